@@ -92,37 +92,87 @@ type ChildRelationship struct {
 
 // Object is one sObject type. Object-level flags follow the WSDL's
 // DescribeSObjectResult; Fields keep describe order.
+//
+// An *Object obtained from a Schema is immutable: the Schema replaces the
+// whole object when a field or relationship is added (copy-on-write), so a
+// reader may keep and use it without locking.
 type Object struct {
-	Activateable        bool                `json:"activateable"`
-	ChildRelationships  []ChildRelationship `json:"childRelationships"`
-	CompactLayoutable   bool                `json:"compactLayoutable"`
-	Createable          bool                `json:"createable"`
-	Custom              bool                `json:"custom"`
-	CustomSetting       bool                `json:"customSetting"`
-	DeepCloneable       bool                `json:"deepCloneable"`
-	Deletable           bool                `json:"deletable"`
-	DeprecatedAndHidden bool                `json:"deprecatedAndHidden"`
-	FeedEnabled         bool                `json:"feedEnabled"`
-	Fields              []Field             `json:"fields"`
-	HasSubtypes         bool                `json:"hasSubtypes"`
-	IsInterface         bool                `json:"isInterface"`
-	IsSubtype           bool                `json:"isSubtype"`
-	KeyPrefix           *string             `json:"keyPrefix"`
-	Label               string              `json:"label"`
-	LabelPlural         string              `json:"labelPlural"`
-	Layoutable          bool                `json:"layoutable"`
-	Mergeable           bool                `json:"mergeable"`
-	MruEnabled          bool                `json:"mruEnabled"`
-	Name                string              `json:"name"`
-	Queryable           bool                `json:"queryable"`
-	Replicateable       bool                `json:"replicateable"`
-	Retrieveable        bool                `json:"retrieveable"`
-	Searchable          bool                `json:"searchable"`
-	Triggerable         bool                `json:"triggerable"`
-	Undeletable         bool                `json:"undeletable"`
-	Updateable          bool                `json:"updateable"`
+	ActionOverrides        []ActionOverride    `json:"actionOverrides"`
+	Activateable           bool                `json:"activateable"`
+	AssociateEntityType    *string             `json:"associateEntityType"`
+	AssociateParentEntity  *string             `json:"associateParentEntity"`
+	ChildRelationships     []ChildRelationship `json:"childRelationships"`
+	CompactLayoutable      bool                `json:"compactLayoutable"`
+	Createable             bool                `json:"createable"`
+	Custom                 bool                `json:"custom"`
+	CustomSetting          bool                `json:"customSetting"`
+	DataTranslationEnabled *bool               `json:"dataTranslationEnabled"`
+	DeepCloneable          bool                `json:"deepCloneable"`
+	DefaultImplementation  *string             `json:"defaultImplementation"`
+	Deletable              bool                `json:"deletable"`
+	DeprecatedAndHidden    bool                `json:"deprecatedAndHidden"`
+	FeedEnabled            bool                `json:"feedEnabled"`
+	Fields                 []Field             `json:"fields"`
+	HasSubtypes            bool                `json:"hasSubtypes"`
+	IDEnabled              bool                `json:"idEnabled"`
+	ImplementedBy          *string             `json:"implementedBy"`
+	ImplementsInterfaces   *string             `json:"implementsInterfaces"`
+	IsInterface            bool                `json:"isInterface"`
+	IsSubtype              bool                `json:"isSubtype"`
+	KeyPrefix              *string             `json:"keyPrefix"`
+	Label                  string              `json:"label"`
+	LabelPlural            string              `json:"labelPlural"`
+	Layoutable             bool                `json:"layoutable"`
+	Mergeable              bool                `json:"mergeable"`
+	MruEnabled             bool                `json:"mruEnabled"`
+	Name                   string              `json:"name"`
+	NamedLayoutInfos       []NamedLayoutInfo   `json:"namedLayoutInfos"`
+	NetworkScopeFieldName  *string             `json:"networkScopeFieldName"`
+	Queryable              bool                `json:"queryable"`
+	RecordTypeInfos        []RecordTypeInfo    `json:"recordTypeInfos"`
+	Replicateable          bool                `json:"replicateable"`
+	Retrieveable           bool                `json:"retrieveable"`
+	SearchLayoutable       *bool               `json:"searchLayoutable"`
+	Searchable             bool                `json:"searchable"`
+	SupportedScopes        []ScopeInfo         `json:"supportedScopes"`
+	Triggerable            bool                `json:"triggerable"`
+	Undeletable            bool                `json:"undeletable"`
+	Updateable             bool                `json:"updateable"`
 
 	byName map[string]int // lower-case field name → index in Fields
+}
+
+// ActionOverride is a standard button overridden by a page (WSDL type
+// ActionOverride).
+type ActionOverride struct {
+	FormFactor         *string `json:"formFactor"`
+	IsAvailableInTouch bool    `json:"isAvailableInTouch"`
+	Name               string  `json:"name"`
+	PageID             string  `json:"pageId"`
+	URL                *string `json:"url"`
+}
+
+// NamedLayoutInfo names an alternative layout of an object.
+type NamedLayoutInfo struct {
+	Name string `json:"name"`
+}
+
+// RecordTypeInfo is one record type available on an object.
+type RecordTypeInfo struct {
+	Active                   bool    `json:"active"`
+	Available                bool    `json:"available"`
+	DefaultRecordTypeMapping bool    `json:"defaultRecordTypeMapping"`
+	DeveloperName            string  `json:"developerName"`
+	Master                   bool    `json:"master"`
+	Name                     string  `json:"name"`
+	RecordTypeID             *string `json:"recordTypeId"`
+}
+
+// ScopeInfo is a USING SCOPE value the object supports ("mine",
+// "everything", …).
+type ScopeInfo struct {
+	Label string `json:"label"`
+	Name  string `json:"name"`
 }
 
 // Index (re)builds the case-insensitive field index. Call it after Fields
