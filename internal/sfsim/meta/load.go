@@ -169,3 +169,8 @@ func sortChildRelationships(rs []ChildRelationship) {
 		return strings.Compare(a.Field, b.Field)
 	})
 }
+
+// ConvertedLeadStatus is the Lead.Status value that marks a converted lead
+// (the LeadStatus record with IsConverted true), as in the real Lead
+// describe's picklist.
+const ConvertedLeadStatus = "Closed - Converted"
