@@ -215,8 +215,14 @@ func lexString(text string, i int) (token, *Error) {
 			j++
 		}
 	}
-	// An unterminated quote is a lone token the parser cannot place.
-	return token{}, errorAt(CodeMalformedQuery, text, i, "unexpected token: '''")
+	// An unterminated quote is a lone token the parser cannot place. It is a
+	// lexer error, so Salesforce's caret sits one to its left, as for
+	// badCharacter.
+	at := i - 1
+	if at < 0 || text[at] == '\n' {
+		at = i
+	}
+	return token{}, errorAt(CodeMalformedQuery, text, at, "unexpected token: '''")
 }
 
 // dateLen returns the length of a date (YYYY-MM-DD) or dateTime literal at
