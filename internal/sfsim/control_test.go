@@ -1,0 +1,123 @@
+package sfsim
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func (s *sim) stats() map[string]int {
+	s.t.Helper()
+	st, body := s.control("GET", "/_sim/stats", "")
+	if st != 200 {
+		s.t.Fatalf("stats: %d %s", st, body)
+	}
+	var v struct{ Calls map[string]int }
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		s.t.Fatal(err)
+	}
+	return v.Calls
+}
+
+func TestStatsCountEveryCall(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	s.do("getUserInfo", "", "").ok()
+	s.do("getUserInfo", "", "").ok()
+	s.do("describeGlobal", "", "").ok()
+	sid := s.sid
+	s.sid = "bogus"
+	s.do("getUserInfo", "", "") // refused calls count too: Salesforce saw them
+	s.sid = sid
+	got := s.stats()
+	want := map[string]int{"login": 1, "getUserInfo": 3, "describeGlobal": 1}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("calls[%s] = %d, want %d (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+func TestInjectedFaults(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		fault, code string
+		status      int
+	}{
+		{"REQUEST_LIMIT_EXCEEDED", "sf:REQUEST_LIMIT_EXCEEDED", 500},
+		{"UNABLE_TO_LOCK_ROW", "sf:UNABLE_TO_LOCK_ROW", 500},
+		{"SERVER_UNAVAILABLE", "sf:SERVER_UNAVAILABLE", 500},
+		{"http500", "", 500},
+	}
+	for _, tc := range cases {
+		t.Run(tc.fault, func(t *testing.T) {
+			t.Parallel()
+			s := newSim(t, Config{}).login()
+			if st, body := s.control("POST", "/_sim/faults", `{"operation":"getUserInfo","fault":"`+tc.fault+`","count":2}`); st != 201 {
+				t.Fatalf("inject: %d %s", st, body)
+			}
+			s.do("getServerTimestamp", "", "").ok() // other operations unaffected
+			for range 2 {
+				r := s.do("getUserInfo", "", "")
+				if tc.code != "" {
+					r.fault(tc.code, "UnexpectedErrorFault")
+				} else if r.status != tc.status || !strings.HasPrefix(r.header.Get("Content-Type"), "text/html") {
+					t.Fatalf("status %d %s", r.status, r.header.Get("Content-Type"))
+				}
+			}
+			s.do("getUserInfo", "", "").ok() // count used up
+		})
+	}
+	t.Run("delay then normal answer", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t, Config{}).login()
+		s.control("POST", "/_sim/faults", `{"operation":"*","fault":"delay","delayMs":200}`)
+		start := time.Now()
+		s.do("getUserInfo", "", "").ok()
+		if d := time.Since(start); d < 200*time.Millisecond {
+			t.Errorf("answered after %v, want ≥ 200ms", d)
+		}
+	})
+	t.Run("timeout stalls and drops the connection", func(t *testing.T) {
+		t.Parallel()
+		s := newSim(t, Config{}).login()
+		s.control("POST", "/_sim/faults", `{"operation":"query","fault":"timeout","delayMs":100}`)
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "POST", s.url+"/services/Soap/u/58.0", strings.NewReader(envelope(s.sid, "", "query", "<urn:queryString>SELECT Id FROM Account</urn:queryString>")))
+		req.Header.Set("Content-Type", "text/xml")
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+			t.Fatalf("got an answer (%d), want the connection dropped", res.StatusCode)
+		}
+	})
+}
+
+func TestControlRefusesBadRequests(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{})
+	cases := []struct{ method, path, body string }{
+		{"POST", "/_sim/faults", `{"operation":"query","fault":"NOPE"}`},
+		{"POST", "/_sim/faults", `{"operation":"nope","fault":"http500"}`},
+		{"POST", "/_sim/faults", `{"fault":"http500"}`},
+		{"POST", "/_sim/faults", `{"operation":"query","fault":"http500","count":0}`},
+		{"POST", "/_sim/faults", `{"operation":"query","fault":"http500","delayMs":-1}`},
+		{"POST", "/_sim/faults", `{"operation":"query","fault":"http500","extra":1}`},
+		{"POST", "/_sim/faults", `not json`},
+		{"POST", "/_sim/faults", ``},
+		{"POST", "/_sim/sobjects/Account/fields", `{"name":"bad name","type":"text"}`},
+		{"POST", "/_sim/sobjects/Nope__c/fields", `{"name":"X__c","type":"text","length":10}`},
+		{"POST", "/_sim/sobjects", `{"name":"Account"}`},
+		{"GET", "/_sim/nothing", ``},
+	}
+	for _, tc := range cases {
+		st, body := s.control(tc.method, tc.path, tc.body)
+		if st < 400 || st >= 500 || !strings.Contains(body, `"error"`) {
+			t.Errorf("%s %s %s: %d %s, want a 4xx JSON error", tc.method, tc.path, tc.body, st, body)
+		}
+	}
+}

@@ -1,0 +1,305 @@
+package sfsim
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sfgate/sfgate/internal/sfsim/meta"
+	"github.com/sfgate/sfgate/internal/sfsim/soql"
+)
+
+// Batch sizes of QueryOptions (PROTOCOL.md §8): default and maximum 2,000,
+// minimum 200.
+const (
+	minBatch     = 200
+	maxBatch     = 2000
+	maxRetrieve  = 2000
+	maxLocators  = 10_000
+	cursorPrefix = "01g"
+)
+
+// source adapts the store to the SOQL engine. The caller holds s.mu for
+// reading while the engine runs.
+type source struct{ s *Server }
+
+var _ soql.Source = source{}
+
+func (src source) Object(name string) (*meta.Object, bool) { return src.s.sc().Object(name) }
+
+func (src source) Records(object string) []meta.Record {
+	t := src.s.data.tables[strings.ToLower(object)]
+	if t == nil {
+		return nil
+	}
+	return t.list()
+}
+
+func (src source) Get(id string) (string, meta.Record, bool) {
+	id18, err := meta.To18(id)
+	if err != nil {
+		return "", nil, false
+	}
+	obj, ok := src.s.sc().ObjectForID(id18)
+	if !ok {
+		return "", nil, false
+	}
+	rec := src.s.data.get(obj.Name, id18)
+	return obj.Name, rec, rec != nil
+}
+
+// batchSize reads QueryOptions/batchSize, clamped to [200, 2000].
+func batchSize(c *call) int {
+	v, ok := c.soapHeader("QueryOptions").value("batchSize")
+	if !ok {
+		return maxBatch
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return maxBatch
+	}
+	return min(max(n, minBatch), maxBatch)
+}
+
+// queryFault turns an engine error into the SOAP fault Salesforce sends.
+func queryFault(err error) *Fault {
+	var qe *soql.Error
+	if errors.As(err, &qe) {
+		return &Fault{Code: qe.Code, Type: qe.FaultType(), Message: qe.Message, Row: qe.Row, Column: qe.Column}
+	}
+	return unexpected("UNKNOWN_EXCEPTION", "%s", err.Error())
+}
+
+func (s *Server) runQuery(text string, all bool) (*soql.Result, *Fault) {
+	if strings.TrimSpace(text) == "" {
+		return nil, newFault("MALFORMED_QUERY", ftMalformedQ, "unexpected token: <EOF>")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	res, err := soql.Run(text, source{s}, soql.Options{IncludeDeleted: all, Now: s.now()})
+	if err != nil {
+		return nil, queryFault(err)
+	}
+	return res, nil
+}
+
+func (s *Server) opQuery(c *call) *Fault    { return s.queryCall(c, false) }
+func (s *Server) opQueryAll(c *call) *Fault { return s.queryCall(c, true) }
+
+func (s *Server) queryCall(c *call, all bool) *Fault {
+	text, _ := c.body.value("queryString")
+	res, f := s.runQuery(text, all)
+	if f != nil {
+		return f
+	}
+	s.writePage(c, res, 0)
+	return nil
+}
+
+func (s *Server) opQueryMore(c *call) *Fault {
+	loc, _ := c.body.value("queryLocator")
+	cur, off, ok := s.locators.find(loc, s.now())
+	if !ok {
+		return newFault("INVALID_QUERY_LOCATOR", ftInvalidQL, "invalid query locator")
+	}
+	s.writePage(c, cur, off)
+	return nil
+}
+
+// writePage writes one QueryResult page starting at row off, registering
+// a locator when rows remain.
+func (s *Server) writePage(c *call, res *soql.Result, off int) {
+	end := min(off+batchSize(c), len(res.Rows))
+	locator := ""
+	if end < len(res.Rows) {
+		locator = s.locators.add(res, end, s.now(), s.cfg.LocatorLifetime)
+	}
+	w := &c.w
+	w.openType("result", "QueryResult")
+	writeQueryBody(w, res, res.Rows[off:end], locator)
+	w.close("result")
+}
+
+// writeQueryBody writes QueryResult's children: done, queryLocator,
+// records…, size.
+func writeQueryBody(w *xw, res *soql.Result, rows []*soql.Row, locator string) {
+	w.boolElem("done", locator == "")
+	w.opt("queryLocator", locator, locator != "")
+	for _, r := range rows {
+		writeRow(w, "records", r, false)
+	}
+	w.intElem("size", res.Size)
+}
+
+// writeRow writes one sObject: sf:type, the sObject's own sf:Id (nil
+// unless Id was selected at this level, or forceID for retrieve), then the
+// selected items in SELECT order.
+func writeRow(w *xw, tag string, r *soql.Row, forceID bool) {
+	w.openType(tag, "sf:sObject")
+	w.elem("sf:type", r.Type)
+	w.opt("sf:Id", r.ID, r.ID != "" && (r.IDSelected || forceID))
+	for i := range r.Items {
+		it := &r.Items[i]
+		name := "sf:" + it.Name
+		switch it.Kind {
+		case soql.ItemParent:
+			if it.Parent == nil {
+				w.nilElem(name)
+			} else {
+				writeRow(w, name, it.Parent, false)
+			}
+		case soql.ItemChildren:
+			if it.Children == nil || (len(it.Children.Rows) == 0 && !it.Children.Count) {
+				w.nilElem(name)
+			} else {
+				w.openType(name, "QueryResult")
+				writeQueryBody(w, it.Children, it.Children.Rows, "")
+				w.close(name)
+			}
+		case soql.ItemCompound:
+			if it.Compound == nil || it.Null {
+				w.nilElem(name)
+				continue
+			}
+			w.openType(name, it.Compound.Type)
+			for _, cf := range it.Compound.Fields {
+				w.opt(cf.Name, cf.Value, !cf.Null)
+			}
+			w.close(name)
+		default:
+			w.opt(name, it.Value, !it.Null)
+		}
+	}
+	w.close(tag)
+}
+
+// cursor is a query's full answer kept for queryMore.
+type cursor struct {
+	res     *soql.Result
+	expires time.Time
+}
+
+// locatorTable keeps query cursors. Locators are reusable until they
+// expire (the API 56.0 rule: two days, no limit on open cursors); the table
+// is bounded by evicting the oldest.
+type locatorTable struct {
+	mu    sync.Mutex
+	m     map[string]*cursor
+	order []string
+}
+
+func (t *locatorTable) init() { t.m = make(map[string]*cursor) }
+
+// add registers res and returns the locator of row next, in Salesforce's
+// "<cursor id>-<row offset>" shape.
+func (t *locatorTable) add(res *soql.Result, next int, now time.Time, life time.Duration) string {
+	id := meta.NewID(cursorPrefix)
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for len(t.order) >= maxLocators {
+		delete(t.m, t.order[0])
+		t.order = t.order[1:]
+	}
+	t.m[id] = &cursor{res: res, expires: now.Add(life)}
+	t.order = append(t.order, id)
+	return id + "-" + strconv.Itoa(next)
+}
+
+// find resolves a locator to its cursor and row offset. A locator made up
+// by the client with another offset inside the result is accepted too, as
+// Salesforce does.
+func (t *locatorTable) find(loc string, now time.Time) (*soql.Result, int, bool) {
+	i := strings.LastIndexByte(loc, '-')
+	if i < 0 {
+		return nil, 0, false
+	}
+	off, err := strconv.Atoi(loc[i+1:])
+	id, err18 := meta.To18(loc[:i])
+	if err != nil || err18 != nil {
+		return nil, 0, false
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.m[id]
+	if !ok {
+		return nil, 0, false
+	}
+	if !now.Before(c.expires) {
+		delete(t.m, id)
+		return nil, 0, false
+	}
+	if off <= 0 || off >= len(c.res.Rows) {
+		return nil, 0, false
+	}
+	return c.res, off, true
+}
+
+func (t *locatorTable) expireAll() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	n := len(t.m)
+	clear(t.m)
+	t.order = nil
+	return n
+}
+
+func (s *Server) opRetrieve(c *call) *Fault {
+	fieldList, _ := c.body.value("fieldList")
+	typ, _ := c.body.value("sObjectType")
+	ids := c.body.values("ids")
+	if len(ids) > maxRetrieve {
+		return unexpected("EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than %d records into this call", maxRetrieve)
+	}
+	obj, ok := s.sc().Object(typ)
+	if !ok {
+		return faultInvalidType(typ)
+	}
+	var fields []string
+	for f := range strings.SplitSeq(fieldList, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		fd, ok := obj.Field(f)
+		if !ok {
+			return noSuchColumn(f, obj.Name)
+		}
+		fields = append(fields, fd.Name)
+	}
+	if len(fields) == 0 {
+		return newFault("MALFORMED_QUERY", ftMalformedQ, "fieldList must not be empty")
+	}
+	want := make([]string, len(ids))
+	var valid []string
+	for i, raw := range ids {
+		id, err := meta.To18(raw)
+		if err != nil {
+			return newFault("MALFORMED_ID", ftInvalidID, "malformed id %s", raw)
+		}
+		want[i] = id
+		if meta.KeyPrefix(id) == obj.Prefix() {
+			valid = append(valid, "'"+id+"'")
+		}
+	}
+	byID := map[string]*soql.Row{}
+	if len(valid) > 0 {
+		q := "SELECT " + strings.Join(fields, ", ") + " FROM " + obj.Name + " WHERE Id IN (" + strings.Join(valid, ",") + ")"
+		res, f := s.runQuery(q, false)
+		if f != nil {
+			return f
+		}
+		for _, r := range res.Rows {
+			byID[r.ID] = r
+		}
+	}
+	for _, id := range want {
+		if r, ok := byID[id]; ok {
+			writeRow(&c.w, "result", r, true)
+		} else {
+			c.w.nilElem("result")
+		}
+	}
+	return nil
+}

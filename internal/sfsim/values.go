@@ -1,0 +1,218 @@
+package sfsim
+
+import (
+	"encoding/base64"
+	"math"
+	"math/big"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sfgate/sfgate/internal/sfsim/meta"
+)
+
+// isStringType reports whether a field holds text whose length is checked.
+func isStringType(f *meta.Field) bool {
+	switch f.Type {
+	case "string", "textarea", "picklist", "multipicklist", "combobox", "email", "phone", "url", "encryptedstring":
+		return true
+	}
+	return false
+}
+
+// convertValue turns a request value into the stored wire form, validating
+// it as Salesforce does for the field's type. truncate is the
+// AllowFieldTruncationHeader.
+func convertValue(f *meta.Field, raw string, truncate bool) (string, *recordError) {
+	typeErr := func() *recordError {
+		return recErr("INVALID_TYPE_ON_FIELD_IN_RECORD", []string{f.Name}, "%s: value not of required type: %s", f.Label, raw)
+	}
+	switch f.SoapType {
+	case "xsd:boolean":
+		switch strings.ToLower(raw) {
+		case "true", "1":
+			return "true", nil
+		case "false", "0":
+			return "false", nil
+		}
+		return "", typeErr()
+	case "xsd:int":
+		n, err := strconv.ParseInt(strings.TrimPrefix(raw, "+"), 10, 32)
+		if err != nil {
+			// Salesforce accepts "12.0" for an int field but nothing fractional.
+			if fl, ferr := strconv.ParseFloat(raw, 64); ferr == nil && fl == math.Trunc(fl) && math.Abs(fl) <= math.MaxInt32 {
+				n = int64(fl)
+			} else {
+				return "", typeErr()
+			}
+		}
+		if f.Digits > 0 && len(strconv.FormatInt(abs64(n), 10)) > f.Digits {
+			return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
+		}
+		return strconv.FormatInt(n, 10), nil
+	case "xsd:long":
+		n, err := strconv.ParseInt(strings.TrimPrefix(raw, "+"), 10, 64)
+		if err != nil {
+			return "", typeErr()
+		}
+		return strconv.FormatInt(n, 10), nil
+	case "xsd:double":
+		r, ok := new(big.Rat).SetString(strings.TrimPrefix(raw, "+"))
+		if !ok || strings.ContainsAny(raw, "/") {
+			return "", typeErr()
+		}
+		if f.Precision > 0 {
+			// Round to scale, then check the integer digits fit.
+			scaled := roundRat(r, f.Scale)
+			intPart := new(big.Int).Quo(new(big.Int).Abs(scaled.Num()), scaled.Denom())
+			intDigits := 0
+			if intPart.Sign() != 0 {
+				intDigits = len(intPart.String())
+			}
+			if intDigits > f.Precision-f.Scale {
+				return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
+			}
+			r = scaled
+		}
+		v, _ := r.Float64()
+		return formatDouble(v), nil
+	case "xsd:date":
+		t, err := parseDate(raw)
+		if err != nil {
+			return "", typeErr()
+		}
+		return t.Format("2006-01-02"), nil
+	case "xsd:dateTime":
+		t, err := parseDateTime(raw)
+		if err != nil {
+			return "", typeErr()
+		}
+		return formatDateTime(t), nil
+	case "xsd:time":
+		t, err := parseTime(raw)
+		if err != nil {
+			return "", typeErr()
+		}
+		return t.Format("15:04:05.000Z"), nil
+	case "xsd:base64Binary":
+		if _, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(raw), "")); err != nil {
+			return "", typeErr()
+		}
+		return strings.Join(strings.Fields(raw), ""), nil
+	case "tns:ID":
+		// References are checked by the caller, which knows the store.
+		return raw, nil
+	}
+	if isStringType(f) {
+		if f.Type == "email" {
+			if a, err := mail.ParseAddress(raw); err != nil || a.Address != raw || !strings.Contains(raw[strings.LastIndexByte(raw, '@')+1:], ".") {
+				return "", recErr("INVALID_EMAIL_ADDRESS", []string{f.Name}, "%s: invalid email address: %s", f.Label, raw)
+			}
+		}
+		if f.Type == "picklist" && f.RestrictedPicklist && !picklistHas(f, raw) {
+			return "", recErr("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{f.Name}, "%s: bad value for restricted picklist field: %s", f.Label, raw)
+		}
+		if f.Type == "multipicklist" && f.RestrictedPicklist {
+			for _, v := range strings.Split(raw, ";") {
+				if !picklistHas(f, v) {
+					return "", recErr("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{f.Name}, "%s: bad value for restricted picklist field: %s", f.Label, v)
+				}
+			}
+		}
+		if f.Length > 0 && utf8.RuneCountInString(raw) > f.Length {
+			if !truncate {
+				return "", recErr("STRING_TOO_LONG", []string{f.Name}, "%s: data value too large: %s (max length=%d)", f.Label, raw, f.Length)
+			}
+			raw = string([]rune(raw)[:f.Length])
+		}
+		return raw, nil
+	}
+	return raw, nil
+}
+
+func abs64(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
+
+func picklistHas(f *meta.Field, v string) bool {
+	for _, p := range f.PicklistValues {
+		if p.Active && p.Value == v {
+			return true
+		}
+	}
+	return false
+}
+
+// roundRat rounds half away from zero to scale decimal places.
+func roundRat(r *big.Rat, scale int) *big.Rat {
+	m := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	x := new(big.Rat).Mul(r, new(big.Rat).SetInt(m))
+	num, den := x.Num(), x.Denom()
+	q, rem := new(big.Int).QuoRem(num, den, new(big.Int))
+	if new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2)).Cmp(den) >= 0 {
+		if num.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	return new(big.Rat).SetFrac(q, m)
+}
+
+// formatDouble writes a double the way Salesforce's Java stack does
+// (Double.toString): "12.5", "350000.0", "1.5E7".
+func formatDouble(v float64) string {
+	a := math.Abs(v)
+	if a == 0 || (a >= 1e-3 && a < 1e7) {
+		s := strconv.FormatFloat(v, 'f', -1, 64)
+		if !strings.ContainsRune(s, '.') {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(v, 'E', -1, 64) // 1.5E+07
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.ContainsRune(mant, '.') {
+		mant += ".0"
+	}
+	e, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(e)
+}
+
+func parseDate(s string) (time.Time, error) {
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, nil
+	}
+	t, err := parseDateTime(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
+}
+
+// parseDateTime accepts xsd:dateTime with or without fraction and zone
+// (no zone means UTC).
+func parseDateTime(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02T15:04:05.999999999Z0700"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	_, err := time.Parse(time.RFC3339, s)
+	return time.Time{}, err
+}
+
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{"15:04:05.999999999Z07:00", "15:04:05.999999999", "15:04:05Z07:00", "15:04"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	_, err := time.Parse("15:04:05", s)
+	return time.Time{}, err
+}
