@@ -1,0 +1,343 @@
+package salesforce
+
+import (
+	"strings"
+	"time"
+)
+
+// decoder turns one SOAP answer into values. Records and their fields are
+// carved out of slabs so a page costs a few allocations in total.
+type decoder struct {
+	sc        *scanner
+	fieldSlab []Field
+	recSlab   []Record
+	nestSlab  []Field
+	scratch   [][]Field
+	level     int
+	direct    bool // a record is appending to fieldSlab
+	limit     *LimitInfo
+}
+
+const (
+	fieldSlabSize  = 4096
+	recordSlabSize = 256
+)
+
+func newDecoder(doc []byte, maxDepth int) *decoder {
+	return &decoder{sc: newScanner(doc, maxDepth)}
+}
+
+// allocNested returns n zeroed fields from the slab of nested records.
+func (d *decoder) allocNested(n int) []Field {
+	if cap(d.nestSlab)-len(d.nestSlab) < n {
+		d.nestSlab = make([]Field, 0, max(n, fieldSlabSize/4))
+	}
+	l := len(d.nestSlab)
+	d.nestSlab = d.nestSlab[:l+n]
+	return d.nestSlab[l : l+n : l+n]
+}
+
+// newRecord returns a record from the slab (its address stays valid).
+func (d *decoder) newRecord() *Record {
+	if len(d.recSlab) == cap(d.recSlab) {
+		d.recSlab = make([]Record, 0, recordSlabSize)
+	}
+	d.recSlab = d.recSlab[:len(d.recSlab)+1]
+	return &d.recSlab[len(d.recSlab)-1]
+}
+
+// envelope decodes a SOAP envelope. For a fault it returns the fault as an
+// *Error (Op left empty for the caller). Otherwise it finds the Body's
+// entry, checks it is the partner-namespace element named response, and
+// calls body, which must consume that element's children.
+func (d *decoder) envelope(response string, body func()) *Error {
+	sc := d.sc
+	t := sc.next()
+	if t.kind != tokStart || t.local != "Envelope" || t.ns != nsSOAPEnv {
+		return d.shapeError("answer is not a SOAP 1.1 envelope")
+	}
+	sawBody := false
+	for t := sc.child(); t != nil; t = sc.child() {
+		if t.ns != nsSOAPEnv {
+			sc.skip()
+			continue
+		}
+		switch t.local {
+		case "Header":
+			d.header()
+		case "Body":
+			sawBody = true
+			if fe := d.body(response, body); fe != nil {
+				return fe
+			}
+		default:
+			sc.skip()
+		}
+	}
+	if sc.err() == nil {
+		if t := sc.next(); t.kind != tokEOF {
+			sc.errorf(sc.pos, "content after the envelope")
+		}
+	}
+	if err := sc.err(); err != nil {
+		return &Error{Kind: KindDecode, Message: "malformed answer", Cause: err}
+	}
+	if !sawBody {
+		return d.shapeError("envelope has no Body")
+	}
+	return nil
+}
+
+func (d *decoder) shapeError(msg string) *Error {
+	if err := d.sc.err(); err != nil {
+		return &Error{Kind: KindDecode, Message: "malformed answer", Cause: err}
+	}
+	return &Error{Kind: KindDecode, Message: msg}
+}
+
+func (d *decoder) header() {
+	sc := d.sc
+	for t := sc.child(); t != nil; t = sc.child() {
+		if t.local != "LimitInfoHeader" || t.ns != nsPartner {
+			sc.skip()
+			continue
+		}
+		for t := sc.child(); t != nil; t = sc.child() {
+			if t.local != "limitInfo" {
+				sc.skip()
+				continue
+			}
+			var li LimitInfo
+			for t := sc.child(); t != nil; t = sc.child() {
+				switch t.local {
+				case "current":
+					li.Current = sc.int64()
+				case "limit":
+					li.Limit = sc.int64()
+				case "type":
+					li.Type = strings.Clone(sc.text())
+				default:
+					sc.skip()
+				}
+			}
+			if li.Type == "API REQUESTS" {
+				li.Updated = time.Now()
+				d.limit = &li
+			}
+		}
+	}
+}
+
+func (d *decoder) body(response string, body func()) *Error {
+	sc := d.sc
+	found := false
+	for t := sc.child(); t != nil; t = sc.child() {
+		switch {
+		case t.ns == nsSOAPEnv && t.local == "Fault":
+			return d.fault()
+		case !found && t.ns == nsPartner && t.local == response:
+			found = true
+			body()
+		default:
+			sc.skip()
+		}
+	}
+	if !found && sc.err() == nil {
+		return d.shapeError("Body has no <" + response + ">")
+	}
+	return nil
+}
+
+// fault decodes soapenv:Fault. Strings are cloned: errors outlive answers.
+func (d *decoder) fault() *Error {
+	sc := d.sc
+	e := &Error{}
+	var codeNS, faultString string
+	for t := sc.child(); t != nil; t = sc.child() {
+		switch t.local {
+		case "faultcode":
+			codeNS, e.Code = sc.textQName()
+		case "faultstring":
+			faultString = sc.text()
+		case "detail":
+			for t := sc.child(); t != nil; t = sc.child() {
+				e.FaultType = strings.Clone(t.local)
+				for t := sc.child(); t != nil; t = sc.child() {
+					switch t.local {
+					case "exceptionCode":
+						e.Code = strings.TrimSpace(sc.text())
+						codeNS = nsFault
+					case "exceptionMessage":
+						e.Message = sc.text()
+					case "row":
+						e.Row = sc.integer()
+					case "column":
+						e.Column = sc.integer()
+					default:
+						sc.skip()
+					}
+				}
+			}
+		default:
+			sc.skip()
+		}
+	}
+	if err := sc.err(); err != nil {
+		return &Error{Kind: KindDecode, Message: "malformed fault", Cause: err}
+	}
+	e.Code = strings.Clone(e.Code)
+	if e.Message == "" {
+		e.Message = strings.TrimPrefix(faultString, e.Code+": ")
+	}
+	e.Message = strings.Clone(e.Message)
+	if codeNS == nsSOAPEnv {
+		e.Kind = KindTransport
+	} else {
+		e.Kind = KindFault
+	}
+	// Drain the rest of the envelope so the scanner ends cleanly; a
+	// malformed tail does not hide the fault.
+	for sc.err() == nil && sc.depth() > 0 {
+		sc.skip()
+	}
+	return e
+}
+
+// queryResult decodes the children of a QueryResult element.
+func (d *decoder) queryResult(qr *QueryResult) {
+	sc := d.sc
+	for t := sc.child(); t != nil; t = sc.child() {
+		switch t.local {
+		case "done":
+			qr.Done = sc.boolean()
+		case "queryLocator":
+			qr.QueryLocator = sc.text()
+		case "records":
+			if t.nil {
+				sc.skip()
+				continue
+			}
+			qr.Records = append(qr.Records, Record{})
+			d.record(&qr.Records[len(qr.Records)-1], false)
+		case "size":
+			qr.Size = sc.integer()
+		default:
+			sc.skip()
+		}
+	}
+}
+
+// record decodes the children of an sObject element into rec. With
+// compound set the element is a compound value: every child is a field.
+//
+// The outermost record being decoded appends its fields straight into the
+// field slab (one write per field); records nested in it (parents,
+// compound values) collect theirs in a per-level scratch buffer and copy
+// them into a second slab when complete, since they interleave with the
+// outer record's fields on the wire.
+func (d *decoder) record(rec *Record, compound bool) {
+	sc := d.sc
+	direct := !d.direct
+	var fs []Field
+	start, lvl := 0, d.level
+	if direct {
+		d.direct = true
+		start = len(d.fieldSlab)
+	} else {
+		d.level++
+		if len(d.scratch) <= lvl {
+			d.scratch = append(d.scratch, make([]Field, 0, 32))
+		}
+		fs = d.scratch[lvl][:0]
+	}
+	structural := !compound // still before the first field
+	sawType, sawID := compound, compound
+	for t := sc.child(); t != nil; t = sc.child() {
+		local := t.local
+		if structural {
+			switch {
+			case !sawType && local == "type":
+				sawType = true
+				rec.Type = sc.text()
+				continue
+			case local == "fieldsToNull":
+				sc.skip()
+				continue
+			case !sawID && local == "Id":
+				sawID = true
+				if t.nil {
+					sc.skip()
+				} else {
+					rec.ID = sc.text()
+				}
+				continue
+			}
+			structural = false
+		}
+		var f *Field
+		if direct {
+			if len(d.fieldSlab) == cap(d.fieldSlab) {
+				// Move the fields decoded so far to a fresh chunk so the
+				// record's fields stay contiguous.
+				n := len(d.fieldSlab) - start
+				chunk := make([]Field, n, max(fieldSlabSize, 2*n))
+				copy(chunk, d.fieldSlab[start:])
+				d.fieldSlab, start = chunk, 0
+			}
+			d.fieldSlab = d.fieldSlab[:len(d.fieldSlab)+1]
+			f = &d.fieldSlab[len(d.fieldSlab)-1]
+		} else {
+			fs = append(fs, Field{})
+			f = &fs[len(fs)-1]
+		}
+		f.Name = local
+		switch {
+		case t.nil:
+			f.Nil = true
+			sc.skip()
+		case t.xsiType == "sObject":
+			p := d.newRecord()
+			d.record(p, false)
+			f.Parent = p
+		case t.xsiType == "QueryResult":
+			qr := &QueryResult{}
+			d.queryResult(qr)
+			f.Children = qr
+		case t.xsiType != "":
+			f.XSIType = t.xsiType
+			if sc.peekChild() {
+				var c Record
+				d.record(&c, true)
+				f.Compound = c.Fields
+			} else {
+				f.Value = sc.text()
+			}
+		case sc.peekChild():
+			// Structured content without xsi:type: a parent record when it
+			// starts with a type, otherwise a compound value.
+			p := d.newRecord()
+			d.record(p, false)
+			if p.Type != "" {
+				f.Parent = p
+			} else {
+				f.Compound = p.Fields
+			}
+		default:
+			f.Value = sc.text()
+		}
+	}
+	if direct {
+		n := len(d.fieldSlab) - start
+		if n > 0 {
+			rec.Fields = d.fieldSlab[start : start+n : start+n]
+		}
+		d.direct = false
+		return
+	}
+	if len(fs) > 0 {
+		rec.Fields = d.allocNested(len(fs))
+		copy(rec.Fields, fs)
+	}
+	d.scratch[lvl] = fs[:0]
+	d.level--
+}

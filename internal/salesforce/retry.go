@@ -1,0 +1,132 @@
+package salesforce
+
+import (
+	"errors"
+	"math"
+	"net"
+	"sync"
+	"time"
+)
+
+// Idempotency says whether repeating a call whose outcome is unknown is
+// harmless.
+type Idempotency int
+
+const (
+	// Idempotent calls read (query, retrieve, describe, search, …) or write
+	// to a state that does not depend on how often they run: update (same
+	// values), upsert by external id or Id (the second run updates what the
+	// first created), delete (the record is gone either way; a repeat
+	// reports ENTITY_IS_DELETED for it).
+	Idempotent Idempotency = iota + 1
+	// NotIdempotent calls may double their effect: create (a second record),
+	// merge, convertLead, undelete (a repeat reports failures for records it
+	// did restore), login (spends the hourly login allowance). They are
+	// retried only when the request provably never reached Salesforce.
+	NotIdempotent
+)
+
+// ShouldRetry is the retry policy as a pure function: whether attempt
+// number attempt (1 for the first) of a call of the given idempotency,
+// which failed with err, is followed by another attempt. It does not
+// consider the retry budget or INVALID_SESSION_ID (refreshed once by the
+// client, whatever the policy).
+//
+//   - UNABLE_TO_LOCK_ROW and SERVER_UNAVAILABLE faults, soapenv:Server and
+//     HTTP 5xx/429 without a fault, and network failures are retried for
+//     idempotent calls;
+//   - a non-idempotent call is retried only when the connection could not be
+//     established (dial or DNS failure): nothing was sent;
+//   - REQUEST_LIMIT_EXCEEDED (the org's daily allowance) and every other
+//     fault, invalid input, decode errors and cancelled contexts are never
+//     retried.
+func (p RetryPolicy) ShouldRetry(idem Idempotency, attempt int, err error) bool {
+	if attempt >= p.MaxAttempts {
+		return false
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	if e.Code == CodeRequestLimitExceeded {
+		return false
+	}
+	if e.Kind == KindNetwork && notSent(e.Cause) {
+		return true
+	}
+	if idem != Idempotent {
+		return false
+	}
+	return e.Retryable()
+}
+
+// notSent reports whether err proves the request never left: the
+// connection could not be opened.
+func notSent(err error) bool {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// Backoff returns the wait before attempt+1: exponential from BaseDelay,
+// capped at MaxDelay, with "equal jitter" (half fixed, half random, so
+// waits never collapse to zero and concurrent callers spread out). r is a
+// random number in [0, 1).
+func (p RetryPolicy) Backoff(attempt int, r float64) time.Duration {
+	if attempt < 1 {
+		attempt = 1
+	}
+	d := float64(p.BaseDelay) * math.Pow(2, float64(attempt-1))
+	if d > float64(p.MaxDelay) || math.IsInf(d, 0) {
+		d = float64(p.MaxDelay)
+	}
+	return time.Duration(d/2 + r*d/2)
+}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p == (RetryPolicy{}) {
+		return DefaultRetryPolicy()
+	}
+	if p.MaxAttempts < 1 {
+		p.MaxAttempts = 1
+	}
+	if p.MaxDelay < p.BaseDelay {
+		p.MaxDelay = p.BaseDelay
+	}
+	return p
+}
+
+// budget is a token bucket shared by every call of a Client: each retry
+// takes a token, tokens come back at a fixed rate. When Salesforce is down
+// for everyone, retries stop multiplying the load after the burst.
+type budget struct {
+	mu     sync.Mutex
+	tokens float64
+	last   time.Time
+	rate   float64
+	burst  float64
+	now    func() time.Time
+}
+
+func newBudget(rate float64, burst int, now func() time.Time) *budget {
+	return &budget{tokens: float64(burst), rate: rate, burst: float64(burst), now: now, last: now()}
+}
+
+// take reports whether a retry may proceed, consuming a token.
+func (b *budget) take() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		b.tokens = math.Min(b.burst, b.tokens+el*b.rate)
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}

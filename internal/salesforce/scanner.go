@@ -1,0 +1,830 @@
+package salesforce
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+)
+
+// Namespaces of the Partner API.
+const (
+	nsSOAPEnv = "http://schemas.xmlsoap.org/soap/envelope/"
+	nsPartner = "urn:partner.soap.sforce.com"
+	nsSObject = "urn:sobject.partner.soap.sforce.com"
+	nsFault   = "urn:fault.partner.soap.sforce.com"
+	nsXSI     = "http://www.w3.org/2001/XMLSchema-instance"
+	nsXML     = "http://www.w3.org/XML/1998/namespace"
+	// nsUndeclared stands for a prefix no xmlns attribute declared. Real
+	// answers declare everything, but samples trimmed by hand (see
+	// PROTOCOL.md) use sf: and xsi: without declaring them; the decoder
+	// matches record fields by local name, so they still decode.
+	nsUndeclared = "\x00undeclared"
+)
+
+// scanner is a pull parser over one XML document held in memory. It is
+// written for the shape of SOAP answers: element-only content with simple
+// text leaves. Strings it returns are slices of the document or of an arena
+// (for text that needed entity decoding), never copies per value.
+//
+// It resolves namespaces (xmlns and xmlns:p declarations, scoped per
+// element), checks that end tags match, decodes the five predefined entities
+// and character references, handles CDATA sections, skips comments and
+// processing instructions, refuses DOCTYPE (no entity expansion) and caps
+// the nesting depth. Errors are sticky: after the first, every call
+// returns the end of input and err() reports it.
+type scanner struct {
+	s        string
+	pos      int
+	maxDepth int
+	binds    []binding
+	frames   []frame
+	arena    []byte
+	attrs    []rawAttr
+	pending  bool // a self-closing element's end is still to be reported
+	tok      token
+	fail     error
+}
+
+type binding struct{ prefix, uri string }
+
+type frame struct {
+	qname string
+	nsLen int
+}
+
+type rawAttr struct{ name, value string }
+
+type tokKind uint8
+
+const (
+	tokEOF tokKind = iota
+	tokStart
+	tokEnd
+)
+
+// token is the scanner's current event; the scanner reuses it, so callers
+// copy what they need before the next call.
+type token struct {
+	kind  tokKind
+	ns    string // resolved namespace of the element
+	local string
+	// nil reports xsi:nil="true".
+	nil bool
+	// xsiType and xsiTypeNS are the local part and resolved namespace of an
+	// xsi:type attribute.
+	xsiType, xsiTypeNS string
+}
+
+// SyntaxError reports malformed XML at a byte offset.
+type SyntaxError struct {
+	Offset int
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string { return fmt.Sprintf("xml: %s at offset %d", e.Msg, e.Offset) }
+
+var errDepth = errors.New("xml: nesting deeper than the limit")
+
+func newScanner(doc []byte, maxDepth int) *scanner {
+	sc := &scanner{maxDepth: maxDepth}
+	sc.reset(doc)
+	return sc
+}
+
+// reset prepares sc for doc, keeping allocated buffers.
+func (sc *scanner) reset(doc []byte) {
+	if len(doc) > 0 {
+		// The caller owns doc and never changes it afterwards, so strings
+		// that alias it stay immutable.
+		sc.s = unsafe.String(&doc[0], len(doc))
+	} else {
+		sc.s = ""
+	}
+	sc.pos = 0
+	sc.binds = sc.binds[:0]
+	sc.frames = sc.frames[:0]
+	sc.arena = nil // strings may alias the previous arena: never reuse it
+	sc.pending = false
+	sc.fail = nil
+	if !utf8.ValidString(sc.s) {
+		sc.fail = &SyntaxError{Offset: invalidUTF8Offset(sc.s), Msg: "invalid UTF-8"}
+		return
+	}
+	sc.prolog()
+}
+
+func invalidUTF8Offset(s string) int {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, n := utf8.DecodeRuneInString(s[i:]); n <= 1 {
+				return i
+			}
+		}
+	}
+	return len(s)
+}
+
+// prolog skips a byte-order mark and checks the XML declaration's encoding.
+func (sc *scanner) prolog() {
+	sc.s = strings.TrimPrefix(sc.s, "\uFEFF")
+	if !strings.HasPrefix(sc.s, "<?xml") || len(sc.s) < 6 || !isSpace(sc.s[5]) {
+		return
+	}
+	end := strings.Index(sc.s, "?>")
+	if end < 0 {
+		sc.errorf(0, "unterminated XML declaration")
+		return
+	}
+	decl := sc.s[:end]
+	if i := strings.Index(decl, "encoding"); i >= 0 {
+		v := strings.TrimLeft(decl[i+len("encoding"):], " \t\r\n=")
+		if len(v) > 0 && (v[0] == '"' || v[0] == '\'') {
+			q := v[0]
+			v = v[1:]
+			if j := strings.IndexByte(v, q); j >= 0 {
+				v = v[:j]
+			}
+		}
+		if !strings.EqualFold(v, "UTF-8") && !strings.EqualFold(v, "UTF8") {
+			sc.errorf(i, "unsupported encoding "+strconv.Quote(v))
+			return
+		}
+	}
+	sc.pos = end + 2
+}
+
+func (sc *scanner) err() error { return sc.fail }
+
+func (sc *scanner) errorf(off int, msg string) {
+	if sc.fail == nil {
+		sc.fail = &SyntaxError{Offset: off, Msg: msg}
+	}
+}
+
+func (sc *scanner) setErr(err error) {
+	if sc.fail == nil {
+		sc.fail = err
+	}
+}
+
+// depth returns the number of open elements.
+func (sc *scanner) depth() int { return len(sc.frames) }
+
+// nameByte marks the bytes that may appear in an element name as far as
+// the scanner is concerned (anything but markup and white space).
+var nameByte = func() (t [256]bool) {
+	for i := range t {
+		t[i] = true
+	}
+	for _, c := range []byte("<>/=\"'& \t\r\n") {
+		t[c] = false
+	}
+	return t
+}()
+
+// textStop marks the bytes that end the fast path of text: markup start,
+// references and carriage returns (which need normalising).
+var textStop = func() (t [256]bool) {
+	t['<'], t['&'], t['\r'] = true, true, true
+	return t
+}()
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// next returns the next start or end tag, skipping text between elements,
+// comments and processing instructions. At the end of input, or after an
+// error, it returns a token of kind tokEOF.
+func (sc *scanner) next() *token {
+	t := &sc.tok
+	if sc.fail != nil {
+		t.kind = tokEOF
+		return t
+	}
+	if sc.pending {
+		sc.pending = false
+		sc.pop()
+		t.kind = tokEnd
+		return t
+	}
+	for {
+		i := strings.IndexByte(sc.s[sc.pos:], '<')
+		if i < 0 {
+			if len(sc.frames) > 0 {
+				sc.errorf(len(sc.s), "unexpected end of input inside <"+sc.frames[len(sc.frames)-1].qname+">")
+			}
+			t.kind = tokEOF
+			return t
+		}
+		if len(sc.frames) == 0 && strings.TrimLeft(sc.s[sc.pos:sc.pos+i], " \t\r\n") != "" {
+			sc.errorf(sc.pos, "text outside the root element")
+			t.kind = tokEOF
+			return t
+		}
+		sc.pos += i
+		rest := sc.s[sc.pos:]
+		if len(rest) < 2 {
+			sc.errorf(sc.pos, "unexpected end of input")
+			t.kind = tokEOF
+			return t
+		}
+		switch rest[1] {
+		case '/':
+			if sc.endTag() {
+				t.kind = tokEnd
+			} else {
+				t.kind = tokEOF
+			}
+			return t
+		case '?':
+			if !sc.skipPast("?>") {
+				t.kind = tokEOF
+				return t
+			}
+		case '!':
+			switch {
+			case strings.HasPrefix(rest, "<!--"):
+				if !sc.skipPast("-->") {
+					t.kind = tokEOF
+					return t
+				}
+			case strings.HasPrefix(rest, "<![CDATA["):
+				if len(sc.frames) == 0 || !sc.skipPast("]]>") {
+					sc.errorf(sc.pos, "CDATA outside an element")
+					t.kind = tokEOF
+					return t
+				}
+			default:
+				sc.errorf(sc.pos, "DOCTYPE and declarations are not accepted")
+				t.kind = tokEOF
+				return t
+			}
+		default:
+			if sc.startTag() {
+				t.kind = tokStart
+			} else {
+				t.kind = tokEOF
+			}
+			return t
+		}
+	}
+}
+
+func (sc *scanner) skipPast(end string) bool {
+	j := strings.Index(sc.s[sc.pos:], end)
+	if j < 0 {
+		sc.errorf(sc.pos, "unterminated "+end)
+		return false
+	}
+	sc.pos += j + len(end)
+	return true
+}
+
+// startTag parses the tag at sc.pos, pushes its frame and namespace
+// declarations, and fills sc.tok.
+func (sc *scanner) startTag() bool {
+	s := sc.s
+	p := sc.pos + 1
+	nameStart := p
+	for p < len(s) && nameByte[s[p]] {
+		p++
+	}
+	if p < len(s) {
+		if c := s[p]; c != '>' && c != '/' && !isSpace(c) {
+			sc.errorf(p, "invalid character in element name")
+			return false
+		}
+	}
+	qname := s[nameStart:p]
+	if qname == "" {
+		sc.errorf(sc.pos, "empty element name")
+		return false
+	}
+	if len(sc.frames) >= sc.maxDepth {
+		sc.setErr(errDepth)
+		return false
+	}
+	attrs := sc.attrs[:0]
+	selfClosing := false
+	for {
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		if p >= len(s) {
+			sc.errorf(p, "unexpected end of input in a tag")
+			return false
+		}
+		if s[p] == '>' {
+			p++
+			break
+		}
+		if s[p] == '/' {
+			if p+1 >= len(s) || s[p+1] != '>' {
+				sc.errorf(p, "expected />")
+				return false
+			}
+			selfClosing = true
+			p += 2
+			break
+		}
+		if len(attrs) > 0 || p == nameStart+len(qname) {
+			// attributes must be separated from the name and each other by space
+			if !isSpace(s[p-1]) {
+				sc.errorf(p, "missing space before attribute")
+				return false
+			}
+		}
+		an := p
+		for p < len(s) && s[p] != '=' && !isSpace(s[p]) && s[p] != '>' && s[p] != '/' {
+			p++
+		}
+		name := s[an:p]
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		if name == "" || p >= len(s) || s[p] != '=' {
+			sc.errorf(p, "malformed attribute")
+			return false
+		}
+		p++
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		if p >= len(s) || (s[p] != '"' && s[p] != '\'') {
+			sc.errorf(p, "attribute value must be quoted")
+			return false
+		}
+		q := s[p]
+		p++
+		j := strings.IndexByte(s[p:], q)
+		if j < 0 {
+			sc.errorf(p, "unterminated attribute value")
+			return false
+		}
+		raw := s[p : p+j]
+		p += j + 1
+		if strings.IndexByte(raw, '<') >= 0 {
+			sc.errorf(p, "< in attribute value")
+			return false
+		}
+		for _, a := range attrs {
+			if a.name == name {
+				sc.errorf(p, "duplicate attribute "+name)
+				return false
+			}
+		}
+		attrs = append(attrs, rawAttr{name: name, value: raw})
+	}
+	sc.attrs = attrs
+	sc.pos = p
+	sc.frames = append(sc.frames, frame{qname: qname, nsLen: len(sc.binds)})
+
+	// Namespace declarations first: they apply to this element's own name
+	// and attributes.
+	for _, a := range attrs {
+		if a.name == "xmlns" {
+			sc.binds = append(sc.binds, binding{prefix: "", uri: sc.attrValue(a.value)})
+		} else if pfx, ok := strings.CutPrefix(a.name, "xmlns:"); ok {
+			uri := sc.attrValue(a.value)
+			if pfx == "" || uri == "" {
+				sc.errorf(p, "invalid namespace declaration "+a.name)
+				return false
+			}
+			sc.binds = append(sc.binds, binding{prefix: pfx, uri: uri})
+		}
+	}
+	t := &sc.tok
+	prefix, local := splitQName(qname)
+	if local == "" {
+		sc.errorf(p, "invalid element name "+qname)
+		return false
+	}
+	t.local = local
+	t.ns = sc.lookup(prefix)
+	t.nil = false
+	t.xsiType, t.xsiTypeNS = "", ""
+	for _, a := range attrs {
+		ap, al := splitQName(a.name)
+		if ap == "" || ap == "xmlns" {
+			continue
+		}
+		if sc.lookup(ap) != nsXSI {
+			continue
+		}
+		switch al {
+		case "nil":
+			v := strings.TrimSpace(sc.attrValue(a.value))
+			t.nil = v == "true" || v == "1"
+		case "type":
+			tp, tl := splitQName(strings.TrimSpace(sc.attrValue(a.value)))
+			t.xsiType = tl
+			t.xsiTypeNS = sc.lookup(tp)
+		}
+	}
+	sc.pending = selfClosing
+	return sc.fail == nil
+}
+
+func splitQName(q string) (prefix, local string) {
+	if i := strings.IndexByte(q, ':'); i >= 0 {
+		return q[:i], q[i+1:]
+	}
+	return "", q
+}
+
+// lookup resolves a prefix in the current scope.
+func (sc *scanner) lookup(prefix string) string {
+	for i := len(sc.binds) - 1; i >= 0; i-- {
+		if sc.binds[i].prefix == prefix {
+			return sc.binds[i].uri
+		}
+	}
+	switch prefix {
+	case "":
+		return ""
+	case "xml":
+		return nsXML
+	case "xsi":
+		return nsXSI
+	}
+	return nsUndeclared
+}
+
+// endTag parses the end tag at sc.pos and pops its frame.
+func (sc *scanner) endTag() bool {
+	s := sc.s
+	p := sc.pos + 2
+	if len(sc.frames) == 0 {
+		sc.errorf(sc.pos, "end tag without start tag")
+		return false
+	}
+	want := sc.frames[len(sc.frames)-1].qname
+	if !strings.HasPrefix(s[p:], want) {
+		sc.errorf(sc.pos, "end tag does not match <"+want+">")
+		return false
+	}
+	p += len(want)
+	for p < len(s) && isSpace(s[p]) {
+		p++
+	}
+	if p >= len(s) || s[p] != '>' {
+		sc.errorf(sc.pos, "end tag does not match <"+want+">")
+		return false
+	}
+	sc.pos = p + 1
+	sc.pop()
+	return true
+}
+
+func (sc *scanner) pop() {
+	f := sc.frames[len(sc.frames)-1]
+	sc.frames = sc.frames[:len(sc.frames)-1]
+	sc.binds = sc.binds[:f.nsLen]
+}
+
+// child returns the next child element of the element whose start was the
+// last token, or nil at that element's end (or on error).
+func (sc *scanner) child() *token {
+	t := sc.next()
+	if t.kind != tokStart {
+		return nil
+	}
+	return t
+}
+
+// skip consumes the rest of the element whose start was the last token.
+func (sc *scanner) skip() {
+	d := len(sc.frames)
+	if sc.pending {
+		sc.pending = false
+		sc.pop()
+		return
+	}
+	for sc.fail == nil && len(sc.frames) >= d {
+		if sc.next().kind == tokEOF {
+			return
+		}
+	}
+}
+
+// text returns the character content of the element whose start was the
+// last token and consumes its end tag. It fails on a child element.
+func (sc *scanner) text() string {
+	v, _ := sc.textScoped(false)
+	return v
+}
+
+// textQName returns the content as a QName resolved in the element's own
+// scope: the namespace and the local part.
+func (sc *scanner) textQName() (ns, local string) {
+	return sc.textScoped(true)
+}
+
+func (sc *scanner) textScoped(qname bool) (string, string) {
+	if sc.fail != nil {
+		return "", ""
+	}
+	if sc.pending {
+		sc.pending = false
+		var ns string
+		if qname {
+			ns = sc.lookup("")
+		}
+		sc.pop()
+		return ns, ""
+	}
+	start := sc.pos
+	s := sc.s
+	// Short values are the common case: a byte loop over a table finds
+	// the end (or a reference or CR that needs the slow path) faster than
+	// several IndexByte calls; long values switch to IndexByte.
+	p := start
+	for p < len(s) && p-start < 64 && !textStop[s[p]] {
+		p++
+	}
+	if p < len(s) && p-start >= 64 && !textStop[s[p]] {
+		if i := strings.IndexByte(s[p:], '<'); i >= 0 {
+			if strings.IndexByte(s[p:p+i], '&') >= 0 || strings.IndexByte(s[p:p+i], '\r') >= 0 {
+				p = start // slow path below
+			} else {
+				p += i
+			}
+		} else {
+			p = len(s)
+		}
+	}
+	var v string
+	if p+1 < len(s) && s[p] == '<' && s[p+1] == '/' {
+		// Fast path: plain text directly followed by the end tag.
+		sc.pos = p
+		v = s[start:p]
+	} else {
+		v = sc.slowText()
+		if sc.fail != nil {
+			return "", ""
+		}
+	}
+	var ns string
+	if qname {
+		p, l := splitQName(strings.TrimSpace(v))
+		ns, v = sc.lookup(p), l
+	}
+	if !sc.endTag() {
+		return "", ""
+	}
+	if qname {
+		return ns, v
+	}
+	return v, ""
+}
+
+// slowText decodes text with references, CDATA sections, comments and
+// carriage returns into the arena, stopping before the end tag.
+func (sc *scanner) slowText() string {
+	a := sc.arena
+	mark := len(a)
+	s := sc.s
+	p := sc.pos
+	for {
+		i := strings.IndexByte(s[p:], '<')
+		if i < 0 {
+			sc.errorf(len(s), "unexpected end of input in text")
+			return ""
+		}
+		var ok bool
+		a, ok = sc.appendText(a, s[p:p+i], p)
+		if !ok {
+			return ""
+		}
+		p += i
+		rest := s[p:]
+		switch {
+		case strings.HasPrefix(rest, "</"):
+			sc.pos = p
+			sc.arena = a
+			return sc.arenaString(mark)
+		case strings.HasPrefix(rest, "<![CDATA["):
+			j := strings.Index(rest, "]]>")
+			if j < 0 {
+				sc.errorf(p, "unterminated CDATA section")
+				return ""
+			}
+			a = appendNormalizedCR(a, rest[len("<![CDATA["):j])
+			p += j + 3
+		case strings.HasPrefix(rest, "<!--"):
+			j := strings.Index(rest, "-->")
+			if j < 0 {
+				sc.errorf(p, "unterminated comment")
+				return ""
+			}
+			p += j + 3
+		case strings.HasPrefix(rest, "<?"):
+			j := strings.Index(rest, "?>")
+			if j < 0 {
+				sc.errorf(p, "unterminated processing instruction")
+				return ""
+			}
+			p += j + 2
+		default:
+			sc.errorf(p, "unexpected element inside <"+sc.frames[len(sc.frames)-1].qname+">")
+			return ""
+		}
+	}
+}
+
+func (sc *scanner) arenaString(mark int) string {
+	n := len(sc.arena) - mark
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&sc.arena[mark], n)
+}
+
+// appendText appends raw character data with references decoded and line
+// ends normalised.
+func (sc *scanner) appendText(a []byte, raw string, off int) ([]byte, bool) {
+	for len(raw) > 0 {
+		j := strings.IndexAny(raw, "&\r")
+		if j < 0 {
+			return append(a, raw...), true
+		}
+		a = append(a, raw[:j]...)
+		raw = raw[j:]
+		if raw[0] == '\r' {
+			a = append(a, '\n')
+			raw = raw[1:]
+			if len(raw) > 0 && raw[0] == '\n' {
+				raw = raw[1:]
+			}
+			continue
+		}
+		end := strings.IndexByte(raw, ';')
+		if end < 0 || end > 12 {
+			sc.errorf(off, "malformed character reference")
+			return a, false
+		}
+		ref := raw[1:end]
+		raw = raw[end+1:]
+		switch ref {
+		case "lt":
+			a = append(a, '<')
+		case "gt":
+			a = append(a, '>')
+		case "amp":
+			a = append(a, '&')
+		case "apos":
+			a = append(a, '\'')
+		case "quot":
+			a = append(a, '"')
+		default:
+			r, ok := charRef(ref)
+			if !ok {
+				sc.errorf(off, "unknown entity &"+ref+";")
+				return a, false
+			}
+			a = utf8.AppendRune(a, r)
+		}
+	}
+	return a, true
+}
+
+func charRef(ref string) (rune, bool) {
+	if len(ref) < 2 || ref[0] != '#' {
+		return 0, false
+	}
+	var n uint64
+	var err error
+	if ref[1] == 'x' {
+		n, err = strconv.ParseUint(ref[2:], 16, 32)
+	} else {
+		n, err = strconv.ParseUint(ref[1:], 10, 32)
+	}
+	if err != nil || !isXMLChar(rune(n)) {
+		return 0, false
+	}
+	return rune(n), true
+}
+
+func appendNormalizedCR(a []byte, s string) []byte {
+	for {
+		j := strings.IndexByte(s, '\r')
+		if j < 0 {
+			return append(a, s...)
+		}
+		a = append(a, s[:j]...)
+		a = append(a, '\n')
+		s = s[j+1:]
+		if len(s) > 0 && s[0] == '\n' {
+			s = s[1:]
+		}
+	}
+}
+
+// attrValue decodes an attribute value (references only; attribute
+// whitespace normalisation is irrelevant for the attributes read here).
+func (sc *scanner) attrValue(raw string) string {
+	if strings.IndexByte(raw, '&') < 0 {
+		return raw
+	}
+	mark := len(sc.arena)
+	a, ok := sc.appendText(sc.arena, raw, sc.pos)
+	sc.arena = a
+	if !ok {
+		return ""
+	}
+	return sc.arenaString(mark)
+}
+
+// peekChild reports whether the content of the element whose start was the
+// last token begins (after white space) with a child element.
+func (sc *scanner) peekChild() bool {
+	if sc.pending || sc.fail != nil {
+		return false
+	}
+	s := sc.s
+	p := sc.pos
+	for {
+		for p < len(s) && isSpace(s[p]) {
+			p++
+		}
+		if p+1 >= len(s) || s[p] != '<' {
+			return false
+		}
+		switch s[p+1] {
+		case '/':
+			return false
+		case '!':
+			if !strings.HasPrefix(s[p:], "<!--") {
+				return false // CDATA: text
+			}
+			j := strings.Index(s[p:], "-->")
+			if j < 0 {
+				return false
+			}
+			p += j + 3
+		case '?':
+			j := strings.Index(s[p:], "?>")
+			if j < 0 {
+				return false
+			}
+			p += j + 2
+		default:
+			return true
+		}
+	}
+}
+
+// Simple-type helpers over text(); a malformed value is a decode error.
+
+func (sc *scanner) boolean() bool {
+	v := strings.TrimSpace(sc.text())
+	switch v {
+	case "true", "1":
+		return true
+	case "false", "0", "":
+		return false
+	}
+	sc.errorf(sc.pos, "invalid boolean "+strconv.Quote(v))
+	return false
+}
+
+func (sc *scanner) integer() int {
+	v := strings.TrimSpace(sc.text())
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		sc.errorf(sc.pos, "invalid integer "+strconv.Quote(v))
+	}
+	return n
+}
+
+func (sc *scanner) int64() int64 {
+	v := strings.TrimSpace(sc.text())
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		sc.errorf(sc.pos, "invalid integer "+strconv.Quote(v))
+	}
+	return n
+}
+
+// isXMLChar reports whether r may appear in an XML 1.0 document.
+func isXMLChar(r rune) bool {
+	switch {
+	case r == 0x9 || r == 0xA || r == 0xD:
+		return true
+	case r >= 0x20 && r <= 0xD7FF:
+		return true
+	case r >= 0xE000 && r <= 0xFFFD:
+		return true
+	case r >= 0x10000 && r <= 0x10FFFF:
+		return true
+	}
+	return false
+}
