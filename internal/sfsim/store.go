@@ -68,7 +68,7 @@ type change struct {
 type store struct {
 	tables  map[string]*table // lower-case object name → table
 	log     []change
-	created time.Time // org creation time, the start of the replication log
+	created time.Time      // org creation time, the start of the replication log
 	auto    map[string]int // lower-case object name → last auto-number handed out
 }
 
