@@ -1,0 +1,294 @@
+package metadata
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sfgate/sfgate/internal/cache"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// fakeOrg answers describes from a mutable schema and counts calls.
+type fakeOrg struct {
+	mu        sync.Mutex
+	objects   map[string][]string // object → field names
+	describes map[string]int
+	globals   atomic.Int64
+	delay     time.Duration
+}
+
+func newOrg() *fakeOrg {
+	return &fakeOrg{
+		objects:   map[string][]string{"Account": {"Id", "Name", "Industry"}, "Contact": {"Id", "LastName", "AccountId"}},
+		describes: map[string]int{},
+	}
+}
+
+func (f *fakeOrg) addField(object, field string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.objects[object] = append(f.objects[object], field)
+}
+
+func (f *fakeOrg) count(object string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.describes[object]
+}
+
+func (f *fakeOrg) DescribeGlobal(ctx context.Context) (*salesforce.DescribeGlobalResult, error) {
+	f.globals.Add(1)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	r := &salesforce.DescribeGlobalResult{Encoding: "UTF-8", MaxBatchSize: 200}
+	for name := range f.objects {
+		r.SObjects = append(r.SObjects, salesforce.DescribeGlobalSObjectResult{Name: name, Queryable: true})
+	}
+	return r, nil
+}
+
+func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*salesforce.DescribeSObjectResult, error) {
+	time.Sleep(f.delay)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for obj, fields := range f.objects {
+		if strings.EqualFold(obj, name) {
+			f.describes[obj]++
+			r := &salesforce.DescribeSObjectResult{Name: obj, Queryable: true}
+			for _, fl := range fields {
+				r.Fields = append(r.Fields, salesforce.DescribeField{Name: fl, Type: "string"})
+			}
+			return r, nil
+		}
+	}
+	return nil, &salesforce.Error{Op: "describeSObject", Kind: salesforce.KindFault, Code: "INVALID_TYPE", Message: "sObject type '" + name + "' is not supported."}
+}
+
+func newService(t *testing.T, org *fakeOrg) (*Service, *fakeClock) {
+	t.Helper()
+	clk := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	tc := cache.NewTiered(cache.TieredOptions{Local: cache.NewMemory(cache.MemoryOptions{Now: clk.Now})})
+	s, err := New(Config{Connection: "m", Client: org, Cache: tc, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, clk
+}
+
+func TestDescribeIsCachedAndCoalesced(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	org.delay = 20 * time.Millisecond
+	s, clk := newService(t, org)
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Go(func() {
+			name := []string{"Account", "account", "ACCOUNT", "Contact"}[i%4]
+			o, err := s.Describe(t.Context(), name)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if !strings.EqualFold(o.Name, name) {
+				t.Errorf("Describe(%s) = %s", name, o.Name)
+			}
+		})
+	}
+	wg.Wait()
+	if a, c := org.count("Account"), org.count("Contact"); a != 1 || c != 1 {
+		t.Fatalf("describes: Account %d, Contact %d; want 1 each", a, c)
+	}
+	if g := org.globals.Load(); g != 1 {
+		t.Fatalf("describeGlobal calls = %d, want 1", g)
+	}
+	// Hot path: the same decoded object, no decode per call.
+	o1, _ := s.Describe(t.Context(), "Account")
+	o2, _ := s.Describe(t.Context(), "account")
+	if o1 != o2 {
+		t.Error("hot path decoded the describe again")
+	}
+	// DESCRIBE_TTL: one more describe after it.
+	clk.Add(DefaultTTL - time.Second)
+	_, _ = s.Describe(t.Context(), "Account")
+	if n := org.count("Account"); n != 1 {
+		t.Fatalf("before TTL: %d describes", n)
+	}
+	clk.Add(2 * time.Second)
+	_, _ = s.Describe(t.Context(), "Account")
+	if n := org.count("Account"); n != 2 {
+		t.Fatalf("after TTL: %d describes, want 2", n)
+	}
+}
+
+func TestUnknownFieldRefreshesOnce(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		age           time.Duration
+		addField      bool
+		wantDescribes int
+		wantErr       bool
+	}{
+		{"new field found by one refresh", 5 * time.Second, true, 2, false},
+		{"junk field: one refresh, then unknown", 5 * time.Second, false, 2, true},
+		{"describe too young to refresh", 0, true, 1, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			org := newOrg()
+			s, clk := newService(t, org)
+			if _, err := s.Describe(t.Context(), "Account"); err != nil {
+				t.Fatal(err)
+			}
+			clk.Add(tt.age)
+			if tt.addField {
+				org.addField("Account", "Tier__c")
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, 50)
+			for i := range errs {
+				wg.Go(func() { _, errs[i] = s.Field(t.Context(), "Account", "tier__c") })
+			}
+			wg.Wait()
+			for _, err := range errs {
+				if tt.wantErr {
+					var ue *UnknownFieldError
+					if !errors.As(err, &ue) || !errors.Is(err, ErrUnknownField) || ue.Fields[0] != "tier__c" {
+						t.Fatalf("err = %v, want UnknownFieldError", err)
+					}
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
+			if n := org.count("Account"); n != tt.wantDescribes {
+				t.Fatalf("describes = %d, want %d", n, tt.wantDescribes)
+			}
+			// Junk names right after a refresh cost nothing more.
+			for i := range 20 {
+				_, _ = s.Field(t.Context(), "Account", fmt.Sprintf("Junk%d__c", i))
+			}
+			if n := org.count("Account"); n != tt.wantDescribes {
+				t.Fatalf("junk storm: describes = %d, want %d", n, tt.wantDescribes)
+			}
+		})
+	}
+}
+
+func TestEnsureFieldsListsAllMissing(t *testing.T) {
+	t.Parallel()
+	s, clk := newService(t, newOrg())
+	clk.Add(time.Hour)
+	o, err := s.EnsureFields(t.Context(), "Contact", []string{"LastName", "accountid"})
+	if err != nil || o.Name != "Contact" {
+		t.Fatalf("EnsureFields: %v", err)
+	}
+	_, err = s.EnsureFields(t.Context(), "Contact", []string{"Nope__c", "LastName", "Nada__c", "Nope__c"})
+	var ue *UnknownFieldError
+	if !errors.As(err, &ue) || strings.Join(ue.Fields, ",") != "Nope__c,Nada__c" || ue.Object != "Contact" {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestUnknownObjectCostsNoDescribe(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	s, clk := newService(t, org)
+	for i := range 30 {
+		_, err := s.Describe(t.Context(), fmt.Sprintf("Junk%d__c", i))
+		if !errors.Is(err, ErrUnknownObject) {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if g := org.globals.Load(); g != 1 {
+		t.Fatalf("describeGlobal calls = %d, want 1", g)
+	}
+	// A custom object created later is found after one global refresh.
+	org.mu.Lock()
+	org.objects["Invoice__c"] = []string{"Id", "Name"}
+	org.mu.Unlock()
+	clk.Add(DefaultMinRefreshAge)
+	if _, err := s.Describe(t.Context(), "Invoice__c"); err != nil {
+		t.Fatal(err)
+	}
+	if g := org.globals.Load(); g != 2 {
+		t.Fatalf("describeGlobal calls = %d, want 2", g)
+	}
+}
+
+func TestInvalidateAndRefreshOnInvalidField(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	s, clk := newService(t, org)
+	_, _ = s.Describe(t.Context(), "Account")
+	_, _ = s.Describe(t.Context(), "Contact")
+	if err := s.Invalidate(t.Context(), "ACCOUNT"); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = s.Describe(t.Context(), "Account")
+	_, _ = s.Describe(t.Context(), "Contact")
+	if a, c := org.count("Account"), org.count("Contact"); a != 2 || c != 1 {
+		t.Fatalf("after Invalidate(Account): %d, %d", a, c)
+	}
+	if err := s.InvalidateAll(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = s.Describe(t.Context(), "Contact")
+	if c, g := org.count("Contact"), org.globals.Load(); c != 2 || g != 2 {
+		t.Fatalf("after InvalidateAll: Contact %d, global %d", c, g)
+	}
+	// INVALID_FIELD from Salesforce: refresh once, unless too young.
+	if _, err := s.RefreshOnInvalidField(t.Context(), "Contact"); err != nil {
+		t.Fatal(err)
+	}
+	if c := org.count("Contact"); c != 2 {
+		t.Fatalf("refreshed a describe younger than MinRefreshAge: %d", c)
+	}
+	clk.Add(DefaultMinRefreshAge)
+	if _, err := s.RefreshOnInvalidField(t.Context(), "Contact"); err != nil {
+		t.Fatal(err)
+	}
+	if c := org.count("Contact"); c != 3 {
+		t.Fatalf("RefreshOnInvalidField: describes = %d, want 3", c)
+	}
+}
+
+func TestDescribeGlobal(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	s, _ := newService(t, org)
+	g, err := s.DescribeGlobal(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := g.SObject("contact"); !ok || len(g.SObjects) != 2 {
+		t.Fatalf("global = %+v", g.DescribeGlobalResult)
+	}
+	_, _ = s.DescribeGlobal(t.Context())
+	if n := org.globals.Load(); n != 1 {
+		t.Fatalf("describeGlobal calls = %d", n)
+	}
+}
