@@ -38,9 +38,13 @@ type token struct {
 
 // lex splits text into tokens. SOSL's {…} search term is read by the SOSL
 // parser directly from the text, so the lexer only marks the braces.
-func lex(text string) ([]token, *Error) {
+func lex(text string) ([]token, *Error) { return lexFrom(text, 0) }
+
+// lexFrom lexes text from byte offset start on; offsets stay relative to the
+// whole text so errors echo it.
+func lexFrom(text string, start int) ([]token, *Error) {
 	var toks []token
-	i := 0
+	i := start
 	for i < len(text) {
 		c := text[i]
 		switch {

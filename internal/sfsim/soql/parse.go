@@ -19,7 +19,7 @@ func Parse(text string) (*Query, error) {
 	if lerr != nil {
 		return nil, lerr
 	}
-	p := &parser{text: text, toks: toks}
+	p := &parser{code: CodeMalformedQuery, text: text, toks: toks}
 	q, err := p.query(0)
 	if err != nil {
 		return nil, err
@@ -31,6 +31,7 @@ func Parse(text string) (*Query, error) {
 }
 
 type parser struct {
+	code string // MALFORMED_QUERY, or MALFORMED_SEARCH for SOSL
 	text string
 	toks []token
 	pos  int
@@ -74,9 +75,9 @@ func (p *parser) expect(k tokKind) (token, *Error) {
 
 func (p *parser) unexpected(t token) *Error {
 	if t.kind == tkEOF {
-		return errorAt(CodeMalformedQuery, p.text, t.off, "unexpected token: <EOF>")
+		return errorAt(p.code, p.text, t.off, "unexpected token: <EOF>")
 	}
-	return errorAt(CodeMalformedQuery, p.text, t.off, "unexpected token: '"+t.text+"'")
+	return errorAt(p.code, p.text, t.off, "unexpected token: '"+t.text+"'")
 }
 
 // reserved words cannot be an alias or a bare field name.
@@ -109,21 +110,30 @@ func (p *parser) query(depth int) (*Query, *Error) {
 		q.Alias = t.text
 		p.pos++
 	}
+	if err := p.clauses(q, depth); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// clauses parses what may follow FROM (or a SOSL RETURNING object's field
+// list): WHERE, ORDER BY, LIMIT, OFFSET, in that order.
+func (p *parser) clauses(q *Query, depth int) *Error {
 	if p.acceptKw("WHERE") {
 		e, err := p.orExpr(depth)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		q.Where = e
 	}
 	if p.acceptKw("ORDER") {
 		if err := p.expectKw("BY"); err != nil {
-			return nil, err
+			return err
 		}
 		for {
 			f := p.peek()
 			if f.kind != tkIdent || reserved[strings.ToLower(f.text)] {
-				return nil, p.unexpected(f)
+				return p.unexpected(f)
 			}
 			p.pos++
 			o := OrderItem{Field: Name{Text: f.text, Off: f.off}, NullsFirst: true}
@@ -139,7 +149,7 @@ func (p *parser) query(depth int) (*Query, *Error) {
 				case p.acceptKw("LAST"):
 					o.NullsFirst = false
 				default:
-					return nil, p.unexpected(p.peek())
+					return p.unexpected(p.peek())
 				}
 			}
 			q.OrderBy = append(q.OrderBy, o)
@@ -152,18 +162,18 @@ func (p *parser) query(depth int) (*Query, *Error) {
 	if p.acceptKw("LIMIT") {
 		n, _, err := p.integer()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		q.Limit = &n
 	}
 	if p.acceptKw("OFFSET") {
 		n, off, err := p.integer()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		q.Offset, q.offPos = &n, off
 	}
-	return q, nil
+	return nil
 }
 
 func (p *parser) integer() (int, int, *Error) {

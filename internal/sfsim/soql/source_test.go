@@ -53,11 +53,13 @@ func compound(name string) func(*meta.Field) {
 	return func(f *meta.Field) { f.CompoundFieldName = ptr(name) }
 }
 
+func nameField(f *meta.Field) { f.NameField = true }
+
 func noFilter(f *meta.Field) { f.Filterable, f.Sortable = false, false }
 
 func newMemSource() *memSource {
 	account := &meta.Object{Name: "Account", Queryable: true, Fields: []meta.Field{
-		fld("Id", "id"), fld("IsDeleted", "boolean"), fld("Name", "string"),
+		fld("Id", "id"), fld("IsDeleted", "boolean"), fld("Name", "string", nameField),
 		fld("ParentId", "reference", ref("Parent", "Account")),
 		fld("OwnerId", "reference", ref("Owner", "User")),
 		fld("Industry", "picklist"), fld("AnnualRevenue", "currency"), fld("NumberOfEmployees", "int"),
@@ -73,8 +75,8 @@ func newMemSource() *memSource {
 		{ChildSObject: "Account", Field: "ParentId", RelationshipName: ptr("ChildAccounts")},
 	}}
 	contact := &meta.Object{Name: "Contact", Queryable: true, Fields: []meta.Field{
-		fld("Id", "id"), fld("IsDeleted", "boolean"), fld("FirstName", "string"), fld("LastName", "string"),
-		fld("Name", "string"), fld("Email", "email"), fld("Phone", "phone"),
+		fld("Id", "id"), fld("IsDeleted", "boolean"), fld("FirstName", "string", compound("Name")), fld("LastName", "string", compound("Name")),
+		fld("Name", "string", nameField), fld("Email", "email"), fld("Phone", "phone"),
 		fld("AccountId", "reference", ref("Account", "Account")), fld("Birthdate", "date"),
 		fld("OwnerId", "reference", ref("Owner", "User")),
 	}}
