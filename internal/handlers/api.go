@@ -1,0 +1,383 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/rs/zerolog"
+)
+
+// pathParam returns a path parameter, percent-decoded (chi matches on the
+// raw path, so "a%2Fb" arrives encoded).
+func pathParam(r *http.Request, name string) string {
+	v := chi.URLParam(r, name)
+	if u, err := url.PathUnescape(v); err == nil {
+		return u
+	}
+	return v
+}
+
+// decodeBody decodes the (already validated) JSON body into v, keeping
+// numbers as json.Number so no value is rounded.
+func decodeBody(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return Validation("the body is not the JSON this endpoint takes", FieldError{Field: "body", Code: "malformed", Message: err.Error()})
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return Validation("the body holds more than one JSON value", FieldError{Field: "body", Code: "malformed", Message: "unexpected data after the JSON value"})
+	}
+	return nil
+}
+
+// notImplemented answers for a service the gateway was built without.
+func notImplemented(what string) error {
+	return NewError(http.StatusNotImplemented, "NOT_IMPLEMENTED", "this gateway has no "+what+" service configured")
+}
+
+// wantsNDJSON reports whether the caller asked for a stream.
+func wantsNDJSON(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(mt), "application/x-ndjson") {
+			return true
+		}
+	}
+	return false
+}
+
+func boolQuery(r *http.Request, name string) *bool {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return nil // the validator has refused anything but a boolean
+	}
+	return &b
+}
+
+func (h *Handlers) listSObjects(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Describe == nil {
+		return notImplemented("describe")
+	}
+	list, err := h.opts.Describe.ListSObjects(r.Context(), SObjectFilter{Custom: boolQuery(r, "custom"), Queryable: boolQuery(r, "queryable")})
+	if err != nil {
+		return fmt.Errorf("list sobjects: %w", err)
+	}
+	if list == nil {
+		list = []SObjectSummary{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"sobjects": list})
+}
+
+func (h *Handlers) describeSObject(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Describe == nil {
+		return notImplemented("describe")
+	}
+	obj := pathParam(r, "sobject")
+	d, err := h.opts.Describe.DescribeSObject(r.Context(), obj)
+	if err != nil {
+		return fmt.Errorf("describe %s: %w", obj, err)
+	}
+	return writeJSON(w, http.StatusOK, d)
+}
+
+func (h *Handlers) sobjectSchema(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Describe == nil {
+		return notImplemented("describe")
+	}
+	obj := pathParam(r, "sobject")
+	s, err := h.opts.Describe.RecordSchema(r.Context(), obj)
+	if err != nil {
+		return fmt.Errorf("schema of %s: %w", obj, err)
+	}
+	return writeJSONAs(w, http.StatusOK, "application/schema+json", s)
+}
+
+// fieldsParam splits ?fields=A,B,C; nil means all fields.
+func fieldsParam(r *http.Request) []string {
+	v := r.URL.Query().Get("fields")
+	if v == "" {
+		return nil
+	}
+	return strings.Split(v, ",")
+}
+
+func (h *Handlers) getRecord(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
+	rec, err := h.opts.Records.Get(r.Context(), obj, id, fieldsParam(r))
+	if err != nil {
+		return fmt.Errorf("get %s %s: %w", obj, id, err)
+	}
+	return writeJSON(w, http.StatusOK, rec)
+}
+
+func (h *Handlers) createRecord(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj := pathParam(r, "sobject")
+	var rec Record
+	if err := decodeBody(r, &rec); err != nil {
+		return err
+	}
+	id, err := h.opts.Records.Create(r.Context(), obj, rec)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", obj, err)
+	}
+	w.Header().Set("Location", "/v1/sobjects/"+url.PathEscape(obj)+"/records/"+url.PathEscape(id))
+	return writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+}
+
+func (h *Handlers) updateRecord(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
+	var rec Record
+	if err := decodeBody(r, &rec); err != nil {
+		return err
+	}
+	if err := h.opts.Records.Update(r.Context(), obj, id, rec); err != nil {
+		return fmt.Errorf("update %s %s: %w", obj, id, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handlers) deleteRecord(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
+	if err := h.opts.Records.Delete(r.Context(), obj, id); err != nil {
+		return fmt.Errorf("delete %s %s: %w", obj, id, err)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (h *Handlers) upsertRecord(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj, field, value := pathParam(r, "sobject"), pathParam(r, "externalIdField"), pathParam(r, "value")
+	var rec Record
+	if err := decodeBody(r, &rec); err != nil {
+		return err
+	}
+	res, err := h.opts.Records.Upsert(r.Context(), obj, field, value, rec)
+	if err != nil {
+		return fmt.Errorf("upsert %s by %s: %w", obj, field, err)
+	}
+	status := http.StatusOK
+	if res.Created {
+		status = http.StatusCreated
+	}
+	return writeJSON(w, status, res)
+}
+
+func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj := pathParam(r, "sobject")
+	var req BatchRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	if req.Operation == "upsert" && req.ExternalIDField == "" {
+		return Validation("upsert needs externalIdField", FieldError{Field: "/externalIdField", Code: "required", Message: "required when operation is upsert"})
+	}
+	res, err := h.opts.Records.Batch(r.Context(), obj, req)
+	if err != nil {
+		return fmt.Errorf("batch %s %s of %d: %w", req.Operation, obj, len(req.Records), err)
+	}
+	if len(res.Results) != len(req.Records) {
+		return fmt.Errorf("batch %s %s: %d results for %d records", req.Operation, obj, len(res.Results), len(req.Records))
+	}
+	for i := range res.Results {
+		if res.Results[i].Errors == nil {
+			res.Results[i].Errors = []FieldError{}
+		}
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handlers) merge(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
+	var req MergeRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	res, err := h.opts.Records.Merge(r.Context(), obj, id, req)
+	if err != nil {
+		return fmt.Errorf("merge into %s %s: %w", obj, id, err)
+	}
+	if res.MergedRecordIDs == nil {
+		res.MergedRecordIDs = []string{}
+	}
+	if res.UpdatedRelatedIDs == nil {
+		res.UpdatedRelatedIDs = []string{}
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handlers) convertLead(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Records == nil {
+		return notImplemented("records")
+	}
+	var req LeadConvertRequest
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	res, err := h.opts.Records.ConvertLead(r.Context(), req)
+	if err != nil {
+		return fmt.Errorf("convert lead %s: %w", req.LeadID, err)
+	}
+	return writeJSON(w, http.StatusOK, res)
+}
+
+func (h *Handlers) structuredQuery(w http.ResponseWriter, r *http.Request) error {
+	var q StructuredQuery
+	if err := decodeBody(r, &q); err != nil {
+		return err
+	}
+	return h.runQuery(w, r, QueryInput{SObject: pathParam(r, "sobject"), Structured: &q})
+}
+
+func (h *Handlers) soqlQuery(w http.ResponseWriter, r *http.Request) error {
+	var q SOQLQuery
+	if err := decodeBody(r, &q); err != nil {
+		return err
+	}
+	return h.runQuery(w, r, QueryInput{SOQL: &q})
+}
+
+func (h *Handlers) queryMore(w http.ResponseWriter, r *http.Request) error {
+	return h.runQuery(w, r, QueryInput{Cursor: pathParam(r, "cursor")})
+}
+
+// runQuery answers one page as JSON, or every page as NDJSON when asked.
+func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in QueryInput) error {
+	if h.opts.Queries == nil {
+		return notImplemented("query")
+	}
+	ctx := r.Context()
+	if !wantsNDJSON(r) {
+		page, err := h.opts.Queries.Query(ctx, in)
+		if err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
+		if page.Records == nil {
+			page.Records = []Record{}
+		}
+		return writeJSON(w, http.StatusOK, page)
+	}
+	rc := http.NewResponseController(w)
+	// The server's WriteTimeout is sized for ordinary answers; a stream may
+	// run as long as its own deadline allows.
+	_ = rc.SetWriteDeadline(h.opts.Now().Add(h.opts.StreamTimeout))
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	started := false
+	start := func() {
+		if !started {
+			w.Header().Set("Content-Type", "application/x-ndjson")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusOK)
+			started = true
+		}
+	}
+	err := h.opts.Queries.Stream(ctx, in, func(records []Record) error {
+		start()
+		for _, rec := range records {
+			if err := enc.Encode(rec); err != nil {
+				return err
+			}
+		}
+		return rc.Flush()
+	})
+	if err != nil {
+		return fmt.Errorf("stream query: %w", err)
+	}
+	start()
+	return nil
+}
+
+func (h *Handlers) search(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Queries == nil {
+		return notImplemented("query")
+	}
+	var req struct {
+		SOSL string `json:"sosl"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	hits, err := h.opts.Queries.Search(r.Context(), req.SOSL)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if hits == nil {
+		hits = []SearchHit{}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"results": hits})
+}
+
+func (h *Handlers) limits(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Limits == nil {
+		return notImplemented("limits")
+	}
+	ls, at, err := h.opts.Limits.Limits(r.Context())
+	if err != nil {
+		return fmt.Errorf("limits: %w", err)
+	}
+	if ls == nil {
+		ls = []Limit{}
+	}
+	var reported *string
+	if !at.IsZero() {
+		s := at.UTC().Format(time.RFC3339)
+		reported = &s
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"limits": ls, "reportedAt": reported})
+}
+
+func (h *Handlers) invalidate(w http.ResponseWriter, r *http.Request) error {
+	if h.opts.Cache == nil {
+		return notImplemented("cache")
+	}
+	var req struct {
+		SObject string `json:"sobject"`
+	}
+	if err := decodeBody(r, &req); err != nil {
+		return err
+	}
+	if err := h.opts.Cache.InvalidateDescribe(r.Context(), req.SObject); err != nil {
+		return fmt.Errorf("invalidate describe %q: %w", req.SObject, err)
+	}
+	scope := req.SObject
+	if scope == "" {
+		scope = "*"
+	}
+	zerolog.Ctx(r.Context()).Info().Str("sobject", scope).Msg("describe cache invalidated")
+	return writeJSON(w, http.StatusOK, map[string]string{"invalidated": scope})
+}

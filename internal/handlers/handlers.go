@@ -1,0 +1,216 @@
+// Package handlers is sfgate's HTTP face: the chi router, the middleware in
+// the order STYLE.md gives, the OpenAPI request validator (the embedded
+// api/openapi.yaml, enforced on every /v1 request), thin handlers that
+// decode, call a service and encode, and the one adapter that turns errors
+// into RFC 9457 problem+json through one code → status table.
+//
+// The services the handlers call are interfaces declared in services.go;
+// the engine (records, queries, describe) implements them.
+package handlers
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/go-chi/chi/v5"
+	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// Options configure the handlers. Services left nil answer their routes
+// with 501 NOT_IMPLEMENTED, so a gateway without an engine says so instead
+// of pretending.
+type Options struct {
+	Describe DescribeService
+	Records  RecordService
+	Queries  QueryService
+	Limits   LimitsService
+	Cache    CacheAdmin
+	// Ready reports Redis and Salesforce state for /readyz; nil reports
+	// Redis "disabled" and Salesforce "unknown".
+	Ready Readiness
+
+	// Logger is the base logger; each request gets a child with its id.
+	Logger zerolog.Logger
+	// TracerProvider makes the request spans; nil means the global one.
+	TracerProvider trace.TracerProvider
+
+	// APIKeys are the callers' keys; none turns caller auth off.
+	APIKeys []APIKey
+	// RateLimit is each caller's sustained requests per second; 0 turns
+	// rate limiting off. RateBurst is the bucket size.
+	RateLimit float64
+	RateBurst int
+	// MaxCallers caps the rate limiter's buckets (default 10,000).
+	MaxCallers int
+
+	// MaxBodyBytes caps request bodies (default 1 MiB); MaxBatchBodyBytes
+	// caps batch bodies (default 32 MiB: 10,000 records of ~3 KiB).
+	MaxBodyBytes      int64
+	MaxBatchBodyBytes int64
+	// RequestTimeout bounds a request (default 60s); StreamTimeout bounds an
+	// NDJSON stream (default 30m).
+	RequestTimeout time.Duration
+	StreamTimeout  time.Duration
+
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Defaults for Options' zero values.
+const (
+	DefaultMaxBodyBytes      = 1 << 20
+	DefaultMaxBatchBodyBytes = 32 << 20
+	DefaultRequestTimeout    = 60 * time.Second
+	DefaultStreamTimeout     = 30 * time.Minute
+	DefaultMaxCallers        = 10000
+)
+
+// Handlers is the gateway's http.Handler.
+type Handlers struct {
+	opts     Options
+	doc      *openapi3.T
+	router   chi.Router
+	metrics  *metrics
+	limiter  *limiter
+	keys     []hashedKey
+	draining atomic.Bool
+}
+
+// New builds the router. It fails if the embedded document is invalid or
+// lacks an operation the router serves.
+func New(ctx context.Context, opts Options) (*Handlers, error) {
+	if opts.TracerProvider == nil {
+		opts.TracerProvider = otel.GetTracerProvider()
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxBatchBodyBytes <= 0 {
+		opts.MaxBatchBodyBytes = DefaultMaxBatchBodyBytes
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.StreamTimeout <= 0 {
+		opts.StreamTimeout = DefaultStreamTimeout
+	}
+	if opts.MaxCallers <= 0 {
+		opts.MaxCallers = DefaultMaxCallers
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	doc, err := LoadSpec(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics()}
+	for _, k := range opts.APIKeys {
+		if k.Name == "" || len(k.Key) < 16 {
+			return nil, fmt.Errorf("caller API key %q: a name and a key of at least 16 characters are required", k.Name)
+		}
+		h.keys = append(h.keys, hashedKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key))})
+	}
+	if opts.RateLimit > 0 {
+		burst := opts.RateBurst
+		if burst < 1 {
+			burst = max(1, int(opts.RateLimit))
+		}
+		h.limiter = newLimiter(opts.RateLimit, burst, opts.MaxCallers, opts.Now)
+	}
+	if err := h.routes(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handlers) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.router.ServeHTTP(w, r) }
+
+// SetDraining marks the pod as shutting down: /readyz answers 503 so the
+// load balancer stops sending new requests while in-flight ones finish.
+func (h *Handlers) SetDraining(v bool) { h.draining.Store(v) }
+
+// Spec returns the loaded document (servers dropped).
+func (h *Handlers) Spec() *openapi3.T { return h.doc }
+
+// route is one served operation; path is both chi's pattern and the
+// document's path template.
+type route struct {
+	method, path string
+	fn           handlerFunc
+}
+
+func (h *Handlers) routes() error {
+	r := chi.NewRouter()
+	// The order of STYLE.md: recoverer → OpenTelemetry → request id and
+	// logger → access log → (on /v1) body cap → caller auth → rate limit →
+	// deadline → OpenAPI validation → handler.
+	r.Use(h.recoverer, h.tracing, h.requestID, h.accessLog)
+	r.NotFound(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return NotFound("no such endpoint: " + r.URL.Path)
+	}))
+	r.MethodNotAllowed(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
+		return NewError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path)
+	}))
+
+	ops := []route{
+		{http.MethodGet, "/healthz", h.healthz},
+		{http.MethodGet, "/readyz", h.readyz},
+		{http.MethodGet, "/metrics", h.metricsPage},
+		{http.MethodGet, "/openapi.yaml", h.openapi},
+		{http.MethodGet, "/docs", h.docsPage},
+		{http.MethodGet, "/docs/redoc.standalone.js", h.docsScript},
+	}
+	for _, rt := range ops {
+		if _, err := Route(h.doc, rt.method, rt.path); err != nil {
+			return err
+		}
+		r.Method(rt.method, rt.path, h.adapt(rt.fn))
+	}
+
+	v1 := []route{
+		{http.MethodGet, "/v1/sobjects", h.listSObjects},
+		{http.MethodGet, "/v1/sobjects/{sobject}", h.describeSObject},
+		{http.MethodGet, "/v1/sobjects/{sobject}/schema", h.sobjectSchema},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.createRecord},
+		{http.MethodGet, "/v1/sobjects/{sobject}/records/{id}", h.getRecord},
+		{http.MethodPatch, "/v1/sobjects/{sobject}/records/{id}", h.updateRecord},
+		{http.MethodDelete, "/v1/sobjects/{sobject}/records/{id}", h.deleteRecord},
+		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.upsertRecord},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.batch},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.merge},
+		{http.MethodPost, "/v1/sobjects/{sobject}/query", h.structuredQuery},
+		{http.MethodPost, "/v1/query", h.soqlQuery},
+		{http.MethodGet, "/v1/query/{cursor}", h.queryMore},
+		{http.MethodPost, "/v1/search", h.search},
+		{http.MethodPost, "/v1/leads/convert", h.convertLead},
+		{http.MethodGet, "/v1/limits", h.limits},
+		{http.MethodPost, "/v1/admin/cache/invalidate", h.invalidate},
+	}
+	var routeErr error
+	r.Group(func(g chi.Router) {
+		g.Use(h.bodyCap, h.auth, h.rateLimit, h.deadline)
+		for _, rt := range v1 {
+			v, err := newValidator(h.doc, rt.method, rt.path)
+			if err != nil {
+				routeErr = errors.Join(routeErr, err)
+				continue
+			}
+			g.With(v.middleware(h)).Method(rt.method, rt.path, h.adapt(rt.fn))
+		}
+	})
+	if routeErr != nil {
+		return routeErr
+	}
+	h.router = r
+	return nil
+}

@@ -1,0 +1,310 @@
+package handlers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+func TestEndpointsAnswerAsSpecified(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, fullOptions())
+	tests := []struct {
+		name, method, path, body string
+		header                   []string
+		want                     int
+		wantIn                   string
+	}{
+		{"list sobjects", "GET", "/v1/sobjects?custom=false&queryable=true", "", nil, 200, `"name":"Account"`},
+		{"describe", "GET", "/v1/sobjects/Account", "", nil, 200, `"childRelationships"`},
+		{"schema", "GET", "/v1/sobjects/Invoice__c/schema", "", nil, 200, `"title":"Invoice__c"`},
+		{"get record", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=Id,Name", "", nil, 200, `"Name":"Acme"`},
+		{"get record 15-char id", "GET", "/v1/sobjects/Account/records/001000000000001", "", nil, 200, `"Id":"001000000000001"`},
+		{"create", "POST", "/v1/sobjects/Account/records", `{"Name":"Acme","AnnualRevenue":12345678901234567.89}`, nil, 201, `"id":"001000000000001AAA"`},
+		{"update", "PATCH", "/v1/sobjects/Account/records/001000000000001AAA", `{"Phone":null}`, nil, 204, ``},
+		{"delete", "DELETE", "/v1/sobjects/Account/records/001000000000001AAA", "", nil, 204, ``},
+		{"upsert created", "PUT", "/v1/sobjects/Account/records/by/Ext__c/A-1", `{"Name":"Acme"}`, nil, 201, `"created":true`},
+		{"batch", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"create","records":[{"Name":"A"},{"Name":"B"}]}`, nil, 200, `"successCount":2`},
+		{"merge", "POST", "/v1/sobjects/Account/records/001000000000001AAA/merge", `{"mergeIds":["001000000000002AAA"]}`, nil, 200, `"mergedRecordIds":["001000000000002AAA"]`},
+		{"structured query", "POST", "/v1/sobjects/Account/query", `{"fields":["Id","Owner.Name"],"where":{"and":[{"field":"Name","op":"like","value":"Ac%"},{"not":{"field":"Industry","op":"=","value":null}}]},"orderBy":[{"field":"Name","direction":"desc","nulls":"last"}],"limit":10,"pageSize":200}`, nil, 200, `"nextCursor":"c2Vjb25kLXBhZ2UtY3Vyc29y"`},
+		{"soql", "POST", "/v1/query", `{"soql":"SELECT Id FROM Account","pageSize":2000}`, nil, 200, `"totalSize":3`},
+		{"query more", "GET", "/v1/query/c2Vjb25kLXBhZ2UtY3Vyc29y", "", nil, 200, `"records"`},
+		{"ndjson stream", "POST", "/v1/query", `{"soql":"SELECT Id FROM Account"}`, []string{"Accept", "application/x-ndjson"}, 200, `"Page":1`},
+		{"search", "POST", "/v1/search", `{"sosl":"FIND {Acme}"}`, nil, 200, `"sobject":"Account"`},
+		{"convert lead", "POST", "/v1/leads/convert", `{"leadId":"00Q000000000001AAA","convertedStatus":"Closed - Converted"}`, nil, 200, `"opportunityId":null`},
+		{"limits", "GET", "/v1/limits", "", nil, 200, `"reportedAt":"2026-01-05T10:00:00Z"`},
+		{"invalidate one", "POST", "/v1/admin/cache/invalidate", `{"sobject":"Account"}`, nil, 200, `"invalidated":"Account"`},
+		{"invalidate all", "POST", "/v1/admin/cache/invalidate", `{}`, nil, 200, `"invalidated":"*"`},
+		{"healthz", "GET", "/healthz", "", nil, 200, `"status":"ok"`},
+		{"readyz", "GET", "/readyz", "", nil, 200, `"redis":"ok"`},
+		{"openapi", "GET", "/openapi.yaml", "", nil, 200, `openapi: 3.0.3`},
+		{"docs", "GET", "/docs", "", nil, 200, `<redoc spec-url="/openapi.yaml"`},
+		{"docs script", "GET", "/docs/redoc.standalone.js", "", nil, 200, `Redoc`},
+		{"unknown path", "GET", "/v1/nope", "", nil, 404, `"code":"NOT_FOUND"`},
+		{"wrong method", "DELETE", "/v1/query", "", nil, 405, `"code":"METHOD_NOT_ALLOWED"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, body := s.do(tt.method, tt.path, tt.body, tt.header...)
+			if status != tt.want {
+				t.Fatalf("status %d, want %d; body %.500s", status, tt.want, body)
+			}
+			if !strings.Contains(body, tt.wantIn) {
+				t.Errorf("body lacks %s: %.500s", tt.wantIn, body)
+			}
+		})
+	}
+}
+
+// TestNumbersKeepTheirDigits checks the decoding path: a number too precise
+// for float64 reaches the service as its exact text.
+func TestNumbersKeepTheirDigits(t *testing.T) {
+	t.Parallel()
+	got := make(chan Record, 1)
+	opts := fullOptions()
+	opts.Records = &fakeRecords{create: func(ctx context.Context, obj string, rec Record) (string, error) {
+		got <- rec
+		return "001000000000001AAA", nil
+	}}
+	s := newTestServer(t, opts)
+	if status, _, body := s.do("POST", "/v1/sobjects/Account/records", `{"AnnualRevenue":12345678901234567.89,"Count__c":9007199254740993}`); status != 201 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	rec := <-got
+	want := Record{"AnnualRevenue": json.Number("12345678901234567.89"), "Count__c": json.Number("9007199254740993")}
+	if diff := cmp.Diff(want, rec); diff != "" {
+		t.Errorf("record reaching the service (-want +got):\n%s", diff)
+	}
+}
+
+func TestUpsertUpdatedAnswers200(t *testing.T) {
+	t.Parallel()
+	opts := fullOptions()
+	opts.Records = &fakeRecords{upsert: func(ctx context.Context, obj, field, value string, rec Record) (UpsertResult, error) {
+		if value != "A/1" {
+			return UpsertResult{}, fmt.Errorf("value %q reached the service, want it decoded", value)
+		}
+		return UpsertResult{ID: "001000000000001AAA", Created: false}, nil
+	}}
+	s := newTestServer(t, opts)
+	status, _, body := s.do("PUT", "/v1/sobjects/Account/records/by/Ext__c/A%2F1", `{"Name":"Acme"}`)
+	if status != 200 || !strings.Contains(body, `"created":false`) {
+		t.Fatalf("status %d body %s", status, body)
+	}
+}
+
+func TestValidationNamesEveryProblem(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, fullOptions())
+	big := `{"operation":"create","records":[` + strings.TrimSuffix(strings.Repeat(`{"Name":"x"},`, MaxBatchRecords+1), ",") + `]}`
+	tests := []struct {
+		name, method, path, body string
+		want                     []FieldError // field and code only
+	}{
+		{"page size too large", "POST", "/v1/query", `{"soql":"SELECT Id FROM Account","pageSize":5000}`,
+			[]FieldError{{Field: "/pageSize", Code: "maximum"}}},
+		{"page size too small", "POST", "/v1/query", `{"soql":"SELECT Id FROM Account","pageSize":10}`,
+			[]FieldError{{Field: "/pageSize", Code: "minimum"}}},
+		{"several problems at once", "POST", "/v1/query", `{"soql":"","pageSize":"big","extra":1}`,
+			[]FieldError{{Field: "/extra", Code: "additionalProperties"}, {Field: "/pageSize", Code: "type"}, {Field: "/soql", Code: "minLength"}}},
+		{"missing required", "POST", "/v1/query", `{"pageSize":200}`,
+			[]FieldError{{Field: "/soql", Code: "required"}}},
+		{"malformed json", "POST", "/v1/query", `{"soql":`,
+			[]FieldError{{Field: "body", Code: "malformed"}}},
+		{"bad id", "GET", "/v1/sobjects/Account/records/001-bad", "",
+			[]FieldError{{Field: "path.id", Code: "pattern"}}},
+		{"bad sobject name", "GET", "/v1/sobjects/Acc'ount", "",
+			[]FieldError{{Field: "path.sobject", Code: "pattern"}}},
+		{"bad boolean filter", "GET", "/v1/sobjects?custom=maybe", "",
+			[]FieldError{{Field: "query.custom", Code: "malformed"}}},
+		{"injection in field list", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=Id,Name%20FROM%20User", "",
+			[]FieldError{{Field: "query.fields/1", Code: "pattern"}}},
+		{"batch over 10,000", "POST", "/v1/sobjects/Account/records/batch", big,
+			[]FieldError{{Field: "/records", Code: "maxItems"}}},
+		{"unknown batch operation", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"explode","records":[{"Name":"x"}]}`,
+			[]FieldError{{Field: "/operation", Code: "enum"}}},
+		{"bad operator", "POST", "/v1/sobjects/Account/query", `{"fields":["Id"],"where":{"field":"Name","op":"~","value":"x"}}`,
+			[]FieldError{{Field: "/where/op", Code: "enum"}}},
+		{"field path injection", "POST", "/v1/sobjects/Account/query", `{"fields":["Id, (SELECT Id FROM Contacts)"]}`,
+			[]FieldError{{Field: "/fields/0", Code: "pattern"}}},
+		{"too many merge ids", "POST", "/v1/sobjects/Account/records/001000000000001AAA/merge", `{"mergeIds":["001000000000002AAA","001000000000003AAA","001000000000004AAA"]}`,
+			[]FieldError{{Field: "/mergeIds", Code: "maxItems"}}},
+		{"empty record", "POST", "/v1/sobjects/Account/records", `{}`,
+			[]FieldError{{Field: "body", Code: "minProperties"}}},
+		{"record is not an object", "POST", "/v1/sobjects/Account/records", `[1,2]`,
+			[]FieldError{{Field: "body", Code: "type"}}},
+		{"forged cursor characters", "GET", "/v1/query/abc$def$ghi$jkl$mno", "",
+			[]FieldError{{Field: "path.cursor", Code: "pattern"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, hdr, body := s.do(tt.method, tt.path, tt.body)
+			if status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400; body %.800s", status, body)
+			}
+			if ct := hdr.Get("Content-Type"); ct != "application/problem+json" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			var p problem
+			if err := json.Unmarshal([]byte(body), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Code != CodeValidationFailed || p.RequestID == "" {
+				t.Errorf("code %q requestId %q", p.Code, p.RequestID)
+			}
+			var got []FieldError
+			for _, e := range p.Errors {
+				if e.Message == "" {
+					t.Errorf("error %+v has no message", e)
+				}
+				got = append(got, FieldError{Field: e.Field, Code: e.Code})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("errors (-want +got):\n%s\nbody: %.800s", diff, body)
+			}
+		})
+	}
+}
+
+func TestWrongContentTypeIsRefused(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, fullOptions())
+	status, _, body := s.do("POST", "/v1/query", `{"soql":"SELECT Id FROM Account"}`, "Content-Type", "text/plain")
+	if status != 400 || !strings.Contains(body, `"code":"content-type"`) {
+		t.Fatalf("status %d body %s", status, body)
+	}
+}
+
+func TestSalesforceErrorsMapThroughTheTable(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		err        error
+		want       int
+		code       string
+		retryAfter string
+		detailHas  string
+	}{
+		{"duplicate", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "DUPLICATE_VALUE", Message: "duplicate value found: Ext__c", Fields: []string{"Ext__c"}}, 409, "DUPLICATE_VALUE", "", "duplicate value found"},
+		{"deleted", &salesforce.Error{Op: "retrieve", Kind: salesforce.KindFault, Code: "ENTITY_IS_DELETED", Message: "entity is deleted"}, 404, "ENTITY_IS_DELETED", "", "deleted"},
+		{"no access", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "INSUFFICIENT_ACCESS_OR_READONLY"}, 403, "INSUFFICIENT_ACCESS_OR_READONLY", "", ""},
+		{"required missing", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "REQUIRED_FIELD_MISSING", Message: "Required fields are missing: [Name]", Fields: []string{"Name"}}, 422, "REQUIRED_FIELD_MISSING", "", "Required fields"},
+		{"malformed query", &salesforce.Error{Op: "query", Kind: salesforce.KindFault, Code: "MALFORMED_QUERY", Message: "unexpected token"}, 400, "MALFORMED_QUERY", "", "unexpected token"},
+		{"org limit", &salesforce.Error{Op: "query", Kind: salesforce.KindFault, Code: "REQUEST_LIMIT_EXCEEDED", Message: "TotalRequests Limit exceeded."}, 503, "REQUEST_LIMIT_EXCEEDED", "300", ""},
+		{"row lock", &salesforce.Error{Op: "update", Kind: salesforce.KindFault, Code: "UNABLE_TO_LOCK_ROW"}, 503, "UNABLE_TO_LOCK_ROW", "5", ""},
+		{"query timeout", &salesforce.Error{Op: "query", Kind: salesforce.KindFault, Code: "QUERY_TIMEOUT"}, 504, "QUERY_TIMEOUT", "", ""},
+		{"bad login hides message", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "INVALID_LOGIN", Message: "Invalid username, password, security token; or user locked out."}, 502, "INVALID_LOGIN", "", "gateway's own credentials"},
+		{"unreachable", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, 503, CodeUnavailable, "5", "could not be reached"},
+		{"network timeout", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, 504, CodeUnavailable, "", "in time"},
+		{"maintenance page", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 503}, 503, CodeUnavailable, "5", ""},
+		{"proxy error", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 500}, 502, CodeUpstream, "", ""},
+		{"undecodable", &salesforce.Error{Op: "query", Kind: salesforce.KindDecode}, 502, CodeUpstream, "", ""},
+		{"local refusal", &salesforce.Error{Op: "retrieve", Kind: salesforce.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, 400, "MALFORMED_ID", "", "bad id"},
+		{"unmapped code", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "SOMETHING_NEW"}, 502, "SOMETHING_NEW", "", ""},
+		{"gateway error wrapped", fmt.Errorf("wrap: %w", Unprocessable("unknown fields", FieldError{Field: "Nope__c", Code: "UNKNOWN_FIELD", Message: "no such field"})), 422, CodeValidationFailed, "", "unknown fields"},
+		{"plain error is 500 without detail", errors.New("secret internals"), 500, CodeInternal, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := fullOptions()
+			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+				return nil, fmt.Errorf("fake: %w", tt.err)
+			}}
+			s := newTestServer(t, opts)
+			status, hdr, body := s.do("GET", "/v1/sobjects/Account/records/001000000000001AAA", "")
+			if status != tt.want {
+				t.Fatalf("status %d, want %d: %s", status, tt.want, body)
+			}
+			var p problem
+			if err := json.Unmarshal([]byte(body), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Code != tt.code {
+				t.Errorf("code %q, want %q", p.Code, tt.code)
+			}
+			if got := hdr.Get("Retry-After"); got != tt.retryAfter {
+				t.Errorf("Retry-After %q, want %q", got, tt.retryAfter)
+			}
+			if !strings.Contains(p.Detail, tt.detailHas) {
+				t.Errorf("detail %q lacks %q", p.Detail, tt.detailHas)
+			}
+			for _, leak := range []string{"secret internals", "connection refused", "Invalid username"} {
+				if strings.Contains(body, leak) {
+					t.Errorf("body leaks %q: %s", leak, body)
+				}
+			}
+		})
+	}
+}
+
+func TestFieldErrorsCarrySalesforceFields(t *testing.T) {
+	t.Parallel()
+	c := classify(t.Context(), &salesforce.Error{Kind: salesforce.KindFault, Code: "STRING_TOO_LONG", Message: "too long", Fields: []string{"Name", "Site"}})
+	want := []FieldError{{Field: "Name", Code: "STRING_TOO_LONG", Message: "too long"}, {Field: "Site", Code: "STRING_TOO_LONG", Message: "too long"}}
+	if diff := cmp.Diff(want, c.errors); diff != "" {
+		t.Error(diff)
+	}
+}
+
+func TestNilServicesAnswerNotImplemented(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, Options{})
+	for _, path := range []string{"/v1/sobjects", "/v1/limits"} {
+		status, _, body := s.do("GET", path, "")
+		if status != http.StatusNotImplemented || !strings.Contains(body, "NOT_IMPLEMENTED") {
+			t.Errorf("%s: status %d body %s", path, status, body)
+		}
+	}
+	status, _, body := s.do("GET", "/readyz", "")
+	if status != 200 || !strings.Contains(body, `"redis":"disabled"`) || !strings.Contains(body, `"salesforce":"unknown"`) {
+		t.Errorf("readyz: %d %s", status, body)
+	}
+}
+
+func TestReadyzDrains(t *testing.T) {
+	t.Parallel()
+	opts := fullOptions()
+	opts.Ready = fakeReady{redis: "degraded"}
+	s := newTestServer(t, opts)
+	if status, _, body := s.do("GET", "/readyz", ""); status != 200 || !strings.Contains(body, `"redis":"degraded"`) {
+		t.Fatalf("degraded Redis must stay ready: %d %s", status, body)
+	}
+	s.h.SetDraining(true)
+	if status, _, body := s.do("GET", "/readyz", ""); status != 503 || !strings.Contains(body, `"status":"draining"`) {
+		t.Fatalf("draining: %d %s", status, body)
+	}
+	if status, _, _ := s.do("GET", "/healthz", ""); status != 200 {
+		t.Fatalf("healthz while draining: %d", status)
+	}
+}
+
+func TestMetricsCountRequests(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, fullOptions())
+	s.do("GET", "/v1/sobjects/Account", "")
+	s.do("GET", "/v1/sobjects/Account/records/nope", "")
+	_, hdr, body := s.do("GET", "/metrics", "")
+	if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	for _, want := range []string{
+		`sfgate_http_requests_total{route="/v1/sobjects/{sobject}",method="GET",status="200"} 1`,
+		`sfgate_http_requests_total{route="/v1/sobjects/{sobject}/records/{id}",method="GET",status="400"} 1`,
+		`sfgate_http_request_duration_seconds_count{route="/v1/sobjects/{sobject}",method="GET"} 1`,
+		`sfgate_http_problems_total{code="VALIDATION_FAILED"} 1`,
+		"# TYPE sfgate_http_request_duration_seconds histogram",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s\n%s", want, body)
+		}
+	}
+}

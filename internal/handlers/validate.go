@@ -1,0 +1,208 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/sfgate/sfgate/api"
+)
+
+// LoadSpec parses and checks the embedded OpenAPI document. Its servers
+// are dropped: routing is chi's job, and the document must match whatever
+// host and port the gateway is reached on.
+func LoadSpec(ctx context.Context) (*openapi3.T, error) {
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(api.OpenAPI)
+	if err != nil {
+		return nil, fmt.Errorf("load api/openapi.yaml: %w", err)
+	}
+	if err := doc.Validate(ctx); err != nil {
+		return nil, fmt.Errorf("api/openapi.yaml is not valid: %w", err)
+	}
+	doc.Servers = nil
+	return doc, nil
+}
+
+// Route returns the document's route for method and path template (the
+// document's own template, e.g. "/v1/sobjects/{sobject}"); tests use it to
+// validate answers.
+func Route(doc *openapi3.T, method, path string) (*routers.Route, error) {
+	item := doc.Paths.Find(path)
+	if item == nil {
+		return nil, fmt.Errorf("api/openapi.yaml has no path %s", path)
+	}
+	op := item.GetOperation(method)
+	if op == nil {
+		return nil, fmt.Errorf("api/openapi.yaml has no %s %s", method, path)
+	}
+	return &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}, nil
+}
+
+// validator enforces the document on one route's requests.
+type validator struct {
+	route *routers.Route
+	opts  *openapi3filter.Options
+}
+
+func newValidator(doc *openapi3.T, method, path string) (*validator, error) {
+	route, err := Route(doc, method, path)
+	if err != nil {
+		return nil, err
+	}
+	return &validator{route: route, opts: &openapi3filter.Options{
+		MultiError: true,
+		// Caller auth is the auth middleware's job, done before this.
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+		// Never rewrite the body: kin-openapi would decode numbers as
+		// float64 and re-encode them, rounding values like 12345678901234567.89.
+		SkipSettingDefaults: true,
+	}}, nil
+}
+
+// middleware refuses, with one 400 listing every problem, a request that
+// breaks the document, before it reaches the handler.
+func (v *validator) middleware(h *Handlers) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			params := map[string]string{}
+			if rc := chi.RouteContext(r.Context()); rc != nil {
+				for i, k := range rc.URLParams.Keys {
+					params[k] = rc.URLParams.Values[i]
+				}
+			}
+			in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: v.route, Options: v.opts}
+			if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+				errs := requestFieldErrors(err)
+				detail := fmt.Sprintf("%d problem(s) in the request", len(errs))
+				if len(errs) == 1 {
+					detail = errs[0].Field + ": " + errs[0].Message
+				}
+				h.fail(w, r, &Error{Status: http.StatusBadRequest, Code: CodeValidationFailed, Detail: detail, Errors: errs, Err: err})
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// requestFieldErrors flattens kin-openapi's errors into one FieldError per
+// problem: Field names the parameter ("query.pageSize") or a JSON pointer
+// into the body ("/records/3/Name"; "body" for the body as a whole), Code
+// the rule broken ("maximum", "pattern", "required", "type", …).
+func requestFieldErrors(err error) []FieldError {
+	var out []FieldError
+	var walk func(err error, field string)
+	walk = func(err error, field string) {
+		// Direct type checks, outermost first: errors.As would reach through a
+		// RequestError into its MultiError and lose the parameter's name.
+		switch e := err.(type) {
+		case openapi3.MultiError:
+			for _, e := range e {
+				walk(e, field)
+			}
+			return
+		case *openapi3filter.RequestError:
+			switch {
+			case e.Parameter != nil:
+				field = e.Parameter.In + "." + e.Parameter.Name
+			case e.RequestBody != nil:
+				field = "body"
+			}
+			switch {
+			case e.Err == nil:
+				out = append(out, FieldError{Field: field, Code: reasonCode(e.Reason), Message: e.Reason})
+			case strings.HasPrefix(e.Reason, "failed to decode"):
+				out = append(out, FieldError{Field: field, Code: "malformed", Message: e.Reason + ": " + decodeMessage(e.Err)})
+			case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
+				out = append(out, FieldError{Field: field, Code: "required", Message: "a value is required"})
+			default:
+				walk(e.Err, field)
+			}
+			return
+		case *openapi3.SchemaError:
+			out = append(out, schemaFieldError(e, field))
+			return
+		case *openapi3filter.ParseError:
+			out = append(out, FieldError{Field: field, Code: "malformed", Message: e.Error()})
+			return
+		}
+		if u := errors.Unwrap(err); u != nil {
+			walk(u, field)
+			return
+		}
+		out = append(out, FieldError{Field: field, Code: "invalid", Message: err.Error()})
+	}
+	walk(err, "")
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	// The branches of a oneOf can report the same problem more than once.
+	return slices.CompactFunc(out, func(a, b FieldError) bool { return a == b })
+}
+
+// unsupportedProperty matches kin-openapi's reason for a property that
+// additionalProperties: false refuses; the pointer then names the object,
+// so the property is added to it.
+var unsupportedProperty = regexp.MustCompile(`^property "(.+)" is unsupported$`)
+
+func schemaFieldError(se *openapi3.SchemaError, field string) FieldError {
+	ptr := se.JSONPointer()
+	code := se.SchemaField
+	if m := unsupportedProperty.FindStringSubmatch(se.Reason); m != nil && code == "properties" {
+		code = "additionalProperties"
+		ptr = append(ptr, m[1])
+	}
+	if code == "" {
+		code = "schema"
+	}
+	f := field
+	if len(ptr) > 0 {
+		if field == "body" {
+			f = jsonPointer(ptr)
+		} else {
+			f = field + jsonPointer(ptr)
+		}
+	}
+	return FieldError{Field: f, Code: code, Message: se.Reason}
+}
+
+// reasonCode names the rule for errors that come with a reason only.
+func reasonCode(reason string) string {
+	switch {
+	case strings.Contains(reason, "Content-Type"):
+		return "content-type"
+	case strings.Contains(reason, "required"):
+		return "required"
+	}
+	return "invalid"
+}
+
+// decodeMessage keeps a JSON syntax error's message without echoing the
+// body back.
+func decodeMessage(err error) string {
+	var pe *openapi3filter.ParseError
+	if errors.As(err, &pe) && pe.Cause != nil {
+		return pe.Cause.Error()
+	}
+	return err.Error()
+}
+
+// jsonPointer renders path as an RFC 6901 pointer.
+func jsonPointer(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		b.WriteByte('/')
+		p = strings.ReplaceAll(p, "~", "~0")
+		b.WriteString(strings.ReplaceAll(p, "/", "~1"))
+	}
+	return b.String()
+}
