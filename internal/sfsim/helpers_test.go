@@ -344,3 +344,10 @@ func (s *sim) control(method, path, body string) (int, string) {
 	b, _ := io.ReadAll(res.Body)
 	return res.StatusCode, string(b)
 }
+
+// as returns a copy of the client that reports to t, for subtests.
+func (s *sim) as(t *testing.T) *sim {
+	c := *s
+	c.t = t
+	return &c
+}

@@ -77,6 +77,7 @@ func TestClientCredentials(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			s := s.as(t)
 			t.Parallel()
 			status, body := s.token(tc.form, tc.basic...)
 			if status != tc.status {
@@ -147,6 +148,7 @@ func TestJWTBearer(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			s := s.as(t)
 			t.Parallel()
 			if tc.claims["exp"] == nil {
 				delete(tc.claims, "exp")
@@ -167,6 +169,7 @@ func TestJWTBearer(t *testing.T) {
 		})
 	}
 	t.Run("garbage assertion", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		status, body := s.token(url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:jwt-bearer"}, "assertion": {"not.a.jwt"}})
 		if status != 400 || body["error"] != "invalid_grant" {

@@ -13,6 +13,7 @@ func TestDescribe(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Config{}).login()
 	t.Run("global", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		r := s.do("describeGlobal", "", "").ok()
 		res := r.find("Body", "describeGlobalResponse", "result")
@@ -30,6 +31,7 @@ func TestDescribe(t *testing.T) {
 		}
 	})
 	t.Run("one object", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		r := s.do("describeSObject", "", "<urn:sObjectType>account</urn:sObjectType>").ok()
 		res := r.find("Body", "describeSObjectResponse", "result")
@@ -41,6 +43,7 @@ func TestDescribe(t *testing.T) {
 		}
 	})
 	t.Run("several objects", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		r := s.do("describeSObjects", "", "<urn:sObjectType>Contact</urn:sObjectType><urn:sObjectType>Lead</urn:sObjectType>").ok()
 		res := r.results("describeSObjects")
@@ -49,6 +52,7 @@ func TestDescribe(t *testing.T) {
 		}
 	})
 	t.Run("unknown type", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		msg := s.do("describeSObject", "", "<urn:sObjectType>Nope__c</urn:sObjectType>").fault("sf:INVALID_TYPE", "InvalidSObjectFault")
 		if !strings.HasPrefix(msg, "INVALID_TYPE: sObject type 'Nope__c' is not supported.") {
@@ -56,6 +60,7 @@ func TestDescribe(t *testing.T) {
 		}
 	})
 	t.Run("more than 100 types", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		s.do("describeSObjects", "", strings.Repeat("<urn:sObjectType>Account</urn:sObjectType>", 101)).fault("sf:EXCEEDED_ID_LIMIT", "UnexpectedErrorFault")
 	})
@@ -82,6 +87,7 @@ func TestQueryShapes(t *testing.T) {
 	s.create(sobj("Contact", "FirstName", "Liz", "LastName", "DCruz", "Email", "ldcruz@uog.com", "AccountId", acct),
 		sobj("Contact", "LastName", "Administrator"))
 	t.Run("plain", func(t *testing.T) {
+		s := s.as(t)
 		r := s.do("query", "", "<urn:queryString>SELECT Id, Name FROM Contact ORDER BY LastName</urn:queryString>").ok()
 		res := r.find("Body", "queryResponse", "result")
 		recs := res.all("records")
@@ -101,6 +107,7 @@ func TestQueryShapes(t *testing.T) {
 		}
 	})
 	t.Run("parent path and nil parent", func(t *testing.T) {
+		s := s.as(t)
 		r := s.do("queryAll", "", "<urn:queryString>SELECT Account.Name, FirstName, LastName FROM Contact ORDER BY LastName</urn:queryString>").ok()
 		recs := r.find("Body", "queryAllResponse", "result").all("records")
 		if len(recs) != 2 {
@@ -126,6 +133,7 @@ func TestQueryShapes(t *testing.T) {
 		}
 	})
 	t.Run("child subqueries", func(t *testing.T) {
+		s := s.as(t)
 		r := s.do("query", "", "<urn:queryString>SELECT Id, Name, AnnualRevenue, (SELECT Id, FirstName, Email FROM Contacts), (SELECT Id FROM Cases) FROM Account</urn:queryString>").ok()
 		rec := r.find("Body", "queryResponse", "result", "records")
 		if c := rec.child("Contacts"); c == nil || c.child("size").text != "1" || c.child("records").child("FirstName").text != "Liz" {
@@ -142,6 +150,7 @@ func TestQueryShapes(t *testing.T) {
 		}
 	})
 	t.Run("address compound", func(t *testing.T) {
+		s := s.as(t)
 		r := s.do("query", "", "<urn:queryString>SELECT BillingAddress, ShippingAddress FROM Account</urn:queryString>").ok()
 		rec := r.find("Body", "queryResponse", "result", "records")
 		ba := rec.child("BillingAddress")
@@ -156,6 +165,7 @@ func TestQueryShapes(t *testing.T) {
 		}
 	})
 	t.Run("count", func(t *testing.T) {
+		s := s.as(t)
 		r := s.do("query", "", "<urn:queryString>SELECT COUNT() FROM Contact</urn:queryString>").ok()
 		res := r.find("Body", "queryResponse", "result")
 		if res.child("size").text != "2" || len(res.all("records")) != 0 {
@@ -168,6 +178,7 @@ func TestQueryFaults(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Config{}).login()
 	t.Run("invalid field as the real sample", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		r := s.do("query", "", "<urn:queryString>select adfId, Name, Account.Name from Contact</urn:queryString>")
 		r.fault("sf:INVALID_FIELD", "InvalidFieldFault")
@@ -183,11 +194,13 @@ func TestQueryFaults(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.q, func(t *testing.T) {
+			s := s.as(t)
 			t.Parallel()
 			s.do("query", "", "<urn:queryString>"+tc.q+"</urn:queryString>").fault(tc.code, tc.detail)
 		})
 	}
 	t.Run("row and column", func(t *testing.T) {
+		s := s.as(t)
 		t.Parallel()
 		r := s.do("query", "", "<urn:queryString>SELECT Id\nFROM Account WHERE Nope = 1</urn:queryString>")
 		r.fault("sf:INVALID_FIELD", "InvalidFieldFault")

@@ -78,6 +78,7 @@ func TestRequestRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			s := s.as(t)
 			t.Parallel()
 			req, _ := http.NewRequestWithContext(t.Context(), tc.method, s.url+"/services/Soap/u/"+tc.version, strings.NewReader(tc.body))
 			if tc.ctype != "" {
