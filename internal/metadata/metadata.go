@@ -27,10 +27,13 @@ const (
 	// DefaultLocalTTL caps the in-process copy, so an invalidation missed
 	// while Redis was unreachable heals soon.
 	DefaultLocalTTL = 30 * time.Second
-	// DefaultMinRefreshAge is how old a describe must be before an unknown
-	// field (or INVALID_FIELD) may refresh it. It bounds describe calls
-	// caused by junk names to one per object per this interval across all
-	// replicas, because the refreshed describe is shared.
+	// DefaultMinRefreshAge is how old a describe that was itself fetched
+	// by an early refresh must be before an unknown field (or
+	// INVALID_FIELD) may refresh it again. A describe loaded normally (first
+	// use, TTL) may be refreshed at once, so a new field works in the very
+	// next call; junk names cost at most one describe per object per this
+	// interval across all replicas, because the refreshed describe is
+	// shared.
 	DefaultMinRefreshAge = 2 * time.Second
 )
 
@@ -144,7 +147,9 @@ type Object struct {
 	*salesforce.DescribeSObjectResult
 	// Fetched is when describeSObject answered.
 	Fetched time.Time
-	fields  map[string]*salesforce.DescribeField
+	// Refreshed reports whether an early refresh fetched it.
+	Refreshed bool
+	fields    map[string]*salesforce.DescribeField
 }
 
 // Field returns the field named name, matched case-insensitively as
@@ -159,7 +164,9 @@ type Global struct {
 	*salesforce.DescribeGlobalResult
 	// Fetched is when describeGlobal answered.
 	Fetched time.Time
-	byName  map[string]*salesforce.DescribeGlobalSObjectResult
+	// Refreshed reports whether an early refresh fetched it.
+	Refreshed bool
+	byName    map[string]*salesforce.DescribeGlobalSObjectResult
 }
 
 // SObject returns the summary of the object named name (case-insensitive).
@@ -188,14 +195,18 @@ func allPrefix(connection string) string { return cache.Key(connection, "describ
 // misses (reloaded) instead of being misread.
 const formatV1 = 1
 
+// Refreshed marks an entry fetched by an early refresh: only those gate
+// the next refresh (see DefaultMinRefreshAge).
 type objectEntry struct {
-	Fetched time.Time
-	Result  *salesforce.DescribeSObjectResult
+	Fetched   time.Time
+	Refreshed bool
+	Result    *salesforce.DescribeSObjectResult
 }
 
 type globalEntry struct {
-	Fetched time.Time
-	Result  *salesforce.DescribeGlobalResult
+	Fetched   time.Time
+	Refreshed bool
+	Result    *salesforce.DescribeGlobalResult
 }
 
 func encode(v any) ([]byte, error) {
@@ -256,7 +267,7 @@ func (s *Service) decodeObject(key string, raw []byte) (*Object, error) {
 	if e.Result == nil {
 		return nil, errBadFormat
 	}
-	o := &Object{DescribeSObjectResult: e.Result, Fetched: e.Fetched, fields: make(map[string]*salesforce.DescribeField, len(e.Result.Fields))}
+	o := &Object{DescribeSObjectResult: e.Result, Fetched: e.Fetched, Refreshed: e.Refreshed, fields: make(map[string]*salesforce.DescribeField, len(e.Result.Fields))}
 	for i := range e.Result.Fields {
 		f := &e.Result.Fields[i]
 		o.fields[strings.ToLower(f.Name)] = f
@@ -281,7 +292,7 @@ func (s *Service) decodeGlobal(raw []byte) (*Global, error) {
 	if e.Result == nil {
 		return nil, errBadFormat
 	}
-	g := &Global{DescribeGlobalResult: e.Result, Fetched: e.Fetched, byName: make(map[string]*salesforce.DescribeGlobalSObjectResult, len(e.Result.SObjects))}
+	g := &Global{DescribeGlobalResult: e.Result, Fetched: e.Fetched, Refreshed: e.Refreshed, byName: make(map[string]*salesforce.DescribeGlobalSObjectResult, len(e.Result.SObjects))}
 	for i := range e.Result.SObjects {
 		o := &e.Result.SObjects[i]
 		g.byName[strings.ToLower(o.Name)] = o
@@ -294,12 +305,20 @@ func (s *Service) decodeGlobal(raw []byte) (*Global, error) {
 
 // ---- describeGlobal ----
 
-func (s *Service) loadGlobal(ctx context.Context) ([]byte, error) {
-	r, err := s.cfg.Client.DescribeGlobal(ctx)
-	if err != nil {
-		return nil, err
+func (s *Service) globalLoader(refreshed bool) func(ctx context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		r, err := s.cfg.Client.DescribeGlobal(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return encode(globalEntry{Fetched: s.cfg.Now(), Refreshed: refreshed, Result: r})
 	}
-	return encode(globalEntry{Fetched: s.cfg.Now(), Result: r})
+}
+
+// mayRefresh reports whether a describe fetched at fetched (by an early
+// refresh if refreshed) may be refreshed early now.
+func (s *Service) mayRefresh(fetched time.Time, refreshed bool) bool {
+	return !refreshed || s.cfg.Now().Sub(fetched) >= s.cfg.MinRefreshAge
 }
 
 // DescribeGlobal returns the org's object list, cached for TTL across
@@ -311,14 +330,14 @@ func (s *Service) DescribeGlobal(ctx context.Context) (*Global, error) {
 
 func (s *Service) global_(ctx context.Context) (*Global, []byte, error) {
 	key := GlobalKey(s.cfg.Connection)
-	raw, err := s.cfg.Cache.GetOrLoad(ctx, key, s.lo, s.loadGlobal)
+	raw, err := s.cfg.Cache.GetOrLoad(ctx, key, s.lo, s.globalLoader(false))
 	if err != nil {
 		return nil, nil, err
 	}
 	g, err := s.decodeGlobal(raw)
 	if err != nil {
 		// Undecodable (another version's layout): replace it.
-		if raw, err = s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.loadGlobal); err != nil {
+		if raw, err = s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.globalLoader(false)); err != nil {
 			return nil, nil, err
 		}
 		g, err = s.decodeGlobal(raw)
@@ -326,8 +345,8 @@ func (s *Service) global_(ctx context.Context) (*Global, []byte, error) {
 	return g, raw, err
 }
 
-// objectExists checks name against describeGlobal, refreshing a list older
-// than MinRefreshAge once when the name is missing (the object may be new).
+// objectExists checks name against describeGlobal, refreshing the list once
+// when the name is missing (the object may be new), as gated by mayRefresh.
 // It keeps junk object names from costing a describeSObject each.
 func (s *Service) objectExists(ctx context.Context, name string) error {
 	g, raw, err := s.global_(ctx)
@@ -337,8 +356,8 @@ func (s *Service) objectExists(ctx context.Context, name string) error {
 	if _, ok := g.SObject(name); ok {
 		return nil
 	}
-	if s.cfg.Now().Sub(g.Fetched) >= s.cfg.MinRefreshAge {
-		raw, err = s.cfg.Cache.Refresh(ctx, GlobalKey(s.cfg.Connection), raw, s.lo, s.loadGlobal)
+	if s.mayRefresh(g.Fetched, g.Refreshed) {
+		raw, err = s.cfg.Cache.Refresh(ctx, GlobalKey(s.cfg.Connection), raw, s.lo, s.globalLoader(true))
 		if err != nil {
 			return err
 		}
@@ -354,7 +373,7 @@ func (s *Service) objectExists(ctx context.Context, name string) error {
 
 // ---- describeSObject ----
 
-func (s *Service) objectLoader(name string) func(ctx context.Context) ([]byte, error) {
+func (s *Service) objectLoader(name string, refreshed bool) func(ctx context.Context) ([]byte, error) {
 	return func(ctx context.Context) ([]byte, error) {
 		if err := s.objectExists(ctx, name); err != nil {
 			return nil, err
@@ -363,7 +382,7 @@ func (s *Service) objectLoader(name string) func(ctx context.Context) ([]byte, e
 		if err != nil {
 			return nil, err
 		}
-		return encode(objectEntry{Fetched: s.cfg.Now(), Result: r})
+		return encode(objectEntry{Fetched: s.cfg.Now(), Refreshed: refreshed, Result: r})
 	}
 }
 
@@ -379,13 +398,13 @@ func (s *Service) describe(ctx context.Context, object string) (*Object, []byte,
 		return nil, nil, &UnknownObjectError{Object: object}
 	}
 	key := ObjectKey(s.cfg.Connection, object)
-	raw, err := s.cfg.Cache.GetOrLoad(ctx, key, s.lo, s.objectLoader(object))
+	raw, err := s.cfg.Cache.GetOrLoad(ctx, key, s.lo, s.objectLoader(object, false))
 	if err != nil {
 		return nil, nil, err
 	}
 	o, err := s.decodeObject(key, raw)
 	if err != nil {
-		if raw, err = s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.objectLoader(object)); err != nil {
+		if raw, err = s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.objectLoader(object, false)); err != nil {
 			return nil, nil, err
 		}
 		o, err = s.decodeObject(key, raw)
@@ -393,16 +412,16 @@ func (s *Service) describe(ctx context.Context, object string) (*Object, []byte,
 	return o, raw, err
 }
 
-// refresh replaces the describe o (raw) if it is at least MinRefreshAge
-// old, and returns the describe to use. Concurrent refreshes of one object
+// refresh replaces the describe o (raw) unless it was itself fetched by a
+// refresh less than MinRefreshAge ago, and returns the describe to use. Concurrent refreshes of one object
 // share one describeSObject in this process and, through the cache's
 // compare-and-delete, across replicas.
 func (s *Service) refresh(ctx context.Context, object string, o *Object, raw []byte) (*Object, error) {
-	if s.cfg.Now().Sub(o.Fetched) < s.cfg.MinRefreshAge {
+	if !s.mayRefresh(o.Fetched, o.Refreshed) {
 		return o, nil
 	}
 	key := ObjectKey(s.cfg.Connection, object)
-	raw, err := s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.objectLoader(object))
+	raw, err := s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.objectLoader(object, true))
 	if err != nil {
 		return nil, err
 	}
@@ -410,8 +429,9 @@ func (s *Service) refresh(ctx context.Context, object string, o *Object, raw []b
 }
 
 // Field returns the field of object named field. If the cached describe
-// lacks it, the describe is refreshed once (unless it is younger than
-// MinRefreshAge) before the answer is an *UnknownFieldError, so a field an
+// lacks it, the describe is refreshed once (unless an early refresh already
+// fetched it less than MinRefreshAge ago) before the answer is an
+// *UnknownFieldError, so a field an
 // admin has just added is usable in the very next call that names it.
 func (s *Service) Field(ctx context.Context, object, field string) (*salesforce.DescribeField, error) {
 	o, err := s.EnsureFields(ctx, object, []string{field})
@@ -454,8 +474,8 @@ func missing(o *Object, names []string) []string {
 
 // RefreshOnInvalidField is called when Salesforce answered INVALID_FIELD
 // for object although the cached describe had the field (it was deleted or
-// its access changed): the describe is refreshed once, unless younger than
-// MinRefreshAge, and the fresh describe returned.
+// its access changed): the describe is refreshed once, gated like Field,
+// and the fresh describe returned.
 func (s *Service) RefreshOnInvalidField(ctx context.Context, object string) (*Object, error) {
 	o, raw, err := s.describe(ctx, object)
 	if err != nil {

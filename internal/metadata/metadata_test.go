@@ -146,15 +146,19 @@ func TestDescribeIsCachedAndCoalesced(t *testing.T) {
 func TestUnknownFieldRefreshesOnce(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		name          string
-		age           time.Duration
+		name string
+		// junkFirst names a junk field (one refresh) before the field is
+		// added, so the next refresh is gated.
+		junkFirst     bool
+		wait          time.Duration
 		addField      bool
 		wantDescribes int
 		wantErr       bool
 	}{
-		{"new field found by one refresh", 5 * time.Second, true, 2, false},
-		{"junk field: one refresh, then unknown", 5 * time.Second, false, 2, true},
-		{"describe too young to refresh", 0, true, 1, true},
+		{"new field right after the first describe", false, 0, true, 2, false},
+		{"junk field: one refresh, then unknown", false, 0, false, 2, true},
+		{"new field just after a junk refresh is gated", true, DefaultMinRefreshAge - time.Millisecond, true, 2, true},
+		{"new field after the gate", true, DefaultMinRefreshAge, true, 3, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +168,12 @@ func TestUnknownFieldRefreshesOnce(t *testing.T) {
 			if _, err := s.Describe(t.Context(), "Account"); err != nil {
 				t.Fatal(err)
 			}
-			clk.Add(tt.age)
+			if tt.junkFirst {
+				if _, err := s.Field(t.Context(), "Account", "Junk__c"); !errors.Is(err, ErrUnknownField) {
+					t.Fatalf("junk: %v", err)
+				}
+			}
+			clk.Add(tt.wait)
 			if tt.addField {
 				org.addField("Account", "Tier__c")
 			}
@@ -223,10 +232,14 @@ func TestUnknownObjectCostsNoDescribe(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	}
-	if g := org.globals.Load(); g != 1 {
-		t.Fatalf("describeGlobal calls = %d, want 1", g)
+	// One load and one early refresh; the refresh gates the rest.
+	if g := org.globals.Load(); g != 2 {
+		t.Fatalf("describeGlobal calls = %d, want 2", g)
 	}
-	// A custom object created later is found after one global refresh.
+	if n := len(org.describes); n != 0 {
+		t.Fatalf("junk object names cost %d describeSObject calls", n)
+	}
+	// A custom object created later is found after the gate.
 	org.mu.Lock()
 	org.objects["Invoice__c"] = []string{"Id", "Name"}
 	org.mu.Unlock()
@@ -234,8 +247,8 @@ func TestUnknownObjectCostsNoDescribe(t *testing.T) {
 	if _, err := s.Describe(t.Context(), "Invoice__c"); err != nil {
 		t.Fatal(err)
 	}
-	if g := org.globals.Load(); g != 2 {
-		t.Fatalf("describeGlobal calls = %d, want 2", g)
+	if g := org.globals.Load(); g != 3 {
+		t.Fatalf("describeGlobal calls = %d, want 3", g)
 	}
 }
 
@@ -260,19 +273,22 @@ func TestInvalidateAndRefreshOnInvalidField(t *testing.T) {
 	if c, g := org.count("Contact"), org.globals.Load(); c != 2 || g != 2 {
 		t.Fatalf("after InvalidateAll: Contact %d, global %d", c, g)
 	}
-	// INVALID_FIELD from Salesforce: refresh once, unless too young.
-	if _, err := s.RefreshOnInvalidField(t.Context(), "Contact"); err != nil {
-		t.Fatal(err)
-	}
-	if c := org.count("Contact"); c != 2 {
-		t.Fatalf("refreshed a describe younger than MinRefreshAge: %d", c)
+	// INVALID_FIELD from Salesforce: refresh once; a second report right
+	// after is gated, a later one refreshes again.
+	for i, want := range []int{3, 3} {
+		if _, err := s.RefreshOnInvalidField(t.Context(), "Contact"); err != nil {
+			t.Fatal(err)
+		}
+		if c := org.count("Contact"); c != want {
+			t.Fatalf("RefreshOnInvalidField #%d: describes = %d, want %d", i+1, c, want)
+		}
 	}
 	clk.Add(DefaultMinRefreshAge)
 	if _, err := s.RefreshOnInvalidField(t.Context(), "Contact"); err != nil {
 		t.Fatal(err)
 	}
-	if c := org.count("Contact"); c != 3 {
-		t.Fatalf("RefreshOnInvalidField: describes = %d, want 3", c)
+	if c := org.count("Contact"); c != 4 {
+		t.Fatalf("RefreshOnInvalidField after the gate: describes = %d, want 4", c)
 	}
 }
 

@@ -500,13 +500,19 @@ func (m *Manager) Invalidate(ctx context.Context, s salesforce.Session) error {
 		return nil
 	}
 	raw, h, err := m.getShared(ctx)
-	if err != nil || h == nil {
-		return err
+	if err == nil && h != nil && h.session.ID.Reveal() == id {
+		_, err = m.cfg.Shared.CompareAndDelete(ctx, m.sessionKey, raw)
 	}
-	if h.session.ID.Reveal() == id {
-		if _, err := m.cfg.Shared.CompareAndDelete(ctx, m.sessionKey, raw); err != nil {
-			return fmt.Errorf("session %q: evict rejected session: %w", m.cfg.Name, err)
-		}
+	if errors.Is(err, cache.ErrUnavailable) {
+		// The rejected session is gone from this process, which is what
+		// the caller's retry needs; peers will be told by Salesforce
+		// itself, and readShared skips the rejected id if Redis returns
+		// still holding it.
+		zerolog.Ctx(ctx).Warn().Err(err).Str("connection", m.cfg.Name).Msg("Redis unavailable: rejected session dropped in process only")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("session %q: evict rejected session: %w", m.cfg.Name, err)
 	}
 	return nil
 }
