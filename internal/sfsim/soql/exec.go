@@ -528,17 +528,21 @@ func (ex *exec) selectRows(p *plan, recs []meta.Record) []meta.Record {
 	if len(p.order) > 0 {
 		type keyed struct {
 			rec  meta.Record
+			pos  int
 			keys []sortKey
 		}
 		ks := make([]keyed, len(rows))
+		flat := make([]sortKey, len(rows)*len(p.order))
 		for i, r := range rows {
-			ks[i] = keyed{rec: r, keys: make([]sortKey, len(p.order))}
+			ks[i] = keyed{rec: r, pos: i, keys: flat[i*len(p.order) : (i+1)*len(p.order)]}
 			for j, o := range p.order {
 				v, ok := ex.value(r, o.ref)
 				ks[i].keys[j] = makeSortKey(o.cat, v, ok, ex.loc)
 			}
 		}
-		slices.SortStableFunc(ks, func(a, b keyed) int {
+		// Ties keep source order (pos), like a stable sort, at the cost of
+		// an unstable one.
+		slices.SortFunc(ks, func(a, b keyed) int {
 			for j, o := range p.order {
 				x, y := a.keys[j], b.keys[j]
 				if x.null || y.null {
@@ -558,7 +562,7 @@ func (ex *exec) selectRows(p *plan, recs []meta.Record) []meta.Record {
 					return c
 				}
 			}
-			return 0
+			return a.pos - b.pos
 		})
 		for i := range ks {
 			rows[i] = ks[i].rec

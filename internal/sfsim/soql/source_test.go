@@ -12,6 +12,7 @@ type memSource struct {
 	objects map[string]*meta.Object
 	records map[string][]meta.Record // by object name
 	byID    map[string]string        // canonical id → object
+	recByID map[string]meta.Record   // canonical id → record
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -88,7 +89,7 @@ func newMemSource() *memSource {
 		fld("Id", "id"), fld("IsDeleted", "boolean"), fld("Subject", "string"),
 		fld("WhoId", "reference", ref("Who", "Contact", "Lead")),
 	}}
-	s := &memSource{objects: map[string]*meta.Object{}, records: map[string][]meta.Record{}, byID: map[string]string{}}
+	s := &memSource{objects: map[string]*meta.Object{}, records: map[string][]meta.Record{}, byID: map[string]string{}, recByID: map[string]meta.Record{}}
 	for _, o := range []*meta.Object{account, contact, user, task} {
 		s.objects[strings.ToLower(o.Name)] = o
 	}
@@ -129,6 +130,7 @@ func newMemSource() *memSource {
 func (s *memSource) add(obj string, r meta.Record) {
 	s.records[obj] = append(s.records[obj], r)
 	s.byID[canonID(r["Id"])] = obj
+	s.recByID[canonID(r["Id"])] = r
 }
 
 func (s *memSource) Object(name string) (*meta.Object, bool) {
@@ -143,10 +145,5 @@ func (s *memSource) Get(id string) (string, meta.Record, bool) {
 	if !ok {
 		return "", nil, false
 	}
-	for _, r := range s.records[obj] {
-		if canonID(r["Id"]) == canonID(id) {
-			return obj, r, true
-		}
-	}
-	return "", nil, false
+	return obj, s.recByID[canonID(id)], true
 }

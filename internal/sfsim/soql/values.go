@@ -2,6 +2,7 @@ package soql
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -137,6 +138,19 @@ func validID(s string) bool {
 	return true
 }
 
+// cmpDecimal compares two decimals exactly. Parsing to float64 rounds
+// correctly and so keeps order (a <= b implies f(a) <= f(b)); floats that
+// differ therefore decide, and only equal floats need the exact rationals.
+func cmpDecimal(fa float64, ra *big.Rat, fb float64, rb *big.Rat) int {
+	switch {
+	case fa < fb:
+		return -1
+	case fa > fb:
+		return 1
+	}
+	return ra.Cmp(rb)
+}
+
 func parseRat(s string) (*big.Rat, bool) {
 	r, ok := new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
 	return r, ok
@@ -157,7 +171,8 @@ func parseDateTime(s string) (time.Time, bool) {
 type sortKey struct {
 	null bool
 	s    string
-	r    *big.Rat
+	num  bool    // a decimal: f is its correctly rounded float, s its text
+	f    float64 // compared first; the exact value is parsed only on a tie
 	t    time.Time
 }
 
@@ -167,8 +182,8 @@ func makeSortKey(cat category, v string, ok bool, loc *time.Location) sortKey {
 	}
 	switch cat {
 	case catNumber:
-		if r, ok := parseRat(v); ok {
-			return sortKey{r: r}
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return sortKey{num: true, f: f, s: v}
 		}
 	case catDate:
 		if t, ok := parseDate(v, loc); ok {
@@ -191,8 +206,16 @@ func makeSortKey(cat category, v string, ok bool, loc *time.Location) sortKey {
 
 func compareKeys(a, b sortKey) int {
 	switch {
-	case a.r != nil && b.r != nil:
-		return a.r.Cmp(b.r)
+	case a.num && b.num:
+		if a.f != b.f {
+			return cmpDecimal(a.f, nil, b.f, nil)
+		}
+		ra, okA := parseRat(a.s)
+		rb, okB := parseRat(b.s)
+		if !okA || !okB {
+			return 0
+		}
+		return ra.Cmp(rb)
 	case !a.t.IsZero() || !b.t.IsZero():
 		return a.t.Compare(b.t)
 	}

@@ -2,6 +2,7 @@ package soql
 
 import (
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,7 @@ func andTerms(e Expr) ([]Expr, bool) {
 type operand struct {
 	null  bool
 	s     string // strings (lower-cased), ids (canonical)
+	f     float64
 	r     *big.Rat
 	t     time.Time
 	from  time.Time // date literal range [from, to)
@@ -224,7 +226,8 @@ func (ex *exec) operand(q *Query, f *meta.Field, cat category, v Value, op strin
 		if !ok {
 			return operand{}, mismatch()
 		}
-		return operand{r: r}, nil
+		f, _ := strconv.ParseFloat(strings.TrimPrefix(v.Text, "+"), 64)
+		return operand{r: r, f: f}, nil
 	case catDate, catDateTime:
 		switch {
 		case v.Kind == ValDateLiteral:
@@ -281,8 +284,8 @@ func matchEq(cat category, s string, ok bool, o operand, loc *time.Location) boo
 		}
 		return true
 	case catNumber:
-		r, good := parseRat(s)
-		return good && r.Cmp(o.r) == 0
+		c, good := compareNumber(s, o)
+		return good && c == 0
 	case catDate, catDateTime:
 		t, good := fieldTime(cat, s, loc)
 		if !good {
@@ -312,11 +315,11 @@ func compareOp(op string, cat category, s string, ok bool, o operand, loc *time.
 	var c int
 	switch cat {
 	case catNumber:
-		r, good := parseRat(s)
+		n, good := compareNumber(s, o)
 		if !good {
 			return false
 		}
-		c = r.Cmp(o.r)
+		c = n
 	case catDate, catDateTime:
 		t, good := fieldTime(cat, s, loc)
 		if !good {
@@ -354,6 +357,23 @@ func compareOp(op string, cat category, s string, ok bool, o operand, loc *time.
 		return c >= 0
 	}
 	return false
+}
+
+// compareNumber compares a stored decimal with a literal exactly, parsing
+// the exact rational only when the floats tie (see cmpDecimal).
+func compareNumber(s string, o operand) (int, bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, false
+	}
+	if f != o.f {
+		return cmpDecimal(f, nil, o.f, nil), true
+	}
+	r, ok := parseRat(s)
+	if !ok {
+		return 0, false
+	}
+	return r.Cmp(o.r), true
 }
 
 // compileSemiJoin handles Id IN (SELECT AccountId FROM Contact …): the
