@@ -1,0 +1,660 @@
+package conformance_test
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sfgate/sfgate/internal/sfsim"
+	"github.com/sfgate/sfgate/internal/sfsim/conformance"
+)
+
+var (
+	id18        = regexp.MustCompile(`^[a-zA-Z0-9]{18}$`)
+	sessionRE   = regexp.MustCompile(`^00D[a-zA-Z0-9]{12}![A-Za-z0-9._]+$`) // PROTOCOL.md §4
+	serverURLRE = regexp.MustCompile(`/services/Soap/u/` + regexp.QuoteMeta(APIVersion) + `/00D[a-zA-Z0-9]{12}$`)
+)
+
+// wantLimitInfo checks the LimitInfoHeader every call but login carries
+// (PROTOCOL.md §11), and the HTTP headers of a SOAP answer (§3).
+func wantLimitInfo(t *testing.T, r *reply, limit int) {
+	t.Helper()
+	li := r.root.path("Header", "LimitInfoHeader", "limitInfo")
+	if li == nil {
+		t.Errorf("%s: no LimitInfoHeader:\n%s", r.name, r.body)
+		return
+	}
+	cur, err := strconv.Atoi(li.child("current").Text)
+	if err != nil || cur < 1 {
+		t.Errorf("%s: LimitInfoHeader current %q", r.name, li.child("current").Text)
+	}
+	if got := li.child("limit").Text; got != strconv.Itoa(limit) {
+		t.Errorf("%s: LimitInfoHeader limit %q, want %d", r.name, got, limit)
+	}
+	if got := li.child("type").Text; got != "API REQUESTS" {
+		t.Errorf("%s: LimitInfoHeader type %q", r.name, got)
+	}
+	if li.XMLName.Space != conformance.NSPartner {
+		t.Errorf("%s: limitInfo in %q", r.name, li.XMLName.Space)
+	}
+}
+
+func wantCompact(t *testing.T, r *reply) {
+	t.Helper()
+	if !strings.HasPrefix(string(r.body), `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope`) {
+		t.Errorf("%s: answer does not start with the XML declaration and soapenv:Envelope: %.120s", r.name, r.body)
+	}
+	if strings.Contains(string(r.body), ">\n") || strings.Contains(string(r.body), "> <") {
+		t.Errorf("%s: answer is not compact XML", r.name)
+	}
+	if ct := r.header.Get("Content-Type"); !strings.EqualFold(ct, "text/xml; charset=utf-8") {
+		t.Errorf("%s: Content-Type %q", r.name, ct)
+	}
+}
+
+// results returns the result elements of an operation's answer.
+func results(r *reply, op string) []*elem {
+	return r.root.path("Body", op+"Response").all("result")
+}
+
+func wantSuccess(t *testing.T, r *reply, op string, n int) []*elem {
+	t.Helper()
+	r.wantOK(t)
+	res := results(r, op)
+	if len(res) != n {
+		t.Fatalf("%s: %d results, want %d:\n%s", r.name, len(res), n, r.body)
+	}
+	for i, e := range res {
+		if e.child("success").Text != "true" {
+			t.Errorf("%s: result %d not a success:\n%s", r.name, i, r.body)
+		}
+	}
+	return res
+}
+
+// TestOperations calls every operation sfsim implements, in the order a
+// client would, one subtest per step, and checks each answer: HTTP status,
+// the values a client reads, the LimitInfoHeader. Every answer is
+// validated against the WSDL's schemas when the test ends
+// (harness_test.go). A step that depends on an earlier one fails with it.
+func TestOperations(t *testing.T) {
+	t.Parallel()
+	clock := newClock()
+	s := newSim(t, sfsim.Config{SeedAccounts: -1, Now: clock.Now})
+	limit := sfsim.DefaultDailyLimit
+	start := clock.Now().Add(-time.Minute)
+	name := "Conformance " + strconv.FormatInt(time.Now().UnixNano(), 36)
+	var idA, idB, customObject string
+
+	run(t, "login", func(t *testing.T) {
+		// No SessionHeader, no LimitInfoHeader.
+		login := s.post("login", s.soapURL(APIVersion), "text/xml; charset=UTF-8", envelope("",
+			`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+
+				sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
+		login.wantOK(t)
+		wantCompact(t, login)
+		lr := login.root.path("Body", "loginResponse", "result")
+		s.session, s.server = lr.child("sessionId").Text, lr.child("serverUrl").Text
+		if !sessionRE.MatchString(s.session) {
+			t.Errorf("login: sessionId does not have Salesforce's shape <orgId15>!<token>")
+		}
+		if !strings.HasPrefix(s.server, s.base) || !serverURLRE.MatchString(s.server) {
+			t.Errorf("login: serverUrl %q, want %s/services/Soap/u/%s/<orgId15>", s.server, s.base, APIVersion)
+		}
+		if !id18.MatchString(lr.child("userId").Text) || !strings.HasPrefix(lr.child("userId").Text, "005") {
+			t.Errorf("login: userId %q", lr.child("userId").Text)
+		}
+		if got := lr.path("userInfo", "userName"); got == nil || got.Text != sfsim.DemoUsername {
+			t.Errorf("login: userInfo/userName missing or wrong:\n%s", login.body)
+		}
+		if login.root.path("Header") != nil {
+			t.Errorf("login: answer has a Header; Salesforce sends no LimitInfoHeader on login")
+		}
+	})
+	if s.session == "" {
+		t.Fatal("no session: the other steps cannot run")
+	}
+
+	run(t, "getUserInfo", func(t *testing.T) {
+		r := s.call("getUserInfo", "", `<urn:getUserInfo/>`)
+		r.wantOK(t)
+		wantLimitInfo(t, r, limit)
+		wantCompact(t, r)
+		if got := r.text("getUserInfoResponse", "result", "userName"); got != sfsim.DemoUsername {
+			t.Errorf("getUserInfo: userName %q", got)
+		}
+	})
+
+	run(t, "getServerTimestamp", func(t *testing.T) {
+		r := s.call("getServerTimestamp", "", `<urn:getServerTimestamp/>`)
+		r.wantOK(t)
+		wantLimitInfo(t, r, limit)
+		if ts, err := time.Parse(time.RFC3339, r.text("getServerTimestampResponse", "result", "timestamp")); err != nil || clock.Now().Sub(ts).Abs() > time.Second {
+			t.Errorf("getServerTimestamp: %q (%v)", r.text("getServerTimestampResponse", "result", "timestamp"), err)
+		}
+	})
+
+	run(t, "describeGlobal", func(t *testing.T) {
+		r := s.call("describeGlobal", "", `<urn:describeGlobal/>`)
+		r.wantOK(t)
+		wantLimitInfo(t, r, limit)
+		dg := r.root.path("Body", "describeGlobalResponse", "result")
+		if dg.child("encoding").Text != "UTF-8" || dg.child("maxBatchSize").Text != "200" {
+			t.Errorf("describeGlobal: encoding %q maxBatchSize %q", dg.child("encoding").Text, dg.child("maxBatchSize").Text)
+		}
+		names := map[string]*elem{}
+		for _, so := range dg.all("sobjects") {
+			names[so.child("name").Text] = so
+		}
+		for _, want := range []string{"Account", "Contact", "Lead", "Opportunity", "Case", "User"} {
+			if names[want] == nil {
+				t.Errorf("describeGlobal: no %s", want)
+			}
+		}
+		for n, so := range names {
+			if strings.HasSuffix(n, "__c") && so.child("custom").Text == "true" {
+				customObject = n
+			}
+		}
+		if customObject == "" {
+			t.Errorf("describeGlobal: no custom object (custom=true, name ending __c)")
+		}
+	})
+
+	run(t, "describeSObject", func(t *testing.T) {
+		r := s.call("describeSObject", "", `<urn:describeSObject><urn:sObjectType>Account</urn:sObjectType></urn:describeSObject>`)
+		r.wantOK(t)
+		ds := r.root.path("Body", "describeSObjectResponse", "result")
+		if ds.child("name").Text != "Account" || ds.child("keyPrefix").Text != "001" {
+			t.Errorf("describeSObject: name %q keyPrefix %q", ds.child("name").Text, ds.child("keyPrefix").Text)
+		}
+		customField := false
+		for _, f := range ds.all("fields") {
+			if f.child("custom").Text == "true" && strings.HasSuffix(f.child("name").Text, "__c") {
+				customField = true
+			}
+		}
+		if !customField {
+			t.Errorf("describeSObject Account: no custom field")
+		}
+	})
+
+	run(t, "describeSObjects", func(t *testing.T) {
+		if customObject == "" {
+			t.Fatal("no custom object from describeGlobal")
+		}
+		r := s.call("describeSObjects", "", `<urn:describeSObjects><urn:sObjectType>Contact</urn:sObjectType><urn:sObjectType>`+customObject+`</urn:sObjectType></urn:describeSObjects>`)
+		r.wantOK(t)
+		if res := results(r, "describeSObjects"); len(res) != 2 || res[0].child("name").Text != "Contact" || res[1].child("name").Text != customObject {
+			t.Errorf("describeSObjects: want Contact then %s in request order:\n%.400s", customObject, r.body)
+		}
+	})
+
+	run(t, "create", func(t *testing.T) {
+		// Fields in the sObject namespace, in the partner namespace and
+		// unqualified, all matched by local name (PROTOCOL.md §2).
+		r := s.call("create", "", `<urn:create>`+
+			`<urn:sObjects>`+sobject("Account", "Name", name+" A", "NumberOfEmployees", "12")+`</urn:sObjects>`+
+			`<urn:sObjects><urn1:type>Account</urn1:type><urn:Name>`+name+` B</urn:Name><Phone>555-0100</Phone></urn:sObjects>`+
+			`</urn:create>`)
+		res := wantSuccess(t, r, "create", 2)
+		wantLimitInfo(t, r, limit)
+		idA, idB = res[0].child("id").Text, res[1].child("id").Text
+		for _, id := range []string{idA, idB} {
+			if !id18.MatchString(id) || !strings.HasPrefix(id, "001") {
+				t.Fatalf("create: id %q is not an 18-character Account id", id)
+			}
+		}
+	})
+	if idA == "" {
+		t.Fatal("no records created: the other steps cannot run")
+	}
+
+	run(t, "retrieve", func(t *testing.T) {
+		r := s.call("retrieve", "", `<urn:retrieve><urn:fieldList>Id, Name, NumberOfEmployees, Phone</urn:fieldList><urn:sObjectType>Account</urn:sObjectType>`+
+			`<urn:ids>`+idB+`</urn:ids><urn:ids>`+idA[:15]+`</urn:ids></urn:retrieve>`)
+		r.wantOK(t)
+		rs := results(r, "retrieve")
+		if len(rs) != 2 {
+			t.Fatalf("retrieve: %d results, want 2", len(rs))
+		}
+		if rs[0].attr(conformance.NSXSI, "type") != "sf:sObject" || rs[0].child("Name").Text != name+" B" || rs[1].child("Name").Text != name+" A" {
+			t.Errorf("retrieve: want B then A (a 15-character id accepted), typed sf:sObject:\n%s", r.body)
+		}
+		if got := rs[1].child("Id").Text; got != idA {
+			t.Errorf("retrieve: Id %q for a 15-character request id, want the 18-character %q", got, idA)
+		}
+		if !rs[0].child("NumberOfEmployees").isNil() {
+			t.Errorf("retrieve: unset NumberOfEmployees is not xsi:nil:\n%s", r.body)
+		}
+	})
+
+	run(t, "update", func(t *testing.T) {
+		r := s.call("update", "", `<urn:update><urn:sObjects>`+
+			`<urn1:type>Account</urn1:type><urn1:fieldsToNull>Phone</urn1:fieldsToNull><urn1:Id>`+idB+`</urn1:Id><urn1:Name>`+name+` B2</urn1:Name>`+
+			`</urn:sObjects></urn:update>`)
+		if res := wantSuccess(t, r, "update", 1); res[0].child("id").Text != idB {
+			t.Errorf("update: id %q, want %q", res[0].child("id").Text, idB)
+		}
+	})
+
+	run(t, "upsert", func(t *testing.T) {
+		ext := "conf-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+		r := s.call("upsert", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+
+			`<urn:sObjects>`+sobject("Account", "External_Id__c", ext, "Name", name+" U")+`</urn:sObjects></urn:upsert>`)
+		up := wantSuccess(t, r, "upsert", 1)
+		if up[0].child("created").Text != "true" {
+			t.Errorf("upsert of a new external id: created %q", up[0].child("created").Text)
+		}
+		r = s.call("upsert again", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+
+			`<urn:sObjects>`+sobject("Account", "External_Id__c", ext, "Name", name+" U2")+`</urn:sObjects></urn:upsert>`)
+		up2 := wantSuccess(t, r, "upsert", 1)
+		if up2[0].child("created").Text != "false" || up2[0].child("id").Text != up[0].child("id").Text {
+			t.Errorf("upsert of an existing external id: created %q id %q, want false and %q", up2[0].child("created").Text, up2[0].child("id").Text, up[0].child("id").Text)
+		}
+	})
+
+	run(t, "query", func(t *testing.T) {
+		r := s.call("query", "", `<urn:query><urn:queryString>SELECT Id, Name, Phone FROM Account WHERE Name LIKE '`+name+` B%'</urn:queryString></urn:query>`)
+		r.wantOK(t)
+		qr := r.root.path("Body", "queryResponse", "result")
+		if qr.attr(conformance.NSXSI, "type") != "QueryResult" || qr.child("done").Text != "true" || !qr.child("queryLocator").isNil() || qr.child("size").Text != "1" {
+			t.Errorf("query: want QueryResult done, nil locator, size 1:\n%s", r.body)
+		}
+		if recs := qr.all("records"); len(recs) != 1 || len(recs[0].all("Id")) != 2 || recs[0].child("Name").Text != name+" B2" || !recs[0].child("Phone").isNil() {
+			t.Errorf("query: want one record with sf:Id twice, the updated Name and a nil Phone:\n%s", r.body)
+		}
+	})
+
+	run(t, "search", func(t *testing.T) {
+		r := s.call("search", "", `<urn:search><urn:searchString>FIND {`+name+`} IN NAME FIELDS RETURNING Account(Id, Name)</urn:searchString></urn:search>`)
+		r.wantOK(t)
+		if recs := r.root.path("Body", "searchResponse", "result").all("searchRecords"); len(recs) < 2 {
+			t.Errorf("search: %d searchRecords, want the accounts named %q:\n%s", len(recs), name, r.body)
+		}
+	})
+
+	run(t, "delete", func(t *testing.T) {
+		r := s.call("delete", "", `<urn:delete><urn:ids>`+idA+`</urn:ids></urn:delete>`)
+		if res := wantSuccess(t, r, "delete", 1); res[0].child("id").Text != idA {
+			t.Errorf("delete: id %q", res[0].child("id").Text)
+		}
+	})
+
+	run(t, "queryAll", func(t *testing.T) {
+		r := s.call("queryAll", "", `<urn:queryAll><urn:queryString>SELECT Id, IsDeleted FROM Account WHERE Id = '`+idA+`'</urn:queryString></urn:queryAll>`)
+		r.wantOK(t)
+		if recs := r.root.path("Body", "queryAllResponse", "result").all("records"); len(recs) != 1 || recs[0].child("IsDeleted").Text != "true" {
+			t.Errorf("queryAll: want the deleted record with IsDeleted true:\n%s", r.body)
+		}
+	})
+
+	// getUpdated and getDeleted cover whole minutes that have ended
+	// (latestDateCovered); let two pass on the emulator's clock.
+	clock.Advance(2 * time.Minute)
+	window := `<urn:sObjectType>Account</urn:sObjectType><urn:startDate>` + start.Format(time.RFC3339) +
+		`</urn:startDate><urn:endDate>` + clock.Now().Format(time.RFC3339) + `</urn:endDate>`
+	run(t, "getDeleted", func(t *testing.T) {
+		r := s.call("getDeleted", "", `<urn:getDeleted>`+window+`</urn:getDeleted>`)
+		r.wantOK(t)
+		found := false
+		for _, d := range r.root.path("Body", "getDeletedResponse", "result").all("deletedRecords") {
+			found = found || d.child("id").Text == idA
+		}
+		if !found {
+			t.Errorf("getDeleted: %s not listed:\n%s", idA, r.body)
+		}
+	})
+
+	run(t, "getUpdated", func(t *testing.T) {
+		r := s.call("getUpdated", "", `<urn:getUpdated>`+window+`</urn:getUpdated>`)
+		r.wantOK(t)
+		found := false
+		for _, id := range r.root.path("Body", "getUpdatedResponse", "result").all("ids") {
+			found = found || id.Text == idB
+		}
+		if !found {
+			t.Errorf("getUpdated: %s not listed:\n%s", idB, r.body)
+		}
+	})
+
+	run(t, "undelete", func(t *testing.T) {
+		r := s.call("undelete", "", `<urn:undelete><urn:ids>`+idA+`</urn:ids></urn:undelete>`)
+		wantSuccess(t, r, "undelete", 1)
+	})
+
+	run(t, "emptyRecycleBin", func(t *testing.T) {
+		s.call("delete again", "", `<urn:delete><urn:ids>`+idA+`</urn:ids></urn:delete>`).wantOK(t)
+		r := s.call("emptyRecycleBin", "", `<urn:emptyRecycleBin><urn:ids>`+idA+`</urn:ids></urn:emptyRecycleBin>`)
+		wantSuccess(t, r, "emptyRecycleBin", 1)
+	})
+
+	run(t, "merge", func(t *testing.T) {
+		ids := s.create(t, sobject("Account", "Name", name+" M1"), sobject("Account", "Name", name+" M2"))
+		r := s.call("merge", "", `<urn:merge><urn:request><urn:masterRecord><urn1:type>Account</urn1:type><urn1:Id>`+ids[0]+
+			`</urn1:Id></urn:masterRecord><urn:recordToMergeIds>`+ids[1]+`</urn:recordToMergeIds></urn:request></urn:merge>`)
+		mr := wantSuccess(t, r, "merge", 1)
+		if mr[0].child("id").Text != ids[0] || mr[0].child("mergedRecordIds").Text != ids[1] {
+			t.Errorf("merge: id %q mergedRecordIds %q, want %s and %s", mr[0].child("id").Text, mr[0].child("mergedRecordIds").Text, ids[0], ids[1])
+		}
+	})
+
+	run(t, "convertLead", func(t *testing.T) {
+		status := convertedStatus(t, s)
+		lead := s.create(t, sobject("Lead", "LastName", "Conformance", "Company", name+" L"))[0]
+		r := s.call("convertLead", "", convertLeadBody(lead, status, false))
+		cl := wantSuccess(t, r, "convertLead", 1)
+		if cl[0].child("leadId").Text != lead || !strings.HasPrefix(cl[0].child("accountId").Text, "001") ||
+			!strings.HasPrefix(cl[0].child("contactId").Text, "003") || !strings.HasPrefix(cl[0].child("opportunityId").Text, "006") {
+			t.Errorf("convertLead: want leadId, a new Account, Contact and Opportunity:\n%s", r.body)
+		}
+	})
+
+	run(t, "logout", func(t *testing.T) {
+		r := s.call("logout", "", `<urn:logout/>`)
+		r.wantOK(t)
+		r = s.call("getUserInfo after logout", "", `<urn:getUserInfo/>`)
+		r.wantFault(t, "INVALID_SESSION_ID", "UnexpectedErrorFault")
+	})
+}
+
+// convertedStatus asks the org, as a client must, for a converted lead
+// status.
+func convertedStatus(t *testing.T, s *sim) string {
+	t.Helper()
+	r := s.call("query LeadStatus", "", `<urn:query><urn:queryString>SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true</urn:queryString></urn:query>`)
+	r.wantOK(t)
+	recs := r.root.path("Body", "queryResponse", "result").all("records")
+	if len(recs) == 0 {
+		t.Fatalf("no LeadStatus with IsConverted = true: convertLead cannot be called\n%s", r.body)
+	}
+	return recs[0].child("MasterLabel").Text
+}
+
+// convertLeadBody is a convertLead request with every LeadConvert element
+// the WSDL requires (nillable ones nil), as WSDL-generated clients send it.
+func convertLeadBody(lead, status string, noOpportunity bool) string {
+	return `<urn:convertLead><urn:leadConverts>` +
+		`<urn:accountId xsi:nil="true"/><urn:accountRecord xsi:nil="true"/>` +
+		`<urn:bypassAccountDedupeCheck xsi:nil="true"/><urn:bypassContactDedupeCheck xsi:nil="true"/>` +
+		`<urn:contactId xsi:nil="true"/><urn:contactRecord xsi:nil="true"/>` +
+		`<urn:convertedStatus>` + xmlEscape(status) + `</urn:convertedStatus>` +
+		`<urn:doNotCreateOpportunity>` + strconv.FormatBool(noOpportunity) + `</urn:doNotCreateOpportunity>` +
+		`<urn:leadId>` + lead + `</urn:leadId>` +
+		`<urn:opportunityId xsi:nil="true"/><urn:opportunityName>Conformance deal</urn:opportunityName><urn:opportunityRecord xsi:nil="true"/>` +
+		`<urn:overwriteLeadSource>false</urn:overwriteLeadSource><urn:ownerId xsi:nil="true"/>` +
+		`<urn:relatedPersonAccountId xsi:nil="true"/><urn:relatedPersonAccountRecord xsi:nil="true"/>` +
+		`<urn:sendNotificationEmail>false</urn:sendNotificationEmail>` +
+		`</urn:leadConverts></urn:convertLead>`
+}
+
+// TestQueryPaging pages a query of more than one batch with QueryOptions
+// batchSize 200 through queryMore to the end.
+func TestQueryPaging(t *testing.T) {
+	t.Parallel()
+	skipKnown(t)
+	const rows = 450
+	s := newSim(t, sfsim.Config{SeedAccounts: rows})
+	opts := `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`
+	r := s.call("query batch 200", opts, `<urn:query><urn:queryString>SELECT Id, Name FROM Account</urn:queryString></urn:query>`)
+	r.wantOK(t)
+	seen := map[string]bool{}
+	total := -1
+	for page := 0; ; page++ {
+		res := r.root.path("Body", "queryResponse", "result")
+		if page > 0 {
+			res = r.root.path("Body", "queryMoreResponse", "result")
+		}
+		if res == nil {
+			t.Fatalf("page %d: no result:\n%s", page, r.body)
+		}
+		size, _ := strconv.Atoi(res.child("size").Text)
+		if total < 0 {
+			total = size
+			if total < rows {
+				t.Fatalf("size %d, want at least the %d seeded accounts", total, rows)
+			}
+		} else if size != total {
+			t.Errorf("page %d: size %d, want the query's total %d on every page (PROTOCOL.md §8)", page, size, total)
+		}
+		recs := res.all("records")
+		for _, rec := range recs {
+			seen[rec.child("Id").Text] = true
+		}
+		done := res.child("done").Text == "true"
+		loc := res.child("queryLocator")
+		if done {
+			if !loc.isNil() {
+				t.Errorf("page %d: done with a non-nil queryLocator", page)
+			}
+			break
+		}
+		if len(recs) != 200 {
+			t.Errorf("page %d: %d records, want the batch size 200", page, len(recs))
+		}
+		if loc.isNil() || loc.Text == "" {
+			t.Fatalf("page %d: not done and no queryLocator", page)
+		}
+		if page > total/200+1 {
+			t.Fatalf("queryMore does not end")
+		}
+		r = s.call(fmt.Sprintf("queryMore page %d", page+1), opts, `<urn:queryMore><urn:queryLocator>`+loc.Text+`</urn:queryLocator></urn:queryMore>`)
+		r.wantOK(t)
+	}
+	if len(seen) != total {
+		t.Errorf("paged through %d distinct records, want %d", len(seen), total)
+	}
+}
+
+// TestFaults provokes each whole-call fault and checks it as clients read
+// it (PROTOCOL.md §10): HTTP 500, faultcode sf:CODE bound to the fault
+// namespace, faultstring "CODE: message", the typed detail with xsi:type,
+// exceptionCode, row and column where the WSDL has them, and a detail
+// element the WSDL declares for that operation.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, sfsim.Config{SeedAccounts: -1})
+	s.login()
+	faults, err := declaredFaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := strings.Repeat("<urn:sObjects>"+sobject("Account", "Name", "x")+"</urn:sObjects>", 201)
+	manyIDs := strings.Repeat("<urn:ids>001000000000000AAA</urn:ids>", 201)
+	cases := []struct {
+		name, op, code, detail string
+		send                   func() *reply
+		row, column            string // "" = not checked
+	}{
+		{
+			name: "INVALID_LOGIN", op: "login", code: "INVALID_LOGIN", detail: "LoginFault",
+			send: func() *reply {
+				return s.post("login wrong password", s.soapURL(APIVersion), "text/xml", envelope("",
+					`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>wrong</urn:password></urn:login>`))
+			},
+		},
+		{
+			name: "INVALID_SESSION_ID", op: "getUserInfo", code: "INVALID_SESSION_ID", detail: "UnexpectedErrorFault",
+			send: func() *reply {
+				return s.post("bad session", s.server, "text/xml", envelope(sessionHeader(s.session[:16]+"forged"), `<urn:getUserInfo/>`))
+			},
+		},
+		{
+			name: "no SessionHeader", op: "query", code: "INVALID_SESSION_ID", detail: "UnexpectedErrorFault",
+			send: func() *reply {
+				return s.post("no session", s.server, "text/xml", envelope("", `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`))
+			},
+		},
+		{
+			name: "INVALID_FIELD", op: "query", code: "INVALID_FIELD", detail: "InvalidFieldFault", row: "1", column: "8",
+			send: func() *reply {
+				return s.call("query bad field", "", `<urn:query><urn:queryString>select adfId, Name, Account.Name from Contact</urn:queryString></urn:query>`)
+			},
+		},
+		{
+			name: "MALFORMED_QUERY", op: "query", code: "MALFORMED_QUERY", detail: "MalformedQueryFault", row: "1", column: "11",
+			send: func() *reply {
+				return s.call("malformed query", "", `<urn:query><urn:queryString>SELECT Id FORM Account</urn:queryString></urn:query>`)
+			},
+		},
+		{
+			name: "INVALID_TYPE in a query", op: "query", code: "INVALID_TYPE", detail: "InvalidSObjectFault", row: "1", column: "16",
+			send: func() *reply {
+				return s.call("query bad type", "", `<urn:query><urn:queryString>SELECT Id FROM Acount</urn:queryString></urn:query>`)
+			},
+		},
+		{
+			name: "INVALID_TYPE in describeSObject", op: "describeSObject", code: "INVALID_TYPE", detail: "InvalidSObjectFault",
+			send: func() *reply {
+				return s.call("describe bad type", "", `<urn:describeSObject><urn:sObjectType>Acount</urn:sObjectType></urn:describeSObject>`)
+			},
+		},
+		{
+			name: "INVALID_QUERY_LOCATOR", op: "queryMore", code: "INVALID_QUERY_LOCATOR", detail: "InvalidQueryLocatorFault",
+			send: func() *reply {
+				return s.call("queryMore bad locator", "", `<urn:queryMore><urn:queryLocator>01gD0000001vELkIAM-200</urn:queryLocator></urn:queryMore>`)
+			},
+		},
+		{
+			name: "MALFORMED_ID in retrieve", op: "retrieve", code: "MALFORMED_ID", detail: "InvalidIdFault",
+			send: func() *reply {
+				return s.call("retrieve bad id", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>bad</urn:ids></urn:retrieve>`)
+			},
+		},
+		{
+			name: "INVALID_FIELD in retrieve", op: "retrieve", code: "INVALID_FIELD", detail: "InvalidFieldFault",
+			send: func() *reply {
+				return s.call("retrieve bad field", "", `<urn:retrieve><urn:fieldList>Id, Nope__c</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
+			},
+		},
+		{
+			name: "EXCEEDED_ID_LIMIT in create", op: "create", code: "EXCEEDED_ID_LIMIT", detail: "UnexpectedErrorFault",
+			send: func() *reply { return s.call("create 201", "", `<urn:create>`+many+`</urn:create>`) },
+		},
+		{
+			name: "EXCEEDED_ID_LIMIT in delete", op: "delete", code: "EXCEEDED_ID_LIMIT", detail: "UnexpectedErrorFault",
+			send: func() *reply { return s.call("delete 201", "", `<urn:delete>`+manyIDs+`</urn:delete>`) },
+		},
+		{
+			name: "UNSUPPORTED_API_VERSION", op: "login", code: "UNSUPPORTED_API_VERSION", detail: "UnexpectedErrorFault",
+			send: func() *reply {
+				return s.post("login 30.0", s.soapURL("30.0"), "text/xml", envelope("",
+					`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
+			},
+		},
+	}
+	for _, c := range cases {
+		run(t, c.name, func(t *testing.T) {
+			r := c.send()
+			f := r.wantFault(t, c.code, c.detail)
+			if !faults[c.op][f.DetailType] {
+				t.Errorf("%s: detail %s is not among the faults the WSDL declares for %s: %v", r.name, f.DetailType, c.op, faults[c.op])
+			}
+			if c.row != "" && (f.Row != c.row || f.Column != c.column) {
+				t.Errorf("%s: row %q column %q, want %s and %s", r.name, f.Row, f.Column, c.row, c.column)
+			}
+			if c.row != "" && !strings.Contains(f.Message, "ERROR at Row:"+c.row+":Column:"+c.column) {
+				t.Errorf("%s: message lacks Salesforce's ERROR at Row:%s:Column:%s line: %q", r.name, c.row, c.column, f.Message)
+			}
+		})
+	}
+
+	// Login at 65.0 and later: refused (PROTOCOL.md §0; the exact code is
+	// unverified, UNSUPPORTED_API_VERSION or INVALID_OPERATION stand in).
+	run(t, "login at 65.0", func(t *testing.T) {
+		r := s.post("login 65.0", s.soapURL("65.0"), "text/xml", envelope("",
+			`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
+		code := strings.TrimPrefix(r.root.path("Body", "Fault").child("faultcode").Text, "sf:")
+		if code != "UNSUPPORTED_API_VERSION" && code != "INVALID_OPERATION" {
+			t.Errorf("login at 65.0: faultcode %q, want sf:UNSUPPORTED_API_VERSION or sf:INVALID_OPERATION:\n%s", code, r.body)
+			return
+		}
+		r.wantFault(t, code, "UnexpectedErrorFault")
+	})
+}
+
+// TestClientFaults checks the transport-level refusals: soapenv:Client,
+// no detail, HTTP 500 (samples fault-client-*).
+func TestClientFaults(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, sfsim.Config{SeedAccounts: -1})
+	login := envelope("", `<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>x</urn:password></urn:login>`)
+	cases := []struct {
+		name, contentType string
+		body              []byte
+		want              string // faultstring; "" = any
+	}{
+		{"JSON content type", "application/json", login, "content-type of the request should be text/xml"},
+		{"SOAP 1.2 content type", "application/soap+xml; charset=utf-8", login, "content-type of the request should be text/xml"},
+		{"no content type", "", login, "content-type of the request should be text/xml"},
+		{"empty body", "text/xml; charset=UTF-8", nil, "Premature end of file."},
+		{"not XML", "text/xml", []byte("this is not XML"), ""},
+		{"unclosed envelope", "text/xml", login[:len(login)-20], ""},
+	}
+	for _, c := range cases {
+		run(t, c.name, func(t *testing.T) {
+			r := s.post(c.name, s.soapURL(APIVersion), c.contentType, c.body)
+			r.wantFault(t, c.want, "")
+		})
+	}
+}
+
+// TestPerRecordErrors checks failures inside results: HTTP 200, success
+// false, a nil id, and Error with statusCode, message and fields.
+func TestPerRecordErrors(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, sfsim.Config{SeedAccounts: -1})
+	cases := []struct {
+		name, op, body string
+		status         string
+		fields         []string // nil: not checked (no real sample or doc shows them)
+	}{
+		{"create without a required field", "create", `<urn:create><urn:sObjects>` + sobject("Account", "Phone", "1") + `</urn:sObjects></urn:create>`, "REQUIRED_FIELD_MISSING", []string{"Name"}},
+		{"update a malformed id", "update", `<urn:update><urn:sObjects>` + sobject("Account", "Id", "001bad", "Name", "x") + `</urn:sObjects></urn:update>`, "MALFORMED_ID", nil},
+		// The real sample's message and shape: no fields, nil id.
+		{"delete a malformed id", "delete", `<urn:delete><urn:ids>006i000004DAKd</urn:ids></urn:delete>`, "MALFORMED_ID", []string{}},
+		{"restricted picklist", "create", `<urn:create><urn:sObjects>` + sobject("Account", "Name", "x", "Tier__c", "Diamond") + `</urn:sObjects></urn:create>`, "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{"Tier__c"}},
+		{"string too long", "create", `<urn:create><urn:sObjects>` + sobject("Account", "Name", strings.Repeat("n", 256)) + `</urn:sObjects></urn:create>`, "STRING_TOO_LONG", []string{"Name"}},
+	}
+	for _, c := range cases {
+		run(t, c.name, func(t *testing.T) {
+			r := s.call(c.name, "", c.body)
+			r.wantOK(t)
+			res := results(r, c.op)
+			if len(res) != 1 {
+				t.Fatalf("%d results:\n%s", len(res), r.body)
+			}
+			e := res[0].child("errors")
+			if res[0].child("success").Text != "false" || e.child("statusCode").Text != c.status || e.child("message").Text == "" {
+				t.Errorf("want success false with statusCode %s and a message:\n%s", c.status, r.body)
+			}
+			if !res[0].child("id").isNil() {
+				t.Errorf("failed %s: id is not xsi:nil:\n%s", c.op, r.body)
+			}
+			var fields []string
+			for _, f := range e.all("fields") {
+				fields = append(fields, f.Text)
+			}
+			if c.fields != nil && strings.Join(fields, ",") != strings.Join(c.fields, ",") {
+				t.Errorf("fields %v, want %v", fields, c.fields)
+			}
+		})
+	}
+
+	// Partial success: good records are saved beside the bad one.
+	r := s.call("partial success", "", `<urn:create><urn:sObjects>`+sobject("Account", "Name", "good")+`</urn:sObjects><urn:sObjects>`+sobject("Account", "Phone", "1")+`</urn:sObjects></urn:create>`)
+	r.wantOK(t)
+	if res := results(r, "create"); len(res) != 2 || res[0].child("success").Text != "true" || res[1].child("success").Text != "false" {
+		t.Errorf("partial success: want true then false:\n%s", r.body)
+	}
+	// All or none: the good record is rolled back too.
+	r = s.call("all or none", `<urn:AllOrNoneHeader><urn:allOrNone>true</urn:allOrNone></urn:AllOrNoneHeader>`,
+		`<urn:create><urn:sObjects>`+sobject("Account", "Name", "good")+`</urn:sObjects><urn:sObjects>`+sobject("Account", "Phone", "1")+`</urn:sObjects></urn:create>`)
+	r.wantOK(t)
+	if res := results(r, "create"); len(res) != 2 || res[0].child("success").Text != "false" || !res[0].child("id").isNil() || res[1].child("success").Text != "false" {
+		t.Errorf("allOrNone: want both failed with nil ids:\n%s", r.body)
+	}
+}
