@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/sfsim/seed"
 )
 
 // signJWT makes an RS256 assertion the way Salesforce's JWT bearer flow
@@ -97,7 +99,7 @@ func TestClientCredentials(t *testing.T) {
 			if body["token_type"] != "Bearer" || body["instance_url"] != s.url || !strings.HasPrefix(body["access_token"], s.srv.OrgID()[:15]+"!") {
 				t.Errorf("token %v", body)
 			}
-			if body["id"] != s.url+"/id/"+s.srv.OrgID()+"/"+demoUserID {
+			if body["id"] != s.url+"/id/"+s.srv.OrgID()+"/"+seed.AdminID {
 				t.Errorf("id %q", body["id"])
 			}
 			// The access token is a SOAP session id.

@@ -292,3 +292,98 @@ func TestQueryLocatorControlExpiry(t *testing.T) {
 	s.control("POST", "/_sim/locators/expire", "")
 	s.do("queryMore", batch, "<urn:queryLocator>"+loc+"</urn:queryLocator>").fault("sf:INVALID_QUERY_LOCATOR", "InvalidQueryLocatorFault")
 }
+
+func TestSearch(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	s.create(sobj("Account", "Name", "GenePoint"), sobj("Account", "Name", "Other"), sobj("Contact", "LastName", "Genesis"))
+	r := s.do("search", "", "<urn:searchString>FIND {GenePoint} IN NAME FIELDS RETURNING Account(Id, Name)</urn:searchString>").ok()
+	recs := r.find("Body", "searchResponse", "result").all("searchRecords")
+	if len(recs) != 1 || recs[0].child("record").child("Name").text != "GenePoint" {
+		t.Fatalf("%s", r.raw)
+	}
+	if r.text("Body", "searchResponse", "result", "queryId") == "" {
+		t.Errorf("no queryId")
+	}
+	want, _ := parseXML(bytes.NewReader(readSample(t, "search-response-wso2.xml")))
+	got := r.find("Body", "searchResponse", "result", "searchRecords")
+	if g, w := shapeOf(got), shapeOf(want.child("Body").child("searchResponse").child("result").child("searchRecords")); g != w {
+		t.Errorf("shape\n%s\nwant\n%s", g, w)
+	}
+	if !bytes.Contains(r.raw, []byte(`<searchRecords><record xsi:type="sf:sObject"><sf:type>Account</sf:type>`)) {
+		t.Errorf("%s", r.raw)
+	}
+	// Wildcards across objects; no hits gives an empty result.
+	r = s.do("search", "", "<urn:searchString>FIND {Gene*} RETURNING Account(Name), Contact(LastName)</urn:searchString>").ok()
+	if n := len(r.find("Body", "searchResponse", "result").all("searchRecords")); n != 2 {
+		t.Errorf("%d hits, want 2: %s", n, r.raw)
+	}
+	r = s.do("search", "", "<urn:searchString>FIND {zzzz} RETURNING Account</urn:searchString>").ok()
+	if n := len(r.find("Body", "searchResponse", "result").children); n != 1 {
+		t.Errorf("empty search: %s", r.raw)
+	}
+	s.do("search", "", "<urn:searchString>FIND GenePoint</urn:searchString>").fault("sf:MALFORMED_SEARCH", "MalformedSearchFault")
+	s.do("search", "", "<urn:searchString>FIND {xyz} RETURNING Nope__c</urn:searchString>").fault("sf:INVALID_TYPE", "InvalidSObjectFault")
+}
+
+func TestSeededOrgAndReset(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{SeedAccounts: 30}).login()
+	count := func(q string) string {
+		return s.do("query", "", "<urn:queryString>"+q+"</urn:queryString>").ok().text("Body", "queryResponse", "result", "size")
+	}
+	if n := count("SELECT COUNT() FROM Account"); n != "30" {
+		t.Fatalf("%s seeded accounts, want 30", n)
+	}
+	for _, o := range []string{"Contact", "Opportunity", "Case", "Lead", "Invoice__c"} {
+		if n := count("SELECT COUNT() FROM " + o); n == "0" {
+			t.Errorf("no seeded %s", o)
+		}
+	}
+	r := s.do("query", "", "<urn:queryString>SELECT Name, Owner.Name, (SELECT LastName FROM Contacts) FROM Account LIMIT 5</urn:queryString>").ok()
+	if r.text("Body", "queryResponse", "result", "records", "Owner", "Name") != "Sim Admin" {
+		t.Errorf("owner: %s", r.raw)
+	}
+	// A new case continues the seeded numbering.
+	id := s.create(sobj("Case", "Subject", "new"))[0]
+	num := s.get("Case", id, "CaseNumber").child("CaseNumber").text
+	last := s.do("query", "", "<urn:queryString>SELECT CaseNumber FROM Case WHERE Id != '"+id+"' ORDER BY CaseNumber DESC LIMIT 1</urn:queryString>").ok().text("Body", "queryResponse", "result", "records", "CaseNumber")
+	if num <= last || len(num) != len(last) {
+		t.Errorf("new case number %q after %q", num, last)
+	}
+	s.create(sobj("Account", "Name", "Extra"))
+	if st, body := s.control("POST", "/_sim/sobjects/Account/fields", `{"name":"Region_Code__c","type":"picklist","picklistValues":["Gold","Silver"]}`); st != 201 {
+		t.Fatalf("%d %s", st, body)
+	}
+	s.do("query", "", "<urn:queryString>SELECT Region_Code__c FROM Account</urn:queryString>").ok()
+	if st, _ := s.control("POST", "/_sim/reset", ""); st != 200 {
+		t.Fatalf("reset: %d", st)
+	}
+	if n := count("SELECT COUNT() FROM Account"); n != "30" {
+		t.Errorf("%s accounts after reset, want 30", n)
+	}
+	s.do("query", "", "<urn:queryString>SELECT Region_Code__c FROM Account</urn:queryString>").fault("sf:INVALID_FIELD", "InvalidFieldFault")
+	if calls := s.stats(); calls["query"] != 2 || calls["login"] != 0 {
+		t.Errorf("stats after reset: %v", calls)
+	}
+}
+
+func TestCustomObjectLive(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	st, body := s.control("POST", "/_sim/sobjects", `{"name":"Widget__c","label":"Widget","fields":[{"name":"Size__c","type":"number","precision":5,"scale":1}]}`)
+	if st != 201 {
+		t.Fatalf("%d %s", st, body)
+	}
+	r := s.do("describeSObject", "", "<urn:sObjectType>Widget__c</urn:sObjectType>").ok()
+	if r.text("Body", "describeSObjectResponse", "result", "custom") != "true" {
+		t.Errorf("%.500s", r.raw)
+	}
+	id := s.create(sobj("Widget__c", "Name", "w1", "Size__c", "12.34"))[0]
+	if got := s.get("Widget__c", id, "Size__c").child("Size__c").text; got != "12.3" {
+		t.Errorf("Size__c %q, want 12.3 (scale 1)", got)
+	}
+	if res := s.saves("create", "", sobj("Widget__c", "Name", "w2", "Size__c", "123456")); res[0].codes[0] != "NUMBER_OUTSIDE_VALID_RANGE" {
+		t.Errorf("%+v", res[0])
+	}
+}

@@ -68,12 +68,13 @@ type change struct {
 type store struct {
 	tables  map[string]*table // lower-case object name → table
 	log     []change
-	created time.Time      // org creation time, the start of the replication log
-	auto    map[string]int // lower-case object name → last auto-number handed out
+	created time.Time // org creation time, the start of the replication log
+	// autoFormat: lower-case object name → its auto-number field's state
+	autoFormat map[string]autoNumber
 }
 
 func newStore(now time.Time) *store {
-	return &store{tables: make(map[string]*table), created: now, auto: make(map[string]int)}
+	return &store{tables: make(map[string]*table), created: now, autoFormat: make(map[string]autoNumber)}
 }
 
 func (d *store) table(object string) *table {

@@ -771,17 +771,6 @@ func (s *Server) opEmptyRecycleBin(c *call) *Fault {
 	return nil
 }
 
-// nextAutoNumber hands out the next display number of an auto-number
-// field (Case.CaseNumber: 00001001, …).
-func (s *Server) nextAutoNumber(object string) string {
-	k := strings.ToLower(object)
-	if s.data.auto[k] == 0 {
-		s.data.auto[k] = 1000
-	}
-	s.data.auto[k]++
-	return padNumber(s.data.auto[k], 8)
-}
-
 func padNumber(n, width int) string {
 	v := strconv.Itoa(n)
 	if len(v) >= width {

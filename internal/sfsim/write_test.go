@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/sfsim/seed"
 )
 
 func (s *sim) saves(op, headers, body string) []saveResult {
@@ -42,7 +44,7 @@ func TestCreate(t *testing.T) {
 	if rec.child("Name").text != "Ada Lovelace" {
 		t.Errorf("Name %q, want the composed name", rec.child("Name").text)
 	}
-	if rec.child("OwnerId").text != demoUserID || rec.child("CreatedById").text != demoUserID {
+	if rec.child("OwnerId").text != seed.AdminID || rec.child("CreatedById").text != seed.AdminID {
 		t.Errorf("owner/creator not the user: %s %s", rec.child("OwnerId").text, rec.child("CreatedById").text)
 	}
 	if rec.child("CreatedDate").text != "2026-11-30T12:00:00.000Z" || rec.child("SystemModstamp").text != "2026-11-30T12:00:00.000Z" || rec.child("IsDeleted").text != "false" {
@@ -337,7 +339,7 @@ func TestDeleteUndeleteEmpty(t *testing.T) {
 	if u := s.saves("undelete", "", "<urn:ids>"+acct+"</urn:ids>"); u[0].success {
 		t.Errorf("undelete after purge succeeded")
 	}
-	if d := s.saves("delete", "", "<urn:ids>"+demoUserID+"</urn:ids>"); d[0].success {
+	if d := s.saves("delete", "", "<urn:ids>"+seed.AdminID+"</urn:ids>"); d[0].success {
 		t.Errorf("users are not deletable")
 	}
 }
