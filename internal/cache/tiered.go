@@ -612,10 +612,15 @@ func (t *Tiered) Refresh(ctx context.Context, key string, stale []byte, o LoadOp
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	// Check and drop under one lock, so that of many refreshers in this
+	// process only the first detaches the load in flight.
 	t.mu.Lock()
+	localStale := false
 	if v, _, ok := t.local.lookup(key); ok && bytes.Equal(v, stale) {
+		localStale = true
 		t.epoch++
 		_ = t.local.Delete(ctx, key)
+		delete(t.flights, key)
 	}
 	t.mu.Unlock()
 	if t.sharedUsable() {
@@ -624,6 +629,11 @@ func (t *Tiered) Refresh(ctx context.Context, key string, stale []byte, o LoadOp
 		case err == nil:
 			t.sharedOK(ctx)
 			if ok {
+				if !localStale {
+					// The stale value came from Redis; a load in
+					// flight here may have read it too.
+					t.dropLocal(key, false)
+				}
 				_ = t.announce(ctx, "k", key)
 			}
 		case !t.sharedFailed(ctx, err):
