@@ -253,6 +253,9 @@ func (ex *exec) resolve(q *Query, obj *meta.Object, n Name) (*fieldRef, *Error) 
 	}
 	last := parts[len(parts)-1]
 	for _, c := range cands {
+		if entity == "Name" && !nameEntityFields[strings.ToLower(last)] {
+			break
+		}
 		if f, ok := c.Field(last); ok {
 			ref.leaf, ref.owner = f, c
 			break
@@ -264,6 +267,15 @@ func (ex *exec) resolve(q *Query, obj *meta.Object, n Name) (*fieldRef, *Error) 
 	}
 	ref.path = strings.Join(append(names, ref.leaf.Name), ".")
 	return ref, nil
+}
+
+// nameEntityFields are the fields of the Name entity, which is what a
+// polymorphic lookup (Case.Owner, Task.Who) lets a query read.
+var nameEntityFields = map[string]bool{
+	"id": true, "name": true, "alias": true, "communitynickname": true, "email": true, "firstname": true,
+	"isactive": true, "lastname": true, "lastreferenceddate": true, "lastvieweddate": true, "mediumphotourl": true,
+	"nameoralias": true, "phone": true, "profileid": true, "recordtypeid": true, "smallphotourl": true,
+	"title": true, "type": true, "userroleid": true, "username": true,
 }
 
 // node is one object level of the output shape.
@@ -298,6 +310,7 @@ type plan struct {
 	count    bool
 	countOf  []countItem
 	linkName string // child subqueries: the child's lookup to the parent
+	relName  string // child subqueries: the relationship name, describe case
 }
 
 type countItem struct {
@@ -353,12 +366,12 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 			if err != nil {
 				return nil, err
 			}
-			name := strings.ToLower(sp.q.From.Text)
-			if seen["("+name] {
-				return nil, errorAt(CodeInvalidField, q.text, it.Sub.From.Off, "duplicate field selected: "+sp.q.From.Text)
+			key := "(" + strings.ToLower(sp.relName)
+			if seen[key] {
+				return nil, errorAt(CodeInvalidField, q.text, it.Sub.From.Off, "duplicate field selected: "+sp.relName)
 			}
-			seen["("+name] = true
-			p.root.entries = append(p.root.entries, &entry{kind: ItemChildren, name: sp.q.From.Text, sub: sp})
+			seen[key] = true
+			p.root.entries = append(p.root.entries, &entry{kind: ItemChildren, name: sp.relName, sub: sp})
 		}
 	}
 	if len(p.countOf) > 0 && (plainField != nil || len(p.root.entries) > 0) {
@@ -478,8 +491,7 @@ func (ex *exec) compileChild(outer *Query, obj *meta.Object, sub *Query, depth i
 	if err != nil {
 		return nil, err
 	}
-	sp.linkName = cr.Field
-	sp.q = &Query{From: Name{Text: *cr.RelationshipName, Off: sub.From.Off}}
+	sp.linkName, sp.relName = cr.Field, *cr.RelationshipName
 	return sp, nil
 }
 

@@ -92,6 +92,10 @@ func TestQuery(t *testing.T) {
 		{"compound address", "SELECT Name, BillingAddress FROM Account WHERE Name IN ('Acme', 'globex') ORDER BY Name", false, nil,
 			"Name=Acme BillingAddress={address latitude:39.78 city:Springfield country:US street:1 Main St} | Name=globex BillingAddress=null"},
 
+		{"compound location", "SELECT Site__c FROM Account WHERE Name IN ('Acme', 'globex') ORDER BY Name", false, nil,
+			"Site__c={location latitude:-33.5 longitude:151.25} | Site__c=null"},
+		{"duplicate child subquery name in another case is still one relationship", "SELECT (SELECT Id FROM contacts) FROM Account WHERE Name = 'globex'", false, nil, "Contacts=null"},
+
 		// Child subqueries.
 		{"child subquery", "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC) FROM Account WHERE Name = 'Acme'", false, nil,
 			"Name=Acme Contacts=[LastName=Baker; LastName=Able]"},
@@ -336,6 +340,8 @@ func TestErrors(t *testing.T) {
 			"\nSELECT Who.Foo FROM Task\n       ^\nERROR at Row:1:Column:8\nNo such column 'Foo' on entity 'Name'." + fieldHint, 1, 8},
 		{"unknown child relationship", "SELECT (SELECT Id FROM Contactz) FROM Account", CodeInvalidType,
 			"\nSELECT (SELECT Id FROM Contactz) FROM Account\n" + strings.Repeat(" ", 23) + "^\nERROR at Row:1:Column:24\nDidn't understand relationship 'Contactz' in FROM part of query call." + relHint, 1, 24},
+		{"duplicate child subquery", "SELECT (SELECT Id FROM Contacts), (SELECT Id FROM contacts) FROM Account", CodeInvalidField,
+			"\nFROM Contacts), (SELECT Id FROM contacts) FROM Account\n" + strings.Repeat(" ", 32) + "^\nERROR at Row:1:Column:51\nduplicate field selected: Contacts", 1, 51},
 		{"duplicate field", "SELECT Id, Name, name FROM Account", CodeInvalidField,
 			"\nSELECT Id, Name, name FROM Account\n                 ^\nERROR at Row:1:Column:18\nduplicate field selected: Name", 1, 18},
 		{"six levels", "SELECT Parent.Parent.Parent.Parent.Parent.Owner.Name FROM Account", CodeMalformedQuery,

@@ -71,6 +71,8 @@ func newMemSource() *memSource {
 		fld("Description", "textarea", noFilter),
 		fld("CreatedDate", "datetime"), fld("SLAExpirationDate__c", "date"),
 		fld("Tags__c", "multipicklist"), fld("Active__c", "boolean"),
+		fld("Site__Latitude__s", "double", compound("Site__c")), fld("Site__Longitude__s", "double", compound("Site__c")),
+		fld("Site__c", "location", noFilter),
 	}, ChildRelationships: []meta.ChildRelationship{
 		{ChildSObject: "Contact", Field: "AccountId", RelationshipName: ptr("Contacts")},
 		{ChildSObject: "Account", Field: "ParentId", RelationshipName: ptr("ChildAccounts")},
@@ -102,7 +104,7 @@ func newMemSource() *memSource {
 		"AnnualRevenue": "1000000.10", "NumberOfEmployees": "250", "OwnerId": "005000000000004AAA",
 		"BillingStreet": "1 Main St", "BillingCity": "Springfield", "BillingCountry": "US", "BillingLatitude": "39.78",
 		"CreatedDate": "2026-11-30T08:00:00.000Z", "SLAExpirationDate__c": "2026-12-01", "Tags__c": "Gold;Partner", "Active__c": "true",
-		"Description": "long text"})
+		"Description": "long text", "Site__Latitude__s": "-33.5", "Site__Longitude__s": "151.25"})
 	s.add("Account", meta.Record{"Id": "001000000000002AAA", "IsDeleted": "false", "Name": "globex", "Industry": "Banking",
 		"AnnualRevenue": "1000000.1", "NumberOfEmployees": "90", "ParentId": "001000000000001AAA", "OwnerId": "005000000000003AAA",
 		"CreatedDate": "2026-11-29T23:30:00.000Z", "SLAExpirationDate__c": "2026-10-15", "Tags__c": "Silver", "Active__c": "false"})
