@@ -45,7 +45,7 @@ func (s *realSource) add(t *testing.T, object string, r meta.Record) string {
 }
 
 func (s *realSource) Object(name string) (*meta.Object, bool) { return s.schema.Object(name) }
-func (s *realSource) Records(object string) []meta.Record   { return s.records[object] }
+func (s *realSource) Records(object string) []meta.Record     { return s.records[object] }
 func (s *realSource) Get(id string) (string, meta.Record, bool) {
 	r, ok := s.byID[canonID(id)]
 	return s.objOf[canonID(id)], r, ok
