@@ -50,19 +50,27 @@ func NewIDGenerator(start uint64) *IDGenerator {
 // New returns a fresh 18-character id with the given 3-character key prefix.
 // It panics if keyPrefix is not 3 base-62 characters, a programming error.
 func (g *IDGenerator) New(keyPrefix string) string {
+	return FormatID(keyPrefix, g.n.Add(1))
+}
+
+// FormatID returns the 18-character id with the given key prefix and
+// record number n: the emulator's ids are a pure function of the two, which
+// lets seed data be generated in parallel yet deterministically. It panics
+// if keyPrefix is not 3 base-62 characters or n does not fit in 9 base-62
+// digits, both programming errors.
+func FormatID(keyPrefix string, n uint64) string {
 	if len(keyPrefix) != 3 || !isBase62(keyPrefix) {
 		panic(fmt.Sprintf("meta: key prefix %q is not 3 base-62 characters", keyPrefix))
 	}
 	var b [18]byte
 	copy(b[:3], keyPrefix)
 	copy(b[3:6], instance)
-	n := g.n.Add(1)
 	for i := 14; i >= 6; i-- {
 		b[i] = base62[n%62]
 		n /= 62
 	}
 	if n != 0 {
-		panic("meta: id space exhausted")
+		panic("meta: record number does not fit in an id")
 	}
 	suffix := checksum(b[:15])
 	copy(b[15:], suffix[:])
