@@ -184,21 +184,27 @@ type fieldRef struct {
 // value reads the path from rec, following lookups.
 func (ex *exec) value(rec meta.Record, f *fieldRef) (string, bool) {
 	for _, r := range f.rels {
-		id := rec[r.Name]
-		if id == "" {
-			return "", false
+		p := parentRec{}
+		if id := rec[r.Name]; id != "" {
+			p = ex.get(id)
 		}
-		p := ex.get(id)
 		if !p.ok {
+			if f.leaf.Type == "boolean" {
+				return "false", true // also on a missing parent (docs: outer joins)
+			}
 			return "", false
 		}
 		rec = p.rec
 	}
-	v, ok := rec[f.leaf.Name]
+	v := rec[f.leaf.Name]
 	if v == "" {
+		if f.leaf.Type == "boolean" {
+			// Booleans are never null in Salesforce: an unset one is false.
+			return "false", true
+		}
 		return "", false
 	}
-	return v, ok
+	return v, true
 }
 
 // resolve checks a field path against obj. alias is the FROM alias, which
@@ -600,6 +606,9 @@ func (ex *exec) buildRow(n *node, objName string, rec meta.Record) *Row {
 		switch e.kind {
 		case ItemScalar:
 			it.Value = rec[e.field.Name]
+			if it.Value == "" && e.field.Type == "boolean" {
+				it.Value = "false"
+			}
 			it.Null = it.Value == ""
 		case ItemCompound:
 			c := &Compound{Type: e.field.Type, Fields: make([]CompoundField, len(e.comps))}

@@ -175,6 +175,10 @@ func (ex *exec) compileCond(q *Query, obj *meta.Object, c *Cond, depth int) (pre
 // the literal's kind does not suit the field's type.
 func (ex *exec) operand(q *Query, f *meta.Field, cat category, v Value, op string) (operand, *Error) {
 	if v.Kind == ValNull {
+		if cat == catBool {
+			// "= null" on a boolean means "= false" (docs: null in WHERE).
+			return operand{s: "false"}, nil
+		}
 		return operand{null: true}, nil
 	}
 	mismatch := func() *Error {
