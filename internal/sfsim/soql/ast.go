@@ -198,7 +198,9 @@ func (c *Cond) String() string {
 func (v Value) String() string {
 	switch v.Kind {
 	case ValString:
-		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "\r", `\r`, "\t", `\t`).Replace(v.Str) + "'"
+		// Pat keeps every backslash as an escape (\\ \% \_) and has the
+		// rest decoded, so only quotes and control characters need escaping.
+		return "'" + strings.NewReplacer(`'`, `\'`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "\b", `\b`, "\f", `\f`).Replace(v.Pat) + "'"
 	case ValDateLiteral:
 		if v.HasN {
 			return v.Text + ":" + strconv.Itoa(v.N)

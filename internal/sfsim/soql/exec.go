@@ -326,6 +326,7 @@ type countItem struct {
 
 type orderKey struct {
 	ref        *fieldRef
+	ranks      map[string]int // picklists sort in their defined order
 	cat        category
 	desc       bool
 	nullsFirst bool
@@ -403,7 +404,16 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 			return nil, errorAt(CodeInvalidField, q.text, o.Field.Off,
 				"field '"+ref.leaf.Name+"' can not be sorted in a query call")
 		}
-		p.order = append(p.order, orderKey{ref: ref, cat: categoryOf(ref.leaf), desc: o.Desc, nullsFirst: o.NullsFirst})
+		k := orderKey{ref: ref, cat: categoryOf(ref.leaf), desc: o.Desc, nullsFirst: o.NullsFirst}
+		if ref.leaf.Type == "picklist" && len(ref.leaf.PicklistValues) > 0 {
+			// "Picklist sorting is defined by the picklist sort determined
+			// during setup" (SOQL ORDER BY docs); unknown values sort last.
+			k.ranks = make(map[string]int, len(ref.leaf.PicklistValues))
+			for i, v := range ref.leaf.PicklistValues {
+				k.ranks[strings.ToLower(v.Value)] = i
+			}
+		}
+		p.order = append(p.order, k)
 	}
 	return p, nil
 }
@@ -556,6 +566,13 @@ func (ex *exec) selectRows(p *plan, recs []meta.Record) []meta.Record {
 			for j, o := range p.order {
 				v, ok := ex.value(r, o.ref)
 				ks[i].keys[j] = makeSortKey(o.cat, v, ok, ex.loc)
+				if o.ranks != nil && ok {
+					r, known := o.ranks[strings.ToLower(v)]
+					if !known {
+						r = len(o.ranks)
+					}
+					ks[i].keys[j].rank = r
+				}
 			}
 		}
 		// Ties keep source order (pos), like a stable sort, at the cost of

@@ -30,7 +30,12 @@ func Parse(text string) (*Query, error) {
 	return q, nil
 }
 
+// maxNesting bounds parentheses and NOT chains in WHERE, so hostile input
+// cannot recurse without end.
+const maxNesting = 200
+
 type parser struct {
+	nest int
 	code string // MALFORMED_QUERY, or MALFORMED_SEARCH for SOSL
 	text string
 	toks []token
@@ -281,6 +286,11 @@ func (p *parser) orExpr(depth int) (Expr, *Error) {
 
 func (p *parser) term(depth int) (Expr, *Error) {
 	t := p.peek()
+	p.nest++
+	defer func() { p.nest-- }()
+	if p.nest > maxNesting {
+		return nil, plainError("QUERY_TOO_COMPLICATED", "Query is either selecting too many fields or the filter conditions are too complicated.")
+	}
 	switch {
 	case isKw(t, "NOT"):
 		p.pos++

@@ -209,6 +209,10 @@ func TestQuery(t *testing.T) {
 			"Name=globex | Name=Acme | Name=O'Brien & Co\\ | Name=Initech 50%_off | Name=Deep Six"},
 		{"DESC NULLS FIRST", "SELECT Name FROM Account ORDER BY NumberOfEmployees DESC NULLS FIRST", false, nil,
 			"Name=Initech 50%_off | Name=Deep Six | Name=Acme | Name=globex | Name=O'Brien & Co\\"},
+		{"picklists order as defined, not alphabetically", "SELECT Name FROM Account ORDER BY Rating", false, nil,
+			"Name=O'Brien & Co\\ | Name=Deep Six | Name=Acme | Name=Initech 50%_off | Name=globex"},
+		{"picklist order DESC", "SELECT Name FROM Account WHERE Rating != null ORDER BY Rating DESC", false, nil,
+			"Name=globex | Name=Initech 50%_off | Name=Acme"},
 		{"numbers order as decimals", "SELECT Name FROM Account WHERE AnnualRevenue != null ORDER BY AnnualRevenue DESC, Name", false, nil,
 			"Name=Acme | Name=globex | Name=Initech 50%_off"},
 		{"order by parent path", "SELECT Name FROM Account ORDER BY Owner.Name, Name", false, nil,
@@ -429,6 +433,7 @@ func TestStringRoundTrip(t *testing.T) {
 	for _, soql := range []string{
 		"SELECT Name, Owner.Name, (SELECT Id FROM Contacts WHERE Email != null ORDER BY Name DESC NULLS LAST LIMIT 3) FROM Account a WHERE (Name LIKE 'a\\%%' OR Industry IN ('x', 'y')) AND NOT Tags__c INCLUDES ('a;b') AND CreatedDate = LAST_N_DAYS:5 ORDER BY Name ASC NULLS FIRST LIMIT 10 OFFSET 2",
 		"SELECT COUNT() FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Active__c = true)",
+		`SELECT Id FROM Account WHERE Name LIKE 'a\_b\%c\\d\'e' AND Name = 'x\%\ny'`,
 	} {
 		q, err := Parse(soql)
 		if err != nil {
@@ -441,6 +446,47 @@ func TestStringRoundTrip(t *testing.T) {
 		if q.String() != q2.String() {
 			t.Errorf("round trip changed the query:\n%s\n%s", q.String(), q2.String())
 		}
+		if a, b := literals(q.Where), literals(q2.Where); !cmp.Equal(a, b) {
+			t.Errorf("round trip changed the literals:\n%q\n%q", a, b)
+		}
+	}
+}
+
+// literals lists the decoded value and LIKE pattern of every literal.
+func literals(e Expr) []string {
+	var out []string
+	switch e := e.(type) {
+	case *AndExpr:
+		for _, t := range e.Terms {
+			out = append(out, literals(t)...)
+		}
+	case *OrExpr:
+		for _, t := range e.Terms {
+			out = append(out, literals(t)...)
+		}
+	case *NotExpr:
+		out = literals(e.X)
+	case *Cond:
+		for _, v := range e.Values {
+			out = append(out, v.Str+"|"+v.Pat+"|"+v.Text)
+		}
+		if e.Sub != nil {
+			out = append(out, literals(e.Sub.Where)...)
+		}
+	}
+	return out
+}
+
+func TestDeepNestingIsRefused(t *testing.T) {
+	t.Parallel()
+	soql := "SELECT Id FROM Account WHERE " + strings.Repeat("(", 5000) + "Name = 'x'" + strings.Repeat(")", 5000)
+	_, err := Parse(soql)
+	var se *Error
+	if !errors.As(err, &se) || se.Code != "QUERY_TOO_COMPLICATED" {
+		t.Fatalf("Parse of 5,000 nested parentheses = %v, want QUERY_TOO_COMPLICATED", err)
+	}
+	if _, err := Parse("SELECT Id FROM Account WHERE " + strings.Repeat("(", 100) + "Name = 'x'" + strings.Repeat(")", 100)); err != nil {
+		t.Fatalf("100 nested parentheses: %v", err)
 	}
 }
 

@@ -54,6 +54,14 @@ func compound(name string) func(*meta.Field) {
 	return func(f *meta.Field) { f.CompoundFieldName = ptr(name) }
 }
 
+func picklist(values ...string) func(*meta.Field) {
+	return func(f *meta.Field) {
+		for _, v := range values {
+			f.PicklistValues = append(f.PicklistValues, meta.PicklistEntry{Active: true, Value: v})
+		}
+	}
+}
+
 func nameField(f *meta.Field) { f.NameField = true }
 
 func noFilter(f *meta.Field) { f.Filterable, f.Sortable = false, false }
@@ -63,7 +71,7 @@ func newMemSource() *memSource {
 		fld("Id", "id"), fld("IsDeleted", "boolean"), fld("Name", "string", nameField),
 		fld("ParentId", "reference", ref("Parent", "Account")),
 		fld("OwnerId", "reference", ref("Owner", "User")),
-		fld("Industry", "picklist"), fld("AnnualRevenue", "currency"), fld("NumberOfEmployees", "int"),
+		fld("Industry", "picklist"), fld("Rating", "picklist", picklist("Hot", "Warm", "Cold")), fld("AnnualRevenue", "currency"), fld("NumberOfEmployees", "int"),
 		fld("BillingStreet", "textarea", compound("BillingAddress")), fld("BillingCity", "string", compound("BillingAddress")),
 		fld("BillingPostalCode", "string", compound("BillingAddress")), fld("BillingCountry", "string", compound("BillingAddress")),
 		fld("BillingLatitude", "double", compound("BillingAddress")), fld("BillingLongitude", "double", compound("BillingAddress")),
@@ -100,15 +108,15 @@ func newMemSource() *memSource {
 	s.add("User", meta.Record{"Id": "005000000000002AAA", "Name": "Victor Two", "IsActive": "true", "ManagerId": "005000000000001AAA"})
 	s.add("User", meta.Record{"Id": "005000000000003AAA", "Name": "Wanda Three", "IsActive": "false", "ManagerId": "005000000000002AAA"})
 	s.add("User", meta.Record{"Id": "005000000000004AAA", "Name": "Xavier Four", "IsActive": "true", "ManagerId": "005000000000003AAA"})
-	s.add("Account", meta.Record{"Id": "001000000000001AAA", "IsDeleted": "false", "Name": "Acme", "Industry": "Energy",
+	s.add("Account", meta.Record{"Id": "001000000000001AAA", "IsDeleted": "false", "Name": "Acme", "Industry": "Energy", "Rating": "Hot",
 		"AnnualRevenue": "1000000.10", "NumberOfEmployees": "250", "OwnerId": "005000000000004AAA",
 		"BillingStreet": "1 Main St", "BillingCity": "Springfield", "BillingCountry": "US", "BillingLatitude": "39.78",
 		"CreatedDate": "2026-11-30T08:00:00.000Z", "SLAExpirationDate__c": "2026-12-01", "Tags__c": "Gold;Partner", "Active__c": "true",
 		"Description": "long text", "Site__Latitude__s": "-33.5", "Site__Longitude__s": "151.25"})
-	s.add("Account", meta.Record{"Id": "001000000000002AAA", "IsDeleted": "false", "Name": "globex", "Industry": "Banking",
+	s.add("Account", meta.Record{"Id": "001000000000002AAA", "IsDeleted": "false", "Name": "globex", "Industry": "Banking", "Rating": "cold",
 		"AnnualRevenue": "1000000.1", "NumberOfEmployees": "90", "ParentId": "001000000000001AAA", "OwnerId": "005000000000003AAA",
 		"CreatedDate": "2026-11-29T23:30:00.000Z", "SLAExpirationDate__c": "2026-10-15", "Tags__c": "Silver", "Active__c": "false"})
-	s.add("Account", meta.Record{"Id": "001000000000003AAA", "IsDeleted": "false", "Name": "Initech 50%_off", "ParentId": "001000000000002AAA",
+	s.add("Account", meta.Record{"Id": "001000000000003AAA", "IsDeleted": "false", "Name": "Initech 50%_off", "Rating": "Warm", "ParentId": "001000000000002AAA",
 		"OwnerId": "005000000000004AAA", "AnnualRevenue": "0.3", "CreatedDate": "2025-06-01T12:00:00.000Z", "Tags__c": "Gold;Silver", "Active__c": "true"})
 	s.add("Account", meta.Record{"Id": "001000000000004AAA", "IsDeleted": "true", "Name": "Umbrella (deleted)", "Industry": "Energy",
 		"CreatedDate": "2024-01-01T00:00:00.000Z"})

@@ -171,6 +171,7 @@ func parseDateTime(s string) (time.Time, bool) {
 type sortKey struct {
 	null bool
 	s    string
+	rank int     // picklists: position in the picklist's defined order
 	num  bool    // a decimal: f is its correctly rounded float, s its text
 	f    float64 // compared first; the exact value is parsed only on a tie
 	t    time.Time
@@ -206,6 +207,8 @@ func makeSortKey(cat category, v string, ok bool, loc *time.Location) sortKey {
 
 func compareKeys(a, b sortKey) int {
 	switch {
+	case a.rank != b.rank:
+		return a.rank - b.rank
 	case a.num && b.num:
 		if a.f != b.f {
 			return cmpDecimal(a.f, nil, b.f, nil)
