@@ -21,6 +21,18 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 	if _, dup := s.byName[strings.ToLower(name)]; dup {
 		return nil, fmt.Errorf("%w: an object named %s exists", ErrDuplicate, name)
 	}
+	if len(spec.Fields) > MaxCustomFields {
+		return nil, invalid("an object takes at most %d custom fields", MaxCustomFields)
+	}
+	custom := 0
+	for _, o := range s.byName {
+		if o.Custom {
+			custom++
+		}
+	}
+	if custom >= MaxCustomObjects {
+		return nil, invalid("the org already has %d custom objects, the limit", MaxCustomObjects)
+	}
 	label := spec.Label
 	if label == "" {
 		label = labelFrom(name)

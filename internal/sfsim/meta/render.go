@@ -2,8 +2,8 @@ package meta
 
 import (
 	"bytes"
-	"encoding/xml"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Describe rendering. The writers emit the content of a <result> element
@@ -316,8 +316,44 @@ func optBool(b *bytes.Buffer, name string, v *bool) {
 	}
 }
 
-// escape writes s as XML character data. EscapeText never fails on a
-// bytes.Buffer.
+// escape writes s as XML character data: &, < and > as entities, a
+// carriage return as &#xD; (a parser would turn a raw one into a line
+// feed), quotes as they are (element content needs no escaping for them),
+// and characters XML 1.0 cannot carry (most controls, U+FFFE, U+FFFF,
+// invalid UTF-8) as U+FFFD. Values that need none of this are copied as
+// they are.
 func escape(b *bytes.Buffer, s string) {
-	_ = xml.EscapeText(b, []byte(s))
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '<' || c == '>' || c == '&' || c < 0x20 || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		b.WriteString(s)
+		return
+	}
+	for _, r := range s {
+		switch {
+		case r == '&':
+			b.WriteString("&amp;")
+		case r == '<':
+			b.WriteString("&lt;")
+		case r == '>':
+			b.WriteString("&gt;")
+		case r == '\r':
+			b.WriteString("&#xD;")
+		case r == '\t' || r == '\n':
+			b.WriteRune(r)
+		case r < 0x20 || r == 0xFFFE || r == 0xFFFF:
+			b.WriteRune(utf8.RuneError)
+		case r == utf8.RuneError:
+			// A real U+FFFD or a byte of invalid UTF-8: both come out as
+			// U+FFFD.
+			b.WriteRune(utf8.RuneError)
+		default:
+			b.WriteRune(r)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -184,7 +185,7 @@ func TestDescribeSObjectContent(t *testing.T) {
 		`<childRelationships><cascadeDelete>false</cascadeDelete><childSObject>Account</childSObject><deprecatedAndHidden>false</deprecatedAndHidden><field>ParentId</field><relationshipName>ChildAccounts</relationshipName><restrictedDelete>false</restrictedDelete></childRelationships>`,
 		`<associateEntityType xsi:nil="true"/>`,
 		`<keyPrefix>001</keyPrefix>`,
-		`<label>P&amp;L &lt;&#34;Q1&#34;&gt;</label>`,
+		`<label>P&amp;L &lt;"Q1"&gt;</label>`,
 		`<inlineHelpText>a &gt; b &amp; c</inlineHelpText>`,
 		`<defaultValue xsi:type="xsd:string">A&amp;B</defaultValue>`,
 		`<value>&lt;none&gt;</value>`,
@@ -254,5 +255,72 @@ func BenchmarkWriteDescribeSObject(b *testing.B) {
 			}
 			b.SetBytes(int64(buf.Len()))
 		})
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// TestGolden pins the full describe output of the custom object and of
+// describeGlobal (one element a line in the files, for readable diffs).
+// Regenerate with go test ./internal/sfsim/meta -run Golden -update.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	s := mustLoad(t)
+	inv, _ := s.Object("Invoice__c")
+	lead, _ := s.Object("Lead")
+	var global, invoice, leadOut bytes.Buffer
+	WriteDescribeGlobal(&global, s.Objects())
+	WriteDescribeSObject(&invoice, inv, "https://127.0.0.1:8081")
+	WriteDescribeSObject(&leadOut, lead, "https://127.0.0.1:8081")
+	for name, got := range map[string][]byte{
+		"describeGlobal.golden.xml":             global.Bytes(),
+		"describeSObject-Invoice__c.golden.xml": invoice.Bytes(),
+		"describeSObject-Lead.golden.xml":       leadOut.Bytes(),
+	} {
+		lines := bytes.ReplaceAll(got, []byte("><"), []byte(">\n<"))
+		lines = append(lines, '\n')
+		path := filepath.Join("testdata", name)
+		if *update {
+			if err := os.WriteFile(path, lines, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update to create it)", err)
+		}
+		if !bytes.Equal(want, lines) {
+			t.Errorf("%s differs from the golden file; rerun with -update if the change is intended", name)
+		}
+	}
+}
+
+func TestEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{`a & b < c > d`, "a &amp; b &lt; c &gt; d"},
+		{`My team's "cases"`, `My team's "cases"`},
+		{"line\nbreak\ttab", "line\nbreak\ttab"},
+		{"cr\r", "cr&#xD;"},
+		{"nul\x00bell\x07", "nul\uFFFDbell\uFFFD"},
+		{"bad utf8 \xff", "bad utf8 \uFFFD"},
+		{"Ünïcødé ✓ \U0001F600", "Ünïcødé ✓ \U0001F600"},
+		{"\uFFFE", "\uFFFD"},
+	}
+	for _, tc := range tests {
+		var b bytes.Buffer
+		escape(&b, tc.in)
+		if b.String() != tc.want {
+			t.Errorf("escape(%q) = %q, want %q", tc.in, b.String(), tc.want)
+		}
+		doc := "<x>" + b.String() + "</x>"
+		var v struct {
+			Text string `xml:",chardata"`
+		}
+		if err := xml.Unmarshal([]byte(doc), &v); err != nil {
+			t.Errorf("escape(%q) is not well-formed XML: %v", tc.in, err)
+		}
 	}
 }

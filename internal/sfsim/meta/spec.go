@@ -97,6 +97,11 @@ const (
 	maxPicklistValue   = 255
 	maxPicklistValues  = 1000
 	multipicklistLen   = 4099 // length describe reports for every multipicklist
+	// MaxCustomFields is the most custom fields one object takes
+	// (Unlimited Edition's limit).
+	MaxCustomFields = 800
+	// MaxCustomObjects is the most custom objects the org takes.
+	MaxCustomObjects = 2000
 )
 
 var apiNameBase = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]*$`)
@@ -149,6 +154,9 @@ func (s *Schema) AddField(object string, spec FieldSpec) (*Field, error) {
 	}
 	if !o.Createable && !o.Updateable {
 		return nil, invalid("object %s does not take custom fields", o.Name)
+	}
+	if customFieldCount(o) >= MaxCustomFields {
+		return nil, invalid("object %s already has %d custom fields, the limit", o.Name, MaxCustomFields)
 	}
 	f, target, childRel, err := buildField(o, spec, s.objectLocked)
 	if err != nil {
@@ -437,7 +445,7 @@ func lookupField(f *Field, o *Object, spec FieldSpec, lookup func(string) (*Obje
 	if !ok {
 		return nil, "", fmt.Errorf("%w: lookup target object %q", ErrNotFound, spec.ReferenceTo)
 	}
-	if !target.Queryable || target.KeyPrefix == nil {
+	if !target.Createable || !target.Queryable || target.KeyPrefix == nil {
 		return nil, "", invalid("object %s cannot be the target of a lookup", target.Name)
 	}
 	rel := strings.TrimSuffix(f.Name, "__c") + "__r"
@@ -463,4 +471,14 @@ func lookupField(f *Field, o *Object, spec FieldSpec, lookup func(string) (*Obje
 	f.ReferenceTo = []string{target.Name}
 	f.RelationshipName = strPtr(rel)
 	return target, child, nil
+}
+
+func customFieldCount(o *Object) int {
+	n := 0
+	for i := range o.Fields {
+		if o.Fields[i].Custom {
+			n++
+		}
+	}
+	return n
 }

@@ -158,6 +158,8 @@ func TestAddFieldRejects(t *testing.T) {
 		{"lookup to unknown", "Contact", FieldSpec{Name: "Parent__c", Type: "lookup", ReferenceTo: "Asset"}, ErrNotFound},
 		{"lookup child name taken", "Contact", FieldSpec{Name: "Billing_Account__c", Type: "lookup", ReferenceTo: "Account", RelationshipName: "Invoices"}, ErrDuplicate},
 		{"lookup bad child name", "Contact", FieldSpec{Name: "Other_Account__c", Type: "lookup", ReferenceTo: "Account", RelationshipName: "Bad Name"}, ErrInvalidSpec},
+		{"lookup to a read-only object", "Contact", FieldSpec{Name: "Status_Value__c", Type: "lookup", ReferenceTo: "LeadStatus"}, ErrInvalidSpec},
+		{"read-only object", "LeadStatus", FieldSpec{Name: "X__c", Type: "text"}, ErrInvalidSpec},
 		{"lookup with length", "Contact", FieldSpec{Name: "Other_Account__c", Type: "lookup", ReferenceTo: "Account", Length: 18}, ErrInvalidSpec},
 	}
 	before := s.Version()
@@ -365,5 +367,27 @@ func TestCopyOnWriteConcurrentReaders(t *testing.T) {
 	}
 	if _, ok := a.ChildRelationship("Rel_39__r"); !ok {
 		t.Errorf("last added child relationship missing")
+	}
+}
+
+func TestCustomFieldLimit(t *testing.T) {
+	t.Parallel()
+	s := mustLoad(t).Clone()
+	inv, _ := s.Object("Invoice__c")
+	have := customFieldCount(inv)
+	for i := have; i < MaxCustomFields; i++ {
+		if _, err := s.AddField("Invoice__c", FieldSpec{Name: fmt.Sprintf("F%d__c", i), Type: "checkbox"}); err != nil {
+			t.Fatalf("field %d: %v", i, err)
+		}
+	}
+	if _, err := s.AddField("Invoice__c", FieldSpec{Name: "One_Too_Many__c", Type: "checkbox"}); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("field %d was accepted: %v", MaxCustomFields+1, err)
+	}
+	many := make([]FieldSpec, MaxCustomFields+1)
+	for i := range many {
+		many[i] = FieldSpec{Name: fmt.Sprintf("G%d__c", i), Type: "date"}
+	}
+	if _, err := s.AddObject(ObjectSpec{Name: "Huge__c", Fields: many}); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("an object with %d custom fields was accepted: %v", len(many), err)
 	}
 }

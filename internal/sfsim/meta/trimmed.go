@@ -98,7 +98,8 @@ func loadTrimmed(file string, fix trimmedFix, global map[string]*Object) (*Objec
 	o.Fields = slices.DeleteFunc(t.Fields, func(f Field) bool { return slices.Contains(fix.drop, f.Name) })
 	o.ChildRelationships = t.ChildRelationships
 	o.CompactLayoutable = o.Layoutable
-	o.SearchLayoutable = &o.Searchable
+	o.SearchLayoutable = new(bool)
+	*o.SearchLayoutable = o.Searchable
 	o.RecordTypeInfos = []RecordTypeInfo{masterRecordType()}
 	o.SupportedScopes = []ScopeInfo{}
 	if o.Createable {
