@@ -217,6 +217,9 @@ func TestQuery(t *testing.T) {
 			"Name=Acme | Name=globex | Name=Initech 50%_off"},
 		{"order by parent path", "SELECT Name FROM Account ORDER BY Owner.Name, Name", false, nil,
 			"Name=O'Brien & Co\\ | Name=globex | Name=Acme | Name=Deep Six | Name=Initech 50%_off"},
+		{"order by date", "SELECT Name FROM Account WHERE SLAExpirationDate__c != null ORDER BY SLAExpirationDate__c", false, nil, "Name=globex | Name=Acme"},
+		{"order by boolean then id", "SELECT Name FROM Account ORDER BY Active__c DESC, Id DESC", false, nil,
+			"Name=Initech 50%_off | Name=Acme | Name=Deep Six | Name=O'Brien & Co\\ | Name=globex"},
 		{"order by dateTime with LIMIT", "SELECT Name FROM Account ORDER BY CreatedDate DESC LIMIT 2", false, nil, "Name=Deep Six | Name=Acme"},
 		{"LIMIT and OFFSET", "SELECT Name FROM Account ORDER BY Name LIMIT 2 OFFSET 1", false, nil, "Name=Deep Six | Name=globex"},
 		{"OFFSET past the end", "SELECT Name FROM Account OFFSET 10", false, nil, ""},
@@ -348,6 +351,8 @@ func TestErrors(t *testing.T) {
 			"\nSELECT Who.Foo FROM Task\n       ^\nERROR at Row:1:Column:8\nNo such column 'Foo' on entity 'Name'." + fieldHint, 1, 8},
 		{"unknown child relationship", "SELECT (SELECT Id FROM Contactz) FROM Account", CodeInvalidType,
 			"\nSELECT (SELECT Id FROM Contactz) FROM Account\n" + strings.Repeat(" ", 23) + "^\nERROR at Row:1:Column:24\nDidn't understand relationship 'Contactz' in FROM part of query call." + relHint, 1, 24},
+		{"COUNT(field) with a plain field", "SELECT COUNT(Id), Name FROM Account", CodeMalformedQuery,
+			"\nSELECT COUNT(Id), Name FROM Account\n" + strings.Repeat(" ", 18) + "^\nERROR at Row:1:Column:19\nField must be grouped or aggregated: Name", 1, 19},
 		{"duplicate child subquery", "SELECT (SELECT Id FROM Contacts), (SELECT Id FROM contacts) FROM Account", CodeInvalidField,
 			"\nFROM Contacts), (SELECT Id FROM contacts) FROM Account\n" + strings.Repeat(" ", 32) + "^\nERROR at Row:1:Column:51\nduplicate field selected: Contacts", 1, 51},
 		{"duplicate field", "SELECT Id, Name, name FROM Account", CodeInvalidField,
@@ -418,6 +423,9 @@ func TestEchoWindow(t *testing.T) {
 
 func TestErrorFaultType(t *testing.T) {
 	t.Parallel()
+	if got := (&Error{Code: CodeInvalidField, Message: "\nx"}).Error(); got != "INVALID_FIELD: \nx" {
+		t.Errorf("Error() = %q, want the faultstring form", got)
+	}
 	for code, want := range map[string]string{
 		CodeMalformedQuery: "MalformedQueryFault", CodeInvalidField: "InvalidFieldFault", CodeInvalidType: "InvalidSObjectFault",
 		CodeMalformedSearch: "MalformedSearchFault", CodeInvalidFilterOp: "UnexpectedErrorFault",

@@ -75,6 +75,28 @@ func TestSearchRecordsKeepsReturningOrder(t *testing.T) {
 	}
 }
 
+// listing adds ObjectNames to the test org; only Account is searchable.
+type listing struct{ *memSource }
+
+func (l listing) ObjectNames() []string { return []string{"Contact", "Account", "User"} }
+
+func TestSearchWithoutReturningUsesSearchableObjects(t *testing.T) {
+	t.Parallel()
+	src := newMemSource()
+	src.objects["account"].Searchable = true
+	res, err := RunSearch("FIND {acme}", listing{src}, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := renderSearch(res), "Account: Id=001000000000001AAA"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	res, err = RunSearch("FIND {acme}", src, Options{Now: now})
+	if err != nil || len(res.Groups) != 0 {
+		t.Errorf("without an ObjectLister: %v, %v; want no groups", renderSearch(res), err)
+	}
+}
+
 func TestSearchErrors(t *testing.T) {
 	t.Parallel()
 	src := newMemSource()
