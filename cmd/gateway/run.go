@@ -2,57 +2,252 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sfgate/sfgate/internal/cache"
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/metadata"
+	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/session"
+	"github.com/sfgate/sfgate/internal/sfsim"
 )
 
+// connection is the name of the one Salesforce connection the gateway
+// serves; it scopes every cache key.
+const connection = "default"
+
 // run is the whole program: main only supplies the process's arguments,
-// environment and stdout, and tests call it the same way.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
-	fs.SetOutput(stdout)
-	addr := fs.String("addr", envOr(getenv, "GATEWAY_ADDR", ":8080"), "listen address")
-	demo := fs.Bool("demo", false, "run against the embedded Salesforce emulator with an in-memory cache")
-	if err := fs.Parse(args); err != nil {
+// environment and stdout, and tests call it the same way. It returns when
+// ctx ends (after a graceful shutdown) or the server fails.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) (err error) {
+	cfg, err := parseConfig(args, getenv, stdout)
+	if err != nil {
 		return err
 	}
-	_ = demo
+	logger := newLogger(cfg, stdout)
+	ctx = logger.WithContext(ctx)
+	logger.Info().Fields(cfg.masked()).Msg("configuration")
 
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+	// Everything started is stopped in reverse order on the way out.
+	var closers []func()
+	defer func() {
+		for i := len(closers) - 1; i >= 0; i-- {
+			closers[i]()
+		}
+	}()
+
+	if cfg.Demo {
+		sim, err := sfsim.New(sfsim.Config{})
+		if err != nil {
+			return fmt.Errorf("demo emulator: %w", err)
+		}
+		simURL, stopSim, err := sim.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
+		if err != nil {
+			return fmt.Errorf("demo emulator: %w", err)
+		}
+		closers = append(closers, stopSim)
+		cfg.LoginURL, cfg.ClientID, cfg.ClientSecret = simURL, sfsim.DemoClientID, sfsim.DemoClientSecret
+		logger.Warn().Str("sf_login_url", simURL).Msg("demo mode: serving the built-in Salesforce emulator, not a real org")
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"status":"ok"}`)
+	if cfg.Flow() == string(session.FlowSOAPLogin) {
+		logger.Warn().Msg("using SOAP login(): Salesforce removed it from API 65.0, turns it off by default in orgs created since Winter '26 and retires it for all versions in Summer '27; move to SF_CLIENT_ID/SF_CLIENT_SECRET (OAuth client credentials)")
+	}
+	for _, k := range []string{"OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
+		if getenv(k) != "" {
+			logger.Warn().Str("variable", k).Msg("this build has no OpenTelemetry exporter: spans are created and propagated but not exported")
+			break
+		}
+	}
+
+	tiered, redis, keys, err := openCache(ctx, cfg, &logger)
+	if err != nil {
+		return err
+	}
+	closers = append(closers, func() { _ = tiered.Close() })
+	if redis != nil {
+		closers = append(closers, func() { _ = redis.Close() })
+	}
+
+	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
+	closers = append(closers, sfHTTP.CloseIdleConnections)
+	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate"})
+	if err != nil {
+		return fmt.Errorf("salesforce login client: %w", err)
+	}
+	scfg := session.Config{
+		Name: connection, LoginURL: cfg.LoginURL,
+		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		Username: cfg.Username, Password: cfg.Password, SecurityToken: cfg.SecurityToken,
+		APIVersion: cfg.APIVersion, SOAPLogin: loginClient, Keys: keys,
+	}
+	if redis != nil {
+		scfg.Shared = redis
+	}
+	if cfg.JWTKeyFile != "" {
+		if scfg.JWTKey, err = session.LoadRSAKey(cfg.JWTKeyFile); err != nil {
+			return fmt.Errorf("SF_JWT_KEY_FILE: %w", err)
+		}
+	}
+	sessions, err := session.New(scfg)
+	if err != nil {
+		return err
+	}
+
+	version := apiVersion(ctx, sessions, &logger)
+	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate"})
+	if err != nil {
+		return fmt.Errorf("salesforce client: %w", err)
+	}
+	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
+	if err != nil {
+		return fmt.Errorf("metadata service: %w", err)
+	}
+
+	h, err := handlers.New(ctx, handlers.Options{
+		Describe: handlers.Metadata{Source: meta},
+		Cache:    handlers.Metadata{Source: meta},
+		Limits:   handlers.ClientLimits{Source: client},
+		Ready:    readiness{tiered: tiered, client: client},
+		Logger:   logger, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, RequestTimeout: cfg.RequestTimeout,
 	})
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	fmt.Fprintf(stdout, "gateway listening on %s\n", ln.Addr())
+	if err != nil {
+		return fmt.Errorf("handlers: %w", err)
+	}
+	if len(cfg.APIKeys) == 0 {
+		logger.Warn().Msg("GATEWAY_API_KEYS is not set: callers are not authenticated (rate limits apply per client address)")
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		// A 32 MiB batch body over a slow link still arrives in a minute.
+		ReadTimeout: 60 * time.Second,
+		// Ordinary answers; NDJSON streams extend their own write deadline.
+		WriteTimeout:   cfg.RequestTimeout + 10*time.Second,
+		IdleTimeout:    120 * time.Second,
+		MaxHeaderBytes: 64 << 10,
+		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ErrorLog:       log.New(logger.With().Str("component", "http.Server").Logger(), "", 0),
+	}
+	logger.Info().Str("addr", ln.Addr().String()).Msgf("gateway listening on %s", ln.Addr())
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
-		return err
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+
+	// Draining: /readyz turns 503 so the load balancer stops sending, then
+	// in-flight requests get ShutdownTimeout to finish.
+	logger.Info().Dur("timeout", cfg.ShutdownTimeout).Msg("shutting down")
+	h.SetDraining(true)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		_ = srv.Close()
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	logger.Info().Msg("stopped")
 	return nil
 }
 
-func envOr(getenv func(string) string, key, def string) string {
-	if v := getenv(key); v != "" {
-		return v
+func newLogger(cfg Config, stdout io.Writer) zerolog.Logger {
+	var w io.Writer = stdout
+	if cfg.LogFormat == "console" {
+		w = zerolog.ConsoleWriter{Out: stdout, NoColor: true, TimeFormat: time.RFC3339}
 	}
-	return def
+	return zerolog.New(w).Level(cfg.LogLevel).With().Timestamp().Str("service", "sfgate").Logger()
+}
+
+// openCache builds the two-level cache (memory only without REDIS_URL) and
+// the keyring that encrypts sessions in Redis.
+func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.Tiered, *cache.Redis, *session.Keyring, error) {
+	if cfg.RedisURL == "" {
+		return cache.NewTiered(cache.TieredOptions{Logger: logger}), nil, nil, nil
+	}
+	var keys *session.Keyring
+	var err error
+	if cfg.CacheEncryptionKey != "" {
+		keys, err = session.ParseKeys(cfg.CacheEncryptionKey.Reveal())
+	} else {
+		// Only --demo gets here (parseConfig refuses it otherwise).
+		key := make([]byte, 32)
+		_, _ = rand.Read(key)
+		keys, err = session.NewKeyring(key)
+		logger.Warn().Msg("demo mode: sessions in Redis are encrypted with a key generated for this process")
+	}
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("CACHE_ENCRYPTION_KEY: %w", err)
+	}
+	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	tiered := cache.NewTiered(cache.TieredOptions{Shared: redis, Logger: logger})
+	// Start does not fail when Redis is down: the cache degrades to memory
+	// and recovers by itself, and readiness reports it.
+	if err := tiered.Start(context.WithoutCancel(ctx)); err != nil {
+		_ = redis.Close()
+		return nil, nil, nil, fmt.Errorf("cache: %w", err)
+	}
+	return tiered, redis, keys, nil
+}
+
+// apiVersion resolves the data calls' API version: SF_API_VERSION, else the
+// newest the org lists. A Salesforce that cannot be reached at start must
+// not keep the gateway from starting (readiness does not depend on it), so
+// discovery failing falls back to the client's default with a warning.
+func apiVersion(ctx context.Context, sessions *session.Manager, logger *zerolog.Logger) string {
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	v, err := sessions.APIVersion(dctx)
+	if err != nil {
+		logger.Warn().Err(err).Str("api_version", salesforce.DefaultAPIVersion).Msg("could not ask the org for its newest API version; using the default")
+		return salesforce.DefaultAPIVersion
+	}
+	logger.Info().Str("api_version", v).Msg("API version for data calls")
+	return v
+}
+
+// readiness reports the cache's Redis state and whether Salesforce has
+// answered recently.
+type readiness struct {
+	tiered *cache.Tiered
+	client *salesforce.Client
+}
+
+func (r readiness) Redis(ctx context.Context) string {
+	switch {
+	case r.tiered.MemoryOnly():
+		return "disabled"
+	case r.tiered.Degraded():
+		return "degraded"
+	}
+	return "ok"
+}
+
+// Salesforce is "ok" when an answer reported limits in the last five
+// minutes, else "unknown": readiness never calls Salesforce itself, which
+// would spend the org's API allowance on probes.
+func (r readiness) Salesforce(ctx context.Context) string {
+	if li := r.client.Limits(); !li.Updated.IsZero() && time.Since(li.Updated) < 5*time.Minute {
+		return "ok"
+	}
+	return "unknown"
 }

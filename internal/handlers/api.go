@@ -94,11 +94,11 @@ func (h *Handlers) describeSObject(w http.ResponseWriter, r *http.Request) error
 }
 
 func (h *Handlers) sobjectSchema(w http.ResponseWriter, r *http.Request) error {
-	if h.opts.Describe == nil {
-		return notImplemented("describe")
+	if h.opts.Schemas == nil {
+		return notImplemented("schema")
 	}
 	obj := pathParam(r, "sobject")
-	s, err := h.opts.Describe.RecordSchema(r.Context(), obj)
+	s, err := h.opts.Schemas.RecordSchema(r.Context(), obj)
 	if err != nil {
 		return fmt.Errorf("schema of %s: %w", obj, err)
 	}

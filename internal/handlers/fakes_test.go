@@ -149,7 +149,7 @@ func (f fakeReady) Salesforce(ctx context.Context) string { return "unknown" }
 // fullOptions wires every fake.
 func fullOptions() Options {
 	return Options{
-		Describe: &fakeDescribe{}, Records: &fakeRecords{}, Queries: &fakeQueries{},
+		Describe: &fakeDescribe{}, Schemas: &fakeDescribe{}, Records: &fakeRecords{}, Queries: &fakeQueries{},
 		Limits: fakeLimits{}, Cache: &fakeCache{}, Ready: fakeReady{redis: "ok"},
 		Logger: zerolog.Nop(),
 	}

@@ -29,6 +29,7 @@ import (
 // of pretending.
 type Options struct {
 	Describe DescribeService
+	Schemas  SchemaService
 	Records  RecordService
 	Queries  QueryService
 	Limits   LimitsService
@@ -117,7 +118,7 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 		if k.Name == "" || len(k.Key) < 16 {
 			return nil, fmt.Errorf("caller API key %q: a name and a key of at least 16 characters are required", k.Name)
 		}
-		h.keys = append(h.keys, hashedKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key))})
+		h.keys = append(h.keys, hashedKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key.Reveal()))})
 	}
 	if opts.RateLimit > 0 {
 		burst := opts.RateBurst

@@ -25,6 +25,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 // statusWriter records what was answered, for the access log, metrics, the
@@ -38,6 +40,8 @@ type statusWriter struct {
 	// ctx is the request context once the request id middleware has run, so
 	// the recoverer (outside it) logs with the request's logger and id.
 	ctx context.Context
+	// caller is set by the auth middleware for the access log (outside it).
+	caller string
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -184,7 +188,7 @@ func (h *Handlers) accessLog(next http.Handler) http.Handler {
 			Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).
 			Int("status", status).Int64("bytes", n).
 			Float64("duration_ms", float64(d.Microseconds())/1000).
-			Str("caller", callerFrom(r.Context())).
+			Str("caller", callerOf(w)).
 			Msg("request")
 	})
 }
@@ -239,6 +243,22 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 
 type callerKey struct{}
 
+func callerOf(w http.ResponseWriter) string {
+	if sw, ok := w.(*statusWriter); ok {
+		return sw.caller
+	}
+	return ""
+}
+
+// withCaller records the caller for the handlers (context) and the access
+// log (statusWriter).
+func withCaller(w http.ResponseWriter, r *http.Request, caller string) *http.Request {
+	if sw, ok := w.(*statusWriter); ok {
+		sw.caller = caller
+	}
+	return r.WithContext(context.WithValue(r.Context(), callerKey{}, caller))
+}
+
 // callerFrom returns the caller's name (the API key's name, or the client
 // address when caller auth is off).
 func callerFrom(ctx context.Context) string {
@@ -251,7 +271,7 @@ type APIKey struct {
 	// Name identifies the caller in logs and rate limits.
 	Name string
 	// Key is the secret the caller sends as "Authorization: Bearer <key>".
-	Key string
+	Key salesforce.Secret
 }
 
 type hashedKey struct {
@@ -268,7 +288,7 @@ func (h *Handlers) auth(next http.Handler) http.Handler {
 			if err != nil {
 				host = r.RemoteAddr
 			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, host)))
+			next.ServeHTTP(w, withCaller(w, r, host))
 			return
 		}
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -287,8 +307,7 @@ func (h *Handlers) auth(next http.Handler) http.Handler {
 			h.fail(w, r, NewError(http.StatusUnauthorized, CodeUnauthorized, "unknown caller API key"))
 			return
 		}
-		ctx := context.WithValue(r.Context(), callerKey{}, name)
-		next.ServeHTTP(w, r.WithContext(ctx))
+		next.ServeHTTP(w, withCaller(w, r, name))
 	})
 }
 

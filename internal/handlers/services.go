@@ -32,8 +32,14 @@ type DescribeService interface {
 	// DescribeSObject returns one object's describe. An unknown object is an
 	// *Error with status 404 (NotFound).
 	DescribeSObject(ctx context.Context, sobject string) (*SObjectDescribe, error)
+}
+
+// SchemaService builds record schemas; it belongs with the JSON⇄Salesforce
+// typing, so it is separate from DescribeService.
+type SchemaService interface {
 	// RecordSchema returns a JSON Schema 2020-12 document of the object's
-	// record for create and update, built from the live describe.
+	// record for create and update, built from the live describe, custom
+	// fields included.
 	RecordSchema(ctx context.Context, sobject string) (map[string]any, error)
 }
 

@@ -3,10 +3,12 @@ package handlers
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -185,6 +187,19 @@ func classify(ctx context.Context, err error) classified {
 	var ge *Error
 	if errors.As(err, &ge) {
 		return classified{status: ge.Status, code: ge.Code, detail: ge.Detail, errors: ge.Errors, retryAfter: ge.RetryAfter}
+	}
+	var uo *metadata.UnknownObjectError
+	if errors.As(err, &uo) {
+		return classified{status: http.StatusNotFound, code: CodeNotFound, detail: "the org has no object " + uo.Object}
+	}
+	var uf *metadata.UnknownFieldError
+	if errors.As(err, &uf) {
+		c := classified{status: http.StatusUnprocessableEntity, code: CodeValidationFailed,
+			detail: fmt.Sprintf("%s has no field named %s", uf.Object, strings.Join(uf.Fields, ", "))}
+		for _, f := range uf.Fields {
+			c.errors = append(c.errors, FieldError{Field: f, Code: "UNKNOWN_FIELD", Message: uf.Object + " has no field " + f})
+		}
+		return c
 	}
 	var se *salesforce.Error
 	if errors.As(err, &se) {

@@ -1,0 +1,316 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/session"
+)
+
+// Config is the gateway's whole configuration: the environment variables of
+// DESIGN.md ("Configuration"), then flags of the same meaning, which
+// override them. Secrets have no flags (command lines are visible to every
+// user of the host) and are salesforce.Secret, which never prints.
+type Config struct {
+	Addr     string
+	LoginURL string
+
+	ClientID      string
+	ClientSecret  salesforce.Secret
+	Username      string
+	Password      salesforce.Secret
+	SecurityToken salesforce.Secret
+	JWTKeyFile    string
+
+	// APIVersion is normalised ("58.0"); "" means the newest the org lists.
+	APIVersion string
+
+	RedisURL           salesforce.Secret // may carry a password
+	CacheEncryptionKey salesforce.Secret
+	DescribeTTL        time.Duration
+
+	LogLevel  zerolog.Level
+	LogFormat string
+
+	// Demo runs against the in-process emulator.
+	Demo bool
+
+	// The gateway's own settings (docs/http-api.md), beyond DESIGN.md's table.
+	APIKeys           []handlers.APIKey // GATEWAY_API_KEYS: name=key,name=key
+	RateLimit         float64           // GATEWAY_RATE_LIMIT: requests/second per caller; 0 = off
+	RateBurst         int               // GATEWAY_RATE_BURST
+	MaxBodyBytes      int64             // GATEWAY_MAX_BODY_BYTES
+	MaxBatchBodyBytes int64             // GATEWAY_MAX_BATCH_BODY_BYTES
+	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
+	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
+}
+
+// Flow names the login flow the credentials select, for the start-up log.
+func (c Config) Flow() string {
+	switch {
+	case c.Demo:
+		return "demo (emulator, OAuth client credentials)"
+	case c.ClientID != "" && c.ClientSecret != "":
+		return string(session.FlowClientCredentials)
+	case c.ClientID != "" && c.Username != "" && c.JWTKeyFile != "":
+		return string(session.FlowJWTBearer)
+	case c.Username != "" && c.Password != "":
+		return string(session.FlowSOAPLogin)
+	}
+	return ""
+}
+
+// parseConfig reads the environment, then the flags, then validates the
+// result, reporting every problem at once by name.
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
+	env := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
+	loginURL := fs.String("sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
+	clientID := fs.String("sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
+	username := fs.String("sf-username", env("SF_USERNAME", ""), "Salesforce username (SF_USERNAME)")
+	jwtKeyFile := fs.String("sf-jwt-key-file", env("SF_JWT_KEY_FILE", ""), "PEM file of the JWT bearer key (SF_JWT_KEY_FILE)")
+	apiVersion := fs.String("sf-api-version", env("SF_API_VERSION", ""), "Partner API version, >= 31.0 (SF_API_VERSION; default: the newest the org lists)")
+	describeTTL := fs.String("describe-ttl", env("DESCRIBE_TTL", "5m"), "how long describe metadata is trusted (DESCRIBE_TTL)")
+	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "zerolog level (LOG_LEVEL)")
+	logFormat := fs.String("log-format", env("LOG_FORMAT", "json"), "json or console (LOG_FORMAT)")
+	demo := fs.Bool("demo", false, "run against the embedded Salesforce emulator with an in-memory cache (unless REDIS_URL is set)")
+	rateLimit := fs.String("rate-limit", env("GATEWAY_RATE_LIMIT", "50"), "requests per second per caller, 0 = off (GATEWAY_RATE_LIMIT)")
+	rateBurst := fs.String("rate-burst", env("GATEWAY_RATE_BURST", "100"), "rate limit burst (GATEWAY_RATE_BURST)")
+	maxBody := fs.String("max-body-bytes", env("GATEWAY_MAX_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBodyBytes)), "request body cap (GATEWAY_MAX_BODY_BYTES)")
+	maxBatchBody := fs.String("max-batch-body-bytes", env("GATEWAY_MAX_BATCH_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBatchBodyBytes)), "batch request body cap (GATEWAY_MAX_BATCH_BODY_BYTES)")
+	reqTimeout := fs.String("request-timeout", env("GATEWAY_REQUEST_TIMEOUT", handlers.DefaultRequestTimeout.String()), "bound on one request (GATEWAY_REQUEST_TIMEOUT)")
+	shutdownTimeout := fs.String("shutdown-timeout", env("GATEWAY_SHUTDOWN_TIMEOUT", "25s"), "how long in-flight requests may finish on SIGTERM (GATEWAY_SHUTDOWN_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		bad("unexpected arguments %q", fs.Args())
+	}
+
+	c := Config{
+		Addr: *addr, LoginURL: strings.TrimRight(*loginURL, "/"),
+		ClientID: *clientID, ClientSecret: salesforce.Secret(env("SF_CLIENT_SECRET", "")),
+		Username: *username, Password: salesforce.Secret(env("SF_PASSWORD", "")),
+		SecurityToken: salesforce.Secret(env("SF_SECURITY_TOKEN", "")), JWTKeyFile: *jwtKeyFile,
+		RedisURL:           salesforce.Secret(env("REDIS_URL", "")),
+		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
+		LogFormat:          *logFormat, Demo: *demo,
+	}
+
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		bad("GATEWAY_ADDR %q is not host:port: %v", c.Addr, err)
+	}
+	if u, err := url.Parse(c.LoginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
+	} else if u.Scheme == "http" && !c.Demo && !isLoopback(u.Hostname()) {
+		bad("SF_LOGIN_URL %q must use https (http is allowed only for a loopback emulator)", c.LoginURL)
+	}
+	if *apiVersion != "" {
+		v, err := session.ParseAPIVersion(*apiVersion)
+		if err != nil {
+			bad("SF_API_VERSION %q: %v (Salesforce retired 21.0–30.0; use 31.0 or later)", *apiVersion, err)
+		}
+		c.APIVersion = v
+	}
+	c.DescribeTTL = positiveDuration(&errs, "DESCRIBE_TTL", *describeTTL)
+	c.RequestTimeout = positiveDuration(&errs, "GATEWAY_REQUEST_TIMEOUT", *reqTimeout)
+	c.ShutdownTimeout = positiveDuration(&errs, "GATEWAY_SHUTDOWN_TIMEOUT", *shutdownTimeout)
+
+	lvl, err := zerolog.ParseLevel(strings.ToLower(*logLevel))
+	if err != nil || *logLevel == "" {
+		bad("LOG_LEVEL %q is not one of trace, debug, info, warn, error, fatal, panic, disabled", *logLevel)
+	}
+	c.LogLevel = lvl
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		bad("LOG_FORMAT %q is not json or console", c.LogFormat)
+	}
+
+	if c.RateLimit, err = strconv.ParseFloat(*rateLimit, 64); err != nil || c.RateLimit < 0 {
+		bad("GATEWAY_RATE_LIMIT %q is not a number of requests per second >= 0", *rateLimit)
+	}
+	if c.RateBurst, err = strconv.Atoi(*rateBurst); err != nil || c.RateBurst < 1 {
+		bad("GATEWAY_RATE_BURST %q is not a whole number >= 1", *rateBurst)
+	}
+	c.MaxBodyBytes = byteCount(&errs, "GATEWAY_MAX_BODY_BYTES", *maxBody)
+	c.MaxBatchBodyBytes = byteCount(&errs, "GATEWAY_MAX_BATCH_BODY_BYTES", *maxBatchBody)
+
+	if keys := getenv("GATEWAY_API_KEYS"); strings.TrimSpace(keys) != "" {
+		seen := map[string]bool{}
+		for i, pair := range strings.Split(keys, ",") {
+			name, key, ok := strings.Cut(strings.TrimSpace(pair), "=")
+			switch {
+			case !ok || name == "" || key == "":
+				bad("GATEWAY_API_KEYS entry %d is not name=key", i+1)
+			case len(key) < 16:
+				bad("GATEWAY_API_KEYS entry %q: the key must be at least 16 characters", name)
+			case seen[name]:
+				bad("GATEWAY_API_KEYS names %q twice", name)
+			default:
+				seen[name] = true
+				c.APIKeys = append(c.APIKeys, handlers.APIKey{Name: name, Key: salesforce.Secret(key)})
+			}
+		}
+	}
+
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL.Reveal())
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			bad("REDIS_URL is not a redis:// or rediss:// URL")
+		}
+		switch {
+		case c.CacheEncryptionKey != "":
+		case c.Demo:
+			// --demo generates a key for the process: sessions are still
+			// encrypted in Redis, and die with the process.
+		default:
+			bad("CACHE_ENCRYPTION_KEY is required when REDIS_URL is set (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`): session ids are stored in Redis only encrypted")
+		}
+	}
+	if c.CacheEncryptionKey != "" {
+		if _, err := session.ParseKeys(c.CacheEncryptionKey.Reveal()); err != nil {
+			bad("CACHE_ENCRYPTION_KEY: %v", err)
+		}
+	}
+
+	if c.Demo {
+		// The emulator's own credentials are used; refusing stray real ones
+		// avoids the surprise of a --demo gateway that looks configured.
+		for _, k := range []string{"SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_USERNAME", "SF_PASSWORD", "SF_SECURITY_TOKEN", "SF_JWT_KEY_FILE"} {
+			if getenv(k) != "" {
+				bad("--demo uses the emulator's credentials; unset %s", k)
+			}
+		}
+	} else {
+		errs = append(errs, credentialErrors(c)...)
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration is not valid:\n  %w", joinLines(errs))
+	}
+	return c, nil
+}
+
+// credentialErrors names what is missing for a login flow; it never falls
+// back to a fake org.
+func credentialErrors(c Config) []error {
+	hasSecret, hasJWT, hasPassword := c.ClientSecret != "", c.JWTKeyFile != "", c.Password != ""
+	var errs []error
+	switch {
+	case c.ClientID != "" && hasSecret:
+		if hasJWT || hasPassword {
+			errs = append(errs, errors.New("SF_CLIENT_SECRET selects the client credentials flow; unset SF_JWT_KEY_FILE and SF_PASSWORD so the flow in use is unambiguous"))
+		}
+	case c.ClientID != "" && hasJWT:
+		if c.Username == "" {
+			errs = append(errs, errors.New("the JWT bearer flow needs SF_USERNAME (SF_CLIENT_ID and SF_JWT_KEY_FILE are set)"))
+		}
+		if _, err := os.Stat(c.JWTKeyFile); err != nil {
+			errs = append(errs, fmt.Errorf("SF_JWT_KEY_FILE %q cannot be read: %v", c.JWTKeyFile, err))
+		} else if _, err := session.LoadRSAKey(c.JWTKeyFile); err != nil {
+			errs = append(errs, fmt.Errorf("SF_JWT_KEY_FILE %q: %v", c.JWTKeyFile, err))
+		}
+	case c.ClientID != "":
+		errs = append(errs, errors.New("SF_CLIENT_ID is set but neither SF_CLIENT_SECRET (client credentials) nor SF_USERNAME and SF_JWT_KEY_FILE (JWT bearer)"))
+	case c.Username != "" && hasPassword:
+		// SOAP login(): legacy, warned about at start.
+	case c.Username != "":
+		errs = append(errs, errors.New("SF_USERNAME is set but neither SF_PASSWORD (SOAP login) nor SF_CLIENT_ID and SF_JWT_KEY_FILE (JWT bearer)"))
+	case hasSecret || hasJWT || hasPassword:
+		errs = append(errs, errors.New("SF_CLIENT_SECRET, SF_JWT_KEY_FILE or SF_PASSWORD is set without SF_CLIENT_ID or SF_USERNAME"))
+	default:
+		errs = append(errs, errors.New("no Salesforce credentials: set SF_CLIENT_ID and SF_CLIENT_SECRET (OAuth client credentials), or SF_CLIENT_ID, SF_USERNAME and SF_JWT_KEY_FILE (OAuth JWT bearer), or SF_USERNAME, SF_PASSWORD and SF_SECURITY_TOKEN (SOAP login, legacy); or run with --demo for the built-in emulator"))
+	}
+	return errs
+}
+
+func positiveDuration(errs *[]error, name, v string) time.Duration {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		*errs = append(*errs, fmt.Errorf("%s %q is not a positive duration such as 30s or 5m", name, v))
+	}
+	return d
+}
+
+func byteCount(errs *[]error, name, v string) int64 {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1024 {
+		*errs = append(*errs, fmt.Errorf("%s %q is not a number of bytes >= 1024", name, v))
+	}
+	return n
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// joinLines joins errors one per line, indented under the heading.
+func joinLines(errs []error) error {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return errors.New(strings.Join(msgs, "\n  "))
+}
+
+// masked returns the effective configuration for the start-up log: secrets
+// show only whether they are set, and REDIS_URL loses its password.
+func (c Config) masked() map[string]any {
+	set := func(s salesforce.Secret) string {
+		if s == "" {
+			return ""
+		}
+		return "[set]"
+	}
+	redisURL := ""
+	if c.RedisURL != "" {
+		if u, err := url.Parse(c.RedisURL.Reveal()); err == nil {
+			if _, has := u.User.Password(); has {
+				u.User = url.UserPassword(u.User.Username(), "redacted")
+			}
+			redisURL = u.String()
+		}
+	}
+	keys := make([]string, len(c.APIKeys))
+	for i, k := range c.APIKeys {
+		keys[i] = k.Name
+	}
+	apiVersion := c.APIVersion
+	if apiVersion == "" {
+		apiVersion = "newest listed by the org"
+	}
+	return map[string]any{
+		"GATEWAY_ADDR": c.Addr, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
+		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
+		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
+		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
+		"DESCRIBE_TTL": c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
+		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,
+		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
+		"GATEWAY_REQUEST_TIMEOUT": c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
+	}
+}
