@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -154,12 +155,32 @@ func (s *sim) post(name, url, contentType string, body []byte, headers ...string
 		s.t.Fatalf("%s: %v", name, err)
 	}
 	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	var rd io.Reader = resp.Body
+	// Set explicitly, Accept-Encoding turns off Go's transparent gunzip.
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			s.t.Fatalf("%s: gzip answer: %v", name, err)
+		}
+		rd = zr
+	}
+	b, err := io.ReadAll(io.LimitReader(rd, 64<<20))
 	if err != nil {
 		s.t.Fatalf("%s: read answer: %v", name, err)
 	}
 	r := &reply{name: name, status: resp.StatusCode, header: resp.Header, body: b}
 	if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/xml") {
+		// Every SOAP answer as Salesforce sends it (PROTOCOL.md §2, §3):
+		// text/xml; charset=utf-8, the XML declaration, compact XML.
+		if !strings.EqualFold(ct, "text/xml; charset=utf-8") {
+			s.t.Errorf("%s: Content-Type %q, want text/xml; charset=utf-8", name, ct)
+		}
+		if !bytes.HasPrefix(b, []byte(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope `)) {
+			s.t.Errorf("%s: answer does not start with the XML declaration and soapenv:Envelope: %.120s", name, b)
+		}
+		if bytes.Contains(b, []byte(">\n<")) || bytes.Contains(b, []byte("> <")) {
+			s.t.Errorf("%s: answer is not compact XML", name)
+		}
 		s.mu.Lock()
 		s.replies = append(s.replies, r)
 		s.mu.Unlock()

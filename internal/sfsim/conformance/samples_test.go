@@ -547,3 +547,71 @@ func (s *sim) upsertNew(t *testing.T, n int) *reply {
 	}
 	return s.call("upsert", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+b.String()+`</urn:upsert>`)
 }
+
+// TestSampleFaultTexts checks the words of the faults whose real text the
+// samples give, for the same input: clients show them, and some match on
+// them (PROTOCOL.md §2).
+func TestSampleFaultTexts(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, sfsim.Config{SeedAccounts: -1})
+	s.login()
+	cases := []struct {
+		file string
+		send func() *reply
+	}{
+		{"fault-invalid-field-www-salesforce.xml", func() *reply {
+			return s.call("invalid field", "", `<urn:query><urn:queryString>select adfId, Name, Account.Name from Contact</urn:queryString></urn:query>`)
+		}},
+		{"fault-invalid-login-www-salesforce-nb.xml", func() *reply {
+			return s.post("invalid login", s.soapURL(APIVersion), "text/xml", envelope("",
+				`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>wrong</urn:password></urn:login>`))
+		}},
+		{"fault-invalid-session-id-cumulusci.xml", func() *reply {
+			return s.post("invalid session", s.server, "text/xml", envelope(sessionHeader(s.session[:16]+"forged"), `<urn:getUserInfo/>`))
+		}},
+		{"fault-client-content-type-www-salesforce-nb.xml", func() *reply {
+			return s.post("wrong content type", s.soapURL(APIVersion), "application/json", envelope("", `<urn:getUserInfo/>`))
+		}},
+		{"fault-client-premature-eof-www-salesforce-nb.xml", func() *reply {
+			return s.post("empty body", s.soapURL(APIVersion), "text/xml", nil)
+		}},
+	}
+	for _, c := range cases {
+		run(t, strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
+			want, err := parseElem(readSample(t, c.file))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := c.send().root
+			for _, path := range [][]string{
+				{"Body", "Fault", "faultcode"},
+				{"Body", "Fault", "faultstring"},
+			} {
+				w, g := want.path(path...), got.path(path...)
+				if g == nil || w.Text != g.Text {
+					t.Errorf("%s: sfsim %q, the real sample %q", strings.Join(path, "/"), textOf(g), w.Text)
+				}
+			}
+			wd, gd := want.path("Body", "Fault", "detail"), got.path("Body", "Fault", "detail")
+			if wd == nil {
+				return
+			}
+			if gd == nil || len(gd.Kids) == 0 {
+				t.Fatalf("sfsim's fault has no detail; the real sample has %s", wd.Kids[0].XMLName.Local)
+			}
+			for _, field := range []string{"exceptionCode", "exceptionMessage", "row", "column"} {
+				w, g := wd.Kids[0].child(field), gd.Kids[0].child(field)
+				if w.Text != g.Text {
+					t.Errorf("detail %s: sfsim %q, the real sample %q", field, g.Text, w.Text)
+				}
+			}
+		})
+	}
+}
+
+func textOf(e *elem) string {
+	if e == nil {
+		return "<absent>"
+	}
+	return e.Text
+}
