@@ -62,6 +62,8 @@ func TestRealDescribes(t *testing.T) {
 	src.add(t, "Opportunity", meta.Record{"Name": "Big deal", "AccountId": acme, "Amount": "100000.50", "CloseDate": "2026-11-15", "StageName": "Prospecting", "OwnerId": owner})
 	src.add(t, "Lead", meta.Record{"LastName": "Lee", "Name": "Lee", "Company": "Lee Co", "City": "Lyon", "OwnerId": owner})
 	src.add(t, "Case", meta.Record{"Subject": "Broken", "AccountId": acme, "OwnerId": owner})
+	src.add(t, "Invoice__c", meta.Record{"Name": "INV-1", "Account__c": acme, "Invoice_Number__c": "1", "Amount__c": "10.00", "Status__c": "Paid", "Key_Account__c": ""})
+	src.add(t, "Invoice__c", meta.Record{"Name": "INV-2", "Account__c": acme, "Invoice_Number__c": "2", "Amount__c": "99.99", "Status__c": "Draft"})
 
 	tests := []struct{ soql, want string }{
 		{"SELECT Name, Owner.Name, BillingAddress, (SELECT LastName FROM Contacts), (SELECT Name FROM Opportunities) FROM Account",
@@ -73,6 +75,10 @@ func TestRealDescribes(t *testing.T) {
 		{"SELECT Name, Address FROM Lead", "Name=Lee Address={address city:Lyon}"},
 		{"SELECT Subject, Owner.Name, Owner.Username FROM Case", "Subject=Broken Owner=(User Name=Olive Owner Username=olive@sfsim.local)"},
 		{"SELECT COUNT() FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Name = 'Acme')", "count=1"},
+		{"SELECT Name, Account__r.Name, Account__r.Key_Account__c FROM Invoice__c WHERE Amount__c > 50 OR Status__c = 'Paid' ORDER BY Status__c",
+			"Name=INV-2 Account__r=(Account Name=Acme Key_Account__c=false) | Name=INV-1 Account__r=(Account Name=Acme Key_Account__c=false)"},
+		{"SELECT Name, (SELECT Invoice_Number__c FROM Invoices__r ORDER BY Invoice_Number__c DESC) FROM Account",
+			"Name=Acme Invoices__r=[Invoice_Number__c=2; Invoice_Number__c=1]"},
 	}
 	for _, tt := range tests {
 		res, err := Run(tt.soql, src, Options{Now: now})
