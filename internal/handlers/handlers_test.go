@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/session"
 )
 
 func TestEndpointsAnswerAsSpecified(t *testing.T) {
@@ -210,6 +211,9 @@ func TestSalesforceErrorsMapThroughTheTable(t *testing.T) {
 		{"local refusal", &salesforce.Error{Op: "retrieve", Kind: salesforce.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, 400, "MALFORMED_ID", "", "bad id"},
 		{"unmapped code", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "SOMETHING_NEW"}, 502, "SOMETHING_NEW", "", ""},
 		{"gateway error wrapped", fmt.Errorf("wrap: %w", Unprocessable("unknown fields", FieldError{Field: "Nope__c", Code: "UNKNOWN_FIELD", Message: "no such field"})), 422, CodeValidationFailed, "", "unknown fields"},
+		{"login credentials rejected", fmt.Errorf("salesforce query: get session: %w", &session.LoginError{Code: "invalid_client", Message: "invalid client credentials for user x@y", Kind: session.KindCredentials}), 502, "invalid_client", "", "gateway's own credentials"},
+		{"login rate exceeded", &session.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: session.KindRateLimited}, 503, "LOGIN_RATE_EXCEEDED", "5", ""},
+		{"login unreachable", &session.LoginError{Kind: session.KindTransient, Err: errors.New("dial tcp: connection refused")}, 503, CodeUnavailable, "5", "could not log in"},
 		{"plain error is 500 without detail", errors.New("secret internals"), 500, CodeInternal, "", ""},
 	}
 	for _, tt := range tests {
@@ -237,7 +241,7 @@ func TestSalesforceErrorsMapThroughTheTable(t *testing.T) {
 			if !strings.Contains(p.Detail, tt.detailHas) {
 				t.Errorf("detail %q lacks %q", p.Detail, tt.detailHas)
 			}
-			for _, leak := range []string{"secret internals", "connection refused", "Invalid username"} {
+			for _, leak := range []string{"secret internals", "connection refused", "Invalid username", "x@y"} {
 				if strings.Contains(body, leak) {
 					t.Errorf("body leaks %q: %s", leak, body)
 				}

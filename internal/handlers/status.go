@@ -10,6 +10,7 @@ import (
 
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/session"
 )
 
 // StatusClientClosedRequest is answered (and logged) when the caller went
@@ -201,6 +202,10 @@ func classify(ctx context.Context, err error) classified {
 		}
 		return c
 	}
+	var le *session.LoginError
+	if errors.As(err, &le) {
+		return classifyLogin(le)
+	}
 	var se *salesforce.Error
 	if errors.As(err, &se) {
 		return classifySalesforce(se)
@@ -209,6 +214,27 @@ func classify(ctx context.Context, err error) classified {
 		return classified{status: http.StatusGatewayTimeout, code: CodeTimeout, detail: "the request took longer than the gateway allows"}
 	}
 	return classified{status: http.StatusInternalServerError, code: CodeInternal}
+}
+
+// classifyLogin answers a failed login of the gateway's own connection:
+// the caller can do nothing about it, so it is never a 4xx, and
+// Salesforce's message (which may name the user) is not passed on.
+func classifyLogin(le *session.LoginError) classified {
+	code := le.Code
+	if code == "" {
+		code = CodeUnavailable
+	}
+	retry := retryAfterTransient
+	if !le.RetryAt.IsZero() {
+		retry = max(time.Until(le.RetryAt), time.Second)
+	}
+	switch le.Kind {
+	case session.KindCredentials:
+		return classified{status: http.StatusBadGateway, code: code, detail: "Salesforce rejected the gateway's own credentials"}
+	case session.KindRateLimited:
+		return classified{status: http.StatusServiceUnavailable, code: code, detail: "Salesforce refuses the gateway's logins for a while", retryAfter: retry}
+	}
+	return classified{status: http.StatusServiceUnavailable, code: code, detail: "the gateway could not log in to Salesforce", retryAfter: retry}
 }
 
 func classifySalesforce(se *salesforce.Error) classified {
