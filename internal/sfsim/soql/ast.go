@@ -188,7 +188,7 @@ func (c *Cond) String() string {
 			b.WriteString(v.String())
 		}
 		b.WriteString(")")
-	default:
+	case len(c.Values) > 0:
 		b.WriteString(c.Values[0].String())
 	}
 	return b.String()

@@ -485,6 +485,21 @@ func literals(e Expr) []string {
 	return out
 }
 
+func TestHandBuiltQueryFailsCleanly(t *testing.T) {
+	t.Parallel()
+	for _, q := range []*Query{
+		{Select: []SelectItem{{Field: Name{Text: "Id"}}}, From: Name{Text: "Account"}, Where: &Cond{Field: Name{Text: "Name"}, Op: "="}},
+		{Select: []SelectItem{{Field: Name{Text: "Id"}}}, From: Name{Text: "Account"},
+			Where: &Cond{Field: Name{Text: "CreatedDate"}, Op: "=", Values: []Value{{Kind: ValDateLiteral, Text: "SOMEDAY"}}}},
+	} {
+		_, err := Execute(q, newMemSource(), Options{Now: now})
+		var se *Error
+		if !errors.As(err, &se) || se.Code != CodeMalformedQuery {
+			t.Errorf("Execute(%s) = %v, want MALFORMED_QUERY", q, err)
+		}
+	}
+}
+
 func TestDeepNestingIsRefused(t *testing.T) {
 	t.Parallel()
 	soql := "SELECT Id FROM Account WHERE " + strings.Repeat("(", 5000) + "Name = 'x'" + strings.Repeat(")", 5000)

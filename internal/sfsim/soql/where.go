@@ -89,6 +89,9 @@ func (ex *exec) compileCond(q *Query, obj *meta.Object, c *Cond, depth int) (pre
 	if c.Sub != nil {
 		return ex.compileSemiJoin(q, ref, c, depth)
 	}
+	if len(c.Values) == 0 { // only a hand-built Query can get here
+		return nil, errorAt(CodeMalformedQuery, q.text, c.OpOff, "unexpected token: '"+c.Op+"'")
+	}
 	switch c.Op {
 	case "LIKE":
 		if cat != catString && cat != catID {
@@ -235,7 +238,10 @@ func (ex *exec) operand(q *Query, f *meta.Field, cat category, v Value, op strin
 	case catDate, catDateTime:
 		switch {
 		case v.Kind == ValDateLiteral:
-			spec := dateLiterals[v.Text]
+			spec, ok := dateLiterals[strings.ToUpper(v.Text)]
+			if !ok {
+				return operand{}, errorAt(CodeMalformedQuery, q.text, v.Off, "unexpected token: '"+v.Text+"'")
+			}
 			from, to := spec.span(ex.today, v.N)
 			return operand{rng: true, from: from, to: to}, nil
 		case v.Kind == ValDate && cat == catDate:
