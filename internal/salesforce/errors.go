@@ -132,12 +132,11 @@ func (e *Error) Retryable() bool {
 // retryableCodes are the fault codes that describe a transient state of
 // the org rather than a problem with the request.
 var retryableCodes = map[string]bool{
-	CodeUnableToLockRow:        true,
-	CodeServerUnavailable:      true,
-	"QUERY_TIMEOUT":            false, // the same query will time out again
-	"INTERNAL_SERVER_ERROR":    false, // usually deterministic on the request
-	CodeRequestLimitExceeded:   false,
-	"CONCURRENT_REQUEST_LIMIT": false,
+	CodeUnableToLockRow:      true,
+	CodeServerUnavailable:    true,
+	"QUERY_TIMEOUT":          false, // the same query will time out again
+	"INTERNAL_SERVER_ERROR":  false, // usually deterministic on the request
+	CodeRequestLimitExceeded: false,
 }
 
 // Codes the client itself interprets. They are ExceptionCode or StatusCode
@@ -148,13 +147,16 @@ const (
 	CodeUnableToLockRow      = "UNABLE_TO_LOCK_ROW"
 	CodeServerUnavailable    = "SERVER_UNAVAILABLE"
 	CodeRequestLimitExceeded = "REQUEST_LIMIT_EXCEEDED"
-	CodeLoginRateExceeded    = "LOGIN_RATE_EXCEEDED"
-	CodeMalformedID          = "MALFORMED_ID"
-	CodeInvalidField         = "INVALID_FIELD"
-	CodeInvalidType          = "INVALID_TYPE"
-	CodeInvalidQueryLocator  = "INVALID_QUERY_LOCATOR"
-	CodeExceededIDLimit      = "EXCEEDED_ID_LIMIT"
-	CodeInvalidBatchSize     = "INVALID_BATCH_SIZE"
+	// CodeLoginRateExceeded is what Salesforce reports once a user passed
+	// 3,600 logins in an hour. It is not in the WSDL's enumerations (the
+	// one code here that is not; the session manager relies on it).
+	CodeLoginRateExceeded   = "LOGIN_RATE_EXCEEDED"
+	CodeMalformedID         = "MALFORMED_ID"
+	CodeInvalidField        = "INVALID_FIELD"
+	CodeInvalidType         = "INVALID_TYPE"
+	CodeInvalidQueryLocator = "INVALID_QUERY_LOCATOR"
+	CodeExceededIDLimit     = "EXCEEDED_ID_LIMIT"
+	CodeInvalidBatchSize    = "INVALID_BATCH_SIZE"
 	// CodeInvalidCharacter is used for values holding characters XML 1.0
 	// cannot carry: Salesforce's own StatusCode for text it cannot store.
 	CodeInvalidCharacter = "TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET"
