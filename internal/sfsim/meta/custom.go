@@ -108,22 +108,26 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 		sortChildRelationships(u.ChildRelationships)
 		staged["user"] = u
 	}
+	// Staged objects are private until published, so they are changed in
+	// place; an object of the schema is cloned the first time it changes.
+	private := map[*Object]bool{o: true}
+	if u, ok := staged["user"]; ok {
+		private[u] = true
+	}
 	for _, fs := range spec.Fields {
 		cur := staged[strings.ToLower(name)]
 		f, target, childRel, err := buildField(cur, fs, lookup)
 		if err != nil {
 			return nil, err
 		}
-		c := cur.clone()
-		c.Fields = append(c.Fields, f)
-		c.Index()
-		staged[strings.ToLower(name)] = c
+		cur.Fields = append(cur.Fields, f)
+		cur.byName[strings.ToLower(f.Name)] = len(cur.Fields) - 1
 		if target != nil {
 			t := target
-			if strings.EqualFold(t.Name, name) {
-				t = c
-			} else {
+			if !private[t] {
 				t = t.clone()
+				private[t] = true
+				staged[strings.ToLower(t.Name)] = t
 			}
 			t.ChildRelationships = append(t.ChildRelationships, ChildRelationship{
 				ChildSObject: name, Field: f.Name,
@@ -131,7 +135,6 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 				RelationshipName: strPtr(childRel),
 			})
 			sortChildRelationships(t.ChildRelationships)
-			staged[strings.ToLower(t.Name)] = t
 		}
 	}
 	for _, x := range staged {

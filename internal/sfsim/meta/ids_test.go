@@ -180,3 +180,34 @@ func BenchmarkNewID(b *testing.B) {
 		g.New("001")
 	}
 }
+
+// FuzzTo18 checks To18 never panics, accepts exactly the ids it can
+// canonicalise, and agrees between the 15- and 18-character forms.
+func FuzzTo18(f *testing.F) {
+	for _, tc := range realIDs {
+		f.Add(tc.id)
+		f.Add(tc.id[:15])
+	}
+	f.Add("001140000000000AA4")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, id string) {
+		got, err := To18(id)
+		if err != nil {
+			if !errors.Is(err, ErrInvalidID) {
+				t.Fatalf("To18(%q) error %v does not wrap ErrInvalidID", id, err)
+			}
+			return
+		}
+		if len(got) != 18 || got[:15] != id[:15] {
+			t.Fatalf("To18(%q) = %q", id, got)
+		}
+		again, err := To18(got[:15])
+		if err != nil || again != got {
+			t.Fatalf("To18(%q) = %q, %v; want %q", got[:15], again, err, got)
+		}
+		wrong := got[:17] + string(checksumAlphabet[(strings.IndexByte(checksumAlphabet, got[17])+1)%32])
+		if _, err := To18(wrong); err == nil {
+			t.Fatalf("To18(%q) accepted a wrong checksum", wrong)
+		}
+	})
+}

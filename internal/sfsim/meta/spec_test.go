@@ -373,21 +373,27 @@ func TestCopyOnWriteConcurrentReaders(t *testing.T) {
 func TestCustomFieldLimit(t *testing.T) {
 	t.Parallel()
 	s := mustLoad(t).Clone()
-	inv, _ := s.Object("Invoice__c")
-	have := customFieldCount(inv)
-	for i := have; i < MaxCustomFields; i++ {
-		if _, err := s.AddField("Invoice__c", FieldSpec{Name: fmt.Sprintf("F%d__c", i), Type: "checkbox"}); err != nil {
-			t.Fatalf("field %d: %v", i, err)
-		}
-	}
-	if _, err := s.AddField("Invoice__c", FieldSpec{Name: "One_Too_Many__c", Type: "checkbox"}); !errors.Is(err, ErrInvalidSpec) {
-		t.Errorf("field %d was accepted: %v", MaxCustomFields+1, err)
-	}
 	many := make([]FieldSpec, MaxCustomFields+1)
 	for i := range many {
 		many[i] = FieldSpec{Name: fmt.Sprintf("G%d__c", i), Type: "date"}
 	}
 	if _, err := s.AddObject(ObjectSpec{Name: "Huge__c", Fields: many}); !errors.Is(err, ErrInvalidSpec) {
 		t.Errorf("an object with %d custom fields was accepted: %v", len(many), err)
+	}
+	if _, err := s.AddObject(ObjectSpec{Name: "Full__c", Fields: many[:MaxCustomFields-1]}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.AddField("Full__c", FieldSpec{Name: "Last__c", Type: "checkbox"}); err != nil {
+		t.Errorf("field %d refused: %v", MaxCustomFields, err)
+	}
+	if _, err := s.AddField("Full__c", FieldSpec{Name: "One_Too_Many__c", Type: "checkbox"}); !errors.Is(err, ErrInvalidSpec) {
+		t.Errorf("field %d was accepted: %v", MaxCustomFields+1, err)
+	}
+	o, _ := s.Object("Full__c")
+	if got := customFieldCount(o); got != MaxCustomFields {
+		t.Errorf("%d custom fields, want %d", got, MaxCustomFields)
+	}
+	if f, ok := o.Field("g798__C"); !ok || f.Name != "G798__c" {
+		t.Errorf("a field added by AddObject is not indexed")
 	}
 }

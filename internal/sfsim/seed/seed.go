@@ -26,6 +26,9 @@ const (
 	// MaxAccounts bounds Options.Accounts (about 8 records are made per
 	// account).
 	MaxAccounts = 2_000_000
+	// NoAccounts, as Options.Accounts, seeds only the user and the lead
+	// statuses.
+	NoAccounts = -1
 	// AdminUsername is the username of the org's only user, who owns and
 	// created every record.
 	AdminUsername = "admin@sfsim.local"
@@ -56,7 +59,8 @@ var AdminProfileID = meta.FormatID(profilePrefix, adminNumber)
 
 // Options sizes and fixes the generated data.
 type Options struct {
-	// Accounts is the number of accounts; 0 means DefaultAccounts.
+	// Accounts is the number of accounts; 0 means DefaultAccounts and
+	// NoAccounts none.
 	Accounts int
 	// Rand seeds the pseudo-random generator: the same Options give the
 	// same records, field for field.
@@ -92,6 +96,8 @@ func Generate(schema *meta.Schema, opts Options) (map[string][]meta.Record, erro
 	switch {
 	case n == 0:
 		n = DefaultAccounts
+	case n == NoAccounts:
+		n = 0
 	case n < 0 || n > MaxAccounts:
 		return nil, fmt.Errorf("seed: %d accounts: want 0 to %d", n, MaxAccounts)
 	}
@@ -106,6 +112,9 @@ func Generate(schema *meta.Schema, opts Options) (map[string][]meta.Record, erro
 	out := map[string][]meta.Record{
 		User:       {g.admin()},
 		LeadStatus: g.leadStatuses(),
+	}
+	for _, obj := range []string{Account, Contact, Opportunity, Case, Lead, Invoice} {
+		out[obj] = []meta.Record{}
 	}
 	for _, part := range g.accounts(n) {
 		for name, recs := range part {

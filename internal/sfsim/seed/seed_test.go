@@ -72,7 +72,19 @@ func TestDefaults(t *testing.T) {
 	if got := len(out[Account]); got != DefaultAccounts {
 		t.Errorf("%d accounts by default, want %d", got, DefaultAccounts)
 	}
-	for _, bad := range []int{-1, MaxAccounts + 1} {
+	none, err := Generate(mustSchema(t), Options{Accounts: NoAccounts, Now: testNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for obj, recs := range none {
+		if want := map[string]int{User: 1, LeadStatus: 4}[obj]; len(recs) != want {
+			t.Errorf("NoAccounts: %d %s records, want %d", len(recs), obj, want)
+		}
+	}
+	if len(none) != 8 {
+		t.Errorf("NoAccounts: %d objects in the result, want all 8", len(none))
+	}
+	for _, bad := range []int{-2, MaxAccounts + 1} {
 		if _, err := Generate(mustSchema(t), Options{Accounts: bad}); err == nil {
 			t.Errorf("Generate with %d accounts did not fail", bad)
 		}
