@@ -25,7 +25,7 @@ type demoUser struct {
 	TimeZone  string
 }
 
-func (u demoUser) fullName() string { return u.FirstName + " " + u.LastName }
+func (u *demoUser) fullName() string { return u.FirstName + " " + u.LastName }
 
 // session is one live session id.
 type session struct {
@@ -116,7 +116,7 @@ func (t *sessionTable) sweep(now time.Time, idle time.Duration) {
 // checkCredentials compares in constant time. The password is the user's
 // password with the security token appended (PROTOCOL.md §4).
 func (s *Server) checkCredentials(username, password string) bool {
-	u := s.user
+	u := s.usr()
 	okUser := subtle.ConstantTimeCompare([]byte(username), []byte(u.Username)) == 1
 	okPass := subtle.ConstantTimeCompare([]byte(password), []byte(u.Password+u.Token)) == 1
 	return okUser && okPass
@@ -138,7 +138,7 @@ func (s *Server) opLogin(c *call) *Fault {
 	}
 	now := s.now()
 	s.sessions.sweep(now, s.cfg.SessionTimeout)
-	sid := s.sessions.create(s.orgID, s.user.ID, now)
+	sid := s.sessions.create(s.orgID, s.usr().ID, now)
 	ver := formatVersion(c.version)
 	w := &c.w
 	w.open("result")
@@ -147,7 +147,7 @@ func (s *Server) opLogin(c *call) *Fault {
 	w.boolElem("sandbox", false)
 	w.elem("serverUrl", c.host+"/services/Soap/u/"+ver+"/"+s.orgID[:15])
 	w.elem("sessionId", sid)
-	w.elem("userId", s.user.ID)
+	w.elem("userId", s.usr().ID)
 	w.open("userInfo")
 	s.writeUserInfo(w)
 	w.close("userInfo")
@@ -164,7 +164,7 @@ func (s *Server) opLogout(c *call) *Fault {
 
 // writeUserInfo writes GetUserInfoResult's elements in v58 WSDL order.
 func (s *Server) writeUserInfo(w *xw) {
-	u := s.user
+	u := s.usr()
 	w.boolElem("accessibilityMode", false)
 	w.boolElem("chatterExternal", false)
 	w.elem("currencySymbol", "$")

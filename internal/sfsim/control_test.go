@@ -3,6 +3,7 @@ package sfsim
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -119,5 +120,46 @@ func TestControlRefusesBadRequests(t *testing.T) {
 		if st < 400 || st >= 500 || !strings.Contains(body, `"error"`) {
 			t.Errorf("%s %s %s: %d %s, want a 4xx JSON error", tc.method, tc.path, tc.body, st, body)
 		}
+	}
+}
+
+// TestConcurrentCalls hammers one org from many clients at once (run with
+// -race): writes, reads, resets and schema changes must not interfere.
+func TestConcurrentCalls(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{SeedAccounts: 20}).login()
+	done := make(chan struct{})
+	errs := make(chan string, 100)
+	for g := range 8 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 15 {
+				var r *response
+				switch (g + i) % 4 {
+				case 0:
+					r = s.post("58.0", envelope(s.sid, "", "create", sobj("Account", "Name", fmt.Sprintf("c%d-%d", g, i))), "create", nil)
+				case 1:
+					r = s.post("58.0", envelope(s.sid, "", "query", "<urn:queryString>SELECT Id, Name, (SELECT Id FROM Contacts) FROM Account LIMIT 50</urn:queryString>"), "query", nil)
+				case 2:
+					r = s.post("58.0", envelope(s.sid, "", "describeSObject", "<urn:sObjectType>Account</urn:sObjectType>"), "describeSObject", nil)
+				case 3:
+					if i == 3 && g == 3 {
+						s.control("POST", "/_sim/reset", "")
+					}
+					s.control("POST", "/_sim/sobjects/Contact/fields", fmt.Sprintf(`{"name":"F%d_%d__c","type":"text","length":10}`, g, i))
+					r = s.post("58.0", envelope(s.sid, "", "getUserInfo", ""), "getUserInfo", nil)
+				}
+				if r.status != 200 {
+					errs <- string(r.raw)
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Errorf("call failed under concurrency: %.300s", e)
 	}
 }

@@ -258,7 +258,7 @@ func (s *Server) convertOne(c *call, it *node) (res convertResult) {
 	if !s.leadStatusConverted(status) {
 		return fail(recErr("INVALID_STATUS", nil, "invalid convertedStatus: %s", status))
 	}
-	owner := s.user.ID
+	owner := s.usr().ID
 	if o, ok := it.value("ownerId"); ok && o != "" {
 		id, err := meta.To18(o)
 		if err != nil || s.data.get("User", id) == nil {

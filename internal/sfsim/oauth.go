@@ -118,7 +118,7 @@ func (s *Server) clientCredentials(r *http.Request) (string, *oauthError) {
 	if subtle.ConstantTimeCompare([]byte(secret), []byte(DemoClientSecret)) != 1 {
 		return "", errClientCreds
 	}
-	return s.user.ID, nil
+	return s.usr().ID, nil
 }
 
 type jwtClaims struct {
@@ -173,10 +173,10 @@ func (s *Server) jwtBearer(assertion, host string) (string, *oauthError) {
 	if !expAt.After(now) || expAt.After(now.Add(jwtMaxLifetime+jwtSkew)) {
 		return "", errAssertion
 	}
-	if !strings.EqualFold(cl.Sub, s.user.Username) {
+	if !strings.EqualFold(cl.Sub, s.usr().Username) {
 		return "", errNotApproved
 	}
-	return s.user.ID, nil
+	return s.usr().ID, nil
 }
 
 // audienceOK accepts the production and sandbox login hosts and the

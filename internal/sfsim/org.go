@@ -61,7 +61,7 @@ func (s *Server) reset() error {
 	s.mu.Lock()
 	s.schema.Store(schema)
 	s.data = data
-	s.user = user
+	s.user.Store(&user)
 	s.mu.Unlock()
 	return nil
 }

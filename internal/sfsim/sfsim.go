@@ -109,7 +109,7 @@ func (c Config) withDefaults() Config {
 type Server struct {
 	cfg     Config
 	orgID   string // 18 characters
-	user    demoUser
+	user    atomic.Pointer[demoUser]
 	handler http.Handler
 
 	jwtPub  *rsa.PublicKey
@@ -237,6 +237,9 @@ func (s *Server) Start(ctx context.Context, addr string) (url string, stop func(
 	context.AfterFunc(ctx, stop)
 	return "http://" + ln.Addr().String(), stop, nil
 }
+
+// usr is the org's API user.
+func (s *Server) usr() *demoUser { return s.user.Load() }
 
 // sc is the current schema (replaced whole by reset).
 func (s *Server) sc() *meta.Schema { return s.schema.Load() }

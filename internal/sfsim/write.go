@@ -313,7 +313,7 @@ func (wc *writeCall) finishRecord(obj *meta.Object, rec meta.Record, insert bool
 			}
 		}
 		if f, ok := obj.Field("OwnerId"); ok && rec[f.Name] == "" {
-			rec["OwnerId"] = wc.s.user.ID
+			rec["OwnerId"] = wc.s.usr().ID
 		}
 		var missing []string
 		for i := range obj.Fields {
@@ -386,11 +386,11 @@ func (wc *writeCall) stamp(obj *meta.Object, rec meta.Record, insert bool) {
 	if insert {
 		rec["Id"] = meta.NewID(obj.Prefix())
 		set("CreatedDate", ts)
-		set("CreatedById", wc.s.user.ID)
+		set("CreatedById", wc.s.usr().ID)
 		rec["IsDeleted"] = "false"
 	}
 	set("LastModifiedDate", ts)
-	set("LastModifiedById", wc.s.user.ID)
+	set("LastModifiedById", wc.s.usr().ID)
 	set("SystemModstamp", ts)
 }
 
