@@ -18,9 +18,12 @@ import (
 var ErrUnavailable = errors.New("cache: redis unavailable")
 
 // DefaultCommandTimeout bounds one Redis command: the shared level is an
-// optimisation, and waiting on it longer than a local reload would take
-// defeats its purpose.
-const DefaultCommandTimeout = 500 * time.Millisecond
+// optimisation, and waiting on it much longer than a local reload would take
+// defeats its purpose. It is not shorter because a timeout degrades the
+// Tiered cache (each replica then loads for itself), and a busy 2-core pod
+// can take hundreds of milliseconds to schedule a healthy answer. A Redis
+// that is down refuses connections at once and costs no timeout at all.
+const DefaultCommandTimeout = time.Second
 
 // RedisOptions configures a Redis store.
 type RedisOptions struct {
@@ -64,10 +67,15 @@ func OpenRedis(rawURL string, opts RedisOptions) (*Redis, error) {
 		// The URL may carry a password: do not echo it.
 		return nil, errors.New("cache: REDIS_URL is not a valid redis:// or rediss:// URL")
 	}
+	// The command timeout (a context deadline) is the bound that matters;
+	// these only keep go-redis from waiting longer on its own.
 	o.DialTimeout = time.Second
-	o.ReadTimeout = time.Second
-	o.WriteTimeout = time.Second
-	o.PoolTimeout = time.Second
+	// go-redis retries a failed dial 5 times 100 ms apart by default: a
+	// refused connection would cost every call half a second.
+	o.DialerRetries = 1
+	o.ReadTimeout = 2 * time.Second
+	o.WriteTimeout = 2 * time.Second
+	o.PoolTimeout = 2 * time.Second
 	o.MaxRetries = 1
 	o.ContextTimeoutEnabled = true
 	r := NewRedis(redis.NewClient(o), opts)
