@@ -45,8 +45,8 @@ func (s *Schema) Object(name string) (*Object, bool) {
 	return o, ok
 }
 
-// Objects returns every object, sorted by name (case-insensitively, as
-// describeGlobal lists them).
+// Objects returns every object sorted by name in byte order, as the real
+// describeGlobal lists them ("AppTabMember" before "AppleDomainVerification").
 func (s *Schema) Objects() []*Object {
 	s.mu.RLock()
 	out := make([]*Object, 0, len(s.byName))
@@ -54,9 +54,7 @@ func (s *Schema) Objects() []*Object {
 		out = append(out, o)
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(out, func(a, b *Object) int {
-		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
-	})
+	slices.SortFunc(out, func(a, b *Object) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 

@@ -31,6 +31,17 @@ func TestLoadObjects(t *testing.T) {
 	if !slices.Equal(names, want) {
 		t.Errorf("Objects() = %v, want %v", names, want)
 	}
+	// Byte order, as the real describeGlobal (upper case before lower).
+	c := s.Clone()
+	if _, err := c.AddObject(ObjectSpec{Name: "AppleX__c"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AddObject(ObjectSpec{Name: "APIx__c"}); err != nil {
+		t.Fatal(err)
+	}
+	if objs := c.Objects(); objs[0].Name != "APIx__c" || objs[1].Name != "Account" || objs[2].Name != "AppleX__c" {
+		t.Errorf("Objects() starts %s, %s, %s; want APIx__c, Account, AppleX__c", objs[0].Name, objs[1].Name, objs[2].Name)
+	}
 	tests := []struct {
 		lookup, name, prefix string
 		custom               bool
