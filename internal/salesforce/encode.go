@@ -148,8 +148,14 @@ func (w *envWriter) refuse(code, msg string, fields ...string) {
 // sObject writes one record as an ens:sObject: type, fieldsToNull, Id
 // (nil when empty, as the schema requires the element), then the fields in
 // the sobject namespace. A field with Parent is a relationship set by
-// external id: a nested sObject with its type and external id field.
+// external id: a nested element with the parent's type and external id
+// field only ("foreign key by external id"); it is lax <any> content for
+// the schema, and an Id element there would be read as the key.
 func (w *envWriter) sObject(elem string, r *Record, path string) {
+	w.sObjectAt(elem, r, path, false)
+}
+
+func (w *envWriter) sObjectAt(elem string, r *Record, path string, nested bool) {
 	if !validName(r.Type) {
 		w.refuse("INVALID_TYPE", fmt.Sprintf("%s: invalid sObject type %q", path, r.Type), "type")
 		return
@@ -157,7 +163,7 @@ func (w *envWriter) sObject(elem string, r *Record, path string) {
 	w.open(elem)
 	w.leaf("sf:type", path+".type", r.Type)
 	for _, f := range r.Fields {
-		if f.Nil {
+		if f.Nil && !nested {
 			if !validName(f.Name) {
 				w.refuse(CodeInvalidField, fmt.Sprintf("%s: invalid field name %q", path, f.Name), f.Name)
 				return
@@ -166,7 +172,9 @@ func (w *envWriter) sObject(elem string, r *Record, path string) {
 		}
 	}
 	if r.ID == "" {
-		w.nilLeaf("sf:Id")
+		if !nested {
+			w.nilLeaf("sf:Id")
+		}
 	} else {
 		id, err := NormalizeID(r.ID)
 		if err != nil {
@@ -193,7 +201,7 @@ func (w *envWriter) sObject(elem string, r *Record, path string) {
 		name := "sf:" + f.Name
 		switch {
 		case f.Parent != nil:
-			w.sObject(name, f.Parent, path+"."+f.Name)
+			w.sObjectAt(name, f.Parent, path+"."+f.Name, true)
 		case f.Children != nil || f.Compound != nil:
 			w.refuse(CodeInvalidField, fmt.Sprintf("%s: field %s: child records and compound values cannot be written", path, f.Name), f.Name)
 			return
