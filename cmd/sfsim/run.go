@@ -60,8 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 	}
-	fmt.Fprintf(stdout, "sfsim listening on http://%s (login %s / %s%s, OAuth client %s / %s)\n",
-		ln.Addr(), sfsim.DemoUsername, sfsim.DemoPassword, sfsim.DemoSecurityToken, sfsim.DemoClientID, sfsim.DemoClientSecret)
+	// Credentials are never printed, not even the documented demo ones.
+	fmt.Fprintf(stdout, "sfsim listening on http://%s (user %s, OAuth client %s; demo credentials in docs/sfsim.md)\n",
+		ln.Addr(), sfsim.DemoUsername, sfsim.DemoClientID)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
