@@ -355,7 +355,8 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 			}
 			key := strings.ToLower(ref.path)
 			if seen[key] {
-				return nil, errorAt(CodeInvalidField, q.text, it.Field.Off, "duplicate field selected: "+ref.path)
+				// Documented without a position (SOQL FIELDS() page).
+				return nil, plainError(CodeInvalidField, "duplicate field selected: "+ref.path)
 			}
 			seen[key] = true
 			if plainField == nil {
@@ -375,7 +376,7 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 			}
 			key := "(" + strings.ToLower(sp.relName)
 			if seen[key] {
-				return nil, errorAt(CodeInvalidField, q.text, it.Sub.From.Off, "duplicate field selected: "+sp.relName)
+				return nil, plainError(CodeInvalidField, "duplicate field selected: "+sp.relName)
 			}
 			seen[key] = true
 			p.root.entries = append(p.root.entries, &entry{kind: ItemChildren, name: sp.relName, sub: sp})
