@@ -89,6 +89,28 @@ func TestProtocolDetails(t *testing.T) {
 		r.wantFault(t, "EXCEEDED_ID_LIMIT", "UnexpectedErrorFault")
 	})
 
+	// Login as the clients in PROTOCOL.md §4 send it, at the oldest and
+	// newest versions that still have login().
+	pw := xmlEscape(sfsim.DemoPassword + sfsim.DemoSecurityToken)
+	for _, c := range []struct{ name, version, contentType, soapAction, body string }{
+		{"jsforce", "64.0", "text/xml", `""`,
+			`<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Header/><se:Body><login xmlns="urn:partner.soap.sforce.com"><username>` +
+				sfsim.DemoUsername + `</username><password>` + pw + `</password></login></se:Body></se:Envelope>`},
+		{"simple-salesforce", "31.0", "text/xml", "login",
+			`<?xml version="1.0" encoding="utf-8" ?><env:Envelope xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ` +
+				`xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" xmlns:urn="urn:partner.soap.sforce.com"><env:Header><urn:CallOptions><urn:client>RestForce</urn:client>` +
+				`<urn:defaultNamespace>sf</urn:defaultNamespace></urn:CallOptions></env:Header><env:Body><n1:login xmlns:n1="urn:partner.soap.sforce.com"><n1:username>` +
+				sfsim.DemoUsername + `</n1:username><n1:password>` + pw + `</n1:password></n1:login></env:Body></env:Envelope>`},
+	} {
+		run(t, "login as "+c.name+" at "+c.version, func(t *testing.T) {
+			r := s.post("login "+c.name, s.soapURL(c.version), c.contentType, []byte(c.body), "SOAPAction", c.soapAction, "charset", "UTF-8")
+			r.wantOK(t)
+			if u := r.text("loginResponse", "result", "serverUrl"); !strings.Contains(u, "/services/Soap/u/"+c.version+"/") {
+				t.Errorf("serverUrl %q is not at the version logged in with", u)
+			}
+		})
+	}
+
 	run(t, "retrieve of a missing record", func(t *testing.T) {
 		r := s.call("retrieve missing", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
 		r.wantOK(t)
