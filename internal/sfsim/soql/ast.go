@@ -19,8 +19,7 @@ type Query struct {
 	// Count reports a SELECT COUNT() query, whose answer is a size only.
 	Count bool
 
-	text   string // the whole statement, for error messages
-	offPos int    // offset of the OFFSET value, for its range error
+	text string // the whole statement, for error messages
 }
 
 // Name is an identifier or dotted field path with the offset where it starts

@@ -336,7 +336,8 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 	p := &plan{q: q, obj: obj, root: &node{}, limit: -1, count: q.Count}
 	if q.Offset != nil {
 		if *q.Offset > maxOffset {
-			return nil, errorAt(CodeNumberOutsideRange, q.text, q.offPos, "Maximum SOQL offset allowed is 2000")
+			// Reported without echo or position (real REST error bodies).
+			return nil, plainError(CodeNumberOutsideRange, "Maximum SOQL offset allowed is 2000")
 		}
 		p.offset = *q.Offset
 	}

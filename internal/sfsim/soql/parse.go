@@ -172,11 +172,11 @@ func (p *parser) clauses(q *Query, depth int) *Error {
 		q.Limit = &n
 	}
 	if p.acceptKw("OFFSET") {
-		n, off, err := p.integer()
+		n, _, err := p.integer()
 		if err != nil {
 			return err
 		}
-		q.Offset, q.offPos = &n, off
+		q.Offset = &n
 	}
 	return nil
 }
