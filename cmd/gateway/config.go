@@ -53,6 +53,7 @@ type Config struct {
 	RateBurst         int               // GATEWAY_RATE_BURST
 	MaxBodyBytes      int64             // GATEWAY_MAX_BODY_BYTES
 	MaxBatchBodyBytes int64             // GATEWAY_MAX_BATCH_BODY_BYTES
+	MaxBufferedBytes  int64             // GATEWAY_MAX_BUFFERED_BODY_BYTES
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
 }
@@ -100,6 +101,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	rateBurst := fs.String("rate-burst", env("GATEWAY_RATE_BURST", "100"), "rate limit burst (GATEWAY_RATE_BURST)")
 	maxBody := fs.String("max-body-bytes", env("GATEWAY_MAX_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBodyBytes)), "request body cap (GATEWAY_MAX_BODY_BYTES)")
 	maxBatchBody := fs.String("max-batch-body-bytes", env("GATEWAY_MAX_BATCH_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBatchBodyBytes)), "batch request body cap (GATEWAY_MAX_BATCH_BODY_BYTES)")
+	maxBuffered := fs.String("max-buffered-body-bytes", env("GATEWAY_MAX_BUFFERED_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBufferedBodyBytes)), "request bodies held in memory at once (GATEWAY_MAX_BUFFERED_BODY_BYTES)")
 	reqTimeout := fs.String("request-timeout", env("GATEWAY_REQUEST_TIMEOUT", handlers.DefaultRequestTimeout.String()), "bound on one request (GATEWAY_REQUEST_TIMEOUT)")
 	shutdownTimeout := fs.String("shutdown-timeout", env("GATEWAY_SHUTDOWN_TIMEOUT", "25s"), "how long in-flight requests may finish on SIGTERM (GATEWAY_SHUTDOWN_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
@@ -155,6 +157,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	c.MaxBodyBytes = byteCount(&errs, "GATEWAY_MAX_BODY_BYTES", *maxBody)
 	c.MaxBatchBodyBytes = byteCount(&errs, "GATEWAY_MAX_BATCH_BODY_BYTES", *maxBatchBody)
+	c.MaxBufferedBytes = byteCount(&errs, "GATEWAY_MAX_BUFFERED_BODY_BYTES", *maxBuffered)
+	if c.MaxBufferedBytes > 0 && c.MaxBufferedBytes < c.MaxBatchBodyBytes {
+		bad("GATEWAY_MAX_BUFFERED_BODY_BYTES (%d) is below GATEWAY_MAX_BATCH_BODY_BYTES (%d)", c.MaxBufferedBytes, c.MaxBatchBodyBytes)
+	}
 
 	if keys := getenv("GATEWAY_API_KEYS"); strings.TrimSpace(keys) != "" {
 		seen := map[string]bool{}
@@ -311,6 +317,7 @@ func (c Config) masked() map[string]any {
 		"DESCRIBE_TTL": c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
 		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
-		"GATEWAY_REQUEST_TIMEOUT": c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
+		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
+		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
 	}
 }

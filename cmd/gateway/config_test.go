@@ -87,7 +87,7 @@ func TestParseConfig(t *testing.T) {
 		{name: "defaults", env: cc,
 			check: func(t *testing.T, c Config) {
 				want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
-					RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20,
+					RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
 					RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, ClientID: "id", ClientSecret: "secret"}
 				if diff := cmp.Diff(want, c); diff != "" {
 					t.Errorf("(-want +got):\n%s", diff)
@@ -150,6 +150,8 @@ func TestParseConfig(t *testing.T) {
 			wantErr: []string{`"billing": the key must be at least 16`, "entry 2 is not name=key", `names "a" twice`}},
 		{name: "rate limit settings", env: with(cc, "GATEWAY_RATE_LIMIT", "-1", "GATEWAY_RATE_BURST", "0", "GATEWAY_MAX_BODY_BYTES", "12"),
 			wantErr: []string{"GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST", "GATEWAY_MAX_BODY_BYTES"}},
+		{name: "buffered budget below the batch cap", env: with(cc, "GATEWAY_MAX_BUFFERED_BODY_BYTES", "4096"),
+			wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
 		{name: "bad listen address", env: with(cc, "GATEWAY_ADDR", "8080"),
 			wantErr: []string{`GATEWAY_ADDR "8080"`}},
 	}

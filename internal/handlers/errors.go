@@ -62,6 +62,7 @@ const (
 	CodeUnavailable      = "SALESFORCE_UNAVAILABLE"
 	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	CodeNotAcceptable    = "NOT_ACCEPTABLE"
+	CodeOverloaded       = "GATEWAY_OVERLOADED"
 )
 
 // NewError returns an *Error with the given status, code and detail.

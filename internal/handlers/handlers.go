@@ -56,6 +56,10 @@ type Options struct {
 	// caps batch bodies (default 32 MiB: 10,000 records of ~3 KiB).
 	MaxBodyBytes      int64
 	MaxBatchBodyBytes int64
+	// MaxBufferedBodyBytes bounds the bodies held in memory at once across
+	// all requests (default 256 MiB); past it requests get 503 with
+	// Retry-After. A single body is always admitted when none is held.
+	MaxBufferedBodyBytes int64
 	// RequestTimeout bounds a request (default 60s); StreamTimeout bounds an
 	// NDJSON stream (default 30m).
 	RequestTimeout time.Duration
@@ -67,11 +71,12 @@ type Options struct {
 
 // Defaults for Options' zero values.
 const (
-	DefaultMaxBodyBytes      = 1 << 20
-	DefaultMaxBatchBodyBytes = 32 << 20
-	DefaultRequestTimeout    = 60 * time.Second
-	DefaultStreamTimeout     = 30 * time.Minute
-	DefaultMaxCallers        = 10000
+	DefaultMaxBodyBytes         = 1 << 20
+	DefaultMaxBatchBodyBytes    = 32 << 20
+	DefaultMaxBufferedBodyBytes = 256 << 20
+	DefaultRequestTimeout       = 60 * time.Second
+	DefaultStreamTimeout        = 30 * time.Minute
+	DefaultMaxCallers           = 10000
 )
 
 // Handlers is the gateway's http.Handler.
@@ -81,6 +86,7 @@ type Handlers struct {
 	router   chi.Router
 	metrics  *metrics
 	limiter  *limiter
+	bodies   *budget
 	keys     []hashedKey
 	draining atomic.Bool
 }
@@ -96,6 +102,9 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	}
 	if opts.MaxBatchBodyBytes <= 0 {
 		opts.MaxBatchBodyBytes = DefaultMaxBatchBodyBytes
+	}
+	if opts.MaxBufferedBodyBytes <= 0 {
+		opts.MaxBufferedBodyBytes = DefaultMaxBufferedBodyBytes
 	}
 	if opts.RequestTimeout <= 0 {
 		opts.RequestTimeout = DefaultRequestTimeout
@@ -113,7 +122,7 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics()}
+	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics(), bodies: &budget{max: opts.MaxBufferedBodyBytes}}
 	for _, k := range opts.APIKeys {
 		if k.Name == "" || len(k.Key) < 16 {
 			return nil, fmt.Errorf("caller API key %q: a name and a key of at least 16 characters are required", k.Name)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
@@ -310,5 +311,36 @@ func TestMetricsCountRequests(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %s\n%s", want, body)
 		}
+	}
+}
+
+// TestRouterServesEveryOperation keeps the router and the document in step:
+// every operation of the document is routed, and every route is documented
+// (New already refuses a route the document lacks).
+func TestRouterServesEveryOperation(t *testing.T) {
+	t.Parallel()
+	h, err := New(t.Context(), fullOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	routed := map[string]bool{}
+	err = chi.Walk(h.router, func(method, route string, _ http.Handler, _ ...func(http.Handler) http.Handler) error {
+		routed[method+" "+strings.TrimSuffix(route, "/")] = true
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for path, item := range h.Spec().Paths.Map() {
+		for method := range item.Operations() {
+			n++
+			if !routed[method+" "+path] {
+				t.Errorf("%s %s is in api/openapi.yaml but not routed", method, path)
+			}
+		}
+	}
+	if n != len(routed) {
+		t.Errorf("%d operations documented, %d routed: %v", n, len(routed), routed)
 	}
 }

@@ -224,6 +224,18 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 			tooLarge()
 			return
 		}
+		// Bodies are held in memory until the answer is written, so their
+		// total is bounded too: a body of unknown length reserves the cap.
+		reserve := limit
+		if r.ContentLength >= 0 {
+			reserve = r.ContentLength
+		}
+		if !h.bodies.acquire(reserve) {
+			h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Code: CodeOverloaded,
+				Detail: "the gateway is holding as many request bodies as it allows; retry shortly", RetryAfter: time.Second})
+			return
+		}
+		defer h.bodies.release(reserve)
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 		if err != nil {
 			var mbe *http.MaxBytesError
@@ -239,6 +251,28 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 		next.ServeHTTP(w, r)
 	})
+}
+
+// budget bounds a total (bytes of request bodies held at once).
+type budget struct {
+	mu        sync.Mutex
+	used, max int64
+}
+
+func (b *budget) acquire(n int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.used+n > b.max && b.used > 0 {
+		return false
+	}
+	b.used += n
+	return true
+}
+
+func (b *budget) release(n int64) {
+	b.mu.Lock()
+	b.used -= n
+	b.mu.Unlock()
 }
 
 type callerKey struct{}

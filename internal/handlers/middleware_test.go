@@ -380,3 +380,50 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestBodyBudgetBoundsMemory(t *testing.T) {
+	t.Parallel()
+	b := &budget{max: 100}
+	if !b.acquire(80) {
+		t.Fatal("first body refused")
+	}
+	if b.acquire(30) {
+		t.Fatal("over the budget accepted")
+	}
+	if !b.acquire(20) {
+		t.Fatal("within the budget refused")
+	}
+	b.release(80)
+	b.release(20)
+	if !b.acquire(500) {
+		t.Fatal("a body larger than the budget must pass when nothing else is held")
+	}
+}
+
+func TestBodyBudgetAnswers503(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	opts := fullOptions()
+	opts.MaxBufferedBodyBytes = 1024
+	opts.Records = &fakeRecords{create: func(ctx context.Context, obj string, rec Record) (string, error) {
+		entered <- struct{}{}
+		<-release
+		return "001000000000001AAA", nil
+	}}
+	s := newTestServer(t, opts)
+	done := make(chan int, 1)
+	go func() {
+		status, _, _ := s.do("POST", "/v1/sobjects/Account/records", `{"Name":"`+strings.Repeat("x", 900)+`"}`)
+		done <- status
+	}()
+	<-entered
+	status, hdr, body := s.do("POST", "/v1/sobjects/Account/records", `{"Name":"`+strings.Repeat("y", 200)+`"}`)
+	close(release)
+	if status != 503 || hdr.Get("Retry-After") != "1" || !strings.Contains(body, CodeOverloaded) {
+		t.Errorf("second body: %d %q %s", status, hdr.Get("Retry-After"), body)
+	}
+	if st := <-done; st != 201 {
+		t.Errorf("first body: %d", st)
+	}
+}
