@@ -189,7 +189,13 @@ func (ex *exec) operand(q *Query, f *meta.Field, cat category, v Value, op strin
 		if cat == catString || cat == catID || cat == catMulti {
 			quoted = "should be enclosed in quotes"
 		}
-		return errorAt(CodeInvalidField, q.text, v.Off,
+		// Real error bodies show INVALID_FIELD for dates and dateTimes but
+		// MALFORMED_QUERY for a quoted number (docs/sfsim-soql.md).
+		code := CodeInvalidField
+		if cat == catNumber {
+			code = CodeMalformedQuery
+		}
+		return errorAt(code, q.text, v.Off,
 			"value of filter criterion for field '"+f.Name+"' must be of type "+typeWord(f)+" and "+quoted)
 	}
 	switch cat {
