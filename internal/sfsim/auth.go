@@ -212,10 +212,17 @@ func formatDateTime(t time.Time) string {
 }
 
 // callStats counts SOAP calls by operation and the daily API usage.
+// Salesforce counts the allowance over a rolling 24 hours; usage is kept
+// in hourly buckets so calls older than a day stop counting.
 type callStats struct {
 	mu    sync.Mutex
 	calls map[string]int64
-	used  int
+	hours [24]hourBucket
+}
+
+type hourBucket struct {
+	hour int64 // Unix hour the bucket counts, or 0
+	n    int
 }
 
 func (c *callStats) init() { c.calls = make(map[string]int64) }
@@ -228,29 +235,47 @@ func (c *callStats) add(op string) {
 
 // spend counts one API request against the daily limit and returns the
 // running total, or REQUEST_LIMIT_EXCEEDED once the limit is used up.
-func (c *callStats) spend(limit int) (int, *Fault) {
+func (c *callStats) spend(limit int, now time.Time) (int, *Fault) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.used >= limit {
-		return c.used, faultRequestLimit()
+	used := c.usedLocked(now)
+	if used >= limit {
+		return used, faultRequestLimit()
 	}
-	c.used++
-	return c.used, nil
+	h := now.Unix() / 3600
+	b := &c.hours[h%24]
+	if b.hour != h {
+		*b = hourBucket{hour: h}
+	}
+	b.n++
+	return used + 1, nil
 }
 
-func (c *callStats) snapshot() (map[string]int64, int) {
+// usedLocked sums the calls of the last 24 hours.
+func (c *callStats) usedLocked(now time.Time) int {
+	h := now.Unix() / 3600
+	n := 0
+	for _, b := range c.hours {
+		if b.hour > h-24 && b.hour <= h {
+			n += b.n
+		}
+	}
+	return n
+}
+
+func (c *callStats) snapshot(now time.Time) (map[string]int64, int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	out := make(map[string]int64, len(c.calls))
 	for k, v := range c.calls {
 		out[k] = v
 	}
-	return out, c.used
+	return out, c.usedLocked(now)
 }
 
 func (c *callStats) reset() {
 	c.mu.Lock()
 	clear(c.calls)
-	c.used = 0
+	c.hours = [24]hourBucket{}
 	c.mu.Unlock()
 }

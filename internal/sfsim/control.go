@@ -114,7 +114,7 @@ func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func (s *Server) ctlStats(w http.ResponseWriter, r *http.Request) {
-	calls, used := s.stats.snapshot()
+	calls, used := s.stats.snapshot(s.now())
 	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "apiRequests": used, "dailyLimit": s.cfg.DailyLimit})
 }
 

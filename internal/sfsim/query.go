@@ -116,6 +116,9 @@ func (s *Server) writePage(c *call, res *soql.Result, off int) {
 	if end < len(res.Rows) {
 		locator = s.locators.add(res, end, s.now(), s.cfg.LocatorLifetime)
 	}
+	if len(res.Rows) > 0 && res.Rows[0].Type == aggregateType {
+		c.needXSD = true
+	}
 	w := &c.w
 	w.openType("result", "QueryResult")
 	writeQueryBody(w, res, res.Rows[off:end], locator)
@@ -132,6 +135,9 @@ func writeQueryBody(w *xw, res *soql.Result, rows []*soql.Row, locator string) {
 	}
 	w.intElem("size", res.Size)
 }
+
+// aggregateType is the sObject type of aggregate query rows.
+const aggregateType = "AggregateResult"
 
 // writeRow writes one sObject: sf:type, the sObject's own sf:Id (nil
 // unless Id was selected at this level, or forceID for retrieve), then the
@@ -169,6 +175,13 @@ func writeRow(w *xw, tag string, r *soql.Row, forceID bool) {
 			}
 			w.close(name)
 		default:
+			if r.Type == aggregateType && !it.Null {
+				// Aggregate values are typed (COUNT is the only aggregate).
+				w.openType(name, "xsd:int")
+				w.text(it.Value)
+				w.close(name)
+				continue
+			}
 			w.opt(name, it.Value, !it.Null)
 		}
 	}

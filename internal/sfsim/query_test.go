@@ -164,6 +164,13 @@ func TestQueryShapes(t *testing.T) {
 			t.Errorf("empty address should be nil: %s", r.raw)
 		}
 	})
+	t.Run("aggregate", func(t *testing.T) {
+		s := s.as(t)
+		r := s.do("query", "", "<urn:queryString>SELECT COUNT(Id) FROM Contact</urn:queryString>").ok()
+		if !bytes.Contains(r.raw, []byte(`<records xsi:type="sf:sObject"><sf:type>AggregateResult</sf:type><sf:Id xsi:nil="true"/><sf:expr0 xsi:type="xsd:int">2</sf:expr0></records>`)) {
+			t.Errorf("%s", r.raw)
+		}
+	})
 	t.Run("count", func(t *testing.T) {
 		s := s.as(t)
 		r := s.do("query", "", "<urn:queryString>SELECT COUNT() FROM Contact</urn:queryString>").ok()

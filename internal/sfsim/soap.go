@@ -141,7 +141,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		c.sess = sess
-		n, f := s.stats.spend(s.cfg.DailyLimit)
+		n, f := s.stats.spend(s.cfg.DailyLimit, s.now())
 		if f != nil {
 			s.writeFaultHTTP(w, r, http.StatusInternalServerError, f)
 			return

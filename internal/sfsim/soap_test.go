@@ -286,7 +286,7 @@ func TestUserInfoAndTimestamp(t *testing.T) {
 
 func TestLimitInfo(t *testing.T) {
 	t.Parallel()
-	s := newSim(t, Config{DailyLimit: 3}).login()
+	s := newSim(t, Config{DailyLimit: 3, SessionTimeout: 48 * time.Hour}).login()
 	for i := 1; i <= 3; i++ {
 		r := s.do("getServerTimestamp", "", "").ok()
 		li := r.find("Header", "LimitInfoHeader", "limitInfo")
@@ -300,6 +300,14 @@ func TestLimitInfo(t *testing.T) {
 	}
 	// login still works: it does not count against the allowance.
 	s.login()
+	// The allowance is a rolling 24 hours.
+	s.clock.Advance(23 * time.Hour)
+	s.do("getServerTimestamp", "", "").fault("sf:REQUEST_LIMIT_EXCEEDED", "")
+	s.clock.Advance(time.Hour + time.Second)
+	r := s.do("getServerTimestamp", "", "").ok()
+	if got := r.text("Header", "LimitInfoHeader", "limitInfo", "current"); got != "1" {
+		t.Errorf("after a day current = %s, want 1", got)
+	}
 }
 
 func TestGzip(t *testing.T) {
