@@ -834,6 +834,7 @@ func (t *Tiered) subscriber(ctx context.Context, subscribed bool) {
 	defer close(t.done)
 	const minBackoff = 20 * time.Millisecond
 	backoff := minBackoff
+	var lastProbe time.Time
 	for {
 		msg, err := t.ps.ReceiveTimeout(ctx, t.probeEvery)
 		if ctx.Err() != nil {
@@ -849,6 +850,7 @@ func (t *Tiered) subscriber(ctx context.Context, subscribed bool) {
 					t.markDown(ctx, &unavailableError{op: "ping", err: err})
 					continue
 				}
+				lastProbe = time.Now()
 				t.probe(ctx)
 				continue
 			}
@@ -873,6 +875,12 @@ func (t *Tiered) subscriber(ctx context.Context, subscribed bool) {
 			}
 		case *redis.Message:
 			t.apply(m.Payload)
+			// Under steady invalidation traffic the idle probe
+			// never runs: probe between messages too.
+			if subscribed && t.down.Load() && time.Since(lastProbe) >= t.probeEvery {
+				lastProbe = time.Now()
+				t.probe(ctx)
+			}
 		case *redis.Pong:
 		}
 	}

@@ -525,3 +525,48 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestRecoversFromAHangUnderInvalidationTraffic: Redis hangs long enough for
+// commands to time out (degrading the replica) but the subscription
+// survives; with invalidations arriving faster than the probe interval the
+// replica must still notice that Redis is back.
+func TestRecoversFromAHangUnderInvalidationTraffic(t *testing.T) {
+	t.Parallel()
+	srv := redistest.Start(t)
+	r, err := cache.OpenRedis(srv.URL(), cache.RedisOptions{CommandTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	tc := newTiered(t, r, cache.TieredOptions{ProbeInterval: 200 * time.Millisecond})
+	ctx := t.Context()
+	raw := r.Client()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+			_ = raw.Publish(context.WithoutCancel(ctx), "sfgate:invalidate:{other}", "peer k sfgate:{other}:x").Err()
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+
+	hang := make(chan error, 1)
+	go func() { hang <- raw.Do(context.WithoutCancel(ctx), "DEBUG", "SLEEP", "0.5").Err() }()
+	eventually(t, "a command times out and degrades the replica", func() bool {
+		_, _ = tc.Get(ctx, cache.Key("c", "k"))
+		return tc.Degraded()
+	})
+	if err := <-hang; err != nil && !strings.Contains(err.Error(), "timeout") {
+		t.Fatalf("DEBUG SLEEP: %v", err)
+	}
+	eventually(t, "the replica recovers while invalidations keep arriving", func() bool { return !tc.Degraded() })
+	if tc.Stats().InvalidationsReceived == 0 {
+		t.Fatal("no invalidation traffic reached the replica")
+	}
+}

@@ -154,6 +154,8 @@ func (s *Server) start() error {
 	cmd := exec.Command("redis-server",
 		"--port", strconv.Itoa(s.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--dir", s.dir,
+		// DEBUG SLEEP lets tests simulate a Redis that hangs.
+		"--enable-debug-command", "local",
 		"--logfile", filepath.Join(s.dir, "redis.log"))
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting redis-server: %w", err)
