@@ -55,7 +55,7 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 	if prefix == "" {
 		return nil, invalid("no free custom key prefix is left")
 	}
-	nameLabel := spec.NameFieldName
+	nameLabel := spec.NameFieldLabel
 	if nameLabel == "" {
 		nameLabel = label + " Name"
 	}

@@ -76,12 +76,12 @@ func (p *PicklistValueSpec) UnmarshalJSON(b []byte) error {
 // LastModifiedById, SystemModstamp, LastViewedDate, LastReferencedDate), then
 // Fields in order.
 type ObjectSpec struct {
-	Name          string      `json:"name"`
-	Label         string      `json:"label"`
-	LabelPlural   string      `json:"labelPlural"`
-	NameFieldName string      `json:"nameFieldLabel"`
-	KeyPrefix     string      `json:"keyPrefix"`
-	Fields        []FieldSpec `json:"fields"`
+	Name           string      `json:"name"`
+	Label          string      `json:"label"`
+	LabelPlural    string      `json:"labelPlural"`
+	NameFieldLabel string      `json:"nameFieldLabel"`
+	KeyPrefix      string      `json:"keyPrefix"`
+	Fields         []FieldSpec `json:"fields"`
 }
 
 // Limits of Setup, as documented in Salesforce Help ("Custom Field Types",

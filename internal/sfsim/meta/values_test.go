@@ -45,6 +45,18 @@ func TestFormatDateTime(t *testing.T) {
 	if got := FormatDateTime(at); got != "2026-03-04T04:06:07.890Z" {
 		t.Errorf("FormatDateTime = %q", got)
 	}
+	for _, tc := range []time.Time{
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(2024, 2, 29, 7, 8, 9, 1_000_000, time.FixedZone("X", -9*3600-1800)),
+		time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Unix(1_800_000_000, 123_456_789),
+	} {
+		if got, want := FormatDateTime(tc), tc.UTC().Format(DateTimeLayout); got != want {
+			t.Errorf("FormatDateTime(%v) = %q, want %q", tc, got, want)
+		}
+	}
 	if got := FormatDate(at); got != "2026-03-04" {
 		t.Errorf("FormatDate = %q", got)
 	}

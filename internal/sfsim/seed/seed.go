@@ -128,12 +128,14 @@ func Generate(schema *meta.Schema, opts Options) (map[string][]meta.Record, erro
 // generator holds what every account needs: the schema's picklists and
 // the per-object defaults. It is read-only once built.
 type generator struct {
-	seed     uint64
-	now      time.Time
-	objects  map[string]*meta.Object
-	defaults map[string][]fieldDefault
-	pick     map[string][]string // "Object.Field" → active picklist values
-	adminTS  string
+	seed      uint64
+	now       time.Time
+	objects   map[string]*meta.Object
+	defaults  map[string][]fieldDefault
+	pick      map[string][]string // "Object.Field" → active picklist values
+	owned     map[string]bool     // objects with OwnerId
+	deletable map[string]bool     // objects with IsDeleted
+	adminTS   string
 }
 
 type fieldDefault struct{ name, value string }
@@ -141,9 +143,11 @@ type fieldDefault struct{ name, value string }
 func newGenerator(schema *meta.Schema, seed uint64, now time.Time) (*generator, error) {
 	g := &generator{
 		seed: seed, now: now,
-		objects:  map[string]*meta.Object{},
-		defaults: map[string][]fieldDefault{},
-		pick:     map[string][]string{},
+		objects:   map[string]*meta.Object{},
+		defaults:  map[string][]fieldDefault{},
+		pick:      map[string][]string{},
+		owned:     map[string]bool{},
+		deletable: map[string]bool{},
 	}
 	for _, name := range []string{User, LeadStatus, Account, Contact, Opportunity, Case, Lead, Invoice} {
 		o, ok := schema.Object(name)
@@ -151,6 +155,8 @@ func newGenerator(schema *meta.Schema, seed uint64, now time.Time) (*generator, 
 			return nil, fmt.Errorf("seed: the schema has no %s", name)
 		}
 		g.objects[name] = o
+		_, g.owned[name] = o.Field("OwnerId")
+		_, g.deletable[name] = o.Field("IsDeleted")
 		for _, f := range o.Fields {
 			if d, ok := defaultOf(&f); ok {
 				g.defaults[name] = append(g.defaults[name], fieldDefault{f.Name, d})
@@ -208,8 +214,7 @@ func (g *generator) finish(object string, r meta.Record, created, modified strin
 			r[d.name] = d.value
 		}
 	}
-	o := g.objects[object]
-	if _, ok := o.Field("IsDeleted"); ok {
+	if g.deletable[object] {
 		r["IsDeleted"] = "false"
 	}
 	r["CreatedDate"] = created
@@ -217,7 +222,7 @@ func (g *generator) finish(object string, r meta.Record, created, modified strin
 	r["LastModifiedDate"] = modified
 	r["LastModifiedById"] = AdminID
 	r["SystemModstamp"] = modified
-	if _, ok := o.Field("OwnerId"); ok {
+	if g.owned[object] {
 		r["OwnerId"] = AdminID
 	}
 	return r
