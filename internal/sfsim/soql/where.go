@@ -94,8 +94,14 @@ func (ex *exec) compileCond(q *Query, obj *meta.Object, c *Cond, depth int) (pre
 	}
 	switch c.Op {
 	case "LIKE":
-		if cat != catString && cat != catID {
-			return nil, errorAt(CodeInvalidFilterOp, q.text, c.OpOff, "invalid operator on "+typeWord(f)+" field: "+f.Name)
+		if cat != catString {
+			// Seen for ids: "invalid operator on id field"; the other
+			// type words follow the same pattern.
+			word := typeWord(f)
+			if cat == catID {
+				word = "id"
+			}
+			return nil, errorAt(CodeInvalidFilterOp, q.text, c.OpOff, "invalid operator on "+word+" field")
 		}
 		v := c.Values[0]
 		if v.Kind != ValString {
