@@ -324,3 +324,33 @@ func TestEscape(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeSObjectMatchesSample: the real (elided, older) Account
+// describeSObject capture starts its result and its first child
+// relationship the way ours does, ours adding only what v58 added.
+func TestDescribeSObjectMatchesSample(t *testing.T) {
+	t.Parallel()
+	sample, err := os.ReadFile(filepath.Join("testdata", "describesobject-response-elided-wso2.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := mustLoad(t).Object("Account")
+	ours := describeSObjectsEnvelope("describeSObject", []*Object{acct}, "")
+	theirResult, ourResult := elementSequence(t, sample, "result"), elementSequence(t, ours, "result")
+	if len(theirResult) != 1 || len(ourResult) != 1 {
+		t.Fatalf("results: sample %d, ours %d", len(theirResult), len(ourResult))
+	}
+	if !isSubsequence(theirResult[0], ourResult[0]) {
+		t.Errorf("sample result order %v is not kept by ours", theirResult[0])
+	}
+	theirChild, ourChild := elementSequence(t, sample, "childRelationships"), elementSequence(t, ours, "childRelationships")
+	if !isSubsequence(theirChild[0], ourChild[0]) {
+		t.Errorf("sample childRelationships %v is not kept by ours %v", theirChild[0], ourChild[0])
+	}
+	var b bytes.Buffer
+	writeChildRelationship(&b, &acct.ChildRelationships[0])
+	if !strings.HasPrefix(b.String(), "<cascadeDelete>false</cascadeDelete><childSObject>Account</childSObject><deprecatedAndHidden>false</deprecatedAndHidden><field>ParentId</field>") ||
+		!bytes.Contains(sample, []byte("<relationshipName>ChildAccounts</relationshipName>")) {
+		t.Errorf("first child relationship differs from the sample's: %s", b.String())
+	}
+}
