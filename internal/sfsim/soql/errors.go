@@ -20,7 +20,7 @@ const (
 	CodeInvalidType        = "INVALID_TYPE"
 	CodeInvalidFilterOp    = "INVALID_QUERY_FILTER_OPERATOR"
 	CodeNumberOutsideRange = "NUMBER_OUTSIDE_VALID_RANGE"
-	CodeInvalidSearchScope = "INVALID_SEARCH_SCOPE"
+	CodeInvalidSearch      = "INVALID_SEARCH"
 	CodeEntityNotQueryable = "ENTITY_NOT_QUERYABLE"
 	maxRelationshipDepth   = 5
 	maxOffset              = 2000

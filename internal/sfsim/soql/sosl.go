@@ -92,9 +92,10 @@ func ParseSearch(text string) (*SearchQuery, error) {
 	sq.termOff = i
 	raw := term.String()
 	sq.Term = strings.ReplaceAll(raw, "\\", "")
-	expr, err := parseTerm(raw)
-	if err != "" {
-		return nil, errorAt(CodeMalformedSearch, text, i, err)
+	expr, ok := parseTerm(raw)
+	if !ok {
+		// Real bodies: INVALID_SEARCH, the term appended, no position.
+		return nil, plainError(CodeInvalidSearch, "search term must be longer than one character: "+sq.Term)
 	}
 	sq.expr = expr
 
@@ -170,7 +171,7 @@ func ParseSearch(text string) (*SearchQuery, error) {
 
 // parseTerm splits the term into OR-separated groups of AND-ed words and
 // "phrases"; AND NOT negates the next word or phrase.
-func parseTerm(raw string) ([][]searchTerm, string) {
+func parseTerm(raw string) ([][]searchTerm, bool) {
 	var groups [][]searchTerm
 	var cur []searchTerm
 	negate := false
@@ -224,16 +225,17 @@ func parseTerm(raw string) ([][]searchTerm, string) {
 	if len(cur) > 0 {
 		groups = append(groups, cur)
 	}
+	// Wildcards do not count towards the two characters a term needs.
 	total := 0
 	for _, g := range groups {
 		for _, t := range g {
-			total += len(strings.Join(t.words, ""))
+			total += len(strings.NewReplacer("*", "", "?", "").Replace(strings.Join(t.words, "")))
 		}
 	}
 	if total < 2 {
-		return nil, "search term must be longer than one character"
+		return nil, false
 	}
-	return groups, ""
+	return groups, true
 }
 
 // termWords splits text into lower-cased words of letters, digits and the

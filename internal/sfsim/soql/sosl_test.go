@@ -106,8 +106,10 @@ func TestSearchErrors(t *testing.T) {
 	}{
 		{"no braces", "FIND acme RETURNING Account", &Error{Code: CodeMalformedSearch,
 			Message: "No search term found. The search term must be enclosed in braces."}},
-		{"one character", "FIND {a} RETURNING Account", &Error{Code: CodeMalformedSearch,
-			Message: "\nFIND {a} RETURNING Account\n     ^\nERROR at Row:1:Column:6\nsearch term must be longer than one character", Row: 1, Column: 6}},
+		{"one character", "FIND {g} RETURNING Account", &Error{Code: CodeInvalidSearch,
+			Message: "search term must be longer than one character: g"}},
+		{"one character and a wildcard", "FIND {g*} RETURNING Account", &Error{Code: CodeInvalidSearch,
+			Message: "search term must be longer than one character: g*"}},
 		{"unknown object", "FIND {acme} RETURNING Acount(Id)", &Error{Code: CodeInvalidType,
 			Message: "\nFIND {acme} RETURNING Acount(Id)\n                      ^\nERROR at Row:1:Column:23\nsObject type 'Acount' is not supported." + typeHint, Row: 1, Column: 23}},
 		{"unknown field", "FIND {acme} RETURNING Account(Nmae)", &Error{Code: CodeInvalidField,
