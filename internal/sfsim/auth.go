@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/sfsim/meta"
 )
 
 var randReader io.Reader = rand.Reader
@@ -135,6 +137,13 @@ func (s *Server) opLogin(c *call) *Fault {
 	password, _ := c.body.value("password")
 	if !s.checkCredentials(username, password) {
 		return faultInvalidLogin()
+	}
+	// LoginScopeHeader names the org to log in to; another org's id does
+	// not match this user.
+	if org, ok := c.soapHeader("LoginScopeHeader").value("organizationId"); ok && org != "" {
+		if id, err := meta.To18(org); err != nil || id != s.orgID {
+			return faultInvalidLogin()
+		}
 	}
 	now := s.now()
 	s.sessions.sweep(now, s.cfg.SessionTimeout)

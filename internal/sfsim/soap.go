@@ -104,7 +104,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		s.writeFaultHTTP(w, r, http.StatusInternalServerError, clientFault("content-type of the request should be text/xml"))
 		return
 	}
-	root, f := s.readEnvelope(w, r)
+	root, size, f := s.readEnvelope(w, r)
 	if f != nil {
 		s.writeFaultHTTP(w, r, http.StatusInternalServerError, f)
 		return
@@ -120,7 +120,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 			"No operation available for request {"+opNode.space+"}"+opNode.local+", please check the WSDL for the service."))
 		return
 	}
-	if spec.maxBody > 0 && r.ContentLength > spec.maxBody {
+	if spec.maxBody > 0 && size > spec.maxBody {
 		s.writeFaultHTTP(w, r, http.StatusInternalServerError, unexpected("EXCEEDED_MAX_SIZE_REQUEST",
 			"The %s request exceeds the maximum size of %d bytes", opNode.local, spec.maxBody))
 		return
@@ -174,8 +174,9 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	writeXML(w, r, http.StatusOK, out.b)
 }
 
-// readEnvelope decompresses, bounds and parses the request body.
-func (s *Server) readEnvelope(w http.ResponseWriter, r *http.Request) (*node, *Fault) {
+// readEnvelope decompresses, bounds and parses the request body, and
+// reports how many (decompressed) bytes it read.
+func (s *Server) readEnvelope(w http.ResponseWriter, r *http.Request) (*node, int64, *Fault) {
 	limit := s.cfg.MaxRequestBytes
 	body := io.Reader(http.MaxBytesReader(w, r.Body, limit))
 	switch strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))) {
@@ -184,9 +185,9 @@ func (s *Server) readEnvelope(w http.ResponseWriter, r *http.Request) (*node, *F
 		zr, err := gzip.NewReader(body)
 		if err != nil {
 			if errors.Is(err, io.EOF) {
-				return nil, clientFault("Premature end of file.")
+				return nil, 0, clientFault("Premature end of file.")
 			}
-			return nil, clientFault("Not in GZIP format")
+			return nil, 0, clientFault("Not in GZIP format")
 		}
 		defer zr.Close()
 		body = zr
@@ -195,18 +196,18 @@ func (s *Server) readEnvelope(w http.ResponseWriter, r *http.Request) (*node, *F
 		defer fr.Close()
 		body = fr
 	default:
-		return nil, clientFault("Unsupported Content-Encoding: " + r.Header.Get("Content-Encoding"))
+		return nil, 0, clientFault("Unsupported Content-Encoding: " + r.Header.Get("Content-Encoding"))
 	}
 	// Bound what decompression may produce, not only what arrives.
 	lr := &limitedReader{r: body, n: limit}
 	root, err := parseXML(lr)
 	if lr.exceeded || isMaxBytes(err) {
-		return nil, unexpected("EXCEEDED_MAX_SIZE_REQUEST", "Request exceeds the maximum size of %d bytes", limit)
+		return nil, 0, unexpected("EXCEEDED_MAX_SIZE_REQUEST", "Request exceeds the maximum size of %d bytes", limit)
 	}
 	if err != nil {
-		return nil, clientFault(err.Error())
+		return nil, 0, clientFault(err.Error())
 	}
-	return root, nil
+	return root, limit - lr.n, nil
 }
 
 func isMaxBytes(err error) bool {

@@ -151,6 +151,35 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+func TestLenientRequests(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{})
+	login := `<n:login xmlns:n="urn:partner.soap.sforce.com"><n:username>` + DemoUsername + `</n:username><n:password>` + DemoPassword + DemoSecurityToken + `</n:password></n:login>`
+	cases := []struct{ name, body string }{
+		{"byte order mark", "\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?><e:Envelope xmlns:e=\"http://schemas.xmlsoap.org/soap/envelope/\"><e:Body>" + login + "</e:Body></e:Envelope>"},
+		{"jsforce style default namespace and empty header", `<se:Envelope xmlns:se="http://schemas.xmlsoap.org/soap/envelope/"><se:Header/><se:Body><login xmlns="urn:partner.soap.sforce.com"><username>` + DemoUsername + `</username><password>` + DemoPassword + DemoSecurityToken + `</password></login></se:Body></se:Envelope>`},
+		{"unknown headers and comments", `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Header><x:Whatever xmlns:x="urn:other"><x:a>1</x:a></x:Whatever><CallOptions xmlns="urn:partner.soap.sforce.com"><client>RestForce</client><defaultNamespace>sf</defaultNamespace></CallOptions></e:Header><!-- hi --><e:Body>` + login + `</e:Body></e:Envelope>`},
+		{"latin-1 declaration", `<?xml version="1.0" encoding="ISO-8859-1"?><e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Body>` + login + `</e:Body></e:Envelope>`},
+		{"this org's login scope", `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Header><LoginScopeHeader xmlns="urn:partner.soap.sforce.com"><organizationId>` + s.srv.OrgID()[:15] + `</organizationId></LoginScopeHeader></e:Header><e:Body>` + login + `</e:Body></e:Envelope>`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := s.as(t)
+			r := s.post("64.0", tc.body, "login", http.Header{"Soapaction": {"anything"}, "Charset": {"UTF-8"}})
+			if r.status != 200 {
+				t.Fatalf("%d %s", r.status, r.raw)
+			}
+		})
+	}
+	t.Run("another org's login scope", func(t *testing.T) {
+		t.Parallel()
+		s := s.as(t)
+		body := `<e:Envelope xmlns:e="http://schemas.xmlsoap.org/soap/envelope/"><e:Header><LoginScopeHeader xmlns="urn:partner.soap.sforce.com"><organizationId>00D000000000062</organizationId></LoginScopeHeader></e:Header><e:Body>` + login + `</e:Body></e:Envelope>`
+		s.post("64.0", body, "login", nil).fault("sf:INVALID_LOGIN", "LoginFault")
+	})
+}
+
 func TestLoginRequestSamplesAccepted(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Config{})
@@ -385,4 +414,15 @@ func TestVersions(t *testing.T) {
 	if got[0].Version != "31.0" || got[len(got)-1].Version != "66.0" {
 		t.Errorf("range %s…%s", got[0].Version, got[len(got)-1].Version)
 	}
+}
+
+func TestLoginSizeCap(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{})
+	pad := strings.Repeat(" ", 11<<10)
+	body := envelope("", "", "login", "<urn:username>"+DemoUsername+"</urn:username>"+pad+"<urn:password>"+DemoPassword+DemoSecurityToken+"</urn:password>")
+	// Chunked, so the cap cannot rely on Content-Length.
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", s.url+"/services/Soap/u/64.0", io.MultiReader(strings.NewReader(body)))
+	req.Header.Set("Content-Type", "text/xml")
+	s.send(req, "login").fault("sf:EXCEEDED_MAX_SIZE_REQUEST", "UnexpectedErrorFault")
 }

@@ -1,6 +1,7 @@
 package sfsim
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -106,7 +107,11 @@ var errPrematureEOF = errors.New("Premature end of file.")
 // parseXML reads a whole document into a node tree. Malformed input is an
 // error whose text is shown to the caller in a soapenv:Client fault.
 func parseXML(r io.Reader) (*node, error) {
-	d := xml.NewDecoder(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		br.Discard(3) //nolint:errcheck // peeked, cannot fail
+	}
+	d := xml.NewDecoder(br)
 	d.Strict = true
 	d.CharsetReader = charsetReader
 	var (
