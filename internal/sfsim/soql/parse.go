@@ -354,6 +354,9 @@ func (p *parser) condition(field Name, depth int) (Expr, *Error) {
 		p.pos--
 		return nil, p.unexpected(t)
 	}
+	if t := p.peek(); t.kind == tkColon && p.at(1).kind == tkIdent && p.at(1).off == t.off+1 {
+		return nil, errorAt(p.code, p.text, t.off, "Bind variables only allowed in Apex code")
+	}
 	if _, err := p.expect(tkLParen); err != nil {
 		return nil, err
 	}
@@ -401,7 +404,7 @@ func (p *parser) value() (Value, *Error) {
 		return Value{Kind: ValDateTime, Text: t.text, Off: t.off}, nil
 	case tkColon:
 		if n := p.peek(); n.kind == tkIdent && n.off == t.off+1 {
-			return Value{}, errorAt(CodeMalformedQuery, p.text, t.off, "Bind variables only allowed in Apex code")
+			return Value{}, errorAt(p.code, p.text, t.off, "Bind variables only allowed in Apex code")
 		}
 	case tkIdent:
 		switch strings.ToUpper(t.text) {

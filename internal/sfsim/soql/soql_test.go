@@ -335,6 +335,8 @@ func TestErrors(t *testing.T) {
 			"\nSELECT Id FROM Account WHERE Name = 'a\\q'\n" + strings.Repeat(" ", 36) + "^\nERROR at Row:1:Column:37\nInvalid string literal 'a\\q'. Illegal character sequence '\\q' in string literal.", 1, 37},
 		{"bind variable", "SELECT Id FROM Account WHERE Name = :name", CodeMalformedQuery,
 			"\nSELECT Id FROM Account WHERE Name = :name\n" + strings.Repeat(" ", 36) + "^\nERROR at Row:1:Column:37\nBind variables only allowed in Apex code", 1, 37},
+		{"bind variable list", "SELECT Id FROM Account WHERE Id IN :ids", CodeMalformedQuery,
+			"\nSELECT Id FROM Account WHERE Id IN :ids\n" + strings.Repeat(" ", 35) + "^\nERROR at Row:1:Column:36\nBind variables only allowed in Apex code", 1, 36},
 		{"trailing garbage", "SELECT Id FROM Account LIMIT 5 5", CodeMalformedQuery,
 			"\nSELECT Id FROM Account LIMIT 5 5\n" + strings.Repeat(" ", 31) + "^\nERROR at Row:1:Column:32\nunexpected token: '5'", 1, 32},
 		{"OFFSET over 2000", "SELECT Id FROM Account OFFSET 2001", CodeNumberOutsideRange,
