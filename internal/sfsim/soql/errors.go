@@ -21,7 +21,10 @@ const (
 	CodeInvalidFilterOp    = "INVALID_QUERY_FILTER_OPERATOR"
 	CodeNumberOutsideRange = "NUMBER_OUTSIDE_VALID_RANGE"
 	CodeInvalidSearch      = "INVALID_SEARCH"
-	CodeEntityNotQueryable = "ENTITY_NOT_QUERYABLE"
+	CodeTooComplicated     = "QUERY_TOO_COMPLICATED"
+)
+
+const (
 	maxRelationshipDepth   = 5
 	maxOffset              = 2000
 	windowChars            = 30

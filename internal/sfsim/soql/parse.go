@@ -289,7 +289,7 @@ func (p *parser) term(depth int) (Expr, *Error) {
 	p.nest++
 	defer func() { p.nest-- }()
 	if p.nest > maxNesting {
-		return nil, plainError("QUERY_TOO_COMPLICATED", "Query is either selecting too many fields or the filter conditions are too complicated.")
+		return nil, plainError(CodeTooComplicated, "Query is either selecting too many fields or the filter conditions are too complicated.")
 	}
 	switch {
 	case isKw(t, "NOT"):
