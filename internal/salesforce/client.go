@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -72,6 +73,9 @@ type Config struct {
 	Retry RetryPolicy
 	// ClientName is sent as CallOptions/client when not empty.
 	ClientName string
+	// TracerProvider makes the spans (one per SOAP call, named
+	// salesforce.<operation>); nil means the global provider.
+	TracerProvider trace.TracerProvider
 	// Now and Rand replace the clock and the jitter source in tests.
 	Now  func() time.Time
 	Rand func() float64
@@ -142,13 +146,16 @@ func New(cfg Config) (*Client, error) {
 	if hc == nil {
 		hc = &http.Client{Transport: NewTransport(cfg.Transport)}
 	}
+	if cfg.TracerProvider == nil {
+		cfg.TracerProvider = otel.GetTracerProvider()
+	}
 	p := cfg.Retry.withDefaults()
 	return &Client{
 		cfg:     cfg,
 		http:    hc,
 		policy:  p,
 		budget:  newBudget(p.BudgetPerSecond, p.BudgetBurst, cfg.Now),
-		tracer:  otel.Tracer("github.com/sfgate/sfgate/internal/salesforce"),
+		tracer:  cfg.TracerProvider.Tracer("github.com/sfgate/sfgate/internal/salesforce"),
 		version: cfg.APIVersion,
 	}, nil
 }
@@ -691,7 +698,7 @@ func (it *QueryIterator) Err() error { return it.err }
 // Records iterates over every record of soql, fetching the next page only
 // when the loop has consumed the current one; ctx bounds every fetch. An
 // error ends the iteration with (nil, err).
-func (c *Client) Records(ctx context.Context, soql string, includeDeleted bool, opts ...Option) func(yield func(*Record, error) bool) {
+func (c *Client) Records(ctx context.Context, soql string, includeDeleted bool, opts ...Option) iter.Seq2[*Record, error] {
 	return func(yield func(*Record, error) bool) {
 		it := c.Pages(soql, includeDeleted, opts...)
 		for it.Next(ctx) {

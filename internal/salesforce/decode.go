@@ -295,15 +295,17 @@ func (d *decoder) record(rec *Record, compound bool) {
 		case t.nil:
 			f.Nil = true
 			sc.skip()
-		case t.xsiType == "sObject":
+		case t.xsiType == "sObject" && (t.xsiTypeNS == nsSObject || t.xsiTypeNS == nsUndeclared):
 			p := d.newRecord()
 			d.record(p, false)
 			f.Parent = p
-		case t.xsiType == "QueryResult":
+		case t.xsiType == "QueryResult" && (t.xsiTypeNS == nsPartner || t.xsiTypeNS == nsUndeclared):
 			qr := &QueryResult{}
 			d.queryResult(qr)
 			f.Children = qr
 		case t.xsiType != "":
+			// address, location, aggregate values (xsd:int, …), or a
+			// QName in a namespace the decoder does not know.
 			f.XSIType = t.xsiType
 			if sc.peekChild() {
 				var c Record

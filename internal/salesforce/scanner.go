@@ -214,6 +214,8 @@ func (sc *scanner) next() *token {
 		if i < 0 {
 			if len(sc.frames) > 0 {
 				sc.errorf(len(sc.s), "unexpected end of input inside <"+sc.frames[len(sc.frames)-1].qname+">")
+			} else if strings.TrimLeft(sc.s[sc.pos:], " \t\r\n") != "" {
+				sc.errorf(sc.pos, "text outside the root element")
 			}
 			t.kind = tokEOF
 			return t
