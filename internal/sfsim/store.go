@@ -125,6 +125,20 @@ func (d *store) remove(object, id string) {
 	}
 }
 
+// trimLog drops change entries older than the replication window, so the
+// log stays bounded by a month of writes. Call it between write calls only:
+// an undo journal remembers log positions.
+func (d *store) trimLog(now time.Time) {
+	cut := now.Add(-replicationWindow - time.Hour)
+	i := 0
+	for i < len(d.log) && d.log[i].at.Before(cut) {
+		i++
+	}
+	if i > 0 {
+		d.log = append(d.log[:0:0], d.log[i:]...)
+	}
+}
+
 func (d *store) record(object, id string, kind changeKind, at time.Time) {
 	d.log = append(d.log, change{object: strings.ToLower(object), id: id, kind: kind, at: at})
 }

@@ -110,6 +110,7 @@ type writeCall struct {
 
 // beginWrite reads the write headers; the caller holds s.mu for writing.
 func (s *Server) beginWrite(c *call) *writeCall {
+	s.data.trimLog(s.now())
 	return &writeCall{
 		s:         s,
 		d:         s.data,

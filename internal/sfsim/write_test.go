@@ -484,3 +484,17 @@ func TestGetUpdatedDeleted(t *testing.T) {
 	s.do("getUpdated", "", bad).fault("sf:INVALID_REPLICATION_DATE", "UnexpectedErrorFault")
 	s.do("getDeleted", "", "<urn:sObjectType>Nope</urn:sObjectType>"+bad[len("<urn:sObjectType>Account</urn:sObjectType>"):]).fault("sf:INVALID_TYPE", "InvalidSObjectFault")
 }
+
+func TestChangeLogIsBounded(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{SessionTimeout: 90 * 24 * time.Hour}).login()
+	s.create(sobj("Account", "Name", "old"))
+	s.clock.Advance(40 * 24 * time.Hour)
+	s.create(sobj("Account", "Name", "new"))
+	s.srv.mu.RLock()
+	n := len(s.srv.data.log)
+	s.srv.mu.RUnlock()
+	if n != 1 {
+		t.Errorf("%d change entries after 40 days, want 1 (older ones dropped)", n)
+	}
+}
