@@ -50,12 +50,13 @@ const (
 	profilePrefix   = "00e" // Profile, an object the emulator does not have
 )
 
-// AdminID is the id of the administrator Generate creates.
-var AdminID = meta.FormatID("005", adminNumber)
+// AdminID is the id of the administrator Generate creates
+// (meta.FormatID("005", 1); a test keeps them equal).
+const AdminID = "0055g0000000001AAA"
 
 // AdminProfileID is the administrator's ProfileId (a "System Administrator"
 // profile; the emulator has no Profile object).
-var AdminProfileID = meta.FormatID(profilePrefix, adminNumber)
+const AdminProfileID = "00e5g0000000001AAA"
 
 // Options sizes and fixes the generated data.
 type Options struct {
@@ -230,7 +231,7 @@ func (g *generator) finish(object string, r meta.Record, created, modified strin
 
 func (g *generator) admin() meta.Record {
 	r := meta.Record{
-		"Id":                AdminID,
+		"Id":                meta.FormatID("005", adminNumber),
 		"Username":          AdminUsername,
 		"FirstName":         "Sim",
 		"LastName":          "Admin",
@@ -246,7 +247,7 @@ func (g *generator) admin() meta.Record {
 		"LocaleSidKey":      "en_US",
 		"EmailEncodingKey":  "UTF-8",
 		"LanguageLocaleKey": "en_US",
-		"ProfileId":         AdminProfileID,
+		"ProfileId":         meta.FormatID(profilePrefix, adminNumber),
 		"UserType":          "Standard",
 		"City":              "San Francisco",
 		"State":             "CA",
