@@ -80,6 +80,7 @@ func scan(wsdl []byte) ([]schemaCut, error) {
 	d := xml.NewDecoder(bytes.NewReader(wsdl))
 	var (
 		scopes []map[string]string // namespace declarations per open element
+		names  []xml.Name          // raw names of the open elements
 		cuts   []schemaCut
 		cur    *schemaCut
 		depth  int // depth of the open schema element, 0 when outside
@@ -115,6 +116,7 @@ func scan(wsdl []byte) ([]schemaCut, error) {
 			}
 			outer := scopes
 			scopes = append(scopes, decls)
+			names = append(names, t.Name)
 			ns := lookup(t.Name.Space)
 			switch {
 			case cur == nil && t.Name.Local == "schema" && ns == xsdNS:
@@ -149,6 +151,11 @@ func scan(wsdl []byte) ([]schemaCut, error) {
 				cur.imports = append(cur.imports, imp)
 			}
 		case xml.EndElement:
+			// RawToken does not pair tags: check it here.
+			if len(names) == 0 || names[len(names)-1] != t.Name {
+				return nil, fmt.Errorf("wsdlxsd: parse WSDL: unexpected end tag </%s> at byte %d", rawName(t.Name), before)
+			}
+			names = names[:len(names)-1]
 			if cur != nil && len(scopes) == depth {
 				cur.whole = span{cur.tag.start, after}
 				cur = nil
@@ -157,7 +164,17 @@ func scan(wsdl []byte) ([]schemaCut, error) {
 			scopes = scopes[:len(scopes)-1]
 		}
 	}
+	if len(names) > 0 {
+		return nil, fmt.Errorf("wsdlxsd: parse WSDL: <%s> is not closed", rawName(names[len(names)-1]))
+	}
 	return cuts, nil
+}
+
+func rawName(n xml.Name) string {
+	if n.Space == "" {
+		return n.Local
+	}
+	return n.Space + ":" + n.Local
 }
 
 func flatten(scopes []map[string]string) map[string]string {
@@ -186,11 +203,11 @@ func render(wsdl []byte, c schemaCut, locations map[string]string) ([]byte, erro
 	}
 	slices.Sort(prefixes)
 	for _, p := range prefixes {
+		// The default namespace too: unprefixed QNames in the schema's
+		// attributes keep the meaning they had inside the WSDL.
 		if p == "" {
-			// The schema tag always redeclares the default namespace in
-			// Salesforce's WSDL; inheriting the WSDL's default would change
-			// the meaning of unprefixed QNames, so refuse it.
-			return nil, fmt.Errorf("wsdlxsd: schema %q inherits a default namespace", c.target)
+			fmt.Fprintf(&b, " xmlns=%q", c.inherited[p])
+			continue
 		}
 		fmt.Fprintf(&b, " xmlns:%s=%q", p, c.inherited[p])
 	}
