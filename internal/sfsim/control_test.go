@@ -163,3 +163,29 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("call failed under concurrency: %.300s", e)
 	}
 }
+
+func TestCloseEndsStalledCalls(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	s.control("POST", "/_sim/faults", `{"operation":"getUserInfo","fault":"timeout"}`)
+	errc := make(chan error, 1)
+	go func() {
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", s.url+"/services/Soap/u/58.0", strings.NewReader(envelope(s.sid, "", "getUserInfo", "")))
+		req.Header.Set("Content-Type", "text/xml")
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		errc <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	s.srv.Close()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Error("a stalled call answered; want the connection dropped")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the stalled call")
+	}
+}

@@ -119,6 +119,9 @@ type Server struct {
 	schema atomic.Pointer[meta.Schema]
 	data   *store
 
+	closing   chan struct{} // closed by Close: stalled calls give up
+	closeOnce sync.Once
+
 	sessions sessionTable
 	locators locatorTable
 	stats    callStats
@@ -131,7 +134,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.NewestVersion < OldestVersion {
 		return nil, fmt.Errorf("newest version %.1f is older than %.1f", cfg.NewestVersion, OldestVersion)
 	}
-	s := &Server{cfg: cfg, orgID: meta.OrgID}
+	s := &Server{cfg: cfg, orgID: meta.OrgID, closing: make(chan struct{})}
 	if err := s.initJWTKey(); err != nil {
 		return nil, err
 	}
@@ -229,6 +232,7 @@ func (s *Server) Start(ctx context.Context, addr string) (url string, stop func(
 	var once sync.Once
 	stop = func() {
 		once.Do(func() {
+			s.Close()
 			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 			defer cancel()
 			srv.Shutdown(sctx) //nolint:errcheck // best effort at shutdown
@@ -243,6 +247,13 @@ func (s *Server) usr() *demoUser { return s.user.Load() }
 
 // sc is the current schema (replaced whole by reset).
 func (s *Server) sc() *meta.Schema { return s.schema.Load() }
+
+// Close ends calls stalled by injected "timeout" or "delay" faults (their
+// connections are dropped), so an http.Server holding this handler can shut
+// down promptly. The org keeps serving other calls.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.closing) })
+}
 
 func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
 

@@ -363,6 +363,9 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, inj *injected) b
 		case <-r.Context().Done():
 			t.Stop()
 			panic(http.ErrAbortHandler)
+		case <-s.closing:
+			t.Stop()
+			panic(http.ErrAbortHandler)
 		}
 	}
 	switch inj.kind {
