@@ -426,3 +426,33 @@ func TestLoginSizeCap(t *testing.T) {
 	req.Header.Set("Content-Type", "text/xml")
 	s.send(req, "login").fault("sf:EXCEEDED_MAX_SIZE_REQUEST", "UnexpectedErrorFault")
 }
+
+// TestRequestSamplesAccepted sends every real request sample (templates
+// filled in) and expects a normal answer.
+func TestRequestSamplesAccepted(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{SeedAccounts: 150}).login()
+	loc := s.do("query", `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`, "<urn:queryString>SELECT Id FROM Contact</urn:queryString>").ok().text("Body", "queryResponse", "result", "queryLocator")
+	fill := strings.NewReplacer(
+		"%s(session)", s.sid, "QwWsHJyTPW.1pd0_jXlNKOSU", s.sid,
+		"%s(sobject)", "Account", "%s(batchSize)", "200",
+		"%s(queryString)", "SELECT Id, Name FROM Account",
+		"%s(searchString)", "FIND {Acme} RETURNING Account(Name)",
+		"01gD0000001vELkIAM-200", loc, // the seeded org has External_Id__c on Account
+	)
+	for _, name := range []string{"describeglobal-request-template-wso2.xml", "describesobject-request-template-wso2.xml",
+		"getuserinfo-request-template-wso2.xml", "query-request-template-wso2.xml", "querymore-request-wiki-v10.xml",
+		"search-request-template-wso2.xml", "upsert-request-externalid-wiki-v10.xml"} {
+		t.Run(name, func(t *testing.T) {
+			s := s.as(t)
+			body := fill.Replace(string(readSample(t, name)))
+			if loc == "" && strings.Contains(name, "querymore") {
+				t.Fatal("no locator to page with: seed more contacts")
+			}
+			r := s.post("58.0", body, name, nil)
+			if r.status != 200 {
+				t.Fatalf("%s refused: %d\n%s", name, r.status, r.raw)
+			}
+		})
+	}
+}
