@@ -19,7 +19,7 @@ const (
 
 // Fault is a SOAP fault as Salesforce sends it: HTTP 500, faultcode
 // sf:CODE, faultstring "CODE: message" and one typed detail element
-// (PROTOCOL.md §10). A fault with a soapCode ("Client", "Server") is a
+// (PROTOCOL.md §10). A fault with a soapCode ("Client", "VersionMismatch") is a
 // transport-level soapenv fault without detail, as in the content-type and
 // premature-EOF samples.
 type Fault struct {
@@ -64,8 +64,6 @@ func unexpected(code, format string, args ...any) *Fault {
 }
 
 func clientFault(msg string) *Fault { return &Fault{soapCode: "Client", Message: msg} }
-
-func serverFault(msg string) *Fault { return &Fault{soapCode: "Server", Message: msg} }
 
 // Faults with fixed wording, taken from the real samples and reports cited
 // in PROTOCOL.md.

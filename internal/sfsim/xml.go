@@ -32,8 +32,8 @@ type node struct {
 	children     []*node
 }
 
-// child returns the first child with the local name, ignoring case of
-// nothing: element names are case-sensitive in SOAP.
+// child returns the first child with the local name (element names are
+// case-sensitive; the namespace is not compared).
 func (n *node) child(local string) *node {
 	if n == nil {
 		return nil
@@ -102,6 +102,8 @@ const (
 	maxElements = 500_000
 )
 
+// errPrematureEOF is Salesforce's wording for an empty body, capital and
+// full stop included (real sample).
 var errPrematureEOF = errors.New("Premature end of file.")
 
 // parseXML reads a whole document into a node tree. Malformed input is an
