@@ -47,8 +47,10 @@ type faultTable struct {
 func (t *faultTable) take(op string) *injected {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	token := op == StatOAuthClientCredentials || op == StatOAuthJWTBearer
 	for i, f := range t.list {
-		if f.op != op && f.op != "*" {
+		// "*" means every SOAP operation, not the token endpoint.
+		if f.op != op && (f.op != "*" || token) {
 			continue
 		}
 		f.left--
@@ -142,12 +144,17 @@ func (s *Server) ctlFaults(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, controlError{`"operation" is required (a SOAP operation name, or "*" for all)`})
 		return
 	}
-	if _, ok := operations[req.Operation]; !ok && req.Operation != "*" {
-		writeJSON(w, http.StatusBadRequest, controlError{fmt.Sprintf("unknown operation %q", req.Operation)})
+	token := req.Operation == StatOAuthClientCredentials || req.Operation == StatOAuthJWTBearer
+	if _, ok := operations[req.Operation]; !ok && req.Operation != "*" && !token {
+		writeJSON(w, http.StatusBadRequest, controlError{fmt.Sprintf("unknown operation %q (a SOAP operation, %q, %q or \"*\")", req.Operation, StatOAuthClientCredentials, StatOAuthJWTBearer)})
 		return
 	}
 	if !faultKinds[req.Fault] {
 		writeJSON(w, http.StatusBadRequest, controlError{fmt.Sprintf("unknown fault %q (want REQUEST_LIMIT_EXCEEDED, UNABLE_TO_LOCK_ROW, SERVER_UNAVAILABLE, http500, timeout or delay)", req.Fault)})
+		return
+	}
+	if token && req.Fault != "http500" && req.Fault != "timeout" && req.Fault != "delay" {
+		writeJSON(w, http.StatusBadRequest, controlError{"the token endpoint takes only http500, timeout or delay faults"})
 		return
 	}
 	count := 1

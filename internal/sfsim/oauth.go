@@ -72,12 +72,23 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		user string
 		oe   *oauthError
 	)
-	switch grant := r.PostForm.Get("grant_type"); grant {
+	stat := ""
+	switch r.PostForm.Get("grant_type") {
 	case grantClientCredentials:
-		s.stats.add(StatOAuthClientCredentials)
-		user, oe = s.clientCredentials(r)
+		stat = StatOAuthClientCredentials
 	case grantJWTBearer:
-		s.stats.add(StatOAuthJWTBearer)
+		stat = StatOAuthJWTBearer
+	}
+	if stat != "" {
+		s.stats.add(stat)
+		if inj := s.faults.take(stat); inj != nil && s.inject(w, r, inj) {
+			return
+		}
+	}
+	switch stat {
+	case StatOAuthClientCredentials:
+		user, oe = s.clientCredentials(r)
+	case StatOAuthJWTBearer:
 		user, oe = s.jwtBearer(r.PostForm.Get("assertion"), requestHost(r))
 	default:
 		oe = errUnsupportedGrant

@@ -215,3 +215,28 @@ func TestJWTKeyEndpoint(t *testing.T) {
 		t.Fatalf("key from the endpoint differs: %v", err)
 	}
 }
+
+func TestTokenEndpointFaults(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{})
+	if st, body := s.control("POST", "/_sim/faults", `{"operation":"oauth2:client_credentials","fault":"http500"}`); st != 201 {
+		t.Fatalf("%d %s", st, body)
+	}
+	if st, _ := s.control("POST", "/_sim/faults", `{"operation":"oauth2:jwt_bearer","fault":"UNABLE_TO_LOCK_ROW"}`); st != 400 {
+		t.Errorf("SOAP fault on the token endpoint accepted: %d", st)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {DemoClientID}, "client_secret": {DemoClientSecret}}
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", s.url+"/services/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 500 {
+		t.Errorf("status %d, want the injected 500", res.StatusCode)
+	}
+	if st, _ := s.token(form); st != 200 {
+		t.Errorf("second grant: %d, want 200 (count used up)", st)
+	}
+}
