@@ -87,8 +87,12 @@ func (h *Handlers) recoverer(next http.Handler) http.Handler {
 			if rec == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
 				panic(rec)
 			}
+			value, stack := rec, debug.Stack()
+			if p, ok := rec.(*panicked); ok {
+				value, stack = p.value, p.stack
+			}
 			ctx := sw.ctx
-			zerolog.Ctx(ctx).Error().Str("panic", fmt.Sprint(rec)).Bytes("stack", debug.Stack()).Msg("handler panicked")
+			zerolog.Ctx(ctx).Error().Str("panic", fmt.Sprint(value)).Bytes("stack", stack).Msg("handler panicked")
 			h.metrics.problem(CodeInternal)
 			if sw.wroteHeader {
 				panic(http.ErrAbortHandler)
@@ -108,19 +112,39 @@ func (h *Handlers) tracing(next http.Handler) http.Handler {
 		ctx := prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		ctx, span := tracer.Start(ctx, "HTTP "+r.Method, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(attribute.String("http.request.method", r.Method), attribute.String("url.path", r.URL.Path)))
-		defer span.End()
-		next.ServeHTTP(w, r.WithContext(ctx))
-		if route := routePattern(r); route != "" {
-			span.SetName("HTTP " + r.Method + " " + route)
-			span.SetAttributes(attribute.String("http.route", route))
-		}
-		if sw, ok := w.(*statusWriter); ok {
-			span.SetAttributes(attribute.Int("http.response.status_code", sw.status))
-			if sw.status >= 500 {
-				span.SetStatus(codes.Error, http.StatusText(sw.status))
+		defer func() {
+			if route := routePattern(r); route != "" {
+				span.SetName("HTTP " + r.Method + " " + route)
+				span.SetAttributes(attribute.String("http.route", route))
 			}
-		}
+			if rec := recover(); rec != nil {
+				// The recoverer (outside) answers 500; the span must say so
+				// before it ends. The original stack travels with the value.
+				span.SetStatus(codes.Error, "panic")
+				if rec != http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
+					span.SetAttributes(attribute.Int("http.response.status_code", http.StatusInternalServerError))
+					rec = &panicked{value: rec, stack: debug.Stack()}
+				}
+				span.End()
+				panic(rec)
+			}
+			if sw, ok := w.(*statusWriter); ok {
+				span.SetAttributes(attribute.Int("http.response.status_code", sw.status))
+				if sw.status >= 500 {
+					span.SetStatus(codes.Error, http.StatusText(sw.status))
+				}
+			}
+			span.End()
+		}()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// panicked carries a handler's panic value with the stack where it
+// happened, through the tracing middleware's re-panic to the recoverer.
+type panicked struct {
+	value any
+	stack []byte
 }
 
 type requestIDKey struct{}

@@ -131,6 +131,9 @@ func TestPanicBecomes500Problem(t *testing.T) {
 	if !strings.Contains(logs.String(), `"panic":"boom"`) {
 		t.Errorf("panic not logged: %s", logs.String())
 	}
+	if !strings.Contains(logs.String(), "middleware_test.go") {
+		t.Errorf("the logged stack does not reach the panicking code: %s", logs.String())
+	}
 }
 
 // TestCallerGoneIs499 calls the handler directly: a caller that went away
