@@ -189,3 +189,38 @@ func TestCloseEndsStalledCalls(t *testing.T) {
 		t.Fatal("Close did not end the stalled call")
 	}
 }
+
+func TestStart(t *testing.T) {
+	t.Parallel()
+	org, err := New(Config{SeedAccounts: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	url, stop, err := org.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+	res, err := http.Get(url + "/services/data/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	cancel() // ending the context stops the server
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, err := http.Get(url + "/services/data/")
+		if err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server still answering after its context ended")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop() // idempotent
+}
