@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // benchPage builds a compact queryResponse of n Account records with 20
@@ -229,5 +230,14 @@ func TestBenchPagesAgree(t *testing.T) {
 		if len(r.Fields) != 20 {
 			t.Errorf("record %d has %d fields, want 20 (SELECT list)", i, len(r.Fields))
 		}
+	}
+}
+
+// TestFieldSize keeps Field at 64 bytes: decoding writes one per field of
+// every page, so its size is most of a page's allocation.
+func TestFieldSize(t *testing.T) {
+	t.Parallel()
+	if n := unsafe.Sizeof(Field{}); n != 64 {
+		t.Errorf("Field is %d bytes, want 64", n)
 	}
 }

@@ -57,7 +57,7 @@ func (d *decoder) envelope(response string, body func()) *Error {
 		return d.shapeError("answer is not a SOAP 1.1 envelope")
 	}
 	sawBody := false
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		if t.ns != nsSOAPEnv {
 			sc.skip()
 			continue
@@ -97,18 +97,18 @@ func (d *decoder) shapeError(msg string) *Error {
 
 func (d *decoder) header() {
 	sc := d.sc
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		if t.local != "LimitInfoHeader" || t.ns != nsPartner {
 			sc.skip()
 			continue
 		}
-		for t := sc.child(); t != nil; t = sc.child() {
+		for t, ok := sc.child(); ok; t, ok = sc.child() {
 			if t.local != "limitInfo" {
 				sc.skip()
 				continue
 			}
 			var li LimitInfo
-			for t := sc.child(); t != nil; t = sc.child() {
+			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				switch t.local {
 				case "current":
 					li.Current = sc.int64()
@@ -131,7 +131,7 @@ func (d *decoder) header() {
 func (d *decoder) body(response string, body func()) *Error {
 	sc := d.sc
 	found := false
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch {
 		case t.ns == nsSOAPEnv && t.local == "Fault":
 			return d.fault()
@@ -153,16 +153,16 @@ func (d *decoder) fault() *Error {
 	sc := d.sc
 	e := &Error{}
 	var codeNS, faultString string
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "faultcode":
 			codeNS, e.Code = sc.textQName()
 		case "faultstring":
 			faultString = sc.text()
 		case "detail":
-			for t := sc.child(); t != nil; t = sc.child() {
+			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				e.FaultType = strings.Clone(t.local)
-				for t := sc.child(); t != nil; t = sc.child() {
+				for t, ok := sc.child(); ok; t, ok = sc.child() {
 					switch t.local {
 					case "exceptionCode":
 						e.Code = strings.TrimSpace(sc.text())
@@ -206,7 +206,7 @@ func (d *decoder) fault() *Error {
 // queryResult decodes the children of a QueryResult element.
 func (d *decoder) queryResult(qr *QueryResult) {
 	sc := d.sc
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "done":
 			qr.Done = sc.boolean()
@@ -252,7 +252,7 @@ func (d *decoder) record(rec *Record, compound bool) {
 	}
 	structural := !compound // still before the first field
 	sawType, sawID := compound, compound
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		local := t.local
 		if structural {
 			switch {
@@ -306,11 +306,12 @@ func (d *decoder) record(rec *Record, compound bool) {
 		case t.xsiType != "":
 			// address, location, aggregate values (xsd:int, …), or a
 			// QName in a namespace the decoder does not know.
-			f.XSIType = t.xsiType
+			f.XSIType = parseXSIType(t.xsiType)
 			if sc.peekChild() {
-				var c Record
-				d.record(&c, true)
-				f.Compound = c.Fields
+				c := d.newRecord()
+				c.Type = t.xsiType // a slice of the answer, like every value
+				d.record(c, true)
+				f.Compound = c
 			} else {
 				f.Value = sc.text()
 			}
@@ -322,7 +323,7 @@ func (d *decoder) record(rec *Record, compound bool) {
 			if p.Type != "" {
 				f.Parent = p
 			} else {
-				f.Compound = p.Fields
+				f.Compound = p
 			}
 		default:
 			f.Value = sc.text()

@@ -87,9 +87,9 @@ func TestDecodeTolerance(t *testing.T) {
 				`<sf:Loc__c xsi:type="location"><latitude>48.85</latitude><longitude>2.35</longitude></sf:Loc__c>` +
 				`<sf:expr0 xsi:type="xsd:int" xmlns:xsd="http://www.w3.org/2001/XMLSchema">42</sf:expr0></records><size>1</size></result></queryResponse>`),
 			want: &QueryResult{Done: true, Size: 1, Records: []Record{{Type: "Account", Fields: []Field{
-				{Name: "BillingAddress", XSIType: "address", Compound: []Field{{Name: "city", Value: "Paris"}, {Name: "country", Value: "France"}, {Name: "latitude", Nil: true}, {Name: "street", Value: "1 rue & co"}}},
-				{Name: "Loc__c", XSIType: "location", Compound: []Field{{Name: "latitude", Value: "48.85"}, {Name: "longitude", Value: "2.35"}}},
-				{Name: "expr0", XSIType: "int", Value: "42"},
+				{Name: "BillingAddress", XSIType: TypeAddress, Compound: &Record{Type: "address", Fields: []Field{{Name: "city", Value: "Paris"}, {Name: "country", Value: "France"}, {Name: "latitude", Nil: true}, {Name: "street", Value: "1 rue & co"}}}},
+				{Name: "Loc__c", XSIType: TypeLocation, Compound: &Record{Type: "location", Fields: []Field{{Name: "latitude", Value: "48.85"}, {Name: "longitude", Value: "2.35"}}}},
+				{Name: "expr0", XSIType: TypeInt, Value: "42"},
 			}}}},
 		},
 		{

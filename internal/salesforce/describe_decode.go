@@ -12,7 +12,7 @@ func (d *decoder) describeGlobal() *DescribeGlobalResult {
 			return
 		}
 		g = &DescribeGlobalResult{}
-		for t := sc.child(); t != nil; t = sc.child() {
+		for t, ok := sc.child(); ok; t, ok = sc.child() {
 			switch t.local {
 			case "encoding":
 				g.Encoding = sc.text()
@@ -31,7 +31,7 @@ func (d *decoder) describeGlobal() *DescribeGlobalResult {
 func (d *decoder) globalSObject() DescribeGlobalSObjectResult {
 	sc := d.sc
 	var o DescribeGlobalSObjectResult
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "name":
 			o.Name = sc.text()
@@ -123,7 +123,7 @@ func (d *decoder) describeSObjects() []DescribeSObjectResult {
 func (d *decoder) describeSObject() DescribeSObjectResult {
 	sc := d.sc
 	var o DescribeSObjectResult
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "name":
 			o.Name = sc.text()
@@ -162,7 +162,7 @@ func (d *decoder) describeSObject() DescribeSObjectResult {
 		case "recordTypeInfos":
 			o.RecordTypeInfos = append(o.RecordTypeInfos, d.recordTypeInfo())
 		case "namedLayoutInfos":
-			for t := sc.child(); t != nil; t = sc.child() {
+			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				if t.local == "name" {
 					o.NamedLayoutInfos = append(o.NamedLayoutInfos, sc.text())
 				} else {
@@ -175,7 +175,7 @@ func (d *decoder) describeSObject() DescribeSObjectResult {
 				continue
 			}
 			var s ScopeInfo
-			for t := sc.child(); t != nil; t = sc.child() {
+			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				switch t.local {
 				case "label":
 					s.Label = sc.text()
@@ -256,7 +256,7 @@ func sobjectFlag(o *DescribeSObjectResult, name string) *bool {
 func (d *decoder) describeField() DescribeField {
 	sc := d.sc
 	var f DescribeField
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "name":
 			f.Name = sc.text()
@@ -321,7 +321,7 @@ func (d *decoder) describeField() DescribeField {
 				continue
 			}
 			fl := &FilteredLookupInfo{}
-			for t := sc.child(); t != nil; t = sc.child() {
+			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				switch t.local {
 				case "controllingFields":
 					fl.ControllingFields = append(fl.ControllingFields, sc.text())
@@ -422,7 +422,7 @@ func fieldFlag(f *DescribeField, name string) *bool {
 func (d *decoder) picklistEntry() PicklistEntry {
 	sc := d.sc
 	var p PicklistEntry
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "active":
 			p.Active = sc.boolean()
@@ -444,7 +444,7 @@ func (d *decoder) picklistEntry() PicklistEntry {
 func (d *decoder) childRelationship() ChildRelationship {
 	sc := d.sc
 	var c ChildRelationship
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "cascadeDelete":
 			c.CascadeDelete = sc.boolean()
@@ -480,7 +480,7 @@ func (d *decoder) childRelationship() ChildRelationship {
 func (d *decoder) recordTypeInfo() RecordTypeInfo {
 	sc := d.sc
 	var r RecordTypeInfo
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "active":
 			r.Active = sc.boolean()

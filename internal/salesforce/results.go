@@ -11,7 +11,7 @@ import (
 func (d *decoder) statusError() StatusError {
 	sc := d.sc
 	var e StatusError
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "statusCode":
 			e.StatusCode = strings.TrimSpace(sc.text())
@@ -24,7 +24,7 @@ func (d *decoder) statusError() StatusError {
 			}
 			e.Fields = append(e.Fields, sc.text())
 		case "extendedErrorDetails":
-			for t := sc.child(); t != nil; t = sc.child() {
+			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				if t.local == "extendedErrorCode" {
 					e.ExtendedErrorCodes = append(e.ExtendedErrorCodes, strings.TrimSpace(sc.text()))
 				} else {
@@ -50,7 +50,7 @@ type writeResult struct {
 func (d *decoder) writeResult() writeResult {
 	sc := d.sc
 	var r writeResult
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "id":
 			r.id = sc.text()
@@ -88,7 +88,7 @@ func (d *decoder) writeResult() writeResult {
 // results calls each for every <result> child of the response element.
 func (d *decoder) results(each func(nilResult bool)) {
 	sc := d.sc
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		if t.local != "result" {
 			sc.skip()
 			continue
@@ -193,18 +193,18 @@ func (d *decoder) searchResult() *SearchResult {
 			sc.skip()
 			return
 		}
-		for t := sc.child(); t != nil; t = sc.child() {
+		for t, ok := sc.child(); ok; t, ok = sc.child() {
 			switch t.local {
 			case "queryId":
 				res.QueryID = sc.text()
 			case "searchRecords":
 				var sr SearchRecord
-				for t := sc.child(); t != nil; t = sc.child() {
+				for t, ok := sc.child(); ok; t, ok = sc.child() {
 					switch t.local {
 					case "record":
 						d.record(&sr.Record, false)
 					case "snippet":
-						for t := sc.child(); t != nil; t = sc.child() {
+						for t, ok := sc.child(); ok; t, ok = sc.child() {
 							if t.local == "text" {
 								sr.SnippetText = sc.text()
 							} else {
@@ -227,7 +227,7 @@ func (d *decoder) searchResult() *SearchResult {
 func (d *decoder) userInfo() *GetUserInfoResult {
 	sc := d.sc
 	u := &GetUserInfoResult{}
-	for t := sc.child(); t != nil; t = sc.child() {
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "accessibilityMode":
 			u.AccessibilityMode = sc.boolean()
@@ -305,7 +305,7 @@ func (d *decoder) loginResponse() *LoginResult {
 			return
 		}
 		lr = &LoginResult{}
-		for t := sc.child(); t != nil; t = sc.child() {
+		for t, ok := sc.child(); ok; t, ok = sc.child() {
 			switch t.local {
 			case "metadataServerUrl":
 				lr.MetadataServerURL = sc.text()
@@ -336,9 +336,9 @@ func (d *decoder) loginResponse() *LoginResult {
 func (d *decoder) serverTimestamp() (time.Time, bool) {
 	sc := d.sc
 	var ts time.Time
-	ok := false
+	found := false
 	d.results(func(bool) {
-		for t := sc.child(); t != nil; t = sc.child() {
+		for t, ok := sc.child(); ok; t, ok = sc.child() {
 			if t.local != "timestamp" {
 				sc.skip()
 				continue
@@ -349,8 +349,8 @@ func (d *decoder) serverTimestamp() (time.Time, bool) {
 				sc.errorf(sc.pos, "invalid timestamp "+v)
 				continue
 			}
-			ts, ok = p, true
+			ts, found = p, true
 		}
 	})
-	return ts, ok
+	return ts, found
 }

@@ -44,18 +44,20 @@ type scanner struct {
 	arena    []byte
 	attrs    []rawAttr
 	pending  bool // a self-closing element's end is still to be reported
-	tok      token
 	fail     error
 }
 
 type binding struct{ prefix, uri string }
 
+// frame and rawAttr hold offsets into the document, not strings: the
+// scanner lives on the heap, and storing pointers there on every element
+// would cost a GC write barrier each while a collection runs.
 type frame struct {
-	qname string
-	nsLen int
+	start, end int // the element's qualified name
+	nsLen      int // len(binds) before the element's declarations
 }
 
-type rawAttr struct{ name, value string }
+type rawAttr struct{ nameStart, nameEnd, valStart, valEnd int }
 
 type tokKind uint8
 
@@ -65,8 +67,7 @@ const (
 	tokEnd
 )
 
-// token is the scanner's current event; the scanner reuses it, so callers
-// copy what they need before the next call.
+// token is one event, returned by value (it lives on the caller's stack).
 type token struct {
 	kind  tokKind
 	ns    string // resolved namespace of the element
@@ -197,81 +198,70 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\
 // next returns the next start or end tag, skipping text between elements,
 // comments and processing instructions. At the end of input, or after an
 // error, it returns a token of kind tokEOF.
-func (sc *scanner) next() *token {
-	t := &sc.tok
+func (sc *scanner) next() token {
 	if sc.fail != nil {
-		t.kind = tokEOF
-		return t
+		return token{}
 	}
 	if sc.pending {
 		sc.pending = false
 		sc.pop()
-		t.kind = tokEnd
-		return t
+		return token{kind: tokEnd}
 	}
 	for {
 		i := strings.IndexByte(sc.s[sc.pos:], '<')
 		if i < 0 {
 			if len(sc.frames) > 0 {
-				sc.errorf(len(sc.s), "unexpected end of input inside <"+sc.frames[len(sc.frames)-1].qname+">")
+				sc.errorf(len(sc.s), "unexpected end of input inside <"+sc.openName()+">")
 			} else if strings.TrimLeft(sc.s[sc.pos:], " \t\r\n") != "" {
 				sc.errorf(sc.pos, "text outside the root element")
 			}
-			t.kind = tokEOF
-			return t
+			return token{}
 		}
 		if len(sc.frames) == 0 && strings.TrimLeft(sc.s[sc.pos:sc.pos+i], " \t\r\n") != "" {
 			sc.errorf(sc.pos, "text outside the root element")
-			t.kind = tokEOF
-			return t
+			return token{}
 		}
 		sc.pos += i
 		rest := sc.s[sc.pos:]
 		if len(rest) < 2 {
 			sc.errorf(sc.pos, "unexpected end of input")
-			t.kind = tokEOF
-			return t
+			return token{}
 		}
 		switch rest[1] {
 		case '/':
 			if sc.endTag() {
-				t.kind = tokEnd
-			} else {
-				t.kind = tokEOF
+				return token{kind: tokEnd}
 			}
-			return t
+			return token{}
 		case '?':
 			if !sc.skipPast("?>") {
-				t.kind = tokEOF
-				return t
+				return token{}
 			}
 		case '!':
 			switch {
 			case strings.HasPrefix(rest, "<!--"):
 				if !sc.skipPast("-->") {
-					t.kind = tokEOF
-					return t
+					return token{}
 				}
 			case strings.HasPrefix(rest, "<![CDATA["):
 				if len(sc.frames) == 0 || !sc.skipPast("]]>") {
 					sc.errorf(sc.pos, "CDATA outside an element")
-					t.kind = tokEOF
-					return t
+					return token{}
 				}
 			default:
 				sc.errorf(sc.pos, "DOCTYPE and declarations are not accepted")
-				t.kind = tokEOF
-				return t
+				return token{}
 			}
 		default:
-			if sc.startTag() {
-				t.kind = tokStart
-			} else {
-				t.kind = tokEOF
-			}
-			return t
+			return sc.startTag()
 		}
 	}
+}
+
+// openName returns the name of the innermost open element.
+func (sc *scanner) openName() string {
+	f := sc.frames[len(sc.frames)-1]
+	return sc.s[f.start:f.end]
 }
 
 func (sc *scanner) skipPast(end string) bool {
@@ -284,9 +274,9 @@ func (sc *scanner) skipPast(end string) bool {
 	return true
 }
 
-// startTag parses the tag at sc.pos, pushes its frame and namespace
-// declarations, and fills sc.tok.
-func (sc *scanner) startTag() bool {
+// startTag parses the tag at sc.pos and pushes its frame and namespace
+// declarations. It returns tokEOF on error.
+func (sc *scanner) startTag() token {
 	s := sc.s
 	p := sc.pos + 1
 	nameStart := p
@@ -296,27 +286,28 @@ func (sc *scanner) startTag() bool {
 	if p < len(s) {
 		if c := s[p]; c != '>' && c != '/' && !isSpace(c) {
 			sc.errorf(p, "invalid character in element name")
-			return false
+			return token{}
 		}
 	}
-	qname := s[nameStart:p]
-	if qname == "" {
+	nameEnd := p
+	if nameEnd == nameStart {
 		sc.errorf(sc.pos, "empty element name")
-		return false
+		return token{}
 	}
 	if len(sc.frames) >= sc.maxDepth {
 		sc.setErr(errDepth)
-		return false
+		return token{}
 	}
 	attrs := sc.attrs[:0]
 	selfClosing := false
 	for {
+		sp := p
 		for p < len(s) && isSpace(s[p]) {
 			p++
 		}
 		if p >= len(s) {
 			sc.errorf(p, "unexpected end of input in a tag")
-			return false
+			return token{}
 		}
 		if s[p] == '>' {
 			p++
@@ -325,30 +316,27 @@ func (sc *scanner) startTag() bool {
 		if s[p] == '/' {
 			if p+1 >= len(s) || s[p+1] != '>' {
 				sc.errorf(p, "expected />")
-				return false
+				return token{}
 			}
 			selfClosing = true
 			p += 2
 			break
 		}
-		if len(attrs) > 0 || p == nameStart+len(qname) {
-			// attributes must be separated from the name and each other by space
-			if !isSpace(s[p-1]) {
-				sc.errorf(p, "missing space before attribute")
-				return false
-			}
+		if p == sp {
+			sc.errorf(p, "missing space before attribute")
+			return token{}
 		}
 		an := p
-		for p < len(s) && s[p] != '=' && !isSpace(s[p]) && s[p] != '>' && s[p] != '/' {
+		for p < len(s) && s[p] != '=' && !isSpace(s[p]) && s[p] != '>' && s[p] != '/' && s[p] != '<' {
 			p++
 		}
-		name := s[an:p]
+		ae := p
 		for p < len(s) && isSpace(s[p]) {
 			p++
 		}
-		if name == "" || p >= len(s) || s[p] != '=' {
+		if ae == an || p >= len(s) || s[p] != '=' {
 			sc.errorf(p, "malformed attribute")
-			return false
+			return token{}
 		}
 		p++
 		for p < len(s) && isSpace(s[p]) {
@@ -356,59 +344,56 @@ func (sc *scanner) startTag() bool {
 		}
 		if p >= len(s) || (s[p] != '"' && s[p] != '\'') {
 			sc.errorf(p, "attribute value must be quoted")
-			return false
+			return token{}
 		}
 		q := s[p]
 		p++
 		j := strings.IndexByte(s[p:], q)
 		if j < 0 {
 			sc.errorf(p, "unterminated attribute value")
-			return false
+			return token{}
 		}
-		raw := s[p : p+j]
-		p += j + 1
-		if strings.IndexByte(raw, '<') >= 0 {
-			sc.errorf(p, "< in attribute value")
-			return false
+		vs, ve := p, p+j
+		p = ve + 1
+		if strings.IndexByte(s[vs:ve], '<') >= 0 {
+			sc.errorf(vs, "< in attribute value")
+			return token{}
 		}
 		for _, a := range attrs {
-			if a.name == name {
-				sc.errorf(p, "duplicate attribute "+name)
-				return false
+			if s[a.nameStart:a.nameEnd] == s[an:ae] {
+				sc.errorf(an, "duplicate attribute "+s[an:ae])
+				return token{}
 			}
 		}
-		attrs = append(attrs, rawAttr{name: name, value: raw})
+		attrs = append(attrs, rawAttr{nameStart: an, nameEnd: ae, valStart: vs, valEnd: ve})
 	}
 	sc.attrs = attrs
 	sc.pos = p
-	sc.frames = append(sc.frames, frame{qname: qname, nsLen: len(sc.binds)})
+	sc.frames = append(sc.frames, frame{start: nameStart, end: nameEnd, nsLen: len(sc.binds)})
 
 	// Namespace declarations first: they apply to this element's own name
 	// and attributes.
 	for _, a := range attrs {
-		if a.name == "xmlns" {
-			sc.binds = append(sc.binds, binding{prefix: "", uri: sc.attrValue(a.value)})
-		} else if pfx, ok := strings.CutPrefix(a.name, "xmlns:"); ok {
-			uri := sc.attrValue(a.value)
+		name := s[a.nameStart:a.nameEnd]
+		if name == "xmlns" {
+			sc.binds = append(sc.binds, binding{prefix: "", uri: sc.attrValue(s[a.valStart:a.valEnd])})
+		} else if pfx, ok := strings.CutPrefix(name, "xmlns:"); ok {
+			uri := sc.attrValue(s[a.valStart:a.valEnd])
 			if pfx == "" || uri == "" {
-				sc.errorf(p, "invalid namespace declaration "+a.name)
-				return false
+				sc.errorf(a.nameStart, "invalid namespace declaration "+name)
+				return token{}
 			}
 			sc.binds = append(sc.binds, binding{prefix: pfx, uri: uri})
 		}
 	}
-	t := &sc.tok
-	prefix, local := splitQName(qname)
+	prefix, local := splitQName(s[nameStart:nameEnd])
 	if local == "" {
-		sc.errorf(p, "invalid element name "+qname)
-		return false
+		sc.errorf(nameStart, "invalid element name "+s[nameStart:nameEnd])
+		return token{}
 	}
-	t.local = local
-	t.ns = sc.lookup(prefix)
-	t.nil = false
-	t.xsiType, t.xsiTypeNS = "", ""
+	t := token{kind: tokStart, local: local, ns: sc.lookup(prefix)}
 	for _, a := range attrs {
-		ap, al := splitQName(a.name)
+		ap, al := splitQName(s[a.nameStart:a.nameEnd])
 		if ap == "" || ap == "xmlns" {
 			continue
 		}
@@ -417,16 +402,19 @@ func (sc *scanner) startTag() bool {
 		}
 		switch al {
 		case "nil":
-			v := strings.TrimSpace(sc.attrValue(a.value))
+			v := strings.TrimSpace(sc.attrValue(s[a.valStart:a.valEnd]))
 			t.nil = v == "true" || v == "1"
 		case "type":
-			tp, tl := splitQName(strings.TrimSpace(sc.attrValue(a.value)))
+			tp, tl := splitQName(strings.TrimSpace(sc.attrValue(s[a.valStart:a.valEnd])))
 			t.xsiType = tl
 			t.xsiTypeNS = sc.lookup(tp)
 		}
 	}
 	sc.pending = selfClosing
-	return sc.fail == nil
+	if sc.fail != nil {
+		return token{}
+	}
+	return t
 }
 
 func splitQName(q string) (prefix, local string) {
@@ -462,7 +450,7 @@ func (sc *scanner) endTag() bool {
 		sc.errorf(sc.pos, "end tag without start tag")
 		return false
 	}
-	want := sc.frames[len(sc.frames)-1].qname
+	want := sc.openName()
 	if !strings.HasPrefix(s[p:], want) {
 		sc.errorf(sc.pos, "end tag does not match <"+want+">")
 		return false
@@ -487,13 +475,10 @@ func (sc *scanner) pop() {
 }
 
 // child returns the next child element of the element whose start was the
-// last token, or nil at that element's end (or on error).
-func (sc *scanner) child() *token {
-	t := sc.next()
-	if t.kind != tokStart {
-		return nil
-	}
-	return t
+// last token; ok is false at that element's end (or on error).
+func (sc *scanner) child() (t token, ok bool) {
+	t = sc.next()
+	return t, t.kind == tokStart
 }
 
 // skip consumes the rest of the element whose start was the last token.
@@ -630,7 +615,7 @@ func (sc *scanner) slowText() string {
 			}
 			p += j + 2
 		default:
-			sc.errorf(p, "unexpected element inside <"+sc.frames[len(sc.frames)-1].qname+">")
+			sc.errorf(p, "unexpected element inside <"+sc.openName()+">")
 			return ""
 		}
 	}
