@@ -241,3 +241,28 @@ func TestFieldSize(t *testing.T) {
 		t.Errorf("Field is %d bytes, want 64", n)
 	}
 }
+
+// TestSubqueryAllocationBounded guards the page-size estimate: it applies
+// to the page, never to child subqueries (which would reserve a page's
+// worth of records each).
+func TestSubqueryAllocationBounded(t *testing.T) {
+	var b strings.Builder
+	for i := range 500 {
+		fmt.Fprintf(&b, `<records xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id xsi:nil="true"/><sf:Name>A%d</sf:Name>`+
+			`<sf:Contacts xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/><records xsi:type="sf:sObject"><sf:type>Contact</sf:type><sf:Id xsi:nil="true"/><sf:LastName>C</sf:LastName></records><size>1</size></sf:Contacts></records>`, i)
+	}
+	doc := []byte(env(`<queryResponse><result xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/>` + b.String() + `<size>500</size></result></queryResponse>`))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	qr, fe := decodeQueryPage(doc)
+	runtime.ReadMemStats(&after)
+	if fe != nil || len(qr.Records) != 500 {
+		t.Fatalf("decode: %v", fe)
+	}
+	if c := qr.Records[499].Fields[1].Children; c == nil || len(c.Records) != 1 || cap(c.Records) > 4 {
+		t.Fatalf("subquery = %+v", c)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 4<<20 {
+		t.Errorf("decoding a %d-byte page allocated %d bytes", len(doc), n)
+	}
+}

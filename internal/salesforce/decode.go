@@ -217,8 +217,21 @@ func (d *decoder) queryResult(qr *QueryResult) {
 				sc.skip()
 				continue
 			}
+			start := sc.pos
 			qr.Records = append(qr.Records, Record{})
 			d.record(&qr.Records[len(qr.Records)-1], false)
+			if len(qr.Records) == 1 && !d.direct {
+				// Records of a page are alike: size the slice from the
+				// first one instead of growing it by doubling (bounded by
+				// the largest batch Salesforce sends). Only for the page
+				// itself: a subquery ends long before the answer does.
+				if per := sc.pos - start; per > 0 {
+					n := min((len(sc.s)-sc.pos)/per+1, 2048)
+					grown := make([]Record, 1, n+1)
+					grown[0] = qr.Records[0]
+					qr.Records = grown
+				}
+			}
 		case "size":
 			qr.Size = sc.integer()
 		default:
