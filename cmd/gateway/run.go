@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("handlers: %w", err)
 	}
 	if len(cfg.APIKeys) == 0 {
-		logger.Warn().Msg("GATEWAY_API_KEYS is not set: callers are not authenticated (rate limits apply per client address)")
+		logger.Warn().Msg("GATEWAY_API_KEYS is not set: callers are not authenticated, and the rate limit applies per client address (behind a proxy, every caller shares the proxy's)")
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

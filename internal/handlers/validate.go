@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -78,7 +79,11 @@ func (v *validator) middleware(h *Handlers) func(http.Handler) http.Handler {
 			params := map[string]string{}
 			if rc := chi.RouteContext(r.Context()); rc != nil {
 				for i, k := range rc.URLParams.Keys {
-					params[k] = rc.URLParams.Values[i]
+					v := rc.URLParams.Values[i]
+					if u, err := url.PathUnescape(v); err == nil {
+						v = u // validate what the handler will see
+					}
+					params[k] = v
 				}
 			}
 			in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: v.route, Options: v.opts}
