@@ -130,6 +130,16 @@ func TestDecodeTolerance(t *testing.T) {
 	}
 }
 
+func attrs(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(" a")
+		b.WriteString(strings.Repeat("x", i+1))
+		b.WriteString(`="1"`)
+	}
+	return b.String()
+}
+
 func env(body string) string {
 	return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sf="urn:sobject.partner.soap.sforce.com"><soapenv:Body>` +
 		body + `</soapenv:Body></soapenv:Envelope>`
@@ -158,6 +168,7 @@ func TestDecodeRefuses(t *testing.T) {
 		{"two roots", env(ok) + `<x/>`},
 		{"text outside root", env(ok) + `junk`},
 		{"duplicate attribute", env(strings.Replace(ok, `<queryLocator xsi:nil="true"/>`, `<queryLocator xsi:nil="true" xsi:nil="true"/>`, 1))},
+		{"too many attributes", env(strings.Replace(ok, `<done>`, `<done`+attrs(40)+`>`, 1))},
 		{"unquoted attribute", env(strings.Replace(ok, `xsi:nil="true"`, `xsi:nil=true`, 1))},
 	}
 	for _, tc := range tests {

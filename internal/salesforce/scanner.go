@@ -89,6 +89,11 @@ func (e *SyntaxError) Error() string { return fmt.Sprintf("xml: %s at offset %d"
 
 var errDepth = errors.New("xml: nesting deeper than the limit")
 
+// maxAttrs bounds the attributes of one element (answers carry at most a
+// few namespace declarations and xsi attributes); the duplicate check is
+// quadratic in it.
+const maxAttrs = 32
+
 func newScanner(doc []byte, maxDepth int) *scanner {
 	sc := &scanner{maxDepth: maxDepth}
 	sc.reset(doc)
@@ -357,6 +362,10 @@ func (sc *scanner) startTag() token {
 		p = ve + 1
 		if strings.IndexByte(s[vs:ve], '<') >= 0 {
 			sc.errorf(vs, "< in attribute value")
+			return token{}
+		}
+		if len(attrs) >= maxAttrs {
+			sc.errorf(an, "too many attributes")
 			return token{}
 		}
 		for _, a := range attrs {
