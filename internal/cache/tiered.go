@@ -296,9 +296,14 @@ func (t *Tiered) dropLocal(key string, prefix bool) {
 	delete(t.flights, key)
 }
 
-func (t *Tiered) localTTLFor(ttl time.Duration) time.Duration {
-	if t.shared == nil {
-		return ttl // the only level: the caller's TTL as given
+// localTTLFor is the in-process TTL of a value written with ttl. A copy of
+// what is also in Redis lives at most LocalTTL; when the in-process level
+// holds the only copy (memory-only mode, or Redis unreachable) the writer's
+// TTL applies as given, since shortening it would, for instance, shorten a
+// lock.
+func (t *Tiered) localTTLFor(ttl time.Duration, onlyCopy bool) time.Duration {
+	if onlyCopy || t.shared == nil {
+		return ttl
 	}
 	if ttl <= 0 {
 		return t.localTTL
@@ -360,11 +365,13 @@ func (t *Tiered) Set(ctx context.Context, key string, value []byte, ttl time.Dur
 		}
 	}
 	t.dropLocal(key, false)
-	if err := t.local.Set(ctx, key, value, t.localTTLFor(ttl)); err != nil && !errors.Is(err, ErrTooLarge) {
+	if err := t.local.Set(ctx, key, value, t.localTTLFor(ttl, !shared)); err != nil && !errors.Is(err, ErrTooLarge) {
 		return err
 	}
 	if shared {
-		t.announce(ctx, "k", key)
+		// Stored; if the announcement fails, peers keep their copy for
+		// at most LocalTTL.
+		_ = t.announce(ctx, "k", key)
 	}
 	return nil
 }
@@ -382,8 +389,8 @@ func (t *Tiered) SetNX(ctx context.Context, key string, value []byte, ttl time.D
 			if ok {
 				t.dropLocal(key, false)
 				epoch := t.currentEpoch()
-				t.putLocal(key, value, t.localTTLFor(ttl), epoch)
-				t.announce(ctx, "k", key)
+				t.putLocal(key, value, t.localTTLFor(ttl, false), epoch)
+				_ = t.announce(ctx, "k", key)
 			}
 			return ok, nil
 		}
@@ -391,7 +398,7 @@ func (t *Tiered) SetNX(ctx context.Context, key string, value []byte, ttl time.D
 			return false, err
 		}
 	}
-	return t.local.SetNX(ctx, key, value, t.localTTLFor(ttl))
+	return t.local.SetNX(ctx, key, value, t.localTTLFor(ttl, true))
 }
 
 // Delete removes key from Redis and from every replica's in-process level.
@@ -416,7 +423,7 @@ func (t *Tiered) CompareAndDelete(ctx context.Context, key string, expected []by
 			t.sharedOK(ctx)
 			if ok {
 				t.dropLocal(key, false)
-				t.announce(ctx, "k", key)
+				_ = t.announce(ctx, "k", key)
 			} else if v, _, held := t.local.lookup(key); held && bytes.Equal(v, expected) {
 				t.dropLocal(key, false)
 			}
