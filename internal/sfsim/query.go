@@ -94,27 +94,31 @@ func (s *Server) queryCall(c *call, all bool) *Fault {
 	if f != nil {
 		return f
 	}
-	s.writePage(c, res, 0)
+	s.writePage(c, res, 0, "")
 	return nil
 }
 
 func (s *Server) opQueryMore(c *call) *Fault {
 	loc, _ := c.body.value("queryLocator")
-	cur, off, ok := s.locators.find(loc, s.now())
+	id, cur, off, ok := s.locators.find(loc, s.now())
 	if !ok {
 		return newFault("INVALID_QUERY_LOCATOR", ftInvalidQL, "invalid query locator")
 	}
-	s.writePage(c, cur, off)
+	s.writePage(c, cur, off, id)
 	return nil
 }
 
-// writePage writes one QueryResult page starting at row off, registering
-// a locator when rows remain.
-func (s *Server) writePage(c *call, res *soql.Result, off int) {
+// writePage writes one QueryResult page starting at row off. When rows
+// remain, the locator names the cursor (registered on the first page, the
+// same one for every later page) and the next row.
+func (s *Server) writePage(c *call, res *soql.Result, off int, cursorID string) {
 	end := min(off+batchSize(c), len(res.Rows))
 	locator := ""
 	if end < len(res.Rows) {
-		locator = s.locators.add(res, end, s.now(), s.cfg.LocatorLifetime)
+		if cursorID == "" {
+			cursorID = s.locators.add(res, s.now(), s.cfg.LocatorLifetime)
+		}
+		locator = cursorID + "-" + strconv.Itoa(end)
 	}
 	if len(res.Rows) > 0 && res.Rows[0].Type == aggregateType {
 		c.needXSD = true
@@ -205,9 +209,9 @@ type locatorTable struct {
 
 func (t *locatorTable) init() { t.m = make(map[string]*cursor) }
 
-// add registers res and returns the locator of row next, in Salesforce's
-// "<cursor id>-<row offset>" shape.
-func (t *locatorTable) add(res *soql.Result, next int, now time.Time, life time.Duration) string {
+// add registers res and returns its cursor id; a locator is
+// "<cursor id>-<row offset>", Salesforce's classic shape.
+func (t *locatorTable) add(res *soql.Result, now time.Time, life time.Duration) string {
 	id := meta.NewID(cursorPrefix)
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -217,36 +221,42 @@ func (t *locatorTable) add(res *soql.Result, next int, now time.Time, life time.
 	}
 	t.m[id] = &cursor{res: res, expires: now.Add(life)}
 	t.order = append(t.order, id)
-	return id + "-" + strconv.Itoa(next)
+	return id
 }
 
 // find resolves a locator to its cursor and row offset. A locator made up
 // by the client with another offset inside the result is accepted too, as
 // Salesforce does.
-func (t *locatorTable) find(loc string, now time.Time) (*soql.Result, int, bool) {
+func (t *locatorTable) find(loc string, now time.Time) (string, *soql.Result, int, bool) {
 	i := strings.LastIndexByte(loc, '-')
 	if i < 0 {
-		return nil, 0, false
+		return "", nil, 0, false
 	}
 	off, err := strconv.Atoi(loc[i+1:])
 	id, err18 := meta.To18(loc[:i])
 	if err != nil || err18 != nil {
-		return nil, 0, false
+		return "", nil, 0, false
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c, ok := t.m[id]
 	if !ok {
-		return nil, 0, false
+		return "", nil, 0, false
 	}
 	if !now.Before(c.expires) {
 		delete(t.m, id)
-		return nil, 0, false
+		return "", nil, 0, false
 	}
 	if off <= 0 || off >= len(c.res.Rows) {
-		return nil, 0, false
+		return "", nil, 0, false
 	}
-	return c.res, off, true
+	return id, c.res, off, true
+}
+
+func (t *locatorTable) size() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.m)
 }
 
 func (t *locatorTable) expireAll() int {

@@ -232,6 +232,7 @@ func TestQueryMore(t *testing.T) {
 	if !strings.HasPrefix(loc, "01g") || !strings.HasSuffix(loc, "-200") || len(loc) != 22 {
 		t.Errorf("locator %q, want 01g…-200", loc)
 	}
+	cursors := map[string]bool{loc[:strings.LastIndexByte(loc, '-')]: true}
 	var names []string
 	for _, rec := range res.all("records") {
 		names = append(names, rec.child("Name").text)
@@ -252,6 +253,10 @@ func TestQueryMore(t *testing.T) {
 			break
 		}
 		loc = res.child("queryLocator").text
+		cursors[loc[:strings.LastIndexByte(loc, '-')]] = true
+	}
+	if len(cursors) != 1 || s.srv.locators.size() != 1 {
+		t.Errorf("paging one query used cursors %v and registered %d, want one", cursors, s.srv.locators.size())
 	}
 	if len(names) != 450 || names[0] != "Acct 000" || names[449] != "Acct 449" {
 		t.Errorf("paged %d rows: first %q last %q", len(names), names[0], names[len(names)-1])

@@ -127,7 +127,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.add(opNode.local)
 
-	c := &call{ctx: r.Context(), op: opNode.local, version: version, host: requestHost(r), header: header, body: opNode}
+	c := &call{ctx: r.Context(), op: opNode.local, version: version, host: requestHost(r), header: header, body: opNode, w: xw{b: getBuf()}}
 	if inj := s.faults.take(opNode.local); inj != nil {
 		if done := s.inject(w, r, inj); done {
 			return
@@ -153,7 +153,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	out := xw{b: make([]byte, 0, len(c.w.b)+512)}
+	out := xw{b: getBuf()}
 	out.raw(`<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="` + nsSOAPEnv +
 		`" xmlns="` + nsPartner + `" xmlns:xsi="` + nsXSI + `" xmlns:sf="` + nsSObject + `"`)
 	if c.needXSD {
@@ -172,6 +172,21 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	out.close(c.op + "Response")
 	out.raw(`</soapenv:Body></soapenv:Envelope>`)
 	writeXML(w, r, http.StatusOK, out.b)
+	putBuf(c.w.b)
+	putBuf(out.b)
+}
+
+// Response buffers are reused: a 200-record page is ~100 KB, and growing
+// a fresh slice for every call was most of a page's allocation.
+var bytesPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+func getBuf() []byte { return (*bytesPool.Get().(*[]byte))[:0] }
+
+// putBuf returns b to the pool unless it is too big to keep around.
+func putBuf(b []byte) {
+	if cap(b) <= 8<<20 {
+		bytesPool.Put(&b)
+	}
 }
 
 // readEnvelope decompresses, bounds and parses the request body, and
