@@ -8,6 +8,7 @@ import (
 	"net"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -592,5 +593,39 @@ func TestQueryIterator(t *testing.T) {
 	it3 := c.PagesFrom("LOC-bad")
 	if it3.Next(ctx) || !IsCode(it3.Err(), CodeInvalidQueryLocator) {
 		t.Errorf("bad locator: %v", it3.Err())
+	}
+}
+
+// TestConcurrentUse runs calls from many goroutines on one Client (run
+// with -race): the client shares its transport, budget and limits.
+func TestConcurrentUse(t *testing.T) {
+	t.Parallel()
+	f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
+		if n%7 == 0 {
+			return 500, faultAnswer(CodeUnableToLockRow, "UnexpectedErrorFault", "locked")
+		}
+		return minimalAnswer(r, n)
+	})
+	c, _ := newTestClient(t, f, nil)
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for g := range 20 {
+		wg.Go(func() {
+			for i := range 10 {
+				if _, err := c.Query(ctx, fmt.Sprintf("SELECT Id FROM Account LIMIT %d", g*10+i)); err != nil {
+					errs <- err
+				}
+				_ = c.Limits()
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("query: %v", err)
+	}
+	if c.Limits().Current != 17 {
+		t.Errorf("limits = %+v", c.Limits())
 	}
 }
