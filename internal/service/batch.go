@@ -1,0 +1,242 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+func jsonNumber(s string) json.Number { return json.Number(s) }
+
+// codeNotProcessed marks the records of a batch that Salesforce never saw
+// because the call carrying them failed as a whole.
+const codeNotProcessed = "NOT_PROCESSED"
+
+// Batch implements handlers.RecordService. Every record is checked
+// locally first; invalid records get their own error results and are not
+// sent. With AllOrNone, one invalid record fails the whole batch before
+// any call, and the valid ones go in one call with AllOrNoneHeader, which
+// is why an allOrNone batch carries at most 200 records: Salesforce rolls
+// back one call, never several, and a gateway that undid earlier calls by
+// hand could not restore what updates and deletes overwrote.
+func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchRequest) (handlers.BatchResponse, error) {
+	n := len(req.Records)
+	switch {
+	case n == 0:
+		return handlers.BatchResponse{}, handlers.Validation("the batch has no records",
+			handlers.FieldError{Field: "/records", Code: "minItems", Message: "at least one record is required"})
+	case n > handlers.MaxBatchRecords:
+		return handlers.BatchResponse{}, handlers.Validation("the batch has too many records",
+			handlers.FieldError{Field: "/records", Code: "maxItems", Message: fmt.Sprintf("at most %d records", handlers.MaxBatchRecords)})
+	case req.AllOrNone && n > salesforce.MaxWriteBatch:
+		return handlers.BatchResponse{}, handlers.Validation("an allOrNone batch is atomic only within one Salesforce call",
+			handlers.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
+	}
+	var x *objIndex
+	var err error
+	var ext *salesforce.DescribeField
+	switch req.Operation {
+	case "create", "update":
+		skip := isIDKey
+		if req.Operation == "create" {
+			skip = func(string) bool { return false }
+		}
+		x, _, err = s.ensure(ctx, sobject, recordKeys(req.Records, skip))
+	case "upsert":
+		keys := append(recordKeys(req.Records, func(string) bool { return false }), req.ExternalIDField)
+		if x, _, err = s.ensure(ctx, sobject, keys); err == nil {
+			var bad *problems
+			if ext, bad = externalID(x, req.ExternalIDField, "/externalIdField"); bad != nil {
+				return handlers.BatchResponse{}, bad.err("the upsert key is not an external id field")
+			}
+		}
+	case "delete", "undelete":
+		x, err = s.describe(ctx, sobject)
+	default:
+		return handlers.BatchResponse{}, handlers.Validation("unknown batch operation",
+			handlers.FieldError{Field: "/operation", Code: "enum", Message: "one of create, update, upsert, delete, undelete"})
+	}
+	if err != nil {
+		return handlers.BatchResponse{}, err
+	}
+
+	results := make([]handlers.BatchResult, n)
+	var all problems // every record's problems, for allOrNone
+	sent := make([]int, 0, n)
+	var recs []salesforce.Record
+	var ids []string
+	for i, rec := range req.Records {
+		idx := i
+		var p problems
+		switch req.Operation {
+		case "create":
+			recs = append(recs, encode(x, modeCreate, rec, nil, &idx, &p))
+		case "update":
+			id := recordID(rec, true, &idx, &p)
+			if id != "" && checkPrefix(x, id) != nil {
+				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.d.Name)
+			}
+			sr := encode(x, modeUpdate, rec, isIDKey, &idx, &p)
+			sr.ID = id
+			recs = append(recs, sr)
+		case "upsert":
+			var sr salesforce.Record
+			if ext.Name == "Id" {
+				id := recordID(rec, true, &idx, &p)
+				sr = encode(x, modeUpsert, rec, isIDKey, &idx, &p)
+				sr.ID = id
+			} else {
+				sr = encode(x, modeUpsert, rec, nil, &idx, &p)
+				if !hasValue(sr, ext.Name) && p.empty() {
+					p.addf(&idx, ext.Name, "MISSING_ARGUMENT", "is the upsert key and must have a value")
+				}
+			}
+			recs = append(recs, sr)
+		case "delete", "undelete":
+			id := recordID(rec, true, &idx, &p)
+			if id != "" && checkPrefix(x, id) != nil {
+				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.d.Name)
+			}
+			for k := range rec {
+				if !isIDKey(k) {
+					p.addf(&idx, k, codeUnknownField, "is not taken by %s: records carry only Id", req.Operation)
+				}
+			}
+			ids = append(ids, id)
+		}
+		if p.empty() {
+			sent = append(sent, i)
+			continue
+		}
+		// The batch's own results are bare; the allOrNone problem carries
+		// the index on each entry.
+		all.errs = append(all.errs, p.errs...)
+		all.malformed = all.malformed || p.malformed
+		fe := make([]handlers.FieldError, len(p.errs))
+		for j, e := range p.errs {
+			e.Index = nil
+			fe[j] = e
+		}
+		results[i] = handlers.BatchResult{Index: i, Errors: fe}
+		switch req.Operation {
+		case "delete", "undelete":
+			ids = ids[:len(ids)-1]
+		default:
+			recs = recs[:len(recs)-1]
+		}
+	}
+	if req.AllOrNone && !all.empty() {
+		return handlers.BatchResponse{}, all.err(fmt.Sprintf("%d of %d records are not valid; with allOrNone nothing was sent", n-len(sent), n))
+	}
+
+	var opts []salesforce.Option
+	if req.AllOrNone {
+		opts = append(opts, salesforce.AllOrNone(true))
+	}
+	var outcomes []outcome
+	if len(sent) > 0 {
+		outcomes, err = s.send(ctx, req.Operation, ext, recs, ids, opts)
+		if err != nil && len(outcomes) == 0 {
+			return handlers.BatchResponse{}, err
+		}
+	}
+	for j, i := range sent {
+		if j < len(outcomes) {
+			o := outcomes[j]
+			results[i] = handlers.BatchResult{Index: i, Success: o.success, ID: o.id, Created: o.created, Errors: fieldErrors(o.errs)}
+			continue
+		}
+		// The call carrying this record failed after earlier calls had
+		// succeeded: their results stand, this record was not processed.
+		results[i] = handlers.BatchResult{Index: i, Errors: []handlers.FieldError{notProcessed(err)}}
+	}
+	resp := handlers.BatchResponse{Results: results}
+	for _, r := range results {
+		if r.Success {
+			resp.SuccessCount++
+		} else {
+			resp.FailureCount++
+		}
+	}
+	return resp, nil
+}
+
+func hasValue(r salesforce.Record, name string) bool {
+	for _, f := range r.Fields {
+		if f.Name == name && !f.Nil {
+			return true
+		}
+	}
+	return false
+}
+
+// notProcessed is the result of a record whose call failed as a whole.
+func notProcessed(err error) handlers.FieldError {
+	fe := handlers.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
+	var se *salesforce.Error
+	if errors.As(err, &se) && se.Kind == salesforce.KindFault {
+		fe.Message += " with " + se.Code + ": " + strings.TrimSpace(se.Message)
+	}
+	return fe
+}
+
+// outcome is one record's result of any write operation.
+type outcome struct {
+	success bool
+	id      string
+	created *bool
+	errs    []salesforce.StatusError
+}
+
+// send makes the calls of one batch; the client packs them in chunks of
+// MaxWriteBatch. On error, the outcomes of the calls that succeeded are
+// returned with it.
+func (s *Service) send(ctx context.Context, op string, ext *salesforce.DescribeField, recs []salesforce.Record, ids []string, opts []salesforce.Option) ([]outcome, error) {
+	var out []outcome
+	var err error
+	switch op {
+	case "create", "update":
+		var res []salesforce.SaveResult
+		if op == "create" {
+			res, err = s.cfg.Client.Create(ctx, recs, opts...)
+		} else {
+			res, err = s.cfg.Client.Update(ctx, recs, opts...)
+		}
+		for _, r := range res {
+			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
+		}
+	case "upsert":
+		var res []salesforce.UpsertResult
+		res, err = s.cfg.Client.Upsert(ctx, ext.Name, recs, opts...)
+		for _, r := range res {
+			c := r.Created
+			out = append(out, outcome{success: r.Success, id: r.ID, created: &c, errs: r.Errors})
+		}
+	case "delete":
+		var res []salesforce.DeleteResult
+		res, err = s.cfg.Client.Delete(ctx, ids, opts...)
+		for _, r := range res {
+			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
+		}
+	case "undelete":
+		var res []salesforce.UndeleteResult
+		res, err = s.cfg.Client.Undelete(ctx, ids, opts...)
+		for _, r := range res {
+			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
+		}
+	default:
+		return nil, &handlers.Error{Status: http.StatusBadRequest, Code: handlers.CodeValidationFailed, Detail: "unknown batch operation"}
+	}
+	for i := range out {
+		if !out[i].success {
+			out[i].id = ""
+		}
+	}
+	return out, err
+}

@@ -1,0 +1,324 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/metadata"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// ---- Salesforce → JSON ----
+
+// reader types records read from Salesforce. It remembers the describe of
+// every sf:type it met, so a stream of pages costs one describe lookup per
+// object, not per record.
+type reader struct {
+	s      *Service
+	byType map[string]*objIndex // nil entry: no describe (AggregateResult, …)
+}
+
+func (s *Service) newReader() *reader { return &reader{s: s, byType: make(map[string]*objIndex)} }
+
+// object returns the describe of typ, or nil when the org has none (an
+// AggregateResult row, a type the user cannot describe): its values are
+// then typed by their xsi:type.
+func (r *reader) object(ctx context.Context, typ string) (*objIndex, error) {
+	if typ == "" {
+		return nil, nil
+	}
+	if x, ok := r.byType[typ]; ok {
+		return x, nil
+	}
+	var x *objIndex
+	if typ != "AggregateResult" {
+		o, err := r.s.cfg.Metadata.Describe(ctx, typ)
+		switch {
+		case err == nil:
+			x = r.s.index(o.DescribeSObjectResult)
+		case errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType):
+		default:
+			return nil, fmt.Errorf("describe %s: %w", typ, err)
+		}
+	}
+	if len(r.byType) < 64 {
+		r.byType[typ] = x
+	}
+	return x, nil
+}
+
+// record types rec; hint is the describe to use when rec carries no
+// sf:type.
+func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIndex) (Record, error) {
+	x := hint
+	if rec.Type != "" && (x == nil || !strings.EqualFold(x.d.Name, rec.Type)) {
+		var err error
+		if x, err = r.object(ctx, rec.Type); err != nil {
+			return nil, err
+		}
+	}
+	out := make(Record, len(rec.Fields)+1)
+	for i := range rec.Fields {
+		f := &rec.Fields[i]
+		switch {
+		case f.Parent != nil:
+			var ph *objIndex
+			if x != nil {
+				if rf := x.parent(f.Name); rf != nil && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
+					var err error
+					if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
+						return nil, err
+					}
+				}
+			}
+			p, err := r.record(ctx, f.Parent, ph)
+			if err != nil {
+				return nil, err
+			}
+			out[f.Name] = p
+		case f.Children != nil:
+			kids := make([]any, 0, len(f.Children.Records))
+			for j := range f.Children.Records {
+				k, err := r.record(ctx, &f.Children.Records[j], nil)
+				if err != nil {
+					return nil, err
+				}
+				kids = append(kids, k)
+			}
+			out[f.Name] = kids
+		case f.Compound != nil:
+			out[f.Name] = compoundValue(f.Compound)
+		case f.Nil:
+			// An empty child subquery is nil on the wire; it is still a list.
+			if x != nil && x.child(f.Name) != nil && x.field(f.Name) == nil {
+				out[f.Name] = []any{}
+			} else {
+				out[f.Name] = nil
+			}
+		default:
+			var df *salesforce.DescribeField
+			if x != nil {
+				df = x.field(f.Name)
+			}
+			if df != nil && f.XSIType == salesforce.TypeNone {
+				out[f.Name] = fromSalesforce(df, f.Value)
+			} else {
+				out[f.Name] = fromXSIType(f.XSIType, f.Value)
+			}
+		}
+	}
+	if _, ok := out["Id"]; !ok && rec.ID != "" {
+		out["Id"] = rec.ID
+	}
+	return out, nil
+}
+
+// page types one page of records.
+func (r *reader) page(ctx context.Context, recs []salesforce.Record, hint *objIndex) ([]Record, error) {
+	out := make([]Record, len(recs))
+	for i := range recs {
+		rec, err := r.record(ctx, &recs[i], hint)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = rec
+	}
+	return out, nil
+}
+
+// ---- JSON → Salesforce ----
+
+type writeMode uint8
+
+const (
+	modeCreate writeMode = iota + 1
+	modeUpdate
+	modeUpsert
+)
+
+// problems collects the field errors of one request.
+type problems struct {
+	errs []handlers.FieldError
+	// malformed is set when one error makes the request malformed (a
+	// character XML cannot carry): the answer is then 400, not 422.
+	malformed bool
+}
+
+func (p *problems) add(index *int, field string, e *valueError) {
+	if e.code == codeInvalidCharacter {
+		p.malformed = true
+	}
+	p.errs = append(p.errs, handlers.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+}
+
+func (p *problems) addf(index *int, field, code, format string, args ...any) {
+	p.add(index, field, verr(code, format, args...))
+}
+
+func (p *problems) empty() bool { return len(p.errs) == 0 }
+
+// err returns the one *handlers.Error naming every problem.
+func (p *problems) err(detail string) error {
+	if p.malformed {
+		return handlers.Validation(detail, p.errs...)
+	}
+	return handlers.Unprocessable(detail, p.errs...)
+}
+
+// recordKeys returns the keys of recs, deduplicated, for one EnsureFields
+// call: one describe refresh at most for a whole batch.
+func recordKeys(recs []Record, skip func(string) bool) []string {
+	seen := make(map[string]bool)
+	var keys []string
+	for _, r := range recs {
+		for k := range r {
+			if !seen[k] && !skip(k) {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func isIDKey(k string) bool { return strings.EqualFold(k, "Id") }
+
+// encode converts one JSON record to a Salesforce record of object x for
+// mode, adding every problem to p (index is the record's position in a
+// batch, nil for a single record). Keys for which skip is true are left
+// out (the Id of an update, handled by the caller). A null on update
+// becomes fieldsToNull; on create it is the same as leaving the field out.
+func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) salesforce.Record {
+	out := salesforce.Record{Type: x.d.Name}
+	keys := make([]string, 0, len(in))
+	for k := range in {
+		if skip == nil || !skip(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	present := make(map[*salesforce.DescribeField]bool, len(keys))
+	for _, k := range keys {
+		v := in[k]
+		if e := checkXML(k); e != nil {
+			p.add(index, "body", verr(codeInvalidCharacter, "a field name %s", e.msg))
+			continue
+		}
+		df := x.field(k)
+		if df == nil {
+			p.addf(index, k, codeUnknownField, "is not a field of %s", x.d.Name)
+			continue
+		}
+		if present[df] {
+			p.addf(index, df.Name, "DUPLICATE_FIELD", "is named more than once (field names are case-insensitive)")
+			continue
+		}
+		present[df] = true
+		if k := kindOf(df); k == kAddress || k == kLocation {
+			p.addf(index, df.Name, codeReadOnlyCompound, "is a compound field and read-only: write its component fields instead")
+			continue
+		}
+		switch mode {
+		case modeCreate:
+			if !df.Createable {
+				p.addf(index, df.Name, codeNotCreateable, "cannot be set on create")
+				continue
+			}
+		case modeUpdate:
+			if !df.Updateable {
+				p.addf(index, df.Name, codeNotUpdateable, "cannot be changed on update")
+				continue
+			}
+		case modeUpsert:
+			if !df.Createable && !df.Updateable {
+				p.addf(index, df.Name, codeNotCreateable, "cannot be written")
+				continue
+			}
+		}
+		if v == nil {
+			if mode == modeCreate {
+				present[df] = false
+				continue
+			}
+			if !df.Nillable {
+				p.addf(index, df.Name, codeNotNillable, "cannot be cleared (it is required)")
+				continue
+			}
+			out.Fields = append(out.Fields, salesforce.Field{Name: df.Name, Nil: true})
+			continue
+		}
+		text, e := toSalesforce(df, v)
+		if e != nil {
+			p.add(index, df.Name, e)
+			continue
+		}
+		out.Fields = append(out.Fields, salesforce.Field{Name: df.Name, Value: text})
+	}
+	if mode == modeCreate {
+		for i := range x.d.Fields {
+			df := &x.d.Fields[i]
+			if requiredOnCreate(df) && !present[df] {
+				p.addf(index, df.Name, codeRequired, "is required on create")
+			}
+		}
+	}
+	return out
+}
+
+// requiredOnCreate reports whether a create must name df: Salesforce
+// refuses a create without it. Booleans are never null (they default to
+// false), so they are never required.
+func requiredOnCreate(df *salesforce.DescribeField) bool {
+	return !df.Nillable && df.Createable && !df.DefaultedOnCreate && kindOf(df) != kBool
+}
+
+// recordID takes the Id out of a record: required reports whether it must
+// be there. It returns the normalised id, or adds a problem.
+func recordID(in Record, required bool, index *int, p *problems) string {
+	var raw any
+	found := false
+	for k, v := range in {
+		if isIDKey(k) {
+			raw, found = v, true
+			break
+		}
+	}
+	if !found {
+		if required {
+			p.addf(index, "Id", "MISSING_ARGUMENT", "is required")
+		}
+		return ""
+	}
+	s, ok := raw.(string)
+	if !ok {
+		p.addf(index, "Id", codeWrongType, "takes a record id, not %s", jsonKind(raw))
+		return ""
+	}
+	id, err := salesforce.NormalizeID(s)
+	if err != nil {
+		if e := checkXML(s); e != nil {
+			p.add(index, "Id", e)
+			return ""
+		}
+		p.addf(index, "Id", codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+		return ""
+	}
+	return id
+}
+
+// pathID normalises the id of a request path; a malformed id is a 400.
+func pathID(id string) (string, error) {
+	n, err := salesforce.NormalizeID(id)
+	if err != nil {
+		return "", &handlers.Error{Status: http.StatusBadRequest, Code: codeMalformedID,
+			Detail: "the record id is not a Salesforce id of 15 or 18 characters",
+			Errors: []handlers.FieldError{{Field: "path.id", Code: codeMalformedID, Message: "want 15 or 18 letters and digits"}}}
+	}
+	return n, nil
+}

@@ -1,0 +1,239 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/metadata"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// metaObjects resolves names for the builder through the metadata service.
+type metaObjects struct{ s *Service }
+
+func (m metaObjects) object(ctx context.Context, name string) (*objIndex, error) {
+	o, err := m.s.cfg.Metadata.Describe(ctx, name)
+	switch {
+	case err == nil:
+		return m.s.index(o.DescribeSObjectResult), nil
+	case errors.Is(err, metadata.ErrUnknownObject):
+		return nil, nil
+	}
+	return nil, fmt.Errorf("describe %s: %w", name, err)
+}
+
+func (m metaObjects) refreshed(ctx context.Context, x *objIndex, field string) (*objIndex, error) {
+	nx, _, err := m.s.ensure(ctx, x.d.Name, []string{field})
+	if err != nil {
+		return nil, err
+	}
+	return nx, nil
+}
+
+// run is one query in progress: its first page and what its cursors carry.
+type run struct {
+	first          *salesforce.QueryResult
+	hint           *objIndex
+	object         string
+	pageSize       int
+	includeDeleted bool
+}
+
+func pageSizeOr(n int) int {
+	if n <= 0 {
+		return DefaultPageSize
+	}
+	return min(max(n, 200), 2000)
+}
+
+// start validates in and fetches its first page.
+func (s *Service) start(ctx context.Context, in handlers.QueryInput) (*run, error) {
+	set := 0
+	for _, b := range []bool{in.Structured != nil, in.SOQL != nil, in.Cursor != ""} {
+		if b {
+			set++
+		}
+	}
+	if set != 1 {
+		return nil, handlers.Validation("a query is exactly one of a structured query, SOQL or a cursor")
+	}
+	switch {
+	case in.Cursor != "":
+		c, err := s.readCursor(in.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		r := &run{object: c.Object, pageSize: pageSizeOr(c.PageSize), includeDeleted: c.IncludeDeleted}
+		if r.first, err = s.cfg.Client.QueryMore(ctx, c.Locator, salesforce.BatchSize(r.pageSize)); err != nil {
+			return nil, err
+		}
+		return r, nil
+	case in.SOQL != nil:
+		q := in.SOQL
+		if q.SOQL == "" {
+			return nil, handlers.Validation("the query is empty", handlers.FieldError{Field: "/soql", Code: "minLength", Message: "SOQL is required"})
+		}
+		if e := checkXML(q.SOQL); e != nil {
+			return nil, handlers.Validation("the query cannot be sent", handlers.FieldError{Field: "/soql", Code: e.code, Message: "the query " + e.msg})
+		}
+		r := &run{pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+		var err error
+		if r.first, err = s.call(ctx, q.SOQL, r.includeDeleted, r.pageSize); err != nil {
+			return nil, err
+		}
+		if len(r.first.Records) > 0 {
+			r.object = r.first.Records[0].Type
+		}
+		return r, nil
+	}
+	q := in.Structured
+	root, err := s.describe(ctx, in.SObject)
+	if err != nil {
+		return nil, err
+	}
+	if !root.d.Queryable {
+		return nil, &handlers.Error{Status: http.StatusBadRequest, Code: "ENTITY_NOT_QUERYABLE", Detail: root.d.Name + " cannot be queried"}
+	}
+	r := &run{hint: root, object: root.d.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+	soql, err := build(ctx, metaObjects{s}, root, q)
+	if err != nil {
+		return nil, err
+	}
+	r.first, err = s.call(ctx, soql, r.includeDeleted, r.pageSize)
+	if salesforce.IsCode(err, salesforce.CodeInvalidField) {
+		// The cached describe named a field Salesforce no longer has:
+		// refresh once and build again, so the caller gets a precise 422
+		// (or the query runs, if the field came back).
+		if _, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, root.d.Name); rerr == nil {
+			if root, rerr = s.describe(ctx, in.SObject); rerr == nil {
+				r.hint = root
+				if soql, err = build(ctx, metaObjects{s}, root, q); err != nil {
+					return nil, err
+				}
+				r.first, err = s.call(ctx, soql, r.includeDeleted, r.pageSize)
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pageSize int) (*salesforce.QueryResult, error) {
+	if includeDeleted {
+		return s.cfg.Client.QueryAll(ctx, soql, salesforce.BatchSize(pageSize))
+	}
+	return s.cfg.Client.Query(ctx, soql, salesforce.BatchSize(pageSize))
+}
+
+// Query implements handlers.QueryService: one page, typed, with a signed
+// cursor to the next.
+func (s *Service) Query(ctx context.Context, in handlers.QueryInput) (handlers.QueryPage, error) {
+	r, err := s.start(ctx, in)
+	if err != nil {
+		return handlers.QueryPage{}, err
+	}
+	recs, err := s.newReader().page(ctx, r.first.Records, r.hint)
+	if err != nil {
+		return handlers.QueryPage{}, err
+	}
+	page := handlers.QueryPage{TotalSize: r.first.Size, Done: r.first.Done, Records: recs}
+	if !r.first.Done && r.first.QueryLocator != "" {
+		page.NextCursor = s.cursorFor(r.first.QueryLocator, r.object, r.pageSize, r.includeDeleted)
+	} else {
+		page.Done = true
+	}
+	return page, nil
+}
+
+// streamPage is what the fetching goroutine hands the emitting one.
+type streamPage struct {
+	records []Record
+	err     error
+}
+
+// Stream implements handlers.QueryService. A goroutine fetches and types
+// page n+1 while emit writes page n; the hand-over channel is unbuffered,
+// so at most two typed pages exist at once (the one being written and the
+// one waiting), whatever the result's size. Nothing accumulates: each page
+// is dropped once emitted.
+func (s *Service) Stream(ctx context.Context, in handlers.QueryInput, emit func(records []Record) error) error {
+	r, err := s.start(ctx, in)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	pages := make(chan streamPage)
+	go s.fetch(ctx, r, pages)
+	defer func() {
+		cancel()
+		for range pages { // wait for the fetcher to stop
+		}
+	}()
+	for p := range pages {
+		if p.err != nil {
+			return p.err
+		}
+		if err := emit(p.records); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// fetch types the pages of r one by one and hands each to pages, fetching
+// the next (queryMore) while the previous is being emitted.
+func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
+	defer close(pages)
+	rd := s.newReader()
+	res := r.first
+	r.first = nil // the run must not pin the first page for the whole stream
+	send := func(p streamPage) bool {
+		select {
+		case pages <- p:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
+	for {
+		recs, err := rd.page(ctx, res.Records, r.hint)
+		if !send(streamPage{records: recs, err: err}) || err != nil {
+			return
+		}
+		if res.Done || res.QueryLocator == "" {
+			return
+		}
+		locator := res.QueryLocator
+		res = nil
+		if res, err = s.cfg.Client.QueryMore(ctx, locator, salesforce.BatchSize(r.pageSize)); err != nil {
+			send(streamPage{err: err})
+			return
+		}
+	}
+}
+
+// Search implements handlers.QueryService.
+func (s *Service) Search(ctx context.Context, sosl string) ([]handlers.SearchHit, error) {
+	if e := checkXML(sosl); e != nil {
+		return nil, handlers.Validation("the search cannot be sent", handlers.FieldError{Field: "/sosl", Code: e.code, Message: "the search " + e.msg})
+	}
+	res, err := s.cfg.Client.Search(ctx, sosl)
+	if err != nil {
+		return nil, err
+	}
+	rd := s.newReader()
+	hits := make([]handlers.SearchHit, 0, len(res.Records))
+	for i := range res.Records {
+		rec, err := rd.record(ctx, &res.Records[i].Record, nil)
+		if err != nil {
+			return nil, err
+		}
+		hits = append(hits, handlers.SearchHit{SObject: res.Records[i].Record.Type, Record: rec})
+	}
+	return hits, nil
+}

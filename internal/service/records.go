@@ -1,0 +1,422 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// checkPrefix refuses an id whose key prefix names another object: without
+// it, DELETE /v1/sobjects/Account/records/<a contact's id> would delete the
+// contact.
+func checkPrefix(x *objIndex, id string) error {
+	if p := x.d.KeyPrefix; p != "" && !strings.HasPrefix(id, p) {
+		return &handlers.Error{Status: http.StatusNotFound, Code: handlers.CodeNotFound,
+			Detail: fmt.Sprintf("%s is not the id of a %s record", id, x.d.Name)}
+	}
+	return nil
+}
+
+// recordErr turns the per-record errors of a single-record call into the
+// error the status table maps, with Salesforce's code and fields carried.
+// onPath says the record was named by the request path: then a record
+// that is gone (ENTITY_IS_DELETED, or INVALID_CROSS_REFERENCE_KEY about the
+// id itself) is a 404, not a 422.
+func recordErr(op string, errs []salesforce.StatusError, onPath bool) error {
+	if len(errs) == 0 {
+		return &salesforce.Error{Op: op, Kind: salesforce.KindFault, Code: "UNKNOWN_EXCEPTION", Message: "Salesforce reported a failure without saying why"}
+	}
+	first := errs[0]
+	var msgs, fields []string
+	for _, e := range errs {
+		msgs = append(msgs, strings.TrimSpace(e.Message))
+		for _, f := range e.Fields {
+			if !slices.Contains(fields, f) {
+				fields = append(fields, f)
+			}
+		}
+	}
+	se := &salesforce.Error{Op: op, Kind: salesforce.KindFault, Code: first.StatusCode, Message: strings.Join(msgs, "; "), Fields: fields}
+	gone := first.StatusCode == "ENTITY_IS_DELETED" ||
+		(first.StatusCode == "INVALID_CROSS_REFERENCE_KEY" && (len(first.Fields) == 0 || slices.ContainsFunc(first.Fields, isIDKey)))
+	if onPath && gone {
+		return &handlers.Error{Status: http.StatusNotFound, Code: first.StatusCode, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
+	}
+	return se
+}
+
+// fieldErrors maps per-record errors to the document's shape: one entry
+// per field named, or one without a field.
+func fieldErrors(errs []salesforce.StatusError) []handlers.FieldError {
+	out := make([]handlers.FieldError, 0, len(errs))
+	for _, e := range errs {
+		msg := strings.TrimSpace(e.Message)
+		if len(e.Fields) == 0 {
+			out = append(out, handlers.FieldError{Code: e.StatusCode, Message: msg})
+			continue
+		}
+		for _, f := range e.Fields {
+			out = append(out, handlers.FieldError{Field: f, Code: e.StatusCode, Message: msg})
+		}
+	}
+	return out
+}
+
+// Get implements handlers.RecordService: one retrieve with every field of
+// the describe (fields nil) or the named fields, checked against it.
+func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (Record, error) {
+	nid, err := pathID(id)
+	if err != nil {
+		return nil, err
+	}
+	var x *objIndex
+	var list []string
+	if fields == nil {
+		if x, err = s.describe(ctx, sobject); err != nil {
+			return nil, err
+		}
+		list = allFields(x)
+	} else {
+		var p problems
+		clean := make([]string, 0, len(fields))
+		for _, f := range fields {
+			f = strings.TrimSpace(f)
+			if e := checkXML(f); e != nil {
+				p.add(nil, "query.fields", e)
+				continue
+			}
+			if f != "" {
+				clean = append(clean, f)
+			}
+		}
+		if !p.empty() {
+			return nil, p.err("the fields parameter is malformed")
+		}
+		if x, _, err = s.ensure(ctx, sobject, clean); err != nil {
+			return nil, err
+		}
+		list = []string{"Id"}
+		for _, f := range clean {
+			df := x.field(f)
+			if df == nil {
+				p.addf(nil, f, codeUnknownField, "is not a field of %s", x.d.Name)
+				continue
+			}
+			if !slices.Contains(list, df.Name) {
+				list = append(list, df.Name)
+			}
+		}
+		if !p.empty() {
+			return nil, p.err("unknown fields requested")
+		}
+	}
+	if err := checkPrefix(x, nid); err != nil {
+		return nil, err
+	}
+	recs, err := s.cfg.Client.Retrieve(ctx, list, x.d.Name, []string{nid})
+	if salesforce.IsCode(err, salesforce.CodeInvalidField) && fields == nil {
+		// A field of the cached describe is gone (deleted, or access
+		// removed): refresh once and retry with the fresh describe.
+		o, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, x.d.Name)
+		if rerr != nil {
+			return nil, err
+		}
+		x = s.index(o.DescribeSObjectResult)
+		recs, err = s.cfg.Client.Retrieve(ctx, allFields(x), x.d.Name, []string{nid})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || recs[0] == nil {
+		return nil, handlers.NotFound(fmt.Sprintf("no %s record has id %s", x.d.Name, nid))
+	}
+	return s.newReader().record(ctx, recs[0], x)
+}
+
+// allFields lists every field of the describe, Id first.
+func allFields(x *objIndex) []string {
+	list := make([]string, 0, len(x.d.Fields)+1)
+	list = append(list, "Id")
+	for _, f := range x.d.Fields {
+		if f.Name != "Id" {
+			list = append(list, f.Name)
+		}
+	}
+	return list
+}
+
+// Create implements handlers.RecordService.
+func (s *Service) Create(ctx context.Context, sobject string, rec Record) (string, error) {
+	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, func(string) bool { return false }))
+	if err != nil {
+		return "", err
+	}
+	var p problems
+	sr := encode(x, modeCreate, rec, nil, nil, &p)
+	if !p.empty() {
+		return "", p.err(fmt.Sprintf("the %s record is not valid", x.d.Name))
+	}
+	res, err := s.cfg.Client.Create(ctx, []salesforce.Record{sr})
+	if err != nil {
+		return "", err
+	}
+	if len(res) != 1 || !res[0].Success {
+		return "", recordErr("create", firstErrors(res), false)
+	}
+	return res[0].ID, nil
+}
+
+func firstErrors[T salesforce.SaveResult | salesforce.UpsertResult | salesforce.DeleteResult | salesforce.UndeleteResult](res []T) []salesforce.StatusError {
+	if len(res) == 0 {
+		return nil
+	}
+	switch r := any(res[0]).(type) {
+	case salesforce.SaveResult:
+		return r.Errors
+	case salesforce.UpsertResult:
+		return r.Errors
+	case salesforce.DeleteResult:
+		return r.Errors
+	case salesforce.UndeleteResult:
+		return r.Errors
+	}
+	return nil
+}
+
+// Update implements handlers.RecordService. An Id in the body must be the
+// path's.
+func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) error {
+	nid, err := pathID(id)
+	if err != nil {
+		return err
+	}
+	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, isIDKey))
+	if err != nil {
+		return err
+	}
+	if err := checkPrefix(x, nid); err != nil {
+		return err
+	}
+	var p problems
+	if bid := recordID(rec, false, nil, &p); bid != "" && bid != nid {
+		p.addf(nil, "Id", "INVALID_ID_FIELD", "in the body differs from the id of the path")
+	}
+	sr := encode(x, modeUpdate, rec, isIDKey, nil, &p)
+	if !p.empty() {
+		return p.err(fmt.Sprintf("the %s update is not valid", x.d.Name))
+	}
+	sr.ID = nid
+	res, err := s.cfg.Client.Update(ctx, []salesforce.Record{sr})
+	if err != nil {
+		return err
+	}
+	if len(res) != 1 || !res[0].Success {
+		return recordErr("update", firstErrors(res), true)
+	}
+	return nil
+}
+
+// externalID checks the upsert key field of x and returns its describe.
+func externalID(x *objIndex, name, where string) (*salesforce.DescribeField, *problems) {
+	var p problems
+	df := x.field(name)
+	switch {
+	case df == nil:
+		p.addf(nil, where, codeUnknownField, "names no field of %s", x.d.Name)
+	case df.Name != "Id" && !df.ExternalID && !df.IDLookup:
+		p.addf(nil, where, "INVALID_EXTERNAL_ID_FIELD_NAME", "names %s, which is not an external id field of %s", df.Name, x.d.Name)
+	default:
+		return df, nil
+	}
+	return nil, &p
+}
+
+// Upsert implements handlers.RecordService. value is the key from the
+// path; a key also in the body must agree with it.
+func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (handlers.UpsertResult, error) {
+	keys := append(recordKeys([]Record{rec}, func(string) bool { return false }), externalIDField)
+	x, _, err := s.ensure(ctx, sobject, keys)
+	if err != nil {
+		return handlers.UpsertResult{}, err
+	}
+	df, bad := externalID(x, externalIDField, "path.externalIdField")
+	if bad != nil {
+		return handlers.UpsertResult{}, bad.err("the upsert key is not an external id field")
+	}
+	var p problems
+	key, e := keyText(df, value)
+	if e != nil {
+		p.add(nil, "path.value", e)
+	}
+	skip := func(k string) bool { return strings.EqualFold(k, df.Name) }
+	for k, v := range rec {
+		if skip(k) && e == nil {
+			if t, e2 := toSalesforce(df, v); e2 != nil || t != key {
+				p.addf(nil, df.Name, "INVALID_FIELD", "in the body differs from the key in the path")
+			}
+		}
+	}
+	sr := encode(x, modeUpsert, rec, skip, nil, &p)
+	if !p.empty() {
+		return handlers.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.d.Name))
+	}
+	if df.Name == "Id" {
+		sr.ID = key
+	} else {
+		sr.Fields = append(sr.Fields, salesforce.Field{Name: df.Name, Value: key})
+	}
+	res, err := s.cfg.Client.Upsert(ctx, df.Name, []salesforce.Record{sr})
+	if err != nil {
+		return handlers.UpsertResult{}, err
+	}
+	if len(res) != 1 || !res[0].Success {
+		return handlers.UpsertResult{}, recordErr("upsert", firstErrors(res), false)
+	}
+	return handlers.UpsertResult{ID: res[0].ID, Created: res[0].Created}, nil
+}
+
+// keyText types an upsert key given as path text: numbers are numbers.
+func keyText(df *salesforce.DescribeField, value string) (string, *valueError) {
+	switch kindOf(df) {
+	case kInt, kLong, kDecimal:
+		return toSalesforce(df, jsonNumber(value))
+	}
+	return toSalesforce(df, value)
+}
+
+// Delete implements handlers.RecordService.
+func (s *Service) Delete(ctx context.Context, sobject, id string) error {
+	nid, err := pathID(id)
+	if err != nil {
+		return err
+	}
+	x, err := s.describe(ctx, sobject)
+	if err != nil {
+		return err
+	}
+	if err := checkPrefix(x, nid); err != nil {
+		return err
+	}
+	res, err := s.cfg.Client.Delete(ctx, []string{nid})
+	if err != nil {
+		return err
+	}
+	if len(res) != 1 || !res[0].Success {
+		return recordErr("delete", firstErrors(res), true)
+	}
+	return nil
+}
+
+// Merge implements handlers.RecordService: id is the master record, which
+// takes req.Fields; req.MergeIDs (one or two) are merged into it.
+func (s *Service) Merge(ctx context.Context, sobject, id string, req handlers.MergeRequest) (handlers.MergeResult, error) {
+	nid, err := pathID(id)
+	if err != nil {
+		return handlers.MergeResult{}, err
+	}
+	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{req.Fields}, isIDKey))
+	if err != nil {
+		return handlers.MergeResult{}, err
+	}
+	if err := checkPrefix(x, nid); err != nil {
+		return handlers.MergeResult{}, err
+	}
+	var p problems
+	if len(req.MergeIDs) < 1 || len(req.MergeIDs) > 2 {
+		p.addf(nil, "/mergeIds", "INVALID_MERGE_RECORD", "must name one or two records")
+	}
+	ids := make([]string, 0, len(req.MergeIDs))
+	for i, m := range req.MergeIDs {
+		n, err := salesforce.NormalizeID(m)
+		where := fmt.Sprintf("/mergeIds/%d", i)
+		switch {
+		case err != nil:
+			p.addf(nil, where, codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+		case n == nid || slices.Contains(ids, n):
+			p.addf(nil, where, "DUPLICATE_ARGUMENT_VALUE", "names a record twice")
+		case x.d.KeyPrefix != "" && !strings.HasPrefix(n, x.d.KeyPrefix):
+			p.addf(nil, where, "INVALID_MERGE_RECORD", "is not the id of a %s record", x.d.Name)
+		default:
+			ids = append(ids, n)
+		}
+	}
+	master := encode(x, modeUpdate, req.Fields, isIDKey, nil, &p)
+	if !p.empty() {
+		return handlers.MergeResult{}, p.err("the merge request is not valid")
+	}
+	master.ID = nid
+	res, err := s.cfg.Client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: master, RecordToMergeIDs: ids}})
+	if err != nil {
+		return handlers.MergeResult{}, err
+	}
+	if len(res) != 1 || !res[0].Success {
+		var errs []salesforce.StatusError
+		if len(res) == 1 {
+			errs = res[0].Errors
+		}
+		return handlers.MergeResult{}, recordErr("merge", errs, true)
+	}
+	return handlers.MergeResult{ID: res[0].ID, MergedRecordIDs: res[0].MergedRecordIDs, UpdatedRelatedIDs: res[0].UpdatedRelatedIDs}, nil
+}
+
+// ConvertLead implements handlers.RecordService.
+func (s *Service) ConvertLead(ctx context.Context, req handlers.LeadConvertRequest) (handlers.LeadConvertResult, error) {
+	var p problems
+	id := func(v, where string, required bool) string {
+		if v == "" {
+			if required {
+				p.addf(nil, where, "MISSING_ARGUMENT", "is required")
+			}
+			return ""
+		}
+		n, err := salesforce.NormalizeID(v)
+		if err != nil {
+			p.addf(nil, where, codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+		}
+		return n
+	}
+	lc := salesforce.LeadConvert{
+		LeadID:                 id(req.LeadID, "/leadId", true),
+		AccountID:              id(req.AccountID, "/accountId", false),
+		ContactID:              id(req.ContactID, "/contactId", false),
+		OwnerID:                id(req.OwnerID, "/ownerId", false),
+		ConvertedStatus:        req.ConvertedStatus,
+		OpportunityName:        req.OpportunityName,
+		DoNotCreateOpportunity: req.DoNotCreateOpportunity,
+		OverwriteLeadSource:    req.OverwriteLeadSource,
+		SendNotificationEmail:  req.SendNotificationEmail,
+	}
+	if req.ConvertedStatus == "" {
+		p.addf(nil, "/convertedStatus", "MISSING_ARGUMENT", "is required")
+	}
+	for _, t := range [][2]string{{"/convertedStatus", req.ConvertedStatus}, {"/opportunityName", req.OpportunityName}} {
+		if e := checkXML(t[1]); e != nil {
+			p.add(nil, t[0], e)
+		}
+	}
+	if !p.empty() {
+		return handlers.LeadConvertResult{}, p.err("the lead conversion is not valid")
+	}
+	res, err := s.cfg.Client.ConvertLead(ctx, []salesforce.LeadConvert{lc})
+	if err != nil {
+		return handlers.LeadConvertResult{}, err
+	}
+	if len(res) != 1 || !res[0].Success {
+		var errs []salesforce.StatusError
+		if len(res) == 1 {
+			errs = res[0].Errors
+		}
+		return handlers.LeadConvertResult{}, recordErr("convertLead", errs, false)
+	}
+	out := handlers.LeadConvertResult{LeadID: res[0].LeadID, AccountID: res[0].AccountID, ContactID: res[0].ContactID}
+	if res[0].OpportunityID != "" {
+		o := res[0].OpportunityID
+		out.OpportunityID = &o
+	}
+	return out, nil
+}

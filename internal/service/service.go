@@ -1,0 +1,237 @@
+// Package service is the engine behind the HTTP handlers: it implements the
+// interfaces internal/handlers declares (DescribeService, SchemaService,
+// RecordService, QueryService, LimitsService, CacheAdmin) on top of the
+// describe service (internal/metadata) and the SOAP client
+// (internal/salesforce). It types values from describe both ways, refuses
+// bad input before anything reaches Salesforce, builds SOQL from
+// structured queries with every name checked and every value escaped, and
+// pages queries with tamper-evident cursors. docs/service.md has the rules.
+package service
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/metadata"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// Record is the handlers' record: a JSON object keyed by API field name.
+type Record = handlers.Record
+
+// Client is what the service needs of the Salesforce client;
+// *salesforce.Client satisfies it.
+type Client interface {
+	Retrieve(ctx context.Context, fieldList []string, sObjectType string, ids []string, opts ...salesforce.Option) ([]*salesforce.Record, error)
+	Create(ctx context.Context, records []salesforce.Record, opts ...salesforce.Option) ([]salesforce.SaveResult, error)
+	Update(ctx context.Context, records []salesforce.Record, opts ...salesforce.Option) ([]salesforce.SaveResult, error)
+	Upsert(ctx context.Context, externalIDField string, records []salesforce.Record, opts ...salesforce.Option) ([]salesforce.UpsertResult, error)
+	Delete(ctx context.Context, ids []string, opts ...salesforce.Option) ([]salesforce.DeleteResult, error)
+	Undelete(ctx context.Context, ids []string, opts ...salesforce.Option) ([]salesforce.UndeleteResult, error)
+	Merge(ctx context.Context, requests []salesforce.MergeRequest, opts ...salesforce.Option) ([]salesforce.MergeResult, error)
+	ConvertLead(ctx context.Context, converts []salesforce.LeadConvert, opts ...salesforce.Option) ([]salesforce.LeadConvertResult, error)
+	Query(ctx context.Context, soql string, opts ...salesforce.Option) (*salesforce.QueryResult, error)
+	QueryAll(ctx context.Context, soql string, opts ...salesforce.Option) (*salesforce.QueryResult, error)
+	QueryMore(ctx context.Context, locator string, opts ...salesforce.Option) (*salesforce.QueryResult, error)
+	Search(ctx context.Context, sosl string) (*salesforce.SearchResult, error)
+	Limits() salesforce.LimitInfo
+}
+
+// Metadata is what the service needs of the describe service;
+// *metadata.Service satisfies it.
+type Metadata interface {
+	DescribeGlobal(ctx context.Context) (*metadata.Global, error)
+	Describe(ctx context.Context, object string) (*metadata.Object, error)
+	EnsureFields(ctx context.Context, object string, names []string) (*metadata.Object, error)
+	RefreshOnInvalidField(ctx context.Context, object string) (*metadata.Object, error)
+	Invalidate(ctx context.Context, object string) error
+	InvalidateAll(ctx context.Context) error
+}
+
+var (
+	_ Client   = (*salesforce.Client)(nil)
+	_ Metadata = (*metadata.Service)(nil)
+)
+
+// Defaults of Config.
+const (
+	// DefaultCursorTTL is how long a nextCursor stays usable: Salesforce
+	// drops an idle query locator after 15 minutes (older orgs; 2 days since
+	// API 56.0), so a longer cursor would only promise what may fail.
+	DefaultCursorTTL = 15 * time.Minute
+	// DefaultPageSize is the page size when the caller names none: the
+	// largest Salesforce serves, so a query costs the fewest calls.
+	DefaultPageSize = 2000
+	// MinCursorKey is the shortest CursorKey accepted.
+	MinCursorKey = 32
+)
+
+// Config configures a Service.
+type Config struct {
+	// Client calls Salesforce. Required.
+	Client Client
+	// Metadata answers describes. Required.
+	Metadata Metadata
+	// Connection is the connection name; cursors carry it, so a cursor of
+	// one connection is refused by another. Required.
+	Connection string
+	// CursorKey signs cursors (HMAC-SHA256), at least MinCursorKey bytes.
+	// Replicas behind one load balancer must share it, so a cursor issued by
+	// one is accepted by the others. Nil means a random key for this
+	// process (demo, single replica).
+	CursorKey []byte
+	// CursorTTL bounds a cursor's life (default DefaultCursorTTL).
+	CursorTTL time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Service implements the handlers' service interfaces. It is safe for
+// concurrent use.
+type Service struct {
+	cfg Config
+
+	mu      sync.Mutex
+	indexes map[*salesforce.DescribeSObjectResult]*objIndex
+}
+
+var (
+	_ handlers.DescribeService = (*Service)(nil)
+	_ handlers.SchemaService   = (*Service)(nil)
+	_ handlers.RecordService   = (*Service)(nil)
+	_ handlers.QueryService    = (*Service)(nil)
+	_ handlers.LimitsService   = (*Service)(nil)
+	_ handlers.CacheAdmin      = (*Service)(nil)
+)
+
+// New returns a Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.Client == nil || cfg.Metadata == nil || cfg.Connection == "" {
+		return nil, errors.New("service: Client, Metadata and Connection are required")
+	}
+	switch {
+	case cfg.CursorKey == nil:
+		cfg.CursorKey = make([]byte, MinCursorKey)
+		if _, err := rand.Read(cfg.CursorKey); err != nil {
+			return nil, fmt.Errorf("service: cursor key: %w", err)
+		}
+	case len(cfg.CursorKey) < MinCursorKey:
+		return nil, fmt.Errorf("service: CursorKey has %d bytes, want at least %d", len(cfg.CursorKey), MinCursorKey)
+	default:
+		cfg.CursorKey = append([]byte(nil), cfg.CursorKey...)
+	}
+	if cfg.CursorTTL <= 0 {
+		cfg.CursorTTL = DefaultCursorTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{cfg: cfg, indexes: make(map[*salesforce.DescribeSObjectResult]*objIndex)}, nil
+}
+
+// objIndex indexes one describe case-insensitively, as Salesforce matches
+// names: fields, parent relationships (by the reference field's
+// relationshipName) and child relationships.
+type objIndex struct {
+	d        *salesforce.DescribeSObjectResult
+	fields   map[string]*salesforce.DescribeField
+	parents  map[string]*salesforce.DescribeField
+	children map[string]*salesforce.ChildRelationship
+}
+
+func newIndex(d *salesforce.DescribeSObjectResult) *objIndex {
+	x := &objIndex{
+		d:        d,
+		fields:   make(map[string]*salesforce.DescribeField, len(d.Fields)),
+		parents:  make(map[string]*salesforce.DescribeField),
+		children: make(map[string]*salesforce.ChildRelationship, len(d.ChildRelationships)),
+	}
+	for i := range d.Fields {
+		f := &d.Fields[i]
+		x.fields[strings.ToLower(f.Name)] = f
+		if f.RelationshipName != "" && len(f.ReferenceTo) > 0 {
+			x.parents[strings.ToLower(f.RelationshipName)] = f
+		}
+	}
+	for i := range d.ChildRelationships {
+		c := &d.ChildRelationships[i]
+		if c.RelationshipName != "" {
+			x.children[strings.ToLower(c.RelationshipName)] = c
+		}
+	}
+	return x
+}
+
+func (x *objIndex) field(name string) *salesforce.DescribeField {
+	if f, ok := x.fields[name]; ok {
+		return f
+	}
+	return x.fields[strings.ToLower(name)]
+}
+
+func (x *objIndex) parent(name string) *salesforce.DescribeField {
+	return x.parents[strings.ToLower(name)]
+}
+
+func (x *objIndex) child(name string) *salesforce.ChildRelationship {
+	return x.children[strings.ToLower(name)]
+}
+
+// maxIndexes bounds the index memo: a describe refresh makes a new
+// describe, and the old one's index must not live for ever.
+const maxIndexes = 512
+
+// index returns the memoised index of d. The metadata service hands back
+// the same describe pointer until the describe changes, so this costs a
+// map lookup per request.
+func (s *Service) index(d *salesforce.DescribeSObjectResult) *objIndex {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if x, ok := s.indexes[d]; ok {
+		return x
+	}
+	if len(s.indexes) >= maxIndexes {
+		clear(s.indexes)
+	}
+	x := newIndex(d)
+	s.indexes[d] = x
+	return x
+}
+
+// describe returns the index of object; an unknown object is a 404.
+func (s *Service) describe(ctx context.Context, object string) (*objIndex, error) {
+	o, err := s.cfg.Metadata.Describe(ctx, object)
+	if err != nil {
+		return nil, describeErr(object, err)
+	}
+	return s.index(o.DescribeSObjectResult), nil
+}
+
+// ensure returns the index of object after checking it has every field in
+// names (refreshing the describe once if not, so a just-added custom field
+// is known). Missing fields are returned, not an error, so they can be
+// reported with every other problem of the request.
+func (s *Service) ensure(ctx context.Context, object string, names []string) (*objIndex, []string, error) {
+	o, err := s.cfg.Metadata.EnsureFields(ctx, object, names)
+	var uf *metadata.UnknownFieldError
+	switch {
+	case errors.As(err, &uf) && o != nil:
+		return s.index(o.DescribeSObjectResult), uf.Fields, nil
+	case err != nil:
+		return nil, nil, describeErr(object, err)
+	}
+	return s.index(o.DescribeSObjectResult), nil, nil
+}
+
+func describeErr(object string, err error) error {
+	if errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType) {
+		return &handlers.Error{Status: 404, Code: handlers.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", object), Err: err}
+	}
+	return fmt.Errorf("describe %s: %w", object, err)
+}

@@ -1,0 +1,504 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// Bounds of a structured query, beyond what the document enforces.
+const (
+	maxPathHops      = 5  // SOQL allows five levels of parent relationships
+	maxWhereDepth    = 32 // nesting of and/or/not
+	maxWhereNodes    = 2000
+	maxPolymorphic   = 10 // targets of a polymorphic lookup checked
+	maxQueryLimit    = 50_000_000
+	soqlDateTimeZ    = "2006-01-02T15:04:05Z"
+	soqlDateTimeFrac = "2006-01-02T15:04:05.000Z"
+)
+
+// objects resolves object names to describes for the builder; in the
+// service it is the metadata service, in tests a fixed map.
+type objects interface {
+	// object returns the describe of name.
+	object(ctx context.Context, name string) (*objIndex, error)
+	// refreshed returns the describe of name after one refresh if it lacks
+	// field (a field just added); it may return x unchanged.
+	refreshed(ctx context.Context, x *objIndex, field string) (*objIndex, error)
+}
+
+// builder turns a structured query into SOQL. Names are never copied from
+// the request: each is looked up in describe and the describe's spelling
+// is written. Values are never pasted: each is typed against its field
+// and formatted or quoted and escaped.
+type builder struct {
+	objs  objects
+	root  *objIndex
+	p     problems
+	nodes int
+}
+
+// build returns the SOQL of q on root, or the problems found, all of them.
+func build(ctx context.Context, objs objects, root *objIndex, q *handlers.StructuredQuery) (string, error) {
+	b := &builder{objs: objs, root: root}
+	var sb strings.Builder
+	sb.WriteString("SELECT ")
+	if len(q.Fields) == 0 {
+		b.p.addf(nil, "/fields", "required", "name at least one field")
+	}
+	seen := make(map[string]bool, len(q.Fields))
+	first := true
+	for i, f := range q.Fields {
+		name, _, err := b.path(ctx, fmt.Sprintf("/fields/%d", i), f)
+		if err != nil {
+			return "", err
+		}
+		if name == "" || seen[strings.ToLower(name)] {
+			continue // a problem, or a duplicate Salesforce would refuse
+		}
+		seen[strings.ToLower(name)] = true
+		if !first {
+			sb.WriteString(", ")
+		}
+		first = false
+		sb.WriteString(name)
+	}
+	sb.WriteString(" FROM ")
+	sb.WriteString(root.d.Name)
+	if q.Where != nil {
+		var w strings.Builder
+		if err := b.cond(ctx, &w, "/where", q.Where, 0); err != nil {
+			return "", err
+		}
+		sb.WriteString(" WHERE ")
+		sb.WriteString(w.String())
+	}
+	for i, o := range q.OrderBy {
+		where := fmt.Sprintf("/orderBy/%d", i)
+		name, df, err := b.path(ctx, where+"/field", o.Field)
+		if err != nil {
+			return "", err
+		}
+		if df != nil && !df.Sortable {
+			b.p.addf(nil, where+"/field", "INVALID_SORT_OPTION", "%s cannot be sorted on", name)
+		}
+		if i == 0 {
+			sb.WriteString(" ORDER BY ")
+		} else {
+			sb.WriteString(", ")
+		}
+		sb.WriteString(name)
+		switch strings.ToLower(o.Direction) {
+		case "", "asc":
+		case "desc":
+			sb.WriteString(" DESC")
+		default:
+			b.p.addf(nil, where+"/direction", "enum", "is asc or desc")
+		}
+		switch strings.ToLower(o.Nulls) {
+		case "":
+		case "first":
+			sb.WriteString(" NULLS FIRST")
+		case "last":
+			sb.WriteString(" NULLS LAST")
+		default:
+			b.p.addf(nil, where+"/nulls", "enum", "is first or last")
+		}
+	}
+	switch {
+	case q.Limit < 0 || q.Limit > maxQueryLimit:
+		b.p.addf(nil, "/limit", "maximum", "is between 1 and %d", maxQueryLimit)
+	case q.Limit > 0:
+		sb.WriteString(" LIMIT ")
+		sb.WriteString(strconv.Itoa(q.Limit))
+	}
+	if !b.p.empty() {
+		return "", b.p.err("the query does not fit the object's describe")
+	}
+	return sb.String(), nil
+}
+
+// validName reports whether s is an API name: a letter, then letters,
+// digits and underscores. Anything else can never name a field, so it is
+// refused before any lookup.
+func validName(s string) bool {
+	if s == "" || len(s) > 255 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
+		case (c >= '0' && c <= '9') || c == '_':
+			if i == 0 {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// path resolves a field or parent path ("Owner.Name") from the root and
+// returns its canonical spelling and the final field's describe. Problems
+// are recorded (name ""); an error is a failure to describe.
+func (b *builder) path(ctx context.Context, where, path string) (string, *salesforce.DescribeField, error) {
+	segs := strings.Split(path, ".")
+	for _, s := range segs {
+		if !validName(s) {
+			b.p.addf(nil, where, "INVALID_FIELD", "is not a field name or a path of relationship names separated by dots")
+			return "", nil, nil
+		}
+	}
+	if len(segs)-1 > maxPathHops {
+		b.p.addf(nil, where, "INVALID_FIELD", "goes up more than %d relationships", maxPathHops)
+		return "", nil, nil
+	}
+	objs := []*objIndex{b.root}
+	canon := make([]string, 0, len(segs))
+	for _, seg := range segs[:len(segs)-1] {
+		var rel *salesforce.DescribeField
+		for i, x := range objs {
+			rf := x.parent(seg)
+			if rf == nil {
+				nx, err := b.objs.refreshed(ctx, x, seg)
+				if err != nil {
+					return "", nil, err
+				}
+				objs[i] = nx
+				rf = nx.parent(seg)
+			}
+			if rf == nil {
+				b.p.addf(nil, where, "INVALID_FIELD", "%s has no parent relationship %s", x.d.Name, seg)
+				return "", nil, nil
+			}
+			if rel == nil {
+				rel = rf
+			}
+		}
+		canon = append(canon, rel.RelationshipName)
+		var next []*objIndex
+		for _, t := range rel.ReferenceTo[:min(len(rel.ReferenceTo), maxPolymorphic)] {
+			nx, err := b.objs.object(ctx, t)
+			if err != nil {
+				return "", nil, err
+			}
+			if nx != nil {
+				next = append(next, nx)
+			}
+		}
+		if len(next) == 0 {
+			b.p.addf(nil, where, "INVALID_FIELD", "%s points to no object this gateway can describe", seg)
+			return "", nil, nil
+		}
+		objs = next
+	}
+	last := segs[len(segs)-1]
+	var df *salesforce.DescribeField
+	for i, x := range objs {
+		f := x.field(last)
+		if f == nil {
+			nx, err := b.objs.refreshed(ctx, x, last)
+			if err != nil {
+				return "", nil, err
+			}
+			objs[i] = nx
+			f = nx.field(last)
+		}
+		if f == nil {
+			// A polymorphic lookup (Owner: User or Group) reaches only the
+			// fields every target has.
+			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.d.Name, last)
+			return "", nil, nil
+		}
+		if df == nil {
+			df = f
+		}
+	}
+	canon = append(canon, df.Name)
+	return strings.Join(canon, "."), df, nil
+}
+
+// cond writes one node of the where tree.
+func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c *handlers.Condition, depth int) error {
+	b.nodes++
+	if depth > maxWhereDepth || b.nodes > maxWhereNodes {
+		b.p.addf(nil, where, "QUERY_TOO_COMPLICATED", "nests deeper than %d levels or has more than %d nodes", maxWhereDepth, maxWhereNodes)
+		return nil
+	}
+	kinds := 0
+	for _, set := range []bool{c.And != nil, c.Or != nil, c.Not != nil, c.Field != "" || c.Op != "" || c.Value != nil} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds != 1 {
+		b.p.addf(nil, where, "oneOf", "must be exactly one of and, or, not, or a comparison (field, op, value)")
+		return nil
+	}
+	switch {
+	case c.And != nil || c.Or != nil:
+		list, op, key := c.And, " AND ", "and"
+		if c.Or != nil {
+			list, op, key = c.Or, " OR ", "or"
+		}
+		if len(list) == 0 {
+			b.p.addf(nil, where+"/"+key, "minItems", "needs at least one condition")
+			return nil
+		}
+		w.WriteByte('(')
+		for i := range list {
+			if i > 0 {
+				w.WriteString(op)
+			}
+			if err := b.cond(ctx, w, fmt.Sprintf("%s/%s/%d", where, key, i), &list[i], depth+1); err != nil {
+				return err
+			}
+		}
+		w.WriteByte(')')
+		return nil
+	case c.Not != nil:
+		w.WriteString("(NOT ")
+		if err := b.cond(ctx, w, where+"/not", c.Not, depth+1); err != nil {
+			return err
+		}
+		w.WriteByte(')')
+		return nil
+	}
+	name, df, err := b.path(ctx, where+"/field", c.Field)
+	if err != nil || df == nil {
+		return err
+	}
+	k := kindOf(df)
+	if !df.Filterable {
+		b.p.addf(nil, where+"/field", "INVALID_QUERY_FILTER_OPERATOR", "%s cannot be filtered on", name)
+		return nil
+	}
+	if !opAllowed(c.Op, k) {
+		b.p.addf(nil, where+"/op", "INVALID_QUERY_FILTER_OPERATOR", "%q is not an operator for %s, a %s field", c.Op, name, df.Type)
+		return nil
+	}
+	vw := where + "/value"
+	w.WriteString(name)
+	switch c.Op {
+	case "in", "notIn", "includes", "excludes":
+		list, ok := c.Value.([]any)
+		if !ok {
+			if s, isStr := c.Value.(string); isStr && (c.Op == "includes" || c.Op == "excludes") {
+				list = []any{s}
+			} else {
+				b.p.addf(nil, vw, "type", "%s takes an array of values", c.Op)
+				return nil
+			}
+		}
+		if len(list) == 0 {
+			b.p.addf(nil, vw, "minItems", "%s takes at least one value", c.Op)
+			return nil
+		}
+		w.WriteString(map[string]string{"in": " IN (", "notIn": " NOT IN (", "includes": " INCLUDES (", "excludes": " EXCLUDES ("}[c.Op])
+		for i, v := range list {
+			if i > 0 {
+				w.WriteString(", ")
+			}
+			lit, e := literal(df, k, v, c.Op)
+			if e != nil {
+				b.p.add(nil, fmt.Sprintf("%s/%d", vw, i), e)
+				return nil
+			}
+			w.WriteString(lit)
+		}
+		w.WriteByte(')')
+		return nil
+	}
+	if c.Value == nil {
+		switch c.Op {
+		case "=", "!=":
+			w.WriteString(" " + c.Op + " null")
+		default:
+			b.p.addf(nil, vw, "type", "null is compared with = and != only")
+		}
+		return nil
+	}
+	if _, isList := c.Value.([]any); isList {
+		b.p.addf(nil, vw, "type", "%s takes one value, not an array", c.Op)
+		return nil
+	}
+	lit, e := literal(df, k, c.Value, c.Op)
+	if e != nil {
+		b.p.add(nil, vw, e)
+		return nil
+	}
+	if c.Op == "like" {
+		w.WriteString(" LIKE ")
+	} else {
+		w.WriteString(" " + c.Op + " ")
+	}
+	w.WriteString(lit)
+	return nil
+}
+
+// opAllowed reports whether op applies to fields of kind k.
+func opAllowed(op string, k kind) bool {
+	switch op {
+	case "=", "!=":
+		return k != kAddress && k != kLocation && k != kBase64
+	case "<", "<=", ">", ">=":
+		switch k {
+		case kString, kID, kInt, kLong, kDecimal, kDate, kDateTime, kTime:
+			return true
+		}
+	case "like":
+		return k == kString || k == kPicklist
+	case "in", "notIn":
+		switch k {
+		case kString, kPicklist, kID, kInt, kLong, kDecimal, kDate, kDateTime, kTime, kAny:
+			return true
+		}
+	case "includes", "excludes":
+		return k == kMultiPicklist
+	}
+	return false
+}
+
+// literal formats one value for a comparison with field df: strings are
+// quoted and escaped, everything else is typed and written from its parsed
+// form, never from the caller's text.
+func literal(df *salesforce.DescribeField, k kind, v any, op string) (string, *valueError) {
+	str := func() (string, *valueError) {
+		s, ok := v.(string)
+		if !ok {
+			return "", verr(codeWrongType, "%s (%s) is compared with a string, not %s", df.Name, df.Type, jsonKind(v))
+		}
+		if e := checkXML(s); e != nil {
+			return "", e
+		}
+		return s, nil
+	}
+	switch k {
+	case kString, kPicklist, kMultiPicklist:
+		s, e := str()
+		if e != nil {
+			return "", e
+		}
+		return quote(s), nil
+	case kID:
+		s, e := str()
+		if e != nil {
+			return "", e
+		}
+		id, err := salesforce.NormalizeID(s)
+		if err != nil {
+			return "", verr(codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+		}
+		return quote(id), nil
+	case kBool:
+		bv, ok := v.(bool)
+		if !ok {
+			return "", verr(codeWrongType, "%s is compared with true or false, not %s", df.Name, jsonKind(v))
+		}
+		return strconv.FormatBool(bv), nil
+	case kInt, kLong, kDecimal:
+		n, ok := v.(json.Number)
+		if !ok {
+			return "", verr(codeWrongType, "%s (%s) is compared with a number, not %s", df.Name, df.Type, jsonKind(v))
+		}
+		d, ok := parseDecimal(string(n))
+		if !ok {
+			return "", verr(codeWrongType, "is not a number")
+		}
+		if k != kDecimal && !d.isInteger() {
+			return "", verr(codeWrongType, "%s (%s) is compared with a whole number", df.Name, df.Type)
+		}
+		return d.String(), nil
+	case kDate:
+		s, e := str()
+		if e != nil {
+			return "", e
+		}
+		if _, err := time.Parse(sfDate, s); err != nil {
+			return "", verr(codeBadDate, "is not a date YYYY-MM-DD")
+		}
+		return s, nil
+	case kDateTime:
+		s, e := str()
+		if e != nil {
+			return "", e
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return "", verr(codeBadDate, "is not an RFC 3339 date-time such as 2024-05-01T12:30:00Z")
+		}
+		t = t.UTC()
+		if t.Nanosecond() != 0 {
+			return t.Format(soqlDateTimeFrac), nil
+		}
+		return t.Format(soqlDateTimeZ), nil
+	case kTime:
+		s, e := str()
+		if e != nil {
+			return "", e
+		}
+		t, ok := parseTime(s)
+		if !ok {
+			return "", verr(codeBadDate, "is not a time HH:MM[:SS[.sss]][Z]")
+		}
+		return t, nil
+	case kAny:
+		switch x := v.(type) {
+		case string:
+			if e := checkXML(x); e != nil {
+				return "", e
+			}
+			return quote(x), nil
+		case bool:
+			return strconv.FormatBool(x), nil
+		case json.Number:
+			if d, ok := parseDecimal(string(x)); ok {
+				return d.String(), nil
+			}
+		}
+		return "", verr(codeWrongType, "is not a string, number or boolean")
+	}
+	return "", verr("INVALID_QUERY_FILTER_OPERATOR", "%s (%s) cannot be compared", df.Name, df.Type)
+}
+
+// quote returns s as a SOQL string literal. SOQL's escapes (SOQL and SOSL
+// Reference, "Quoted String Escape Sequences"): \' \" \\ \n \r \t \b \f.
+// In a LIKE pattern the caller's % and _ stay wildcards; a backslash is a
+// literal backslash, never an escape the caller controls.
+func quote(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('\'')
+	for _, r := range s {
+		switch r {
+		case '\'':
+			b.WriteString(`\'`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}

@@ -1,0 +1,492 @@
+package service
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// kind is how a Salesforce field type travels as JSON.
+type kind uint8
+
+const (
+	kString kind = iota // string, textarea, email, phone, url, combobox, encryptedstring, …
+	kPicklist
+	kMultiPicklist
+	kID // id, reference
+	kBool
+	kInt
+	kLong
+	kDecimal // double, currency, percent
+	kDate
+	kDateTime
+	kTime
+	kBase64
+	kAddress
+	kLocation
+	kAny // anyType: a string, number or boolean
+)
+
+// kindOf maps a describe field to its kind by its fieldType, falling back
+// on its soapType for types this gateway does not know by name.
+func kindOf(f *salesforce.DescribeField) kind {
+	switch f.Type {
+	case "id", "reference":
+		return kID
+	case "picklist":
+		return kPicklist
+	case "multipicklist":
+		return kMultiPicklist
+	case "boolean":
+		return kBool
+	case "int":
+		return kInt
+	case "long":
+		return kLong
+	case "double", "currency", "percent":
+		return kDecimal
+	case "date":
+		return kDate
+	case "datetime":
+		return kDateTime
+	case "time":
+		return kTime
+	case "base64":
+		return kBase64
+	case "address":
+		return kAddress
+	case "location":
+		return kLocation
+	case "anyType":
+		return kAny
+	case "string", "textarea", "email", "phone", "url", "combobox", "encryptedstring":
+		return kString
+	}
+	switch strings.TrimPrefix(strings.TrimPrefix(f.SoapType, "xsd:"), "tns:") {
+	case "ID":
+		return kID
+	case "boolean":
+		return kBool
+	case "int":
+		return kInt
+	case "long":
+		return kLong
+	case "double":
+		return kDecimal
+	case "date":
+		return kDate
+	case "dateTime":
+		return kDateTime
+	case "time":
+		return kTime
+	case "base64Binary":
+		return kBase64
+	case "address":
+		return kAddress
+	case "location":
+		return kLocation
+	case "anyType":
+		return kAny
+	}
+	return kString
+}
+
+// Salesforce's wire formats.
+const (
+	sfDateTime = "2006-01-02T15:04:05.000Z"
+	sfDate     = "2006-01-02"
+)
+
+// Field error codes. Where Salesforce has a StatusCode for the same
+// refusal it is used, so callers see one vocabulary whether the gateway or
+// Salesforce refused.
+const (
+	codeUnknownField     = "UNKNOWN_FIELD"
+	codeNotCreateable    = "INVALID_FIELD_FOR_INSERT_UPDATE"
+	codeNotUpdateable    = "FIELD_NOT_UPDATABLE"
+	codeWrongType        = "INVALID_TYPE_ON_FIELD_IN_RECORD"
+	codeTooLong          = "STRING_TOO_LONG"
+	codeBadPicklist      = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+	codeOutOfRange       = "NUMBER_OUTSIDE_VALID_RANGE"
+	codeMalformedID      = "MALFORMED_ID"
+	codeRequired         = "REQUIRED_FIELD_MISSING"
+	codeNotNillable      = "NOT_NILLABLE"
+	codeInvalidCharacter = salesforce.CodeInvalidCharacter
+	codeBadDate          = "INVALID_DATE_FORMAT"
+	codeReadOnlyCompound = "COMPOUND_FIELD_READ_ONLY"
+)
+
+// valueError is one refused value: a code and a message safe to show.
+type valueError struct {
+	code, msg string
+}
+
+func (e *valueError) Error() string { return e.code + ": " + e.msg }
+
+func verr(code, format string, args ...any) *valueError {
+	return &valueError{code: code, msg: fmt.Sprintf(format, args...)}
+}
+
+// invalidXML reports the first character of s that XML 1.0 cannot carry
+// (control characters but tab, LF and CR; U+FFFE, U+FFFF; lone
+// surrogates; bytes that are not UTF-8). SOAP bodies are XML 1.0, so such a
+// value can never reach Salesforce.
+func invalidXML(s string) (rune, int, bool) {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			return r, i, true
+		}
+		ok := r == 0x9 || r == 0xA || r == 0xD ||
+			(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
+		if !ok {
+			return r, i, true
+		}
+		i += n
+	}
+	return 0, 0, false
+}
+
+func checkXML(s string) *valueError {
+	if r, i, bad := invalidXML(s); bad {
+		return verr(codeInvalidCharacter, "holds a character XML 1.0 cannot carry (%U at byte %d)", r, i)
+	}
+	return nil
+}
+
+// toSalesforce converts one JSON value (not null) to the text Salesforce
+// takes for field f, checking type, length, picklist values, precision and
+// scale. It never rounds.
+func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
+	switch k := kindOf(f); k {
+	case kString, kPicklist:
+		s, ok := v.(string)
+		if !ok {
+			return "", wrongType(f, "a string", v)
+		}
+		if e := checkXML(s); e != nil {
+			return "", e
+		}
+		if e := checkLength(f, s); e != nil {
+			return "", e
+		}
+		if k == kPicklist && f.RestrictedPicklist && !picklistHas(f, s) {
+			return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
+		}
+		return s, nil
+	case kMultiPicklist:
+		items, ok := v.([]any)
+		if !ok {
+			return "", wrongType(f, "an array of strings", v)
+		}
+		parts := make([]string, 0, len(items))
+		for _, it := range items {
+			s, ok := it.(string)
+			if !ok {
+				return "", wrongType(f, "an array of strings", v)
+			}
+			if e := checkXML(s); e != nil {
+				return "", e
+			}
+			if s == "" || strings.Contains(s, ";") {
+				return "", verr(codeWrongType, "values must be non-empty and must not contain ';'")
+			}
+			if f.RestrictedPicklist && !picklistHas(f, s) {
+				return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
+			}
+			parts = append(parts, s)
+		}
+		joined := strings.Join(parts, ";")
+		if e := checkLength(f, joined); e != nil {
+			return "", e
+		}
+		return joined, nil
+	case kID:
+		s, ok := v.(string)
+		if !ok {
+			return "", wrongType(f, "a record id", v)
+		}
+		id, err := salesforce.NormalizeID(s)
+		if err != nil {
+			if e := checkXML(s); e != nil {
+				return "", e
+			}
+			return "", verr(codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+		}
+		return id, nil
+	case kBool:
+		b, ok := v.(bool)
+		if !ok {
+			return "", wrongType(f, "true or false", v)
+		}
+		if b {
+			return "true", nil
+		}
+		return "false", nil
+	case kInt, kLong, kDecimal:
+		n, ok := v.(json.Number)
+		if !ok {
+			return "", wrongType(f, "a number", v)
+		}
+		d, ok := parseDecimal(string(n))
+		if !ok {
+			return "", wrongType(f, "a number", v)
+		}
+		return checkNumber(f, k, d)
+	case kDate:
+		s, ok := v.(string)
+		if !ok {
+			return "", wrongType(f, "a date YYYY-MM-DD", v)
+		}
+		if _, err := time.Parse(sfDate, s); err != nil {
+			return "", verr(codeBadDate, "is not a date YYYY-MM-DD")
+		}
+		return s, nil
+	case kDateTime:
+		s, ok := v.(string)
+		if !ok {
+			return "", wrongType(f, "an RFC 3339 date-time", v)
+		}
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return "", verr(codeBadDate, "is not an RFC 3339 date-time such as 2024-05-01T12:30:00Z")
+		}
+		return t.UTC().Format(sfDateTime), nil
+	case kTime:
+		s, ok := v.(string)
+		if !ok {
+			return "", wrongType(f, "a time HH:MM:SS", v)
+		}
+		t, ok := parseTime(s)
+		if !ok {
+			return "", verr(codeBadDate, "is not a time HH:MM[:SS[.sss]][Z]")
+		}
+		return t, nil
+	case kBase64:
+		s, ok := v.(string)
+		if !ok {
+			return "", wrongType(f, "a base64 string", v)
+		}
+		if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+			return "", verr(codeWrongType, "is not standard base64")
+		}
+		return s, nil
+	case kAddress, kLocation:
+		return "", verr(codeReadOnlyCompound, "is a compound field and read-only: write its component fields instead")
+	case kAny:
+		switch x := v.(type) {
+		case string:
+			if e := checkXML(x); e != nil {
+				return "", e
+			}
+			return x, nil
+		case bool:
+			if x {
+				return "true", nil
+			}
+			return "false", nil
+		case json.Number:
+			d, ok := parseDecimal(string(x))
+			if !ok {
+				return "", wrongType(f, "a number", v)
+			}
+			return d.String(), nil
+		}
+		return "", wrongType(f, "a string, number or boolean", v)
+	}
+	return "", wrongType(f, "a string", v)
+}
+
+func wrongType(f *salesforce.DescribeField, want string, v any) *valueError {
+	return verr(codeWrongType, "takes %s (it is a %s field), not %s", want, f.Type, jsonKind(v))
+}
+
+// jsonKind names the JSON type of v without echoing the value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number, float64, int, int64:
+		return "a number"
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
+}
+
+// checkLength counts characters, as Salesforce's length does.
+func checkLength(f *salesforce.DescribeField, s string) *valueError {
+	if f.Length > 0 {
+		if n := utf8.RuneCountInString(s); n > f.Length {
+			return verr(codeTooLong, "has %d characters, more than its maximum of %d", n, f.Length)
+		}
+	}
+	return nil
+}
+
+func picklistHas(f *salesforce.DescribeField, s string) bool {
+	for _, p := range f.PicklistValues {
+		if p.Active && p.Value == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkNumber checks d against the field's kind, precision and scale and
+// returns its plain decimal text.
+func checkNumber(f *salesforce.DescribeField, k kind, d decimal) (string, *valueError) {
+	switch k {
+	case kInt, kLong:
+		bits := 32
+		if k == kLong {
+			bits = 64
+		}
+		if !d.isInteger() {
+			return "", verr(codeWrongType, "takes a whole number (it is a %s field)", f.Type)
+		}
+		if !d.fitsInt(bits) {
+			return "", verr(codeOutOfRange, "is outside the range of a %d-bit integer", bits)
+		}
+		if f.Digits > 0 && len(d.intPart) > f.Digits {
+			return "", verr(codeOutOfRange, "has more than its %d digits", f.Digits)
+		}
+	case kDecimal:
+		if f.Precision > 0 {
+			if len(d.frac) > f.Scale {
+				return "", verr(codeOutOfRange, "has %d decimal places, more than its scale of %d", len(d.frac), f.Scale)
+			}
+			if maxInt := f.Precision - f.Scale; len(d.intPart) > maxInt {
+				return "", verr(codeOutOfRange, "has %d digits before the decimal point, more than the %d its precision %d and scale %d allow",
+					len(d.intPart), maxInt, f.Precision, f.Scale)
+			}
+		}
+	}
+	return d.String(), nil
+}
+
+// parseTime accepts HH:MM, HH:MM:SS or HH:MM:SS.sss, with or without a
+// trailing Z, and returns Salesforce's HH:MM:SS.sssZ.
+func parseTime(s string) (string, bool) {
+	s = strings.TrimSuffix(s, "Z")
+	hms, frac, hasFrac := strings.Cut(s, ".")
+	parts := strings.Split(hms, ":")
+	if len(parts) < 2 || len(parts) > 3 || (hasFrac && len(parts) != 3) {
+		return "", false
+	}
+	limits := []int{23, 59, 59}
+	nums := []int{0, 0, 0}
+	for i, p := range parts {
+		if len(p) != 2 || !isDigit(p[0]) || !isDigit(p[1]) {
+			return "", false
+		}
+		if nums[i] = int(p[0]-'0')*10 + int(p[1]-'0'); nums[i] > limits[i] {
+			return "", false
+		}
+	}
+	ms := "000"
+	if hasFrac {
+		if frac == "" || len(frac) > 3 {
+			return "", false
+		}
+		for i := 0; i < len(frac); i++ {
+			if !isDigit(frac[i]) {
+				return "", false
+			}
+		}
+		ms = (frac + "00")[:3]
+	}
+	return fmt.Sprintf("%02d:%02d:%02d.%sZ", nums[0], nums[1], nums[2], ms), true
+}
+
+// fromSalesforce types the text of a scalar value of field f as JSON.
+// Text that does not parse as its type is passed on as a string rather
+// than dropped: Salesforce is the authority on what it stores.
+func fromSalesforce(f *salesforce.DescribeField, s string) any {
+	switch kindOf(f) {
+	case kBool:
+		return boolValue(s)
+	case kInt, kLong, kDecimal:
+		return numberValue(s)
+	case kMultiPicklist:
+		if s == "" {
+			return []any{}
+		}
+		parts := strings.Split(s, ";")
+		out := make([]any, len(parts))
+		for i, p := range parts {
+			out[i] = p
+		}
+		return out
+	case kDateTime:
+		return dateTimeValue(s)
+	}
+	return s
+}
+
+// fromXSIType types a value the describe does not know (aggregates,
+// anyType) by the xsi:type it carried.
+func fromXSIType(t salesforce.XSIType, s string) any {
+	switch t {
+	case salesforce.TypeBoolean:
+		return boolValue(s)
+	case salesforce.TypeInt, salesforce.TypeLong, salesforce.TypeDouble:
+		return numberValue(s)
+	case salesforce.TypeDateTime:
+		return dateTimeValue(s)
+	}
+	return s
+}
+
+func boolValue(s string) any {
+	switch s {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	return s
+}
+
+func numberValue(s string) any {
+	if d, ok := parseDecimal(s); ok {
+		return json.Number(d.String())
+	}
+	return s
+}
+
+func dateTimeValue(s string) any {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// compoundValue types an address or location: components named as
+// Salesforce names them, latitude and longitude as numbers.
+func compoundValue(c *salesforce.Record) Record {
+	out := make(Record, len(c.Fields))
+	for _, cf := range c.Fields {
+		switch {
+		case cf.Nil:
+			out[cf.Name] = nil
+		case cf.Name == "latitude" || cf.Name == "longitude":
+			out[cf.Name] = numberValue(cf.Value)
+		default:
+			out[cf.Name] = cf.Value
+		}
+	}
+	return out
+}
