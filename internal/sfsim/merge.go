@@ -185,8 +185,8 @@ func (wc *writeCall) createFrom(objName string, values map[string]string, order 
 }
 
 // leadStatusConverted reports whether status is a converted lead status:
-// a LeadStatus row with IsConverted, or the standard "Closed - Converted"
-// when the org has no LeadStatus rows.
+// the API value of a LeadStatus row with IsConverted, or the standard
+// "Closed - Converted" when the org has no LeadStatus rows.
 func (s *Server) leadStatusConverted(status string) bool {
 	t := s.data.tables["leadstatus"]
 	if t == nil || len(t.rows) == 0 {
@@ -194,7 +194,13 @@ func (s *Server) leadStatusConverted(status string) bool {
 	}
 	ok := false
 	t.each(func(r meta.Record) bool {
-		if (r["MasterLabel"] == status || r["ApiName"] == status) && r["IsConverted"] == "true" {
+		// The status's API value is what counts; a differing label does
+		// not convert (douglascayers/sfdc-auto-convert-leads-process#8).
+		name := r["ApiName"]
+		if name == "" {
+			name = r["MasterLabel"]
+		}
+		if name == status && r["IsConverted"] == "true" {
 			ok = true
 			return false
 		}
