@@ -83,8 +83,12 @@ func faultIDLimit() *Fault {
 	return unexpected("EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than 200 records into this call")
 }
 
+// faultInvalidType is an unknown object outside a query: an
+// InvalidSObjectFault with no position (row and column -1).
 func faultInvalidType(name string) *Fault {
-	return newFault("INVALID_TYPE", ftInvalidSObj, "sObject type '%s' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", name)
+	f := newFault("INVALID_TYPE", ftInvalidSObj, "sObject type '%s' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.", name)
+	f.Row, f.Column = -1, -1
+	return f
 }
 
 // writeFault renders f as a complete envelope.

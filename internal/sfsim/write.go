@@ -38,7 +38,15 @@ type inRecord struct {
 func (s *Server) parseSObject(n *node) (*inRecord, *Fault) {
 	typ, _ := n.value("type")
 	if typ == "" {
-		return nil, unexpected("INVALID_TYPE", "Must send a concrete entity type.")
+		// Real wordings: jsforce/jsforce#950 (no type element) and
+		// congaengr/soapforce#30 (a type Salesforce could not use).
+		msg := "Must send a concrete entity type."
+		if n.child("type") == nil {
+			msg = "Missing entity type information. sObject requires a separate 'type' field be sent."
+		}
+		f := newFault("INVALID_TYPE", ftInvalidSObj, "%s", msg)
+		f.Row, f.Column = -1, -1
+		return nil, f
 	}
 	obj, ok := s.sc().Object(typ)
 	if !ok {

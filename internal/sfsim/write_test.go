@@ -133,6 +133,18 @@ func TestWriteValidation(t *testing.T) {
 		t.Parallel()
 		s.do("create", "", sobj("Account", "Name", "x", "Nope__c", "1")).fault("sf:INVALID_FIELD", "InvalidFieldFault")
 	})
+	t.Run("missing type fails the call", func(t *testing.T) {
+		t.Parallel()
+		s := s.as(t)
+		msg := s.do("create", "", "<urn:sObjects><Name>x</Name></urn:sObjects>").fault("sf:INVALID_TYPE", "InvalidSObjectFault")
+		if msg != "INVALID_TYPE: Missing entity type information. sObject requires a separate 'type' field be sent." {
+			t.Errorf("faultstring %q", msg)
+		}
+		msg = s.do("create", "", "<urn:sObjects><urn1:type></urn1:type><Name>x</Name></urn:sObjects>").fault("sf:INVALID_TYPE", "InvalidSObjectFault")
+		if msg != "INVALID_TYPE: Must send a concrete entity type." {
+			t.Errorf("faultstring %q", msg)
+		}
+	})
 	t.Run("unknown type fails the call", func(t *testing.T) {
 		s := s.as(t)
 		t.Parallel()
