@@ -1,6 +1,10 @@
 package main
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -39,7 +43,11 @@ type Config struct {
 
 	RedisURL           salesforce.Secret // may carry a password
 	CacheEncryptionKey salesforce.Secret
-	DescribeTTL        time.Duration
+	// CursorKey signs query cursors (GATEWAY_CURSOR_KEY, base64, >= 32
+	// bytes); replicas must share it. Empty: derived from
+	// CACHE_ENCRYPTION_KEY, else random for this process.
+	CursorKey   salesforce.Secret
+	DescribeTTL time.Duration
 
 	LogLevel  zerolog.Level
 	LogFormat string
@@ -118,6 +126,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		SecurityToken: salesforce.Secret(env("SF_SECURITY_TOKEN", "")), JWTKeyFile: *jwtKeyFile,
 		RedisURL:           salesforce.Secret(env("REDIS_URL", "")),
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
+		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
 		LogFormat:          *logFormat, Demo: *demo,
 	}
 
@@ -197,6 +206,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if c.CacheEncryptionKey != "" {
 		if _, err := session.ParseKeys(c.CacheEncryptionKey.Reveal()); err != nil {
 			bad("CACHE_ENCRYPTION_KEY: %v", err)
+		}
+	}
+	if c.CursorKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.CursorKey.Reveal()); err != nil || len(k) < 32 {
+			bad("GATEWAY_CURSOR_KEY is not base64 of at least 32 bytes")
 		}
 	}
 
@@ -314,10 +328,33 @@ func (c Config) masked() map[string]any {
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
-		"DESCRIBE_TTL": c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
+		"GATEWAY_CURSOR_KEY": set(c.CursorKey),
+		"DESCRIBE_TTL":       c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
 		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
 	}
+}
+
+// cursorKey returns the key that signs query cursors, and where it came
+// from. Replicas must agree on it for a cursor issued by one to be accepted
+// by another: GATEWAY_CURSOR_KEY when set; else one derived from the
+// primary CACHE_ENCRYPTION_KEY, which Redis deployments already share
+// (HMAC with a fixed label, so the cursor key reveals nothing of it); else
+// a random key, good for one process only.
+func (c Config) cursorKey() ([]byte, string, error) {
+	if c.CursorKey != "" {
+		k, err := base64.StdEncoding.DecodeString(c.CursorKey.Reveal())
+		return k, "GATEWAY_CURSOR_KEY", err
+	}
+	if c.CacheEncryptionKey != "" {
+		primary, _, _ := strings.Cut(c.CacheEncryptionKey.Reveal(), ",")
+		m := hmac.New(sha256.New, []byte(strings.TrimSpace(primary)))
+		m.Write([]byte("sfgate query cursor key v1"))
+		return m.Sum(nil), "derived from CACHE_ENCRYPTION_KEY", nil
+	}
+	k := make([]byte, 32)
+	_, err := rand.Read(k)
+	return k, "random for this process", err
 }

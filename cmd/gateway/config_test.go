@@ -182,3 +182,47 @@ func TestParseConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestCursorKey(t *testing.T) {
+	t.Parallel()
+	enc := base64.StdEncoding.EncodeToString
+	cacheKey := enc([]byte("0123456789abcdef0123456789abcdef"))
+	explicit := []byte("cursor-key-cursor-key-cursor-key-!")
+	cc := map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "s", "REDIS_URL": "redis://127.0.0.1:6379"}
+
+	get := func(env map[string]string) ([]byte, string) {
+		t.Helper()
+		m := map[string]string{}
+		for k, v := range cc {
+			m[k] = v
+		}
+		for k, v := range env {
+			m[k] = v
+		}
+		c, err := parseConfig(nil, envFrom(m), io.Discard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k, from, err := c.cursorKey()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k, from
+	}
+	k1, from := get(map[string]string{"CACHE_ENCRYPTION_KEY": cacheKey})
+	k2, _ := get(map[string]string{"CACHE_ENCRYPTION_KEY": cacheKey + "," + enc(make([]byte, 32))})
+	if from != "derived from CACHE_ENCRYPTION_KEY" || len(k1) != 32 || string(k1) != string(k2) {
+		t.Errorf("derived key: from %q, %d bytes, stable across an added secondary key: %v", from, len(k1), string(k1) == string(k2))
+	}
+	if strings.Contains(string(k1), "0123456789abcdef") {
+		t.Error("the cursor key shows the cache key")
+	}
+	k3, from := get(map[string]string{"CACHE_ENCRYPTION_KEY": cacheKey, "GATEWAY_CURSOR_KEY": enc(explicit)})
+	if from != "GATEWAY_CURSOR_KEY" || string(k3) != string(explicit) {
+		t.Errorf("explicit key: from %q", from)
+	}
+	if _, err := parseConfig(nil, envFrom(map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "s", "GATEWAY_CURSOR_KEY": enc([]byte("short"))}), io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "GATEWAY_CURSOR_KEY is not base64 of at least 32 bytes") {
+		t.Errorf("short cursor key: %v", err)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/sfgate/sfgate/internal/handlers"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/service"
 	"github.com/sfgate/sfgate/internal/session"
 	"github.com/sfgate/sfgate/internal/sfsim"
 )
@@ -112,12 +113,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("metadata service: %w", err)
 	}
 
+	ck, ckFrom, err := cfg.cursorKey()
+	if err != nil {
+		return fmt.Errorf("cursor key: %w", err)
+	}
+	if ckFrom == "random for this process" && !cfg.Demo {
+		logger.Warn().Msg("neither GATEWAY_CURSOR_KEY nor CACHE_ENCRYPTION_KEY is set: query cursors are signed with a key of this process, so a cursor only works on the replica that issued it")
+	}
+	svc, err := service.New(service.Config{Client: client, Metadata: meta, Connection: connection, CursorKey: ck})
+	if err != nil {
+		return fmt.Errorf("records service: %w", err)
+	}
+
 	h, err := handlers.New(ctx, handlers.Options{
-		Describe: handlers.Metadata{Source: meta},
-		Cache:    handlers.Metadata{Source: meta},
-		Limits:   handlers.ClientLimits{Source: client},
-		Ready:    readiness{tiered: tiered, client: client},
-		Logger:   logger, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
+		Ready:  readiness{tiered: tiered, client: client},
+		Logger: logger, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
 	})
 	if err != nil {

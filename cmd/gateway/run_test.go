@@ -190,3 +190,65 @@ func TestRunRefusesBadConfiguration(t *testing.T) {
 		t.Fatalf("run = %v", err)
 	}
 }
+
+// TestRunDemoRecordRoundTrip drives the records and query endpoints of a
+// --demo gateway, every answer checked against the document.
+func TestRunDemoRecordRoundTrip(t *testing.T) {
+	t.Parallel()
+	base, _, _ := boot(t, []string{"--demo"}, map[string]string{})
+	client := spectest.New(t).Client(t)
+	call := func(method, path, body string, hdr ...string) (int, string) {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), method, base+path, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		for i := 0; i+1 < len(hdr); i += 2 {
+			req.Header.Set(hdr[i], hdr[i+1])
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	status, body := call("POST", "/v1/sobjects/Account/records", `{"Name":"Round Trip Ltd","AnnualRevenue":1234567}`)
+	if status != 201 {
+		t.Fatalf("create: %d %s", status, body)
+	}
+	var created struct{ ID string }
+	if err := json.Unmarshal([]byte(body), &created); err != nil || created.ID == "" {
+		t.Fatalf("create answer %s", body)
+	}
+	if status, body = call("GET", "/v1/sobjects/Account/records/"+created.ID+"?fields=Id,Name,AnnualRevenue", ""); status != 200 || !strings.Contains(body, `"Round Trip Ltd"`) {
+		t.Fatalf("get: %d %s", status, body)
+	}
+	if status, body = call("PATCH", "/v1/sobjects/Account/records/"+created.ID, `{"Name":"Round Trip plc"}`); status != 204 {
+		t.Fatalf("update: %d %s", status, body)
+	}
+	if status, body = call("POST", "/v1/query", `{"soql":"SELECT Id, Name FROM Account WHERE Name = 'Round Trip plc'"}`); status != 200 || !strings.Contains(body, `"totalSize":1`) {
+		t.Fatalf("query: %d %s", status, body)
+	}
+	if status, body = call("POST", "/v1/sobjects/Account/query", `{"fields":["Id","Name"],"where":{"field":"Name","op":"like","value":"Round%"}}`, "Accept", "application/x-ndjson"); status != 200 || strings.Count(body, "\n") != 1 {
+		t.Fatalf("stream: %d %s", status, body)
+	}
+	if status, body = call("POST", "/v1/sobjects/Account/records", `{"Nope__c":1}`); status < 400 || status > 499 || !strings.Contains(body, "Nope__c") {
+		t.Fatalf("unknown field: %d %s", status, body)
+	}
+	if status, body = call("DELETE", "/v1/sobjects/Account/records/"+created.ID, ""); status != 204 {
+		t.Fatalf("delete: %d %s", status, body)
+	}
+	if status, body = call("GET", "/v1/sobjects/Account/records/"+created.ID, ""); status != 404 {
+		t.Fatalf("get after delete: %d %s", status, body)
+	}
+}
