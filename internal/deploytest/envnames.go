@@ -1,0 +1,119 @@
+// Package deploytest checks the deploy artifacts (Dockerfile, .dockerignore,
+// docker-compose.yml and the Helm chart under helm/sfgate) against the code
+// they deploy: the environment variables the gateway really reads, the
+// binaries the image really builds, the probe paths it really serves. Its
+// tests render the chart with a pinned Helm (docs/deploy.md).
+package deploytest
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// envName is the shape of an environment variable the gateway reads.
+var envName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+
+// ReadEnvNames returns the environment variables read by the Go package in
+// dir (non-test files only), found in its syntax rather than in a list kept
+// by hand: the first argument of a call to a function named env, getenv,
+// Getenv or LookupEnv when it is a string literal, and the elements of a
+// []string literal ranged over by a loop whose body passes the loop variable
+// to such a function.
+func ReadEnvNames(dir string) (map[string]bool, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read env names: %w", err)
+	}
+	fset := token.NewFileSet()
+	names := map[string]bool{}
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, fmt.Errorf("read env names: %w", err)
+		}
+		ast.Inspect(f, func(node ast.Node) bool {
+			switch node := node.(type) {
+			case *ast.CallExpr:
+				if isEnvReader(node.Fun) && len(node.Args) > 0 {
+					if s, ok := stringLit(node.Args[0]); ok && envName.MatchString(s) {
+						names[s] = true
+					}
+				}
+			case *ast.RangeStmt:
+				for _, s := range rangedEnvNames(node) {
+					names[s] = true
+				}
+			}
+			return true
+		})
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("read env names: no environment reads found in %s", dir)
+	}
+	return names, nil
+}
+
+func isEnvReader(fun ast.Expr) bool {
+	var name string
+	switch f := fun.(type) {
+	case *ast.Ident:
+		name = f.Name
+	case *ast.SelectorExpr:
+		name = f.Sel.Name
+	default:
+		return false
+	}
+	return slices.Contains([]string{"env", "getenv", "Getenv", "LookupEnv"}, name)
+}
+
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}
+
+// rangedEnvNames handles `for _, k := range []string{"A", "B"} { … getenv(k) … }`.
+func rangedEnvNames(r *ast.RangeStmt) []string {
+	v, ok := r.Value.(*ast.Ident)
+	if !ok {
+		return nil
+	}
+	lit, ok := r.X.(*ast.CompositeLit)
+	if !ok {
+		return nil
+	}
+	reads := false
+	ast.Inspect(r.Body, func(n ast.Node) bool {
+		if c, ok := n.(*ast.CallExpr); ok && isEnvReader(c.Fun) && len(c.Args) > 0 {
+			if id, ok := c.Args[0].(*ast.Ident); ok && id.Name == v.Name {
+				reads = true
+			}
+		}
+		return !reads
+	})
+	if !reads {
+		return nil
+	}
+	var out []string
+	for _, e := range lit.Elts {
+		if s, ok := stringLit(e); ok && envName.MatchString(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
