@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
-	"context"
 	"errors"
 	"io"
 	"mime"
@@ -18,15 +17,13 @@ import (
 
 // call is one SOAP request being served.
 type call struct {
-	ctx     context.Context
 	op      string
 	version float64
 	host    string // scheme://host the client used, for serverUrl
 	header  *node  // soapenv:Header, possibly nil
 	body    *node  // the operation element
-	sess    *session
-	w       xw   // the content of <opResponse>
-	needXSD bool // the content uses the xsd prefix (describe defaultValue)
+	w       xw     // the content of <opResponse>
+	needXSD bool   // the content uses the xsd prefix (describe defaultValue)
 }
 
 // header returns the named request header element, matched by local name.
@@ -127,7 +124,7 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.stats.add(opNode.local)
 
-	c := &call{ctx: r.Context(), op: opNode.local, version: version, host: requestHost(r), header: header, body: opNode, w: xw{b: getBuf()}}
+	c := &call{op: opNode.local, version: version, host: requestHost(r), header: header, body: opNode, w: xw{b: getBuf()}}
 	if inj := s.faults.take(opNode.local); inj != nil {
 		if done := s.inject(w, r, inj); done {
 			return
@@ -135,12 +132,10 @@ func (s *Server) serveSOAP(w http.ResponseWriter, r *http.Request) {
 	}
 	current := 0
 	if !spec.noAuth {
-		sess, f := s.sessions.check(s.soapSessionID(header), s.now(), s.cfg.SessionTimeout)
-		if f != nil {
+		if _, f := s.sessions.check(s.soapSessionID(header), s.now(), s.cfg.SessionTimeout); f != nil {
 			s.writeFaultHTTP(w, r, http.StatusInternalServerError, f)
 			return
 		}
-		c.sess = sess
 		n, f := s.stats.spend(s.cfg.DailyLimit, s.now())
 		if f != nil {
 			s.writeFaultHTTP(w, r, http.StatusInternalServerError, f)
