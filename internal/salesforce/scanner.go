@@ -213,7 +213,12 @@ func (sc *scanner) next() token {
 		return token{kind: tokEnd}
 	}
 	for {
-		i := strings.IndexByte(sc.s[sc.pos:], '<')
+		i := 0
+		if sc.pos >= len(sc.s) || sc.s[sc.pos] != '<' {
+			// Compact answers put tags back to back; only pretty-printed
+			// ones and mixed content need the search.
+			i = strings.IndexByte(sc.s[sc.pos:], '<')
+		}
 		if i < 0 {
 			if len(sc.frames) > 0 {
 				sc.errorf(len(sc.s), "unexpected end of input inside <"+sc.openName()+">")
@@ -285,7 +290,11 @@ func (sc *scanner) startTag() token {
 	s := sc.s
 	p := sc.pos + 1
 	nameStart := p
+	colon := -1
 	for p < len(s) && nameByte[s[p]] {
+		if s[p] == ':' && colon < 0 {
+			colon = p
+		}
 		p++
 	}
 	if p < len(s) {
@@ -395,7 +404,10 @@ func (sc *scanner) startTag() token {
 			sc.binds = append(sc.binds, binding{prefix: pfx, uri: uri})
 		}
 	}
-	prefix, local := splitQName(s[nameStart:nameEnd])
+	prefix, local := "", s[nameStart:nameEnd]
+	if colon >= 0 {
+		prefix, local = s[nameStart:colon], s[colon+1:nameEnd]
+	}
 	if local == "" {
 		sc.errorf(nameStart, "invalid element name "+s[nameStart:nameEnd])
 		return token{}
