@@ -149,6 +149,10 @@ func TestLogin(t *testing.T) {
 	if ct := r.header.Get("Content-Type"); ct != "text/xml; charset=utf-8" {
 		t.Errorf("Content-Type %q", ct)
 	}
+	// Later calls go to serverUrl, which carries the org id.
+	req, _ := http.NewRequestWithContext(t.Context(), "POST", res.child("serverUrl").text, strings.NewReader(envelope(res.child("sessionId").text, "", "getUserInfo", "")))
+	req.Header.Set("Content-Type", "text/xml")
+	s.send(req, "getUserInfo").ok()
 }
 
 func TestLenientRequests(t *testing.T) {
