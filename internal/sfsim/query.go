@@ -14,11 +14,14 @@ import (
 // Batch sizes of QueryOptions (PROTOCOL.md §8): default and maximum 2,000,
 // minimum 200.
 const (
-	minBatch     = 200
-	maxBatch     = 2000
-	maxRetrieve  = 2000
-	maxLocators  = 10_000
-	cursorPrefix = "01g"
+	minBatch    = 200
+	maxBatch    = 2000
+	maxRetrieve = 2000
+	maxLocators = 10_000
+	// maxLocatorRows bounds the rows all open cursors keep together, so
+	// cursors over big results cannot exhaust memory; the oldest go first.
+	maxLocatorRows = 2_000_000
+	cursorPrefix   = "01g"
 )
 
 // source adapts the store to the SOQL engine. The caller holds s.mu for
@@ -205,6 +208,7 @@ type locatorTable struct {
 	mu    sync.Mutex
 	m     map[string]*cursor
 	order []string
+	rows  int // rows held by the cursors in m
 }
 
 func (t *locatorTable) init() { t.m = make(map[string]*cursor) }
@@ -215,13 +219,22 @@ func (t *locatorTable) add(res *soql.Result, now time.Time, life time.Duration) 
 	id := meta.NewID(cursorPrefix)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for len(t.order) >= maxLocators {
-		delete(t.m, t.order[0])
+	for len(t.order) > 0 && (len(t.order) >= maxLocators || t.rows+len(res.Rows) > maxLocatorRows) {
+		t.drop(t.order[0])
 		t.order = t.order[1:]
 	}
 	t.m[id] = &cursor{res: res, expires: now.Add(life)}
+	t.rows += len(res.Rows)
 	t.order = append(t.order, id)
 	return id
+}
+
+// drop forgets a cursor; the caller holds t.mu and fixes t.order.
+func (t *locatorTable) drop(id string) {
+	if c, ok := t.m[id]; ok {
+		t.rows -= len(c.res.Rows)
+		delete(t.m, id)
+	}
 }
 
 // find resolves a locator to its cursor and row offset. A locator made up
@@ -244,7 +257,7 @@ func (t *locatorTable) find(loc string, now time.Time) (string, *soql.Result, in
 		return "", nil, 0, false
 	}
 	if !now.Before(c.expires) {
-		delete(t.m, id)
+		t.drop(id) // its t.order entry goes when it reaches the front
 		return "", nil, 0, false
 	}
 	if off <= 0 || off >= len(c.res.Rows) {
@@ -265,6 +278,7 @@ func (t *locatorTable) expireAll() int {
 	n := len(t.m)
 	clear(t.m)
 	t.order = nil
+	t.rows = 0
 	return n
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/sfsim/soql"
 )
 
 func TestDescribe(t *testing.T) {
@@ -397,5 +399,24 @@ func TestCustomObjectLive(t *testing.T) {
 	}
 	if res := s.saves("create", "", sobj("Widget__c", "Name", "w2", "Size__c", "123456")); res[0].codes[0] != "NUMBER_OUTSIDE_VALID_RANGE" {
 		t.Errorf("%+v", res[0])
+	}
+}
+
+func TestLocatorTableIsBounded(t *testing.T) {
+	t.Parallel()
+	var lt locatorTable
+	lt.init()
+	now := time.Now()
+	big := &soql.Result{Rows: make([]*soql.Row, maxLocatorRows/2+1)}
+	first := lt.add(big, now, time.Hour)
+	second := lt.add(big, now, time.Hour) // does not fit beside the first
+	if _, _, _, ok := lt.find(first+"-1", now); ok {
+		t.Error("the oldest cursor survived past the row budget")
+	}
+	if _, _, _, ok := lt.find(second+"-1", now); !ok {
+		t.Error("the newest cursor was dropped")
+	}
+	if lt.rows != len(big.Rows) {
+		t.Errorf("rows %d, want %d", lt.rows, len(big.Rows))
 	}
 }
