@@ -1,0 +1,220 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// fixedObjects serves the builder from fixed describes.
+type fixedObjects map[string]*objIndex
+
+func (f fixedObjects) object(_ context.Context, name string) (*objIndex, error) {
+	return f[strings.ToLower(name)], nil
+}
+
+func (f fixedObjects) refreshed(_ context.Context, x *objIndex, _ string) (*objIndex, error) {
+	return x, nil
+}
+
+func testObjects() fixedObjects {
+	objs := fixedObjects{"account": account()}
+	objs["user"] = newIndex(&salesforce.DescribeSObjectResult{Name: "User", Fields: []salesforce.DescribeField{
+		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"), fld("Username", "string"),
+		fld("ManagerId", "reference", refTo("Manager", "User")),
+	}})
+	objs["group"] = newIndex(&salesforce.DescribeSObjectResult{Name: "Group", Fields: []salesforce.DescribeField{
+		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"),
+	}})
+	objs["task"] = newIndex(&salesforce.DescribeSObjectResult{Name: "Task", Fields: []salesforce.DescribeField{
+		fld("Id", "id"), fld("Subject", "string"),
+		fld("OwnerId", "reference", refTo("Owner", "Group", "User")),
+	}})
+	return objs
+}
+
+func cmpq(field, op string, v any) *handlers.Condition {
+	return &handlers.Condition{Field: field, Op: op, Value: v}
+}
+
+func TestBuildEscaping(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		cond *handlers.Condition
+		want string
+	}{
+		{"plain", cmpq("Name", "=", "Acme"), "Name = 'Acme'"},
+		{"injection through a quote", cmpq("Name", "=", "x' OR Name != '"), `Name = 'x\' OR Name != \''`},
+		{"injection with a backslash before the quote", cmpq("Name", "=", `x\' OR Id != null OR Name = \'`), `Name = 'x\\\' OR Id != null OR Name = \\\''`},
+		{"backslash", cmpq("Name", "=", `a\b`), `Name = 'a\\b'`},
+		{"double quote", cmpq("Name", "=", `say "hi"`), `Name = 'say \"hi\"'`},
+		{"newline CR tab", cmpq("Name", "=", "a\nb\rc\td"), `Name = 'a\nb\rc\td'`},
+		{"unicode kept", cmpq("Name", "=", "Zoë ☃"), "Name = 'Zoë ☃'"},
+		{"like keeps the caller's wildcards", cmpq("Name", "like", "Ac%_me"), "Name LIKE 'Ac%_me'"},
+		{"like escapes quotes and backslashes", cmpq("Name", "like", `50\%' OR '`), `Name LIKE '50\\%\' OR \''`},
+		{"not equal", cmpq("Name", "!=", "x"), "Name != 'x'"},
+		{"null", cmpq("Industry", "=", nil), "Industry = null"},
+		{"not null", cmpq("Industry", "!=", nil), "Industry != null"},
+		{"number exact", cmpq("Score__c", ">=", num("12345678901234567.89")), "Score__c >= 12345678901234567.89"},
+		{"number exponent written plain", cmpq("Score__c", "<", num("1e3")), "Score__c < 1000"},
+		{"int", cmpq("NumberOfEmployees", "<=", num("10")), "NumberOfEmployees <= 10"},
+		{"boolean", cmpq("Active__c", "=", true), "Active__c = true"},
+		{"date", cmpq("Founded__c", ">", "2024-02-29"), "Founded__c > 2024-02-29"},
+		{"datetime to UTC", cmpq("Seen__c", "<", "2024-05-01T12:30:00+02:00"), "Seen__c < 2024-05-01T10:30:00Z"},
+		{"datetime with fraction", cmpq("Seen__c", "<", "2024-05-01T12:30:00.25Z"), "Seen__c < 2024-05-01T12:30:00.250Z"},
+		{"id normalised", cmpq("ParentId", "=", "001000000000001"), "ParentId = '001000000000001AAA'"},
+		{"in", cmpq("Industry", "in", []any{"Energy", "O'Brien"}), `Industry IN ('Energy', 'O\'Brien')`},
+		{"notIn numbers", cmpq("NumberOfEmployees", "notIn", []any{num("1"), num("2")}), "NumberOfEmployees NOT IN (1, 2)"},
+		{"includes", cmpq("Tags__c", "includes", []any{"A;B", "C"}), "Tags__c INCLUDES ('A;B', 'C')"},
+		{"excludes one string", cmpq("Tags__c", "excludes", "A"), "Tags__c EXCLUDES ('A')"},
+		{"parent path canonical", cmpq("owner.NAME", "=", "x"), "Owner.Name = 'x'"},
+		{"and or not", &handlers.Condition{And: []handlers.Condition{
+			*cmpq("Name", "=", "a"),
+			{Or: []handlers.Condition{*cmpq("Rating", "=", "Hot"), {Not: cmpq("Industry", "=", nil)}}},
+		}}, "(Name = 'a' AND (Rating = 'Hot' OR (NOT Industry = null)))"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := build(t.Context(), testObjects(), account(), &handlers.StructuredQuery{Fields: []string{"Id"}, Where: c.cond})
+			if err != nil {
+				t.Fatalf("build: %v", err)
+			}
+			want := "SELECT Id FROM Account WHERE " + c.want
+			if got != want {
+				t.Errorf("got  %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+func TestBuildRefuses(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		q     handlers.StructuredQuery
+		field string
+		code  string
+	}{
+		{"field name injection", handlers.StructuredQuery{Fields: []string{"Name FROM User --"}}, "/fields/0", "INVALID_FIELD"},
+		{"field list in one name", handlers.StructuredQuery{Fields: []string{"Id,Name"}}, "/fields/0", "INVALID_FIELD"},
+		{"field with a quote", handlers.StructuredQuery{Fields: []string{"Name'"}}, "/fields/0", "INVALID_FIELD"},
+		{"unknown field", handlers.StructuredQuery{Fields: []string{"Nope__c"}}, "/fields/0", codeUnknownField},
+		{"unknown relationship", handlers.StructuredQuery{Fields: []string{"Nope.Name"}}, "/fields/0", "INVALID_FIELD"},
+		{"reference field is not a relationship", handlers.StructuredQuery{Fields: []string{"OwnerId.Name"}}, "/fields/0", "INVALID_FIELD"},
+		{"unknown field on parent", handlers.StructuredQuery{Fields: []string{"Owner.Nope"}}, "/fields/0", codeUnknownField},
+		{"too deep", handlers.StructuredQuery{Fields: []string{"Parent.Parent.Parent.Parent.Parent.Parent.Name"}}, "/fields/0", "INVALID_FIELD"},
+		{"where field injection", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name = 'x' OR Name", "=", "y")}, "/where/field", "INVALID_FIELD"},
+		{"includes on a string", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "includes", []any{"a"})}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"like on a number", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "like", "1%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"like on an id", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "like", "001%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"less than on a boolean", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Active__c", "<", true)}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"less than on a multipicklist", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Tags__c", "<", "A")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"unknown op", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "~", "a")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"compound not filterable", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("BillingAddress", "=", "x")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"not filterable", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Description", "=", "x")}, "/where/field", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"string for a number", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "=", "5 OR Name != null")}, "/where/value", codeWrongType},
+		{"fraction for an int", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "=", num("1.5"))}, "/where/value", codeWrongType},
+		{"number for a string", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", num("5"))}, "/where/value", codeWrongType},
+		{"bad date", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Founded__c", "=", "2024-13-01")}, "/where/value", codeBadDate},
+		{"date literal smuggled", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Founded__c", "=", "TODAY")}, "/where/value", codeBadDate},
+		{"bad datetime", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Seen__c", "=", "2024-05-01")}, "/where/value", codeBadDate},
+		{"malformed id", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "=", "001' OR Id != '")}, "/where/value", codeMalformedID},
+		{"in with a scalar", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Industry", "in", "Energy")}, "/where/value", "type"},
+		{"in with a bad item", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Industry", "in", []any{"a", num("1")})}, "/where/value/1", codeWrongType},
+		{"null with less than", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "<", nil)}, "/where/value", "type"},
+		{"array for =", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", []any{"a"})}, "/where/value", "type"},
+		{"backspace is not XML 1.0", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", "a\bb")}, "/where/value", codeInvalidCharacter},
+		{"invalid XML in a value", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", "a\x00")}, "/where/value", codeInvalidCharacter},
+		{"mixed node", handlers.StructuredQuery{Fields: []string{"Id"}, Where: &handlers.Condition{And: []handlers.Condition{*cmpq("Name", "=", "a")}, Field: "Name"}}, "/where", "oneOf"},
+		{"empty node", handlers.StructuredQuery{Fields: []string{"Id"}, Where: &handlers.Condition{}}, "/where", "oneOf"},
+		{"nested error path", handlers.StructuredQuery{Fields: []string{"Id"}, Where: &handlers.Condition{Or: []handlers.Condition{*cmpq("Name", "=", "a"), {Not: cmpq("Nope", "=", "a")}}}}, "/where/or/1/not/field", codeUnknownField},
+		{"order by not sortable", handlers.StructuredQuery{Fields: []string{"Id"}, OrderBy: []handlers.OrderBy{{Field: "Description"}}}, "/orderBy/0/field", "INVALID_SORT_OPTION"},
+		{"order by bad direction", handlers.StructuredQuery{Fields: []string{"Id"}, OrderBy: []handlers.OrderBy{{Field: "Name", Direction: "sideways"}}}, "/orderBy/0/direction", "enum"},
+		{"polymorphic field only on one target", handlers.StructuredQuery{Fields: []string{"Owner.Username"}}, "/fields/0", codeUnknownField},
+		{"limit too large", handlers.StructuredQuery{Fields: []string{"Id"}, Limit: 50_000_001}, "/limit", "maximum"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			root := account()
+			if strings.HasPrefix(c.name, "polymorphic") {
+				root = testObjects()["task"]
+			}
+			soql, err := build(t.Context(), testObjects(), root, &c.q)
+			var he *handlers.Error
+			if !errors.As(err, &he) {
+				t.Fatalf("build = %q, %v; want a *handlers.Error", soql, err)
+			}
+			if he.Status/100 != 4 {
+				t.Errorf("status %d, want 4xx", he.Status)
+			}
+			for _, e := range he.Errors {
+				if e.Field == c.field && e.Code == c.code {
+					return
+				}
+			}
+			t.Errorf("errors %+v do not name %s with %s", he.Errors, c.field, c.code)
+		})
+	}
+}
+
+func TestBuildWholeQuery(t *testing.T) {
+	t.Parallel()
+	q := &handlers.StructuredQuery{
+		Fields:  []string{"id", "Name", "Owner.Name", "Parent.Owner.Email", "name"},
+		Where:   &handlers.Condition{And: []handlers.Condition{*cmpq("AnnualRevenue", ">", num("1000000")), *cmpq("Parent.Name", "like", "Ac%")}},
+		OrderBy: []handlers.OrderBy{{Field: "Name", Direction: "desc", Nulls: "last"}, {Field: "owner.name"}},
+		Limit:   10,
+	}
+	got, err := build(t.Context(), testObjects(), account(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "SELECT Id, Name, Owner.Name, Parent.Owner.Email FROM Account WHERE (AnnualRevenue > 1000000 AND Parent.Name LIKE 'Ac%') ORDER BY Name DESC NULLS LAST, Owner.Name LIMIT 10"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// A polymorphic lookup reaches the fields its targets share.
+	got, err = build(t.Context(), testObjects(), testObjects()["task"], &handlers.StructuredQuery{Fields: []string{"Subject", "Owner.Name"}})
+	if err != nil || got != "SELECT Subject, Owner.Name FROM Task" {
+		t.Errorf("polymorphic: %q, %v", got, err)
+	}
+}
+
+func TestBuildReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	q := &handlers.StructuredQuery{
+		Fields: []string{"Nope1", "Name", "Nope2"},
+		Where:  &handlers.Condition{And: []handlers.Condition{*cmpq("Name", "includes", []any{"x"}), *cmpq("Active__c", "=", "yes")}},
+	}
+	_, err := build(t.Context(), testObjects(), account(), q)
+	var he *handlers.Error
+	if !errors.As(err, &he) || len(he.Errors) != 4 {
+		t.Fatalf("got %v, want one error naming 4 problems", err)
+	}
+}
+
+// TestQuote covers the escapes XML cannot carry too (\b, \f): the builder
+// refuses them first, but quote itself must still be complete.
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":       "''",
+		"a'b":    `'a\'b'`,
+		`a"b`:    `'a\"b'`,
+		`a\b`:    `'a\\b'`,
+		"\n\r\t": `'\n\r\t'`,
+		"\b\f":   `'\b\f'`,
+		"%_":     "'%_'",
+	} {
+		if got := quote(in); got != want {
+			t.Errorf("quote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
