@@ -1,6 +1,7 @@
 package salesforce
 
 import (
+	"encoding/xml"
 	"os"
 	"path/filepath"
 	"testing"
@@ -59,6 +60,39 @@ func FuzzDecode(f *testing.F) {
 			if d.sc.depth() > 32 {
 				t.Fatalf("depth %d passed the cap", d.sc.depth())
 			}
+		}
+	})
+}
+
+// FuzzEncodeValue checks the escaping writer: any value is either refused
+// (a character XML 1.0 cannot carry) or read back exactly by encoding/xml.
+func FuzzEncodeValue(f *testing.F) {
+	for _, s := range []string{"", tricky, "a\x00b", "\uFFFE", "\xed\xa0\x80", "]]>", "\r\n\r", "&lt;", "\t\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		w := envWriter{op: "fuzz"}
+		w.open("r")
+		w.leaf("v", "v", v)
+		w.close("r")
+		_, _, bad := invalidXMLChar(v)
+		if w.err != nil {
+			if !bad {
+				t.Fatalf("refused a valid value %q: %v", v, w.err)
+			}
+			return
+		}
+		if bad {
+			t.Fatalf("accepted %q", v)
+		}
+		var got struct {
+			V string `xml:"v"`
+		}
+		if err := xml.Unmarshal(w.b, &got); err != nil {
+			t.Fatalf("wrote invalid XML for %q: %v\n%s", v, err, w.b)
+		}
+		if got.V != v {
+			t.Fatalf("round trip %q -> %q", v, got.V)
 		}
 	})
 }
