@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -168,8 +169,17 @@ func (h *Handlers) routes() error {
 	r.NotFound(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return NotFound("no such endpoint: " + r.URL.Path)
 	}))
-	r.MethodNotAllowed(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
-		return NewError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, r.Method+" is not allowed on "+r.URL.Path)
+	r.MethodNotAllowed(h.adapt(func(w http.ResponseWriter, req *http.Request) error {
+		// RFC 9110 requires Allow on a 405; chi sets it only in its own
+		// default handler.
+		var allowed []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			if r.Match(chi.NewRouteContext(), m, req.URL.Path) {
+				allowed = append(allowed, m)
+			}
+		}
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		return NewError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, req.Method+" is not allowed on "+req.URL.Path)
 	}))
 
 	ops := []route{

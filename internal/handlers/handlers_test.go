@@ -344,3 +344,12 @@ func TestRouterServesEveryOperation(t *testing.T) {
 		t.Errorf("%d operations documented, %d routed: %v", n, len(routed), routed)
 	}
 }
+
+func TestMethodNotAllowedListsAllowed(t *testing.T) {
+	t.Parallel()
+	s := newTestServer(t, fullOptions())
+	status, hdr, _ := s.do("PUT", "/v1/sobjects/Account/records/001000000000001AAA", `{"Name":"x"}`)
+	if status != 405 || hdr.Get("Allow") != "GET, PATCH, DELETE" {
+		t.Fatalf("status %d Allow %q", status, hdr.Get("Allow"))
+	}
+}
