@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sfgate/sfgate/internal/cache"
+	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/session"
+	"github.com/sfgate/sfgate/internal/sfsim"
 	"github.com/sfgate/sfgate/internal/testutil/redistest"
 )
 
@@ -320,4 +324,68 @@ func TestNoSessionIDInRedis(t *testing.T) {
 		t.Errorf("found %d session entries, want 1", sessionKeys)
 	}
 	t.Logf("scanned %d keys, %d session entry, no session id in clear text", len(keys), sessionKeys)
+}
+
+// TestBadCredentialsNoLoginStorm: wrong credentials on three stacks under
+// 150 concurrent calls cost one refused login in all, every call gets a
+// clear error without the secret, and the backoff holds.
+func TestBadCredentialsNoLoginStorm(t *testing.T) {
+	bad := []flow{
+		{"wrong client secret", sfsim.StatOAuthClientCredentials, func(s *sim) session.Config {
+			return session.Config{ClientID: sfsim.DemoClientID, ClientSecret: "not-the-secret-Xq7"}
+		}},
+		{"wrong password", "login", func(s *sim) session.Config {
+			lc, _ := salesforce.New(salesforce.Config{})
+			return session.Config{Username: sfsim.DemoUsername, Password: "not-the-password-Xq7", SecurityToken: sfsim.DemoSecurityToken, SOAPLogin: lc}
+		}},
+	}
+	for _, f := range bad {
+		t.Run(f.name, func(t *testing.T) {
+			s := startSim(t)
+			stacks := threeStacks(t, s, f, sharedRedis(t))
+			before := s.stats(t)
+			errs := runCalls(t.Context(), stacks, 150)
+			errs = append(errs, runCalls(t.Context(), stacks, 30)...)
+			if len(errs) != 180 {
+				t.Fatalf("%d of 180 calls failed, want all", len(errs))
+			}
+			for _, err := range errs {
+				var le *session.LoginError
+				if !errors.As(err, &le) || !errors.Is(err, session.ErrCredentials) {
+					t.Fatalf("err = %v, want a credentials LoginError", err)
+				}
+				if strings.Contains(err.Error(), "Xq7") {
+					t.Fatalf("error holds the secret: %v", err)
+				}
+			}
+			if n := delta(s.stats(t), before, f.statKey); n != 1 {
+				t.Errorf("login attempts = %d, want 1 across the three stacks", n)
+			}
+			t.Logf("%s: 180 calls on 3 stacks: 1 login attempt; error: %v", f.name, errs[0])
+		})
+	}
+}
+
+// TestAPIVersionDiscovery: without SF_API_VERSION the newest version the
+// org lists is used; SOAP login() still happens at 64.0 at most, which
+// sfsim enforces by refusing login at 65.0 and later.
+func TestAPIVersionDiscovery(t *testing.T) {
+	s := startSim(t)
+	for _, f := range []flow{oauthFlow, soapFlow} {
+		t.Run(f.name, func(t *testing.T) {
+			cfg := f.config(s)
+			cfg.Name, cfg.LoginURL = "disc-"+strings.ReplaceAll(f.name, " ", "-"), s.url
+			m, err := session.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := m.APIVersion(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := fmt.Sprintf("%.1f", float64(sfsim.DefaultNewestVersion)); v != want {
+				t.Fatalf("APIVersion = %s, want %s", v, want)
+			}
+		})
+	}
 }

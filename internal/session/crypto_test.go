@@ -2,9 +2,14 @@ package session
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -167,5 +172,50 @@ func TestDiscoverVersion(t *testing.T) {
 				t.Fatalf("discoverVersion = %q, %v", got, err)
 			}
 		})
+	}
+}
+
+func TestLoadRSAKey(t *testing.T) {
+	t.Parallel()
+	key := testRSAKey(t)
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, ecKey, _ := ed25519.GenerateKey(nil)
+	ed8, _ := x509.MarshalPKCS8PrivateKey(ecKey)
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		pem     []byte
+		wantErr string
+	}{
+		{"pkcs1", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)}), ""},
+		{"pkcs8 after a certificate", append(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("x")}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})...), ""},
+		{"not RSA", pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: ed8}), "not RSA"},
+		{"garbage", []byte("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"), "malformed"},
+		{"no PEM", []byte("hello"), "no PEM private key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+".pem")
+			if err := os.WriteFile(p, tt.pem, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			k, err := LoadRSAKey(p)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !k.Equal(key) {
+				t.Fatalf("LoadRSAKey: %v", err)
+			}
+		})
+	}
+	if _, err := LoadRSAKey(filepath.Join(dir, "missing.pem")); err == nil || !strings.Contains(err.Error(), "SF_JWT_KEY_FILE") {
+		t.Fatalf("missing file: %v", err)
 	}
 }
