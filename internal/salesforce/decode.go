@@ -265,22 +265,42 @@ func (d *decoder) record(rec *Record, compound bool) {
 	}
 	structural := !compound // still before the first field
 	sawType, sawID := compound, compound
-	for t, ok := sc.child(); ok; t, ok = sc.child() {
-		local := t.local
+	for {
+		// Most fields are <sf:Name>text</sf:Name>: simpleElement consumes
+		// those whole; anything else goes through the general path.
+		var t token
+		local, value, simple := sc.simpleElement()
+		if simple {
+			t.local = local
+		} else {
+			var ok bool
+			if t, ok = sc.child(); !ok {
+				break
+			}
+			local = t.local
+		}
 		if structural {
 			switch {
 			case !sawType && local == "type":
 				sawType = true
-				rec.Type = sc.text()
+				if !simple {
+					value = sc.text()
+				}
+				rec.Type = value
 				continue
 			case local == "fieldsToNull":
-				sc.skip()
+				if !simple {
+					sc.skip()
+				}
 				continue
 			case !sawID && local == "Id":
 				sawID = true
-				if t.nil {
+				switch {
+				case simple:
+					rec.ID = value
+				case t.nil:
 					sc.skip()
-				} else {
+				default:
 					rec.ID = sc.text()
 				}
 				continue
@@ -304,6 +324,10 @@ func (d *decoder) record(rec *Record, compound bool) {
 			f = &fs[len(fs)-1]
 		}
 		f.Name = local
+		if simple {
+			f.Value = value
+			continue
+		}
 		switch {
 		case t.nil:
 			f.Nil = true

@@ -495,6 +495,60 @@ func (sc *scanner) pop() {
 	sc.binds = sc.binds[:f.nsLen]
 }
 
+// simpleElement consumes, when the next content is one, a complete
+// element without attributes whose content is plain text and whose end tag
+// follows at once — <sf:Name>Acme</sf:Name> — and returns its local name
+// and text. It checks what the general path checks (the end tag matches,
+// the depth cap) and leaves anything else (attributes, references, CDATA,
+// children, comments, malformed input) to it, reporting ok false. The
+// element's prefix is not resolved: callers use it only for record
+// fields, which are matched by local name in any namespace.
+func (sc *scanner) simpleElement() (local, value string, ok bool) {
+	if sc.pending || sc.fail != nil || len(sc.frames) >= sc.maxDepth {
+		return "", "", false
+	}
+	s := sc.s
+	p := sc.pos
+	for p < len(s) && isSpace(s[p]) {
+		p++
+	}
+	if p+1 >= len(s) || s[p] != '<' || s[p+1] == '!' || s[p+1] == '?' {
+		return "", "", false
+	}
+	q := p + 1
+	colon := -1
+	for q < len(s) && nameByte[s[q]] {
+		if s[q] == ':' && colon < 0 {
+			colon = q
+		}
+		q++
+	}
+	if q >= len(s) || s[q] != '>' || q == p+1 {
+		return "", "", false
+	}
+	r := q + 1
+	for r < len(s) && !textStop[s[r]] {
+		r++
+	}
+	if r+1 >= len(s) || s[r] != '<' || s[r+1] != '/' {
+		return "", "", false
+	}
+	name := s[p+1 : q]
+	e := r + 2 + len(name)
+	if e >= len(s) || s[e] != '>' || s[r+2:e] != name {
+		return "", "", false
+	}
+	local = name
+	if colon >= 0 {
+		local = s[colon+1 : q]
+	}
+	if local == "" {
+		return "", "", false
+	}
+	sc.pos = e + 1
+	return local, s[q+1 : r], true
+}
+
 // child returns the next child element of the element whose start was the
 // last token; ok is false at that element's end (or on error).
 func (sc *scanner) child() (t token, ok bool) {
