@@ -389,3 +389,49 @@ func TestAPIVersionDiscovery(t *testing.T) {
 		})
 	}
 }
+
+// TestInvalidateAcrossReplicas: an invalidation on one stack reaches the
+// in-process copies of the others (pub/sub), and the reload is shared.
+func TestInvalidateAcrossReplicas(t *testing.T) {
+	s := startSim(t)
+	stacks := threeStacks(t, s, oauthFlow, sharedRedis(t))
+	requireNoErrors(t, runCalls(t.Context(), stacks, 30))
+	tests := []struct {
+		name       string
+		field      string
+		invalidate func(ctx context.Context, st *stack) error
+	}{
+		{"one object", "Segment__c", func(ctx context.Context, st *stack) error { return st.meta.Invalidate(ctx, "account") }},
+		{"all", "Region_Code__c", func(ctx context.Context, st *stack) error { return st.meta.InvalidateAll(ctx) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Added behind the caches' back; Describe (unlike Field) never
+			// refreshes by itself, so only the invalidation can reveal it.
+			s.post(t, "/_sim/sobjects/Account/fields", map[string]any{"name": tt.field, "type": "text", "label": tt.field, "length": 20})
+			before := s.stats(t)
+			if err := tt.invalidate(t.Context(), stacks[0]); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for i, st := range stacks {
+				for {
+					o, err := st.meta.Describe(t.Context(), "Account")
+					if err != nil {
+						t.Fatal(err)
+					}
+					if _, ok := o.Field(tt.field); ok {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("stack %d still serves the old describe 5s after the invalidation", i)
+					}
+					time.Sleep(10 * time.Millisecond)
+				}
+			}
+			if n := delta(s.stats(t), before, "describeSObject"); n != 1 {
+				t.Errorf("describes after the invalidation = %d, want 1 shared by the 3 stacks", n)
+			}
+		})
+	}
+}
