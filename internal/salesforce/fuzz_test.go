@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzDecode feeds arbitrary bytes to every answer decoder: malformed,
@@ -27,6 +29,19 @@ func FuzzDecode(f *testing.F) {
 	ops := []string{"query", "retrieve", "search", "create", "upsert", "merge", "convertLead",
 		"describeGlobal", "describeSObject", "login", "getUserInfo", "getServerTimestamp"}
 	f.Fuzz(func(t *testing.T, doc []byte) {
+		// The one-step path for plain fields must decode exactly what the
+		// general path decodes, and fail where it fails.
+		fast, ferr := decodeQueryPage(doc)
+		d := newDecoder(doc, DefaultMaxDepth)
+		d.sc.generalOnly = true
+		var slow *QueryResult
+		serr := d.envelope("queryResponse", func() { slow = d.queryResponse() })
+		if (ferr == nil) != (serr == nil) {
+			t.Fatalf("fast path error %v, general path error %v", ferr, serr)
+		}
+		if ferr == nil && !cmp.Equal(fast, slow) {
+			t.Fatalf("fast and general paths differ:\n%s", cmp.Diff(slow, fast))
+		}
 		for _, op := range ops {
 			d := newDecoder(doc, 32)
 			d.envelope(op+"Response", func() {

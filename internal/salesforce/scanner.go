@@ -45,6 +45,8 @@ type scanner struct {
 	attrs    []rawAttr
 	pending  bool // a self-closing element's end is still to be reported
 	fail     error
+	// generalOnly disables simpleElement, for the differential fuzz test.
+	generalOnly bool
 }
 
 type binding struct{ prefix, uri string }
@@ -504,7 +506,7 @@ func (sc *scanner) pop() {
 // element's prefix is not resolved: callers use it only for record
 // fields, which are matched by local name in any namespace.
 func (sc *scanner) simpleElement() (local, value string, ok bool) {
-	if sc.pending || sc.fail != nil || len(sc.frames) >= sc.maxDepth {
+	if sc.pending || sc.fail != nil || len(sc.frames) >= sc.maxDepth || sc.generalOnly {
 		return "", "", false
 	}
 	s := sc.s
