@@ -263,8 +263,8 @@ func (m *Manager) Name() string { return m.cfg.Name }
 // Flow returns the login flow in use.
 func (m *Manager) Flow() Flow { return m.cfg.Flow }
 
-// Logins reports how many logins this Manager has performed itself (not
-// counting sessions adopted from peers).
+// Logins reports how many login attempts this Manager has made itself,
+// failed ones included, not counting sessions adopted from peers.
 func (m *Manager) Logins() int64 { return m.logins.Load() }
 
 func (m *Manager) now() time.Time { return m.cfg.Now() }
