@@ -167,17 +167,22 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 		is       error
 		kind     Kind
 		firstGap time.Duration
+		desc     string
 	}{
-		{"invalid client", "invalid_client", 400, ErrCredentials, KindCredentials, 30 * time.Second},
-		{"invalid grant", "invalid_grant", 400, ErrCredentials, KindCredentials, 30 * time.Second},
-		{"rate exceeded", "LOGIN_RATE_EXCEEDED", 400, ErrRateLimited, KindRateLimited, 5 * time.Minute},
-		{"server error", "server_error", 503, nil, KindTransient, time.Second},
+		{"invalid client", "invalid_client", 400, ErrCredentials, KindCredentials, 30 * time.Second, ""},
+		{"invalid grant", "invalid_grant", 400, ErrCredentials, KindCredentials, 30 * time.Second, ""},
+		{"rate exceeded", "LOGIN_RATE_EXCEEDED", 400, ErrRateLimited, KindRateLimited, 5 * time.Minute, ""},
+		{"rate exceeded as invalid_grant", "invalid_grant", 400, ErrRateLimited, KindRateLimited, 5 * time.Minute, "Login Rate Exceeded"},
+		{"server error", "server_error", 503, nil, KindTransient, time.Second, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ts := newTokenServer(t)
-			ts.setFail(tt.code, "authentication failure", tt.status)
+			if tt.desc == "" {
+				tt.desc = "authentication failure"
+			}
+			ts.setFail(tt.code, tt.desc, tt.status)
 			ts.delay = 20 * time.Millisecond
 			clk := newClock()
 			m := mustNew(t, ccConfig(ts, clk))
@@ -200,7 +205,7 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 				if !errors.As(err, &le) {
 					t.Fatalf("err = %v, want *LoginError", err)
 				}
-				if le.Code != tt.code || le.Kind != tt.kind || le.Message != "authentication failure" {
+				if le.Code != tt.code || le.Kind != tt.kind || le.Message != tt.desc {
 					t.Fatalf("LoginError = %+v", le)
 				}
 				if tt.is != nil && !errors.Is(err, tt.is) {
@@ -566,6 +571,7 @@ func TestSOAPLoginFaults(t *testing.T) {
 		{"invalid login", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "INVALID_LOGIN", Message: "Invalid username, password, security token; or user locked out."}, KindCredentials},
 		{"rate exceeded", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "LOGIN_RATE_EXCEEDED", Message: "Login Rate Exceeded"}, KindRateLimited},
 		{"network", &salesforce.Error{Op: "login", Kind: salesforce.KindNetwork, Cause: errors.New("connection refused")}, KindTransient},
+		{"soap login switched off", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "INVALID_OPERATION", Message: "SOAP API login() is disabled by default in this org."}, KindCredentials},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -69,7 +69,13 @@ func (m *Manager) postToken(ctx context.Context, form url.Values) (obtained, err
 	jsonErr := json.Unmarshal(body, &ans)
 	if resp.StatusCode != http.StatusOK {
 		if jsonErr == nil && ans.Error != "" {
-			return obtained{}, m.loginErr(ans.Error, ans.ErrorDescription, nil)
+			e := m.loginErr(ans.Error, ans.ErrorDescription, nil)
+			// The token endpoint reports a blocked user as invalid_grant
+			// with a description rather than a code of its own.
+			if strings.Contains(strings.ToLower(ans.ErrorDescription), "rate exceeded") {
+				e.Kind = KindRateLimited
+			}
+			return obtained{}, e
 		}
 		// Not Salesforce's JSON (a proxy, an outage page): keep the status
 		// only, the body might echo anything.
