@@ -600,9 +600,18 @@ func TestQueryIterator(t *testing.T) {
 // with -race): the client shares its transport, budget and limits.
 func TestConcurrentUse(t *testing.T) {
 	t.Parallel()
+	// Every third query fails once with a lock fault, then succeeds.
+	var mu sync.Mutex
+	failed := map[string]bool{}
 	f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
-		if n%7 == 0 {
-			return 500, faultAnswer(CodeUnableToLockRow, "UnexpectedErrorFault", "locked")
+		q := string(r.body)
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.Contains(q, "0</queryString>") || strings.Contains(q, "3</queryString>") || strings.Contains(q, "6</queryString>") {
+			if !failed[q] {
+				failed[q] = true
+				return 500, faultAnswer(CodeUnableToLockRow, "UnexpectedErrorFault", "locked")
+			}
 		}
 		return minimalAnswer(r, n)
 	})
