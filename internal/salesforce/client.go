@@ -497,11 +497,43 @@ func (c *Client) DescribeSObjects(ctx context.Context, sObjectTypes []string) ([
 			},
 			decode: func(d *decoder) { res = d.describeSObjects() },
 		})
-		if err == nil && len(res) != len(part) {
-			err = decodeErr(op, fmt.Sprintf("answer holds %d results for %d types", len(res), len(part)))
+		if err != nil {
+			return nil, err
 		}
-		return res, err
+		return inRequestOrder(op, part, res)
 	})
+}
+
+// inRequestOrder returns describe results in the order their types were
+// asked for. Salesforce answers in request order; this does not rely on it
+// (names compare case-insensitively, as Salesforce treats them).
+func inRequestOrder(op string, types []string, res []DescribeSObjectResult) ([]DescribeSObjectResult, error) {
+	if len(res) != len(types) {
+		return nil, decodeErr(op, fmt.Sprintf("answer holds %d results for %d types", len(res), len(types)))
+	}
+	inOrder := true
+	for i := range types {
+		if !strings.EqualFold(res[i].Name, types[i]) {
+			inOrder = false
+			break
+		}
+	}
+	if inOrder {
+		return res, nil
+	}
+	byName := make(map[string]int, len(res))
+	for i := range res {
+		byName[strings.ToLower(res[i].Name)] = i
+	}
+	out := make([]DescribeSObjectResult, len(types))
+	for i, t := range types {
+		j, ok := byName[strings.ToLower(t)]
+		if !ok {
+			return nil, decodeErr(op, fmt.Sprintf("answer holds no result for %s", t))
+		}
+		out[i] = res[j]
+	}
+	return out, nil
 }
 
 // chunked calls fn on consecutive parts of at most size items and

@@ -121,8 +121,14 @@ func TestChunkingKeepsOrder(t *testing.T) {
 	for i := range types {
 		types[i] = fmt.Sprintf("Obj%d__c", i)
 	}
-	if _, err := c.DescribeSObjects(ctx, types); err != nil {
+	descs, err := c.DescribeSObjects(ctx, types)
+	if err != nil {
 		t.Fatal(err)
+	}
+	for i, d := range descs {
+		if !strings.EqualFold(d.Name, types[i]) {
+			t.Fatalf("describe result %d is %s, want %s", i, d.Name, types[i])
+		}
 	}
 
 	// Calls made: create 200+200+50, retrieve 2000+2000+500, delete

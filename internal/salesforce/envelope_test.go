@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -23,8 +24,13 @@ func minimalAnswer(r fakeReq, _ int) (int, string) {
 	case "describeSObject":
 		return 200, answer("describeSObject", `<result><name>Account</name></result>`)
 	case "describeSObjects":
-		n := strings.Count(string(r.body), "<sObjectType>")
-		return 200, answer("describeSObjects", strings.Repeat(`<result><name>X</name></result>`, n))
+		// Echo the names, last first: the client must restore the order.
+		names := regexp.MustCompile(`<sObjectType>([^<]*)</sObjectType>`).FindAllStringSubmatch(string(r.body), -1)
+		var b strings.Builder
+		for i := len(names) - 1; i >= 0; i-- {
+			b.WriteString(`<result><name>` + strings.ToUpper(names[i][1]) + `</name></result>`)
+		}
+		return 200, answer("describeSObjects", b.String())
 	case "query", "queryAll", "queryMore":
 		return 200, answer(r.op, `<result xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/><size>0</size></result>`)
 	case "retrieve":
