@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
 	"github.com/sfgate/sfgate/internal/sfsim"
@@ -397,6 +398,18 @@ func TestSimFaultInjection(t *testing.T) {
 	}
 	if n := e.calls(t, "create") - before; n != 1 {
 		t.Errorf("create sent %d times, want 1 (never retried blindly)", n)
+	}
+	e.control(t, "POST", "/_sim/faults", map[string]any{"operation": "describeGlobal", "fault": "http500", "count": 1})
+	if _, err := e.c.DescribeGlobal(ctx); err != nil {
+		t.Errorf("describeGlobal after an HTML 500 page: %v", err)
+	}
+	e.control(t, "POST", "/_sim/faults", map[string]any{"operation": "getServerTimestamp", "fault": "timeout", "count": 1})
+	tctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	start := time.Now()
+	_, err = e.c.GetServerTimestamp(tctx)
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 10*time.Second {
+		t.Errorf("stalled call: %v after %v, want the context's deadline", err, time.Since(start))
 	}
 	e.control(t, "POST", "/_sim/faults", map[string]any{"operation": "query", "fault": "REQUEST_LIMIT_EXCEEDED", "count": 1})
 	before = e.calls(t, "query")
