@@ -1,0 +1,64 @@
+package salesforce_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+
+	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/sfsim"
+)
+
+// staticSession hands out one session; a real deployment uses the session
+// manager (internal/session), which also refreshes rejected sessions.
+type staticSession struct{ s salesforce.Session }
+
+func (s *staticSession) Session(context.Context) (salesforce.Session, error)  { return s.s, nil }
+func (s *staticSession) Invalidate(context.Context, salesforce.Session) error { return nil }
+
+// Example logs in to the emulator, reads every page of a query and
+// creates records.
+func Example() {
+	ctx := context.Background()
+	sim, _ := sfsim.New(sfsim.Config{SeedAccounts: 5})
+	srv := httptest.NewServer(sim.Handler())
+	defer srv.Close()
+
+	src := &staticSession{}
+	c, _ := salesforce.New(salesforce.Config{Sessions: src})
+	login, err := c.Login(ctx, srv.URL, "58.0", sfsim.DemoUsername, salesforce.Secret(sfsim.DemoPassword+sfsim.DemoSecurityToken))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	src.s = salesforce.Session{ID: login.SessionID, InstanceURL: login.InstanceURL()}
+
+	n := 0
+	for rec, err := range c.Records(ctx, "SELECT Id, Name, Owner.Name FROM Account", false) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		if owner, ok := rec.Get("Owner.Name"); ok && owner.Value != "" {
+			n++
+		}
+	}
+	fmt.Println(n, "accounts with an owner")
+
+	res, err := c.Create(ctx, []salesforce.Record{
+		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: "Acme & Sons"}}},
+		{Type: "Account"}, // no Name: fails on its own, the first is saved
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res[0].Success, res[1].Success, res[1].Errors[0].StatusCode)
+
+	_, err = c.Delete(ctx, []string{"not-an-id"})
+	fmt.Println(salesforce.IsCode(err, salesforce.CodeMalformedID))
+	// Output:
+	// 5 accounts with an owner
+	// true false REQUIRED_FIELD_MISSING
+	// true
+}
