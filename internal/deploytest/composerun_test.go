@@ -1,0 +1,231 @@
+package deploytest
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sfgate/sfgate/internal/sfsim"
+)
+
+// composeRedisDB is the Redis database the compose run uses, so its
+// unprefixed keys (the gateway's defaults) meet no other test's.
+const composeRedisDB = 9
+
+// TestComposeRuns runs what docker-compose.yml describes, without Docker:
+// the built binaries with the file's own arguments and environment (only the
+// addresses changed to free local ports and the local Redis), its
+// healthcheck commands as the readiness gate, and checks the demo's promise:
+// both replicas answer, and share one login and one describe.
+func TestComposeRuns(t *testing.T) {
+	t.Parallel()
+	c := readCompose(t)
+	stages := parseDockerfile(t)
+	bin := t.TempDir()
+	goCmd(t, root, nil, "build", "-o", bin+string(filepath.Separator), "./cmd/gateway", "./cmd/sfsim", "./cmd/healthprobe")
+	local := func(image string) string { return filepath.Join(bin, filepath.Base(image)) }
+
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: composeRedisDB})
+	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
+	if err := rdb.Ping(t.Context()).Err(); err != nil {
+		t.Fatalf("this test needs Redis on 127.0.0.1:6379 (.ci/run starts it): %v", err)
+	}
+	if err := rdb.FlushDB(t.Context()).Err(); err != nil {
+		t.Fatal(err)
+	}
+
+	// sfsim, as compose starts it (entrypoint, then command), on a free port.
+	sim := c.Services["sfsim"]
+	ep := entrypoint(t, findStage(t, stages, sim.Build.Target))
+	args := withFlag(append(ep[1:], sim.Command...), "-addr", "127.0.0.1:0")
+	simOut := start(t, local(ep[0]), args, nil)
+	line := simOut.waitFor(t, "sfsim listening on ")
+	simURL := strings.Fields(line)[3]
+	healthy(t, sim.Healthcheck, local, strings.TrimPrefix(simURL, "http://"))
+
+	gateways := []string{"gateway-1", "gateway-2"}
+	urls := map[string]string{}
+	procs := map[string]*proc{}
+	for _, g := range gateways {
+		s := c.Services[g]
+		env := map[string]string{}
+		for k, v := range s.Environment {
+			env[k] = v
+		}
+		u, _ := url.Parse(simURL)
+		env["SF_LOGIN_URL"] = "http://127.0.0.1:" + u.Port()
+		env["REDIS_URL"] = fmt.Sprintf("redis://127.0.0.1:6379/%d", composeRedisDB)
+		env["GATEWAY_ADDR"] = "127.0.0.1:0"
+		ep := entrypoint(t, findStage(t, stages, s.Build.Target))
+		p := start(t, local(ep[0]), ep[1:], env)
+		var msg struct{ Addr string }
+		if err := json.Unmarshal([]byte(p.waitFor(t, `"gateway listening on`)), &msg); err != nil || msg.Addr == "" {
+			t.Fatalf("%s start line: %v", g, err)
+		}
+		healthy(t, s.Healthcheck, local, msg.Addr)
+		urls[g], procs[g] = "http://"+msg.Addr, p
+	}
+
+	_, key, _ := strings.Cut(c.Services["gateway-1"].Environment["GATEWAY_API_KEYS"], "=")
+	for _, g := range gateways {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, urls[g]+"/v1/sobjects/Account", nil)
+		req.Header.Set("Authorization", "Bearer "+key)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"Account"`) && !strings.Contains(string(body), `"name": "Account"`) {
+			t.Fatalf("%s GET /v1/sobjects/Account: %d %.300s", g, res.StatusCode, body)
+		}
+	}
+
+	res, err := http.Get(simURL + "/_sim/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stats struct{ Calls map[string]int }
+	err = json.NewDecoder(res.Body).Decode(&stats)
+	res.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := stats.Calls[sfsim.StatOAuthClientCredentials]; n != 1 {
+		t.Errorf("%d OAuth logins for two replicas sharing Redis, want 1 (calls %v)", n, stats.Calls)
+	}
+	if n := stats.Calls["describeSObject"]; n != 1 {
+		t.Errorf("%d describeSObject calls for two replicas sharing Redis, want 1 (calls %v)", n, stats.Calls)
+	}
+
+	// SIGTERM, as docker compose stop sends it: a clean exit within the
+	// stop_grace_period.
+	for _, g := range gateways {
+		if err := procs[g].cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-procs[g].done:
+			if err != nil {
+				t.Errorf("%s exit after SIGTERM: %v", g, err)
+			}
+		case <-time.After(25 * time.Second):
+			t.Errorf("%s did not stop within 25s of SIGTERM", g)
+		}
+	}
+}
+
+// withFlag sets a flag's value in an argument list, replacing it if present.
+func withFlag(args []string, name, value string) []string {
+	out := make([]string, 0, len(args)+2)
+	for i := 0; i < len(args); i++ {
+		if args[i] == name && i+1 < len(args) {
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return append(out, name, value)
+}
+
+// proc is a started program whose output lines are readable as they come.
+type proc struct {
+	cmd   *exec.Cmd
+	lines chan string
+	done  chan error
+}
+
+// start runs a binary with exactly env (nothing inherited: the compose
+// services get only what the file gives them) until the test ends.
+func start(t *testing.T, bin string, args []string, env map[string]string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	if cmd.Env == nil {
+		cmd.Env = []string{}
+	}
+	pr, pw := io.Pipe()
+	cmd.Stdout, cmd.Stderr = pw, pw
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, lines: make(chan string, 1024), done: make(chan error, 1)}
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			select {
+			case p.lines <- sc.Text():
+			default: // nobody is waiting for more lines
+			}
+		}
+		close(p.lines)
+	}()
+	go func() { p.done <- cmd.Wait(); pw.Close() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	return p
+}
+
+// waitFor returns the first output line containing s, failing after 30 s or
+// when the program exits first.
+func (p *proc) waitFor(t *testing.T, s string) string {
+	t.Helper()
+	timeout := time.After(30 * time.Second)
+	var seen []string
+	for {
+		select {
+		case l, ok := <-p.lines:
+			if !ok {
+				t.Fatalf("%s exited before printing %q:\n%s", p.cmd.Path, s, strings.Join(seen, "\n"))
+			}
+			if strings.Contains(l, s) {
+				return l
+			}
+			seen = append(seen, l)
+		case <-timeout:
+			t.Fatalf("%s printed no %q in 30s:\n%s", p.cmd.Path, s, strings.Join(seen, "\n"))
+		}
+	}
+}
+
+// healthy runs a compose healthcheck's command, with the probed URL's host
+// moved to addr, until it succeeds or its retries run out.
+func healthy(t *testing.T, hc *composeHealthcheck, local func(string) string, addr string) {
+	t.Helper()
+	argv := append([]string(nil), hc.Test[1:]...)
+	u, err := url.Parse(argv[len(argv)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Host = addr
+	argv[len(argv)-1] = u.String()
+	var out []byte
+	for i := 0; i <= max(hc.Retries, 1)*2; i++ {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		out, err = exec.CommandContext(ctx, local(argv[0]), argv[1:]...).CombinedOutput()
+		cancel()
+		if err == nil {
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	t.Fatalf("healthcheck %v never passed: %v\n%s", argv, err, out)
+}
