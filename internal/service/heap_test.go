@@ -145,7 +145,8 @@ func TestStreamHeapFlat(t *testing.T) {
 
 // BenchmarkStreamHeap streams N accounts from an emulated org in its own
 // process (so the org's memory is not counted) over real HTTP, and reports
-// the gateway's peak heap above its start for N = 5,000 and 200,000. The
+// the gateway's peak heap above its start for N = 5,000, 50,000 and
+// 200,000. The
 // org is created with -seed-accounts 0 and filled by batch creates.
 //
 //	go test -run XXX -bench StreamHeap -benchtime 1x ./internal/service/
@@ -156,7 +157,7 @@ func BenchmarkStreamHeap(b *testing.B) {
 	if err := build.Run(); err != nil {
 		b.Fatalf("build sfsim: %v", err)
 	}
-	for _, n := range []int{5000, 200_000} {
+	for _, n := range []int{5000, 50_000, 200_000} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
 			url := startSimProcess(b, bin)
 			st := newStackAt(b, url)
@@ -223,4 +224,55 @@ func startSimProcess(b *testing.B, bin string) string {
 		b.Fatal("sfsim did not start")
 	}
 	return ""
+}
+
+// gatedClient is a pagedClient that reports each queryMore as it starts.
+type gatedClient struct {
+	*pagedClient
+	started chan int // page number (1-based) whose queryMore began
+}
+
+func (c *gatedClient) QueryMore(ctx context.Context, locator string, opts ...salesforce.Option) (*salesforce.QueryResult, error) {
+	from, _ := strconv.Atoi(strings.TrimPrefix(locator, "01gLOCATOR-"))
+	c.started <- from/c.pageSize + 1
+	return c.pagedClient.QueryMore(ctx, locator, opts...)
+}
+
+// TestStreamLooksAheadOnePage checks the overlap and its bound: while the
+// first page is being written the second is fetched, and the third is not
+// fetched before the first has been written.
+func TestStreamLooksAheadOnePage(t *testing.T) {
+	t.Parallel()
+	client := &gatedClient{pagedClient: &pagedClient{total: 5 * 200, pageSize: 200}, started: make(chan int, 10)}
+	s, err := New(Config{Client: client, Metadata: fixedMetadata{objs: testObjects()}, Connection: "ahead"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := handlers.QueryInput{SObject: "Account", Structured: &handlers.StructuredQuery{Fields: []string{"Id", "Name"}, PageSize: 200}}
+	pages := 0
+	err = s.Stream(t.Context(), in, func(recs []Record) error {
+		pages++
+		if pages == 1 {
+			select {
+			case p := <-client.started:
+				if p != 2 {
+					return fmt.Errorf("while writing page 1, page %d was fetched", p)
+				}
+			case <-time.After(10 * time.Second):
+				return fmt.Errorf("page 2 was not fetched while page 1 was being written")
+			}
+			select {
+			case p := <-client.started:
+				return fmt.Errorf("page %d was fetched while page 1 was still being written", p)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages != 5 {
+		t.Errorf("%d pages, want 5", pages)
+	}
 }

@@ -1,0 +1,107 @@
+package service
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+func TestRecordSchema(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{Client: &countingClient{}, Metadata: fixedMetadata{objs: testObjects()}, Connection: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := s.RecordSchema(t.Context(), "account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doc["$schema"] != "https://json-schema.org/draft/2020-12/schema" {
+		t.Errorf("$schema = %v", doc["$schema"])
+	}
+	defs := doc["$defs"].(map[string]any)
+	create := defs["create"].(map[string]any)
+	update := defs["update"].(map[string]any)
+	req := create["required"].([]string)
+	if !slices.Equal(req, []string{"Name", "Code__c"}) {
+		t.Errorf("required = %v, want Name and Code__c (booleans and defaulted fields are not required)", req)
+	}
+	cp := create["properties"].(map[string]any)
+	up := update["properties"].(map[string]any)
+	if _, ok := cp["CreatedDate"]; ok {
+		t.Error("create takes read-only CreatedDate")
+	}
+	if _, ok := up["Code__c"]; ok {
+		t.Error("update takes create-only Code__c")
+	}
+	if _, ok := cp["BillingAddress"]; ok {
+		t.Error("create takes the compound BillingAddress")
+	}
+	read := doc["properties"].(map[string]any)
+	if read["BillingAddress"].(map[string]any)["readOnly"] != true || read["CreatedDate"].(map[string]any)["readOnly"] != true {
+		t.Error("read-only fields are not marked readOnly")
+	}
+	for name, want := range map[string]map[string]any{
+		"Name":              {"type": "string", "maxLength": 255},
+		"Rating":            {"type": []string{"string", "null"}, "enum": []any{"Hot", "Cold", nil}},
+		"Score__c":          {"type": []string{"number", "null"}, "multipleOf": json.Number("0.01"), "exclusiveMaximum": json.Number("10000000000000000")},
+		"Seen__c":           {"type": []string{"string", "null"}, "format": "date-time"},
+		"Active__c":         {"type": "boolean"},
+		"ParentId":          {"pattern": idPattern},
+		"Tags__c":           {"type": []string{"array", "null"}, "uniqueItems": true},
+		"NumberOfEmployees": {"type": []string{"integer", "null"}, "maximum": json.Number("2147483647")},
+	} {
+		got := cp[name].(map[string]any)
+		for k, v := range want {
+			if !cmp.Equal(got[k], v) {
+				t.Errorf("%s.%s = %#v, want %#v", name, k, got[k], v)
+			}
+		}
+	}
+}
+
+func TestReaderNestsAndTypes(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{Client: &countingClient{}, Metadata: fixedMetadata{objs: testObjects()}, Connection: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := salesforce.Record{Type: "Account", ID: "001000000000001AAA", Fields: []salesforce.Field{
+		{Name: "Id", Value: "001000000000001AAA"},
+		{Name: "AnnualRevenue", Value: "5.59335E8"},
+		{Name: "Active__c", Value: "true"},
+		{Name: "Tags__c", Value: "A;C"},
+		{Name: "Seen__c", Value: "2026-11-30T12:00:00.000Z"},
+		{Name: "Industry", Nil: true},
+		{Name: "Owner", Parent: &salesforce.Record{Type: "User", Fields: []salesforce.Field{
+			{Name: "Name", Value: "Ann"},
+			{Name: "Manager", Nil: true},
+		}}},
+		{Name: "BillingAddress", Compound: &salesforce.Record{Type: "address", Fields: []salesforce.Field{
+			{Name: "city", Value: "Paris"}, {Name: "latitude", Value: "48.85"}, {Name: "street", Nil: true},
+		}}},
+		{Name: "Tasks", Children: &salesforce.QueryResult{Done: true, Size: 1, Records: []salesforce.Record{
+			{Type: "Task", Fields: []salesforce.Field{{Name: "Subject", Value: "Call"}}},
+		}}},
+		{Name: "expr0", Value: "3", XSIType: salesforce.TypeInt},
+	}}
+	got, err := s.newReader().record(t.Context(), &in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Record{
+		"Id": "001000000000001AAA", "AnnualRevenue": json.Number("559335000"), "Active__c": true,
+		"Tags__c": []any{"A", "C"}, "Seen__c": "2026-11-30T12:00:00Z", "Industry": nil,
+		"Owner":          Record{"Name": "Ann", "Manager": nil},
+		"BillingAddress": Record{"city": "Paris", "latitude": json.Number("48.85"), "street": nil},
+		"Tasks":          []any{Record{"Subject": "Call"}},
+		"expr0":          json.Number("3"),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
