@@ -269,9 +269,9 @@ func (d *decoder) record(rec *Record, compound bool) {
 		// Most fields are <sf:Name>text</sf:Name>: simpleElement consumes
 		// those whole; anything else goes through the general path.
 		var t token
-		local, value, simple := sc.simpleElement()
+		local, value, isNil, simple := sc.simpleElement()
 		if simple {
-			t.local = local
+			t.local, t.nil = local, isNil
 		} else {
 			var ok bool
 			if t, ok = sc.child(); !ok {
@@ -297,7 +297,7 @@ func (d *decoder) record(rec *Record, compound bool) {
 				sawID = true
 				switch {
 				case simple:
-					rec.ID = value
+					rec.ID = value // "" when nil
 				case t.nil:
 					sc.skip()
 				default:
@@ -325,7 +325,7 @@ func (d *decoder) record(rec *Record, compound bool) {
 		}
 		f.Name = local
 		if simple {
-			f.Value = value
+			f.Value, f.Nil = value, isNil
 			continue
 		}
 		switch {

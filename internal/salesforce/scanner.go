@@ -505,9 +505,9 @@ func (sc *scanner) pop() {
 // children, comments, malformed input) to it, reporting ok false. The
 // element's prefix is not resolved: callers use it only for record
 // fields, which are matched by local name in any namespace.
-func (sc *scanner) simpleElement() (local, value string, ok bool) {
+func (sc *scanner) simpleElement() (local, value string, isNil, ok bool) {
 	if sc.pending || sc.fail != nil || len(sc.frames) >= sc.maxDepth || sc.generalOnly {
-		return "", "", false
+		return "", "", false, false
 	}
 	s := sc.s
 	p := sc.pos
@@ -515,7 +515,7 @@ func (sc *scanner) simpleElement() (local, value string, ok bool) {
 		p++
 	}
 	if p+1 >= len(s) || s[p] != '<' || s[p+1] == '!' || s[p+1] == '?' {
-		return "", "", false
+		return "", "", false, false
 	}
 	q := p + 1
 	colon := -1
@@ -525,30 +525,72 @@ func (sc *scanner) simpleElement() (local, value string, ok bool) {
 		}
 		q++
 	}
-	if q >= len(s) || s[q] != '>' || q == p+1 {
-		return "", "", false
+	if q == p+1 || q >= len(s) {
+		return "", "", false, false
+	}
+	if s[q] == ' ' {
+		// <sf:Name xsi:nil="true"/>, the other common shape: one xsi:nil
+		// attribute, its prefix resolved like any other.
+		return sc.simpleNil(p, q, colon)
+	}
+	if s[q] != '>' {
+		return "", "", false, false
 	}
 	r := q + 1
 	for r < len(s) && !textStop[s[r]] {
 		r++
 	}
 	if r+1 >= len(s) || s[r] != '<' || s[r+1] != '/' {
-		return "", "", false
+		return "", "", false, false
 	}
 	name := s[p+1 : q]
 	e := r + 2 + len(name)
 	if e >= len(s) || s[e] != '>' || s[r+2:e] != name {
-		return "", "", false
+		return "", "", false, false
 	}
 	local = name
 	if colon >= 0 {
 		local = s[colon+1 : q]
 	}
 	if local == "" {
-		return "", "", false
+		return "", "", false, false
 	}
 	sc.pos = e + 1
-	return local, s[q+1 : r], true
+	return local, s[q+1 : r], false, true
+}
+
+// simpleNil matches `<name P:nil="true"/>` at p (the name ends at q), P
+// bound to the XML Schema instance namespace.
+func (sc *scanner) simpleNil(p, q, colon int) (local, value string, isNil, ok bool) {
+	s := sc.s
+	a := q + 1
+	ac := strings.IndexByte(s[a:min(len(s), a+64)], ':')
+	if ac <= 0 {
+		return "", "", false, false
+	}
+	rest := s[a+ac:]
+	const tail = `:nil="true"/>`
+	if !strings.HasPrefix(rest, tail) {
+		return "", "", false, false
+	}
+	prefix := s[a : a+ac]
+	for i := 0; i < len(prefix); i++ {
+		if !nameByte[prefix[i]] || prefix[i] == ':' {
+			return "", "", false, false
+		}
+	}
+	if sc.lookup(prefix) != nsXSI {
+		return "", "", false, false
+	}
+	local = s[p+1 : q]
+	if colon >= 0 {
+		local = s[colon+1 : q]
+	}
+	if local == "" {
+		return "", "", false, false
+	}
+	sc.pos = a + ac + len(tail)
+	return local, "", true, true
 }
 
 // child returns the next child element of the element whose start was the
