@@ -41,6 +41,8 @@ type stack struct {
 	// cursorKey signs the gateway's cursors (GATEWAY_CURSOR_KEY), so the
 	// cursor tests can re-sign a cursor with another key.
 	cursorKey []byte
+	// cov, when set, records which operations answered what.
+	cov *coverage
 }
 
 type stackOptions struct {
@@ -119,7 +121,11 @@ func startStack(t *testing.T, o stackOptions) *stack {
 // api/openapi.yaml (status, headers, body; problem+json; NDJSON line by
 // line); a mismatch fails t.
 func (s *stack) client(t *testing.T) *http.Client {
-	return &http.Client{Transport: s.checker.Transport(t, s.tr), Timeout: 60 * time.Second}
+	var base http.RoundTripper = s.tr
+	if s.cov != nil {
+		base = s.cov.wrap(base)
+	}
+	return &http.Client{Transport: s.checker.Transport(t, base), Timeout: 60 * time.Second}
 }
 
 // gen returns the oapi-codegen client over the validating HTTP client.
