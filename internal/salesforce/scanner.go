@@ -896,17 +896,7 @@ func (sc *scanner) boolean() bool {
 	return false
 }
 
-func (sc *scanner) integer() int {
-	v := strings.TrimSpace(sc.text())
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		sc.errorf(sc.pos, "invalid integer "+strconv.Quote(v))
-	}
-	return n
-}
+func (sc *scanner) integer() int { return int(sc.int64()) }
 
 func (sc *scanner) int64() int64 {
 	v := strings.TrimSpace(sc.text())
