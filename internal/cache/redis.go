@@ -141,6 +141,20 @@ type unavailableError struct {
 	err     error
 }
 
+// isSlow reports whether err is Redis not answering in time (as opposed to
+// refusing or dropping the connection).
+func isSlow(err error) bool {
+	var ue *unavailableError
+	if !errors.As(err, &ue) {
+		return false
+	}
+	if errors.Is(ue.err, context.DeadlineExceeded) {
+		return true
+	}
+	var nerr net.Error
+	return errors.As(ue.err, &nerr) && nerr.Timeout()
+}
+
 func (e *unavailableError) Error() string {
 	return fmt.Sprintf("cache: redis %s %q: unavailable: %v", e.op, e.key, e.err)
 }

@@ -139,22 +139,7 @@ func TestRedisUnreachableIsErrUnavailable(t *testing.T) {
 
 func TestRedisCommandTimeoutBoundsASlowServer(t *testing.T) {
 	t.Parallel()
-	// A listener that accepts and never answers: Redis hung.
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			t.Cleanup(func() { c.Close() })
-		}
-	}()
-	r, err := cache.OpenRedis("redis://"+l.Addr().String(), cache.RedisOptions{CommandTimeout: 100 * time.Millisecond})
+	r, err := cache.OpenRedis("redis://"+hungListener(t), cache.RedisOptions{CommandTimeout: 100 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

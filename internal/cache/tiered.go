@@ -99,9 +99,10 @@ type Tiered struct {
 	epoch   uint64
 	flights map[string]*flight
 
-	down      atomic.Bool
-	nextProbe atomic.Int64 // unix nanos; probing by calls when no subscriber runs
-	running   atomic.Bool
+	down       atomic.Bool
+	slowStreak atomic.Int32 // Redis timeouts in a row
+	nextProbe  atomic.Int64 // unix nanos; probing by calls when no subscriber runs
+	running    atomic.Bool
 
 	life   sync.Mutex
 	cancel context.CancelFunc
@@ -214,19 +215,32 @@ func (t *Tiered) sharedUsable() bool {
 	return now >= next && t.nextProbe.CompareAndSwap(next, now+int64(t.probeEvery))
 }
 
-// sharedFailed degrades if err says Redis is unreachable, and reports
-// whether it did (the caller then falls back to the in-process level).
+// slowLimit is how many Redis timeouts in a row degrade a Tiered. A refused
+// or broken connection degrades at once; a timeout may be this host's CPU
+// being busy rather than Redis being gone, and degrading on one would make
+// the replica load for itself (one more describe, one more login).
+const slowLimit = 3
+
+// sharedFailed reports whether err says Redis is unreachable (the caller then
+// falls back to the in-process level for this call), and degrades t if it
+// is: at once for a refused or broken connection, after slowLimit timeouts
+// in a row for a timeout.
 func (t *Tiered) sharedFailed(ctx context.Context, err error) bool {
 	if !errors.Is(err, ErrUnavailable) {
 		return false
 	}
-	t.markDown(ctx, err)
+	if !isSlow(err) || t.slowStreak.Add(1) >= slowLimit {
+		t.markDown(ctx, err)
+	}
 	return true
 }
 
 // sharedOK is called after a command succeeded; without a subscriber it is
 // how a degraded Tiered recovers.
 func (t *Tiered) sharedOK(ctx context.Context) {
+	if t.slowStreak.Load() != 0 {
+		t.slowStreak.Store(0)
+	}
 	if t.down.Load() && !t.running.Load() {
 		t.recover(ctx)
 	}
@@ -659,7 +673,10 @@ func (e *loaderError) Unwrap() error { return e.err }
 
 // load is the body of one flight.
 func (t *Tiered) load(ctx context.Context, key string, o LoadOptions, load func(context.Context) ([]byte, error), epoch uint64) ([]byte, error) {
-	if t.sharedUsable() {
+	// A timeout is retried (up to slowLimit times in all, after which t is
+	// degraded) rather than answered by a load of our own: the shared
+	// load is what keeps the org's API calls to one per key.
+	for t.sharedUsable() {
 		v, localTTL, err := t.loadShared(ctx, key, o, load)
 		if err == nil {
 			t.sharedOK(ctx)
@@ -671,6 +688,9 @@ func (t *Tiered) load(ctx context.Context, key string, o LoadOptions, load func(
 		}
 		if !t.sharedFailed(ctx, err) {
 			return nil, err
+		}
+		if !isSlow(err) || t.down.Load() {
+			break
 		}
 	}
 	v, err := t.callLoader(ctx, key, load)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -109,6 +110,13 @@ func stacks(t *testing.T, n int, shared bool, opts cache.TieredOptions) []*cache
 		}
 		out[i] = newTiered(t, r, o)
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i, x := range out {
+				t.Logf("replica %d: %+v", i, x.Stats())
+			}
+		}
+	})
 	return out
 }
 
@@ -392,6 +400,9 @@ func TestRefreshRunsOnceAcrossReplicas(t *testing.T) {
 	}
 	wg.Wait()
 	if got := src.calls.Load(); got != 2 {
+		for i, x := range tcs {
+			t.Logf("replica %d: %+v", i, x.Stats())
+		}
 		t.Fatalf("loader calls = %d, want 2 (warm-up + one refresh for 30 refreshers on 3 replicas)", got)
 	}
 }
@@ -607,4 +618,68 @@ func TestRecoversFromAHangUnderInvalidationTraffic(t *testing.T) {
 		t.Fatalf("DEBUG SLEEP: %v", err)
 	}
 	eventually(t, "the replica recovers while invalidations keep arriving", func() bool { return !tc.Degraded() })
+}
+
+// hungListener accepts connections and never answers: a Redis that hangs.
+func hungListener(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+		}
+	}()
+	return l.Addr().String()
+}
+
+func TestWhenToDegrade(t *testing.T) {
+	t.Parallel()
+	refused := func(t *testing.T) string {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		return addr
+	}
+	tests := []struct {
+		name    string
+		addr    func(t *testing.T) string
+		timeout time.Duration
+		// degradedAfter is the number of failed reads after which the
+		// Tiered reports degraded.
+		degradedAfter int
+	}{
+		{"a refused connection degrades at once", refused, time.Second, 1},
+		{"timeouts degrade only when repeated", hungListener, 50 * time.Millisecond, 3},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := cache.OpenRedis("redis://"+tc.addr(t), cache.RedisOptions{CommandTimeout: tc.timeout})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			// Not started: without a subscriber only the calls decide.
+			tr := cache.NewTiered(cache.TieredOptions{Shared: r, ProbeInterval: time.Hour})
+			for i := 1; i <= tc.degradedAfter; i++ {
+				if _, err := tr.Get(t.Context(), "k"); !errors.Is(err, cache.ErrNotFound) {
+					t.Fatalf("Get %d: err = %v, want ErrNotFound (served by the in-process level)", i, err)
+				}
+				if got, want := tr.Degraded(), i == tc.degradedAfter; got != want {
+					t.Fatalf("after %d failed reads Degraded = %v, want %v", i, got, want)
+				}
+			}
+		})
+	}
 }
