@@ -64,6 +64,9 @@ type Config struct {
 	MaxBufferedBytes  int64             // GATEWAY_MAX_BUFFERED_BODY_BYTES
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
+
+	// Tracing is what the standard OTEL_* variables ask for (tracing.go).
+	Tracing tracingConfig
 }
 
 // Flow names the login flow the credentials select, for the start-up log.
@@ -214,6 +217,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		}
 	}
 
+	var terrs []error
+	c.Tracing, terrs = parseTracing(getenv)
+	errs = append(errs, terrs...)
+
 	if c.Demo {
 		// The emulator's own credentials are used; refusing stray real ones
 		// avoids the surprise of a --demo gateway that looks configured.
@@ -334,6 +341,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
+		"tracing": c.Tracing.describe(),
 	}
 }
 

@@ -46,6 +46,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		}
 	}()
 
+	// First in, so last out: the final spans are flushed after the HTTP
+	// server has drained and everything else has stopped.
+	tp, stopTracing, err := startTracing(ctx, cfg.Tracing, &logger)
+	if err != nil {
+		return err
+	}
+	closers = append(closers, stopTracing)
+
 	if cfg.Demo {
 		sim, err := sfsim.New(sfsim.Config{})
 		if err != nil {
@@ -62,12 +70,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if cfg.Flow() == string(session.FlowSOAPLogin) {
 		logger.Warn().Msg("using SOAP login(): Salesforce removed it from API 65.0, turns it off by default in orgs created since Winter '26 and retires it for all versions in Summer '27; move to SF_CLIENT_ID/SF_CLIENT_SECRET (OAuth client credentials)")
 	}
-	for _, k := range []string{"OTEL_TRACES_EXPORTER", "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"} {
-		if getenv(k) != "" {
-			logger.Warn().Str("variable", k).Msg("this build has no OpenTelemetry exporter: spans are created and propagated but not exported")
-			break
-		}
-	}
 
 	tiered, redis, keys, err := openCache(ctx, cfg, &logger)
 	if err != nil {
@@ -80,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
 	closers = append(closers, sfHTTP.CloseIdleConnections)
-	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate"})
+	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp})
 	if err != nil {
 		return fmt.Errorf("salesforce login client: %w", err)
 	}
@@ -104,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 
 	version := apiVersion(ctx, sessions, &logger)
-	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate"})
+	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp})
 	if err != nil {
 		return fmt.Errorf("salesforce client: %w", err)
 	}
@@ -128,7 +130,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	h, err := handlers.New(ctx, handlers.Options{
 		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
 		Ready:  readiness{tiered: tiered, client: client},
-		Logger: logger, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Logger: logger, TracerProvider: tp, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
 	})
 	if err != nil {
