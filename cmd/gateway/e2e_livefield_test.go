@@ -53,9 +53,11 @@ func TestE2ELiveCustomField(t *testing.T) {
 	var id string
 	t.Run("write first", func(t *testing.T) {
 		addField(t, map[string]any{"name": "Loyalty_Since__c", "type": "date", "label": "Loyalty Since"})
+		before := s.simStats(t)
 		a := s.do(t, http.MethodPost, "/v1/sobjects/Account/records", map[string]any{"Name": uniq("E2E loyal"), "Loyalty_Since__c": "2025-03-01"})
 		if a.status != http.StatusCreated {
-			t.Fatalf("create naming a field added a moment ago: %s", a)
+			t.Fatalf("create naming a field added a moment ago: %s (it cost %d describeSObject calls: 0 means the refresh was not attempted)",
+				a, s.simStats(t)["describeSObject"]-before["describeSObject"])
 		}
 		id = a.json(t)["id"].(string)
 		if got := s.do(t, http.MethodGet, "/v1/sobjects/Account/records/"+id+"?fields=Loyalty_Since__c", nil).json(t)["Loyalty_Since__c"]; got != "2025-03-01" {
@@ -75,7 +77,7 @@ func TestE2ELiveCustomField(t *testing.T) {
 			"fields": []string{"Id", "Loyalty_Note__c"}, "where": map[string]any{"field": "Loyalty_Note__c", "op": "=", "value": nil}, "limit": 3,
 		})
 		if a.status != http.StatusOK {
-			t.Fatalf("query naming a field added a moment ago: %s", a)
+			t.Fatalf("query naming a field added a moment ago: %s (%d describeSObject calls so far)", a, s.simStats(t)["describeSObject"])
 		}
 		recs := a.json(t)["records"].([]any)
 		if len(recs) != 3 {
