@@ -67,7 +67,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 	}
 
 	results := make([]handlers.BatchResult, n)
-	var all problems // every record's problems, for allOrNone
+	all := problems{limit: 10 * maxProblems} // every record's problems, for allOrNone
 	sent := make([]int, 0, n)
 	var recs []salesforce.Record
 	var ids []string
@@ -116,12 +116,14 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 		}
 		// The batch's own results are bare; the allOrNone problem carries
 		// the index on each entry.
-		all.errs = append(all.errs, p.errs...)
+		for _, e := range p.errs {
+			all.add(e.Index, e.Field, &valueError{code: e.Code, msg: strings.TrimPrefix(e.Message, e.Field+" ")})
+		}
+		all.dropped += p.dropped
 		all.malformed = all.malformed || p.malformed
-		fe := make([]handlers.FieldError, len(p.errs))
-		for j, e := range p.errs {
-			e.Index = nil
-			fe[j] = e
+		fe := p.list()
+		for j := range fe {
+			fe[j].Index = nil
 		}
 		results[i] = handlers.BatchResult{Index: i, Errors: fe}
 		switch req.Operation {

@@ -141,33 +141,61 @@ const (
 	modeUpsert
 )
 
-// problems collects the field errors of one request.
+// maxProblems bounds the problems listed for one record or request: a
+// 32 MiB batch of junk must not become an answer of millions of entries.
+const maxProblems = 100
+
+// codeTooManyErrors ends a list of problems that was cut.
+const codeTooManyErrors = "TOO_MANY_ERRORS"
+
+// problems collects the field errors of one request (or one record of a
+// batch).
 type problems struct {
 	errs []handlers.FieldError
 	// malformed is set when one error makes the request malformed (a
 	// character XML cannot carry): the answer is then 400, not 422.
 	malformed bool
+	// dropped counts problems past maxProblems (limit, when set, replaces
+	// it).
+	dropped, limit int
 }
 
 func (p *problems) add(index *int, field string, e *valueError) {
 	if e.code == codeInvalidCharacter {
 		p.malformed = true
 	}
+	limit := p.limit
+	if limit == 0 {
+		limit = maxProblems
+	}
+	if len(p.errs) >= limit {
+		p.dropped++
+		return
+	}
 	p.errs = append(p.errs, handlers.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+}
+
+// list returns the problems, with a last entry saying how many more there
+// were when the list was cut.
+func (p *problems) list() []handlers.FieldError {
+	if p.dropped == 0 {
+		return p.errs
+	}
+	return append(p.errs, handlers.FieldError{Code: codeTooManyErrors, Message: fmt.Sprintf("%d more problems not listed", p.dropped)})
 }
 
 func (p *problems) addf(index *int, field, code, format string, args ...any) {
 	p.add(index, field, verr(code, format, args...))
 }
 
-func (p *problems) empty() bool { return len(p.errs) == 0 }
+func (p *problems) empty() bool { return len(p.errs) == 0 && p.dropped == 0 }
 
 // err returns the one *handlers.Error naming every problem.
 func (p *problems) err(detail string) error {
 	if p.malformed {
-		return handlers.Validation(detail, p.errs...)
+		return handlers.Validation(detail, p.list()...)
 	}
-	return handlers.Unprocessable(detail, p.errs...)
+	return handlers.Unprocessable(detail, p.list()...)
 }
 
 // recordKeys returns the keys of recs, deduplicated, for one EnsureFields

@@ -1,12 +1,17 @@
 package service
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -103,5 +108,54 @@ func TestReaderNestsAndTypes(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// countingMetadata counts EnsureFields calls (each may cost a describe).
+type countingMetadata struct {
+	fixedMetadata
+	ensures *int
+	names   *int
+}
+
+func (m countingMetadata) EnsureFields(ctx context.Context, name string, names []string) (*metadata.Object, error) {
+	*m.ensures++
+	*m.names += len(names)
+	return m.fixedMetadata.EnsureFields(ctx, name, names)
+}
+
+func TestJunkIsBounded(t *testing.T) {
+	t.Parallel()
+	var ensures, names int
+	s, err := New(Config{Client: &countingClient{}, Metadata: countingMetadata{fixedMetadata{objs: testObjects()}, &ensures, &names}, Connection: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	junk := Record{"Name": "ok"}
+	for i := range 300 {
+		junk[fmt.Sprintf("Junk%03d__c", i)] = "x"
+	}
+	_, err = s.Create(t.Context(), "Account", junk)
+	var he *handlers.Error
+	if !errors.As(err, &he) || len(he.Errors) != maxProblems+1 || he.Errors[maxProblems].Code != codeTooManyErrors {
+		t.Fatalf("300 unknown fields: %v, want %d errors and a last TOO_MANY_ERRORS", err, maxProblems+1)
+	}
+	if ensures != 0 {
+		t.Errorf("300 unknown names cost %d describe refreshes, want none", ensures)
+	}
+	// A few unknown names are worth one refresh, and only they are asked.
+	_, _ = s.Create(t.Context(), "Account", Record{"Name": "ok", "New__c": "x"})
+	if ensures != 1 || names != 1 {
+		t.Errorf("one new name: %d refreshes naming %d fields, want 1 naming 1", ensures, names)
+	}
+	// A batch of invalid records lists at most maxProblems per record and
+	// 10*maxProblems for allOrNone.
+	recs := make([]Record, 50)
+	for i := range recs {
+		recs[i] = junk
+	}
+	_, err = s.Batch(t.Context(), "Account", handlers.BatchRequest{Operation: "create", AllOrNone: true, Records: recs})
+	if !errors.As(err, &he) || len(he.Errors) != 10*maxProblems+1 {
+		t.Fatalf("allOrNone junk: %v (%d errors)", err, len(he.Errors))
 	}
 }

@@ -204,6 +204,10 @@ func (s *Service) index(d *salesforce.DescribeSObjectResult) *objIndex {
 	return x
 }
 
+// maxRefreshNames is the most unknown names one request may have for them
+// to be worth a describe refresh.
+const maxRefreshNames = 50
+
 // describe returns the index of object; an unknown object is a 404.
 func (s *Service) describe(ctx context.Context, object string) (*objIndex, error) {
 	o, err := s.cfg.Metadata.Describe(ctx, object)
@@ -218,7 +222,27 @@ func (s *Service) describe(ctx context.Context, object string) (*objIndex, error
 // is known). Missing fields are returned, not an error, so they can be
 // reported with every other problem of the request.
 func (s *Service) ensure(ctx context.Context, object string, names []string) (*objIndex, []string, error) {
-	o, err := s.cfg.Metadata.EnsureFields(ctx, object, names)
+	// Only names the cached describe lacks go to EnsureFields, and only a
+	// plausible number of them: hundreds of unknown names are junk, not
+	// fields an admin just added, and must not cost a refresh (nor the
+	// metadata service's quadratic bookkeeping).
+	x, err := s.describe(ctx, object)
+	if err != nil {
+		return nil, nil, err
+	}
+	var unknown []string
+	for _, n := range names {
+		if x.field(n) == nil {
+			unknown = append(unknown, n)
+		}
+	}
+	switch {
+	case len(unknown) == 0:
+		return x, nil, nil
+	case len(unknown) > maxRefreshNames:
+		return x, unknown, nil
+	}
+	o, err := s.cfg.Metadata.EnsureFields(ctx, object, unknown)
 	var uf *metadata.UnknownFieldError
 	switch {
 	case errors.As(err, &uf) && o != nil:
