@@ -184,11 +184,12 @@ func start(t *testing.T, bin string, args []string, env map[string]string) *proc
 	return p
 }
 
-// waitFor returns the first output line containing s, failing after 30 s or
-// when the program exits first.
+// waitFor returns the first output line containing s, failing after a
+// minute (the gateway may spend 15 s asking the org for its API version
+// before it listens) or when the program exits first.
 func (p *proc) waitFor(t *testing.T, s string) string {
 	t.Helper()
-	timeout := time.After(30 * time.Second)
+	timeout := time.After(time.Minute)
 	var seen []string
 	for {
 		select {
@@ -201,13 +202,14 @@ func (p *proc) waitFor(t *testing.T, s string) string {
 			}
 			seen = append(seen, l)
 		case <-timeout:
-			t.Fatalf("%s printed no %q in 30s:\n%s", p.cmd.Path, s, strings.Join(seen, "\n"))
+			t.Fatalf("%s printed no %q in a minute:\n%s", p.cmd.Path, s, strings.Join(seen, "\n"))
 		}
 	}
 }
 
 // healthy runs a compose healthcheck's command, with the probed URL's host
-// moved to addr, until it succeeds or its retries run out.
+// moved to addr, until it succeeds or compose would have given up: the
+// start period plus retries × interval.
 func healthy(t *testing.T, hc *composeHealthcheck, local func(string) string, addr string) {
 	t.Helper()
 	argv := append([]string(nil), hc.Test[1:]...)
@@ -217,15 +219,23 @@ func healthy(t *testing.T, hc *composeHealthcheck, local func(string) string, ad
 	}
 	u.Host = addr
 	argv[len(argv)-1] = u.String()
+	interval, err1 := time.ParseDuration(hc.Interval)
+	startPeriod, err2 := time.ParseDuration(hc.StartPeriod)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("healthcheck interval %q, start_period %q: want durations", hc.Interval, hc.StartPeriod)
+	}
+	deadline := time.Now().Add(startPeriod + time.Duration(hc.Retries)*interval)
 	var out []byte
-	for i := 0; i <= max(hc.Retries, 1)*2; i++ {
+	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 		out, err = exec.CommandContext(ctx, local(argv[0]), argv[1:]...).CombinedOutput()
 		cancel()
 		if err == nil {
 			return
 		}
-		time.Sleep(500 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("healthcheck %v still failing after %d attempts: %v\n%s", argv, attempt, err, out)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
-	t.Fatalf("healthcheck %v never passed: %v\n%s", argv, err, out)
 }
