@@ -312,6 +312,19 @@ func TestStreamCostsAndCursor(t *testing.T) {
 		t.Errorf("paged %d records (totalSize %d), want %d", total, page.TotalSize, n)
 	}
 
+	// A stream can start from a cursor: the rest of the query.
+	first, err := s.Query(ctx, in)
+	if err != nil || first.NextCursor == "" {
+		t.Fatalf("first page: %v", err)
+	}
+	rest := 0
+	if err := s.Stream(ctx, handlers.QueryInput{Cursor: first.NextCursor}, func(p []Record) error { rest += len(p); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Records)+rest != n {
+		t.Errorf("first page %d + streamed rest %d, want %d", len(first.Records), rest, n)
+	}
+
 	// An emit error stops the stream and is returned.
 	stop := errors.New("client went away")
 	if err := s.Stream(ctx, in, func([]Record) error { return stop }); !errors.Is(err, stop) {
