@@ -49,7 +49,9 @@ type Redis struct {
 var _ Store = (*Redis)(nil)
 
 // NewRedis wraps client. The caller keeps ownership of client (Close does
-// not close it).
+// not close it) and should give it short timeouts and one dial attempt as
+// OpenRedis does; go-redis' defaults make every call against a stopped Redis
+// wait about half a second.
 func NewRedis(client redis.UniversalClient, opts RedisOptions) *Redis {
 	if opts.CommandTimeout <= 0 {
 		opts.CommandTimeout = DefaultCommandTimeout

@@ -683,3 +683,48 @@ func TestWhenToDegrade(t *testing.T) {
 		})
 	}
 }
+
+func TestLevelTTLs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		shared bool
+		// after LocalTTL has passed (but not SharedTTL):
+		wantLoads      int32  // loader calls in all
+		wantSharedHits uint64 // reads answered by Redis
+	}{
+		// Memory-only: the in-process level is the only one and keeps
+		// the value for SharedTTL.
+		{"memory only keeps SharedTTL", false, 1, 0},
+		// Over Redis: the in-process copy expires after LocalTTL and is
+		// read back from Redis, without a load.
+		{"over redis the local copy expires after LocalTTL", true, 1, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			clk := newFakeClock()
+			var r *cache.Redis
+			if tc.shared {
+				r, _ = sharedRedis(t)
+			}
+			tr := newTiered(t, r, cache.TieredOptions{Local: cache.NewMemory(cache.MemoryOptions{Now: clk.Now})})
+			src := &source{}
+			o := cache.LoadOptions{LocalTTL: time.Second, SharedTTL: time.Hour}
+			ctx, key := t.Context(), cache.Key("c", "describe", "x")
+			if _, err := tr.GetOrLoad(ctx, key, o, src.load); err != nil {
+				t.Fatal(err)
+			}
+			clk.Advance(2 * time.Second)
+			if v, err := tr.GetOrLoad(ctx, key, o, src.load); err != nil || string(v) != "v0" {
+				t.Fatalf("GetOrLoad after LocalTTL = %q, %v", v, err)
+			}
+			if got := src.calls.Load(); got != tc.wantLoads {
+				t.Errorf("loads = %d, want %d", got, tc.wantLoads)
+			}
+			if got := tr.Stats().SharedHits; got != tc.wantSharedHits {
+				t.Errorf("shared hits = %d, want %d", got, tc.wantSharedHits)
+			}
+		})
+	}
+}
