@@ -82,6 +82,12 @@ func TestE2EBadInput(t *testing.T) {
 		{name: "datetime without zone", method: "POST", path: "/v1/sobjects/Invoice__c/records", body: `{"Name": "a", "Paid_At__c": "2024-01-01T10:00:00"}`, status: 422, code: "VALIDATION_FAILED", field: "Paid_At__c"},
 		{name: "array for scalar", method: "POST", path: acc, body: `{"Name": ["a"]}`, status: 422, code: "VALIDATION_FAILED", field: "Name"},
 		{name: "object for scalar", method: "POST", path: acc, body: `{"Name": {"first": "a"}}`, status: 422, code: "VALIDATION_FAILED", field: "Name"},
+		{name: "int out of range", method: "POST", path: acc, body: `{"Name": "a", "NumberOfEmployees": 1e12}`, status: 422, code: "VALIDATION_FAILED", field: "NumberOfEmployees"},
+		{name: "currency beyond its precision", method: "POST", path: acc, body: `{"Name": "a", "AnnualRevenue": 1e20}`, status: 422, code: "VALIDATION_FAILED", field: "AnnualRevenue"},
+		{name: "boolean for percent", method: "POST", path: acc, body: `{"Name": "a", "Health_Score__c": true}`, status: 422, code: "VALIDATION_FAILED", field: "Health_Score__c"},
+		{name: "number for date", method: "POST", path: acc, body: `{"Name": "a", "Customer_Since__c": 20240101}`, status: 422, code: "VALIDATION_FAILED", field: "Customer_Since__c"},
+		{name: "malformed reference id", method: "POST", path: acc, body: `{"Name": "a", "ParentId": "001-not-an-id"}`, status: 422, code: "VALIDATION_FAILED", field: "ParentId"},
+		{name: "string for multipicklist array", method: "POST", path: acc, body: `{"Name": "a", "Regions__c": {"EMEA": true}}`, status: 422, code: "VALIDATION_FAILED", field: "Regions__c"},
 		{name: "number for string", method: "POST", path: acc, body: `{"Name": 42}`, status: 422, code: "VALIDATION_FAILED", field: "Name"},
 		// Describe says no.
 		{name: "unknown object", method: "POST", path: "/v1/sobjects/NoSuch__c/records", body: `{"Name": "a"}`, status: 404, code: "NOT_FOUND", detail: "NoSuch__c"},
