@@ -484,6 +484,32 @@ func (s *Service) RefreshOnInvalidField(ctx context.Context, object string) (*Ob
 	return s.refresh(ctx, object, o, raw)
 }
 
+// Revalidate returns object's describe as Salesforce has it now: it fetches
+// a fresh describeSObject and shares it with every replica, unless the
+// cached copy was itself loaded during this call. It serves the describe
+// and schema endpoints, where a person browsing the org expects a field an
+// admin has just added to show at once; the hot path (records, queries)
+// keeps using the cached describe. Concurrent revalidations of one object
+// share one describeSObject, as refreshes do. Unlike a refresh for an
+// unknown field it is not rate-gated and does not mark the describe as
+// refreshed, so it never delays the refresh a write naming a new field
+// needs.
+func (s *Service) Revalidate(ctx context.Context, object string) (*Object, error) {
+	start := s.cfg.Now()
+	o, raw, err := s.describe(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if !o.Fetched.Before(start) {
+		return o, nil
+	}
+	key := ObjectKey(s.cfg.Connection, object)
+	if raw, err = s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.objectLoader(object, false)); err != nil {
+		return nil, err
+	}
+	return s.decodeObject(key, raw)
+}
+
 // Invalidate drops the cached describe of object on every replica.
 func (s *Service) Invalidate(ctx context.Context, object string) error {
 	if err := s.cfg.Cache.Invalidate(ctx, ObjectKey(s.cfg.Connection, object)); err != nil {

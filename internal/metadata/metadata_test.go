@@ -308,3 +308,51 @@ func TestDescribeGlobal(t *testing.T) {
 		t.Fatalf("describeGlobal calls = %d", n)
 	}
 }
+
+func TestRevalidateShowsNewFieldsAndLeavesRefreshUngated(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	s, clk := newService(t, org)
+
+	// A cold revalidation is one describe, not two.
+	if _, err := s.Revalidate(t.Context(), "Account"); err != nil {
+		t.Fatal(err)
+	}
+	if n := org.count("Account"); n != 1 {
+		t.Fatalf("cold revalidate: describes = %d, want 1", n)
+	}
+
+	// A field added since is in the very next revalidation; concurrent
+	// revalidations share one describe.
+	clk.Add(time.Millisecond)
+	org.addField("Account", "Tier__c")
+	var wg sync.WaitGroup
+	objs := make([]*Object, 20)
+	errs := make([]error, len(objs))
+	for i := range objs {
+		wg.Go(func() { objs[i], errs[i] = s.Revalidate(t.Context(), "Account") })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := objs[i].Field("Tier__c"); !ok {
+			t.Fatalf("revalidation %d lacks the new field", i)
+		}
+	}
+	if n := org.count("Account"); n != 2 {
+		t.Fatalf("concurrent revalidations: describes = %d, want 2", n)
+	}
+
+	// Revalidating does not gate the refresh a write naming a newer field
+	// needs.
+	clk.Add(time.Millisecond)
+	org.addField("Account", "Region__c")
+	if _, err := s.Field(t.Context(), "Account", "Region__c"); err != nil {
+		t.Fatalf("field added after a revalidation: %v", err)
+	}
+	if n := org.count("Account"); n != 3 {
+		t.Fatalf("describes = %d, want 3", n)
+	}
+}

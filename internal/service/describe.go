@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -20,7 +21,7 @@ func (s *Service) ListSObjects(ctx context.Context, filter handlers.SObjectFilte
 // DescribeSObject implements handlers.DescribeService; an unknown object
 // is a 404.
 func (s *Service) DescribeSObject(ctx context.Context, sobject string) (*handlers.SObjectDescribe, error) {
-	d, err := handlers.Metadata{Source: s.cfg.Metadata}.DescribeSObject(ctx, sobject)
+	d, err := handlers.Metadata{Source: liveDescribes{s.cfg.Metadata}}.DescribeSObject(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
 	}
@@ -49,10 +50,11 @@ const idPattern = "^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
 // document of the record as read, with $defs "create" and "update" for
 // the bodies the gateway accepts, built from the live describe.
 func (s *Service) RecordSchema(ctx context.Context, sobject string) (map[string]any, error) {
-	x, err := s.describe(ctx, sobject)
+	o, err := s.cfg.Metadata.Revalidate(ctx, sobject)
 	if err != nil {
-		return nil, err
+		return nil, describeErr(sobject, err)
 	}
+	x := s.index(o.DescribeSObjectResult)
 	read := map[string]any{}
 	create := map[string]any{}
 	update := map[string]any{}
@@ -216,4 +218,15 @@ func activeValues(f *salesforce.DescribeField, withNull bool) []any {
 		vals = []any{}
 	}
 	return vals
+}
+
+// liveDescribes serves the describe endpoint from a describe revalidated
+// against Salesforce (see metadata.Service.Revalidate): browsing an object
+// must show a field an admin has just added, whereas records and queries
+// keep the cached describe and refresh it only when a request names a field
+// it lacks.
+type liveDescribes struct{ Metadata }
+
+func (l liveDescribes) Describe(ctx context.Context, object string) (*metadata.Object, error) {
+	return l.Revalidate(ctx, object)
 }

@@ -80,6 +80,10 @@ func (m fixedMetadata) Describe(_ context.Context, name string) (*metadata.Objec
 	return &metadata.Object{DescribeSObjectResult: x.d}, nil
 }
 
+func (m fixedMetadata) Revalidate(ctx context.Context, name string) (*metadata.Object, error) {
+	return m.Describe(ctx, name)
+}
+
 func (m fixedMetadata) EnsureFields(ctx context.Context, name string, _ []string) (*metadata.Object, error) {
 	return m.Describe(ctx, name)
 }

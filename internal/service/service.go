@@ -50,6 +50,7 @@ type Metadata interface {
 	Describe(ctx context.Context, object string) (*metadata.Object, error)
 	EnsureFields(ctx context.Context, object string, names []string) (*metadata.Object, error)
 	RefreshOnInvalidField(ctx context.Context, object string) (*metadata.Object, error)
+	Revalidate(ctx context.Context, object string) (*metadata.Object, error)
 	Invalidate(ctx context.Context, object string) error
 	InvalidateAll(ctx context.Context) error
 }
