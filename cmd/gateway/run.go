@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
 
 	"github.com/sfgate/sfgate/internal/cache"
@@ -75,10 +76,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	closers = append(closers, func() { _ = tiered.Close() })
+	// The Redis client closes after the tiered cache that uses it, or the
+	// cache's subscriber would report a spurious outage on the way out.
 	if redis != nil {
 		closers = append(closers, func() { _ = redis.Close() })
 	}
+	closers = append(closers, func() { _ = tiered.Close() })
 
 	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
 	closers = append(closers, sfHTTP.CloseIdleConnections)
@@ -208,6 +211,10 @@ func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("CACHE_ENCRYPTION_KEY: %w", err)
 	}
+	// go-redis prints its own dial failures (about one a second during an
+	// outage) to stderr; the cache already logs the outage once, so these
+	// go to the log at debug level.
+	goredis.SetLogger(redisLogger{logger})
 	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
@@ -263,4 +270,11 @@ func (r readiness) Salesforce(ctx context.Context) string {
 		return "ok"
 	}
 	return "unknown"
+}
+
+// redisLogger routes go-redis's internal messages into zerolog.
+type redisLogger struct{ l *zerolog.Logger }
+
+func (r redisLogger) Printf(_ context.Context, format string, v ...any) {
+	r.l.Debug().Str("component", "go-redis").Msgf(format, v...)
 }
