@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,7 +29,7 @@ const composeRedisDB = 9
 // the built binaries with the file's own arguments and environment (only the
 // addresses changed to free local ports and the local Redis), its
 // healthcheck commands as the readiness gate, and checks the demo's promise:
-// both replicas answer, and share one login and one describe.
+// both replicas answer a query, and share one login and one describe.
 func TestComposeRuns(t *testing.T) {
 	t.Parallel()
 	c := readCompose(t)
@@ -78,18 +79,26 @@ func TestComposeRuns(t *testing.T) {
 		urls[g], procs[g] = "http://"+msg.Addr, p
 	}
 
+	// A structured query on each replica in turn: it needs a session and
+	// Account's describe, which records and queries take from the cache
+	// (the describe endpoint itself revalidates on every call, docs/metadata.md).
 	_, key, _ := strings.Cut(c.Services["gateway-1"].Environment["GATEWAY_API_KEYS"], "=")
 	for _, g := range gateways {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, urls[g]+"/v1/sobjects/Account", nil)
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, urls[g]+"/v1/sobjects/Account/query",
+			strings.NewReader(`{"fields": ["Id", "Name"], "limit": 2}`))
 		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
+		var page struct {
+			Records []struct{ Id, Name string }
+		}
 		body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"Account"`) && !strings.Contains(string(body), `"name": "Account"`) {
-			t.Fatalf("%s GET /v1/sobjects/Account: %d %.300s", g, res.StatusCode, body)
+		if err := json.Unmarshal(body, &page); res.StatusCode != http.StatusOK || err != nil || len(page.Records) != 2 || page.Records[0].Name == "" {
+			t.Fatalf("%s POST /v1/sobjects/Account/query: %d %v %.300s", g, res.StatusCode, err, body)
 		}
 	}
 
@@ -103,11 +112,20 @@ func TestComposeRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := stats.Calls[sfsim.StatOAuthClientCredentials]; n != 1 {
-		t.Errorf("%d OAuth logins for two replicas sharing Redis, want 1 (calls %v)", n, stats.Calls)
+	// A replica that found Redis too slow degrades knowingly (docs/cache.md)
+	// and loads for itself: on a saturated CI machine that is the design
+	// working, so it allows one call per replica, never more.
+	want := 1
+	for _, g := range gateways {
+		if l := procs[g].logged("redis unreachable"); l != "" {
+			t.Logf("%s degraded during the run, so it may have loaded for itself: %s", g, l)
+			want = len(gateways)
+		}
 	}
-	if n := stats.Calls["describeSObject"]; n != 1 {
-		t.Errorf("%d describeSObject calls for two replicas sharing Redis, want 1 (calls %v)", n, stats.Calls)
+	for _, call := range []string{sfsim.StatOAuthClientCredentials, "describeSObject"} {
+		if n := stats.Calls[call]; n < 1 || n > want {
+			t.Errorf("%d %s calls for %d replicas sharing Redis, want 1 (at most %d) (calls %v)", n, call, len(gateways), want, stats.Calls)
+		}
 	}
 
 	// SIGTERM, as docker compose stop sends it: a clean exit within the
@@ -145,6 +163,24 @@ type proc struct {
 	cmd   *exec.Cmd
 	lines chan string
 	done  chan error
+
+	mu  sync.Mutex
+	all []string // the first maxKept lines, for logged
+}
+
+// maxKept bounds the output kept per program.
+const maxKept = 10000
+
+// logged returns the first output line so far that contains s, or "".
+func (p *proc) logged(s string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.all {
+		if strings.Contains(l, s) {
+			return l
+		}
+	}
+	return ""
 }
 
 // start runs a binary with exactly env (nothing inherited: the compose
@@ -168,6 +204,11 @@ func start(t *testing.T, bin string, args []string, env map[string]string) *proc
 		sc := bufio.NewScanner(pr)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
+			p.mu.Lock()
+			if len(p.all) < maxKept {
+				p.all = append(p.all, sc.Text())
+			}
+			p.mu.Unlock()
 			select {
 			case p.lines <- sc.Text():
 			default: // nobody is waiting for more lines
