@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfgate/sfgate/internal/sfsim"
 )
 
 // badCase is one request the gateway must refuse before Salesforce sees it.
@@ -31,7 +33,7 @@ type badCase struct {
 // harmlessOps are the SOAP calls a refused request may still cause: the
 // describe refresh an unknown field or object triggers (so a just-added
 // custom field is accepted), and a login.
-var harmlessOps = []string{"describeSObject", "describeSObjects", "describeGlobal", "login", "oauth_client_credentials", "oauth_jwt_bearer"}
+var harmlessOps = []string{"describeSObject", "describeSObjects", "describeGlobal", "login", sfsim.StatOAuthClientCredentials, sfsim.StatOAuthJWTBearer}
 
 // TestE2EBadInput sends at least 40 kinds of bad request and checks each
 // is answered 4xx with problem+json naming the field or parameter and the

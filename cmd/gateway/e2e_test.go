@@ -41,6 +41,8 @@ type stack struct {
 	// cursorKey signs the gateway's cursors (GATEWAY_CURSOR_KEY), so the
 	// cursor tests can re-sign a cursor with another key.
 	cursorKey []byte
+	encKey    []byte // CACHE_ENCRYPTION_KEY
+	redisDB   int
 	// cov, when set, records which operations answered what.
 	cov *coverage
 }
@@ -48,31 +50,42 @@ type stack struct {
 type stackOptions struct {
 	seedAccounts int               // sfsim.Config.SeedAccounts (0: the default 50)
 	env          map[string]string // extra gateway environment
+	// replicaOf, when set, makes the new gateway a replica of that stack:
+	// the same org, Redis database and keys.
+	replicaOf *stack
 }
 
 // startStack boots sfsim and run, and registers their shutdown; run's error
 // on the way out fails the test.
 func startStack(t *testing.T, o stackOptions) *stack {
 	t.Helper()
-	sim, err := sfsim.New(sfsim.Config{SeedAccounts: o.seedAccounts})
-	if err != nil {
-		t.Fatalf("sfsim: %v", err)
+	var (
+		sim            *sfsim.Server
+		simURL         string
+		db             int
+		cursorKey, enc []byte
+	)
+	if r := o.replicaOf; r != nil {
+		sim, simURL, db, cursorKey, enc = r.sim, r.simURL, r.redisDB, r.cursorKey, r.encKey
+	} else {
+		var err error
+		if sim, err = sfsim.New(sfsim.Config{SeedAccounts: o.seedAccounts}); err != nil {
+			t.Fatalf("sfsim: %v", err)
+		}
+		var stopSim func()
+		if simURL, stopSim, err = sim.Start(context.WithoutCancel(t.Context()), "127.0.0.1:0"); err != nil {
+			t.Fatalf("sfsim: %v", err)
+		}
+		t.Cleanup(stopSim)
+		db, cursorKey, enc = claimRedisDB(t), randomBytes(t, 32), randomBytes(t, 32)
 	}
-	simURL, stopSim, err := sim.Start(context.WithoutCancel(t.Context()), "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("sfsim: %v", err)
-	}
-	t.Cleanup(stopSim)
-
-	db := claimRedisDB(t)
-	cursorKey := randomBytes(t, 32)
 	env := map[string]string{
 		"GATEWAY_ADDR":         "127.0.0.1:0",
 		"SF_LOGIN_URL":         simURL,
 		"SF_CLIENT_ID":         sfsim.DemoClientID,
 		"SF_CLIENT_SECRET":     sfsim.DemoClientSecret,
 		"REDIS_URL":            fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), db),
-		"CACHE_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(randomBytes(t, 32)),
+		"CACHE_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(enc),
 		"GATEWAY_CURSOR_KEY":   base64.StdEncoding.EncodeToString(cursorKey),
 		// The tests send hundreds of requests a second from one address.
 		"GATEWAY_RATE_LIMIT": "0",
@@ -99,6 +112,7 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	s := &stack{
 		base: "http://" + addr, sim: sim, simURL: simURL, checker: spectest.New(t),
 		tr: &http.Transport{MaxIdleConnsPerHost: 16}, logs: logs, cursorKey: cursorKey,
+		encKey: enc, redisDB: db,
 	}
 	// Registered after the Redis clean-up, so it runs before it: the
 	// gateway stops writing keys before they are deleted.
