@@ -26,7 +26,10 @@ func TestChartRenders(t *testing.T) {
 			"LOG_LEVEL": "debug", "LOG_FORMAT": "console", "GATEWAY_RATE_LIMIT": "20", "GATEWAY_RATE_BURST": "40",
 			"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "8388608",
 			"GATEWAY_MAX_BUFFERED_BODY_BYTES": "67108864", "GATEWAY_REQUEST_TIMEOUT": "30s",
-			"GATEWAY_SHUTDOWN_TIMEOUT": "1m",
+			"GATEWAY_SHUTDOWN_TIMEOUT": "1m", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
+			"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1",
+			"OTEL_SERVICE_NAME": "sfgate", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod",
+			"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
 		},
 		"terminationGracePeriodSeconds": 70,
 		"secretEnv": map[string]any{

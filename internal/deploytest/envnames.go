@@ -24,16 +24,16 @@ var envName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // ReadEnvNames returns the environment variables read by the Go package in
 // dir (non-test files only), found in its syntax rather than in a list kept
 // by hand: the first argument of a call to a function named env, getenv,
-// Getenv or LookupEnv when it is a string literal, and the elements of a
-// []string literal ranged over by a loop whose body passes the loop variable
-// to such a function.
+// Getenv or LookupEnv when it is a string literal or a package-level string
+// constant, and the elements of a []string literal ranged over by a loop
+// whose body passes the loop variable to such a function.
 func ReadEnvNames(dir string) (map[string]bool, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read env names: %w", err)
 	}
 	fset := token.NewFileSet()
-	names := map[string]bool{}
+	var files []*ast.File
 	for _, e := range entries {
 		n := e.Name()
 		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
@@ -43,16 +43,21 @@ func ReadEnvNames(dir string) (map[string]bool, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read env names: %w", err)
 		}
+		files = append(files, f)
+	}
+	consts := stringConsts(files)
+	names := map[string]bool{}
+	for _, f := range files {
 		ast.Inspect(f, func(node ast.Node) bool {
 			switch node := node.(type) {
 			case *ast.CallExpr:
 				if isEnvReader(node.Fun) && len(node.Args) > 0 {
-					if s, ok := stringLit(node.Args[0]); ok && envName.MatchString(s) {
+					if s, ok := stringValue(node.Args[0], consts); ok && envName.MatchString(s) {
 						names[s] = true
 					}
 				}
 			case *ast.RangeStmt:
-				for _, s := range rangedEnvNames(node) {
+				for _, s := range rangedEnvNames(node, consts) {
 					names[s] = true
 				}
 			}
@@ -87,8 +92,42 @@ func stringLit(e ast.Expr) (string, bool) {
 	return s, err == nil
 }
 
+// stringValue is a string literal's value, or a string constant's.
+func stringValue(e ast.Expr, consts map[string]string) (string, bool) {
+	if id, ok := e.(*ast.Ident); ok {
+		s, ok := consts[id.Name]
+		return s, ok
+	}
+	return stringLit(e)
+}
+
+// stringConsts maps the package-level constants whose value is a string
+// literal to that value.
+func stringConsts(files []*ast.File) map[string]string {
+	consts := map[string]string{}
+	for _, f := range files {
+		for _, d := range f.Decls {
+			g, ok := d.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range g.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, n := range vs.Names {
+					if i < len(vs.Values) {
+						if s, ok := stringLit(vs.Values[i]); ok {
+							consts[n.Name] = s
+						}
+					}
+				}
+			}
+		}
+	}
+	return consts
+}
+
 // rangedEnvNames handles `for _, k := range []string{"A", "B"} { … getenv(k) … }`.
-func rangedEnvNames(r *ast.RangeStmt) []string {
+func rangedEnvNames(r *ast.RangeStmt, consts map[string]string) []string {
 	v, ok := r.Value.(*ast.Ident)
 	if !ok {
 		return nil
@@ -111,7 +150,7 @@ func rangedEnvNames(r *ast.RangeStmt) []string {
 	}
 	var out []string
 	for _, e := range lit.Elts {
-		if s, ok := stringLit(e); ok && envName.MatchString(s) {
+		if s, ok := stringValue(e, consts); ok && envName.MatchString(s) {
 			out = append(out, s)
 		}
 	}

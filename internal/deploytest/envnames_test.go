@@ -12,7 +12,7 @@ func TestReadEnvNames(t *testing.T) {
 	t.Run("the gateway reads DESIGN.md's variables", func(t *testing.T) {
 		t.Parallel()
 		names := gatewayEnv(t)
-		for _, k := range append(slices.Clone(designEnv), secretEnv...) {
+		for _, k := range append(append(slices.Clone(designEnv), secretEnv...), "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_TRACES_SAMPLER") {
 			if !names[k] {
 				t.Errorf("cmd/gateway does not read %s (found %v)", k, names)
 			}
@@ -27,12 +27,22 @@ import "os"
 
 func env(k, def string) string { return def }
 
+const (
+	viaConst   = "VIA_CONST"
+	rangeConst = "RANGED_CONST"
+	notAString = 3
+)
+
+var viaVar = "VIA_VAR_IS_NOT_FOLLOWED"
+
 func f(getenv func(string) string) {
 	_ = env("VIA_ENV", "x")
 	_ = getenv("VIA_GETENV")
 	_ = os.Getenv("VIA_OS_GETENV")
 	_, _ = os.LookupEnv("VIA_LOOKUPENV")
-	for _, k := range []string{"RANGED_A", "RANGED_B"} {
+	_ = getenv(viaConst)
+	_ = getenv(viaVar)
+	for _, k := range []string{"RANGED_A", "RANGED_B", rangeConst} {
 		_ = getenv(k)
 	}
 	for _, k := range []string{"RANGED_NOT_READ"} {
@@ -61,7 +71,7 @@ func other(s string) string { return s }
 			names = append(names, k)
 		}
 		slices.Sort(names)
-		want := []string{"RANGED_A", "RANGED_B", "VIA_ENV", "VIA_GETENV", "VIA_LOOKUPENV", "VIA_OS_GETENV"}
+		want := []string{"RANGED_A", "RANGED_B", "RANGED_CONST", "VIA_CONST", "VIA_ENV", "VIA_GETENV", "VIA_LOOKUPENV", "VIA_OS_GETENV"}
 		if !slices.Equal(names, want) {
 			t.Errorf("ReadEnvNames = %v, want %v", names, want)
 		}
