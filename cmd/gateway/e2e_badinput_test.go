@@ -45,7 +45,8 @@ func TestE2EBadInput(t *testing.T) {
 	s := startStack(t, stackOptions{seedAccounts: 250})
 
 	// Real ids and a real cursor to break.
-	accID := s.soqlAll(t, "SELECT Id FROM Account ORDER BY Id LIMIT 1")[0]["Id"].(string)
+	accs := s.soqlAll(t, "SELECT Id FROM Account ORDER BY Id LIMIT 2")
+	accID, otherAccID := accs[0]["Id"].(string), accs[1]["Id"].(string)
 	conID := s.soqlAll(t, "SELECT Id FROM Contact ORDER BY Id LIMIT 1")[0]["Id"].(string)
 	leadID := s.soqlAll(t, "SELECT Id FROM Lead WHERE IsConverted = false ORDER BY Id LIMIT 1")[0]["Id"].(string)
 	page := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account", "pageSize": 200}).json(t)
@@ -101,6 +102,9 @@ func TestE2EBadInput(t *testing.T) {
 		{name: "null for a required field on update", method: "PATCH", path: acc + "/" + accID, body: `{"Name": null}`, status: 422, code: "VALIDATION_FAILED", field: "Name"},
 		{name: "too-long string", method: "POST", path: acc, body: `{"Name": "` + long + `"}`, status: 422, code: "VALIDATION_FAILED", field: "Name"},
 		{name: "bad restricted picklist value", method: "POST", path: acc, body: `{"Name": "a", "Tier__c": "Unobtainium"}`, status: 422, code: "VALIDATION_FAILED", field: "Tier__c"},
+		{name: "body Id differs from the path id", method: "PATCH", path: acc + "/" + accID, body: fmt.Sprintf(`{"Id": %q, "Name": "hijack"}`, otherAccID), status: 422, code: "VALIDATION_FAILED", field: "Id", rule: "INVALID_ID_FIELD"},
+		{name: "Id on create", method: "POST", path: acc, body: fmt.Sprintf(`{"Id": %q, "Name": "a"}`, accID), status: 422, code: "VALIDATION_FAILED", field: "Id", rule: "INVALID_FIELD_FOR_INSERT_UPDATE"},
+		{name: "upsert body key differs from the path", method: "PUT", path: acc + "/by/External_Id__c/E2E-K1", body: `{"External_Id__c": "E2E-K2", "Name": "a"}`, status: 422, code: "VALIDATION_FAILED", field: "External_Id__c"},
 		// Characters XML 1.0 cannot carry.
 		{name: "NUL in a value", method: "POST", path: acc, body: `{"Name": "a\u0000b"}`, status: 400, code: "VALIDATION_FAILED", field: "Name", rule: "TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET"},
 		{name: "U+0001 in a value", method: "POST", path: acc, body: `{"Name": "a\u0001b"}`, status: 400, code: "VALIDATION_FAILED", field: "Name", rule: "TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET"},
@@ -139,6 +143,11 @@ func TestE2EBadInput(t *testing.T) {
 		{name: "text for a number in a filter", method: "POST", path: q, body: `{"fields": ["Id"], "where": {"field": "AnnualRevenue", "op": ">", "value": "lots"}}`, status: 422, code: "VALIDATION_FAILED", field: "/where/value"},
 		{name: "scalar for in", method: "POST", path: q, body: `{"fields": ["Id"], "where": {"field": "Industry", "op": "in", "value": "Energy"}}`, status: 422, code: "VALIDATION_FAILED", field: "/where/value"},
 		{name: "bad orderBy direction", method: "POST", path: q, body: `{"fields": ["Id"], "orderBy": [{"field": "Name", "direction": "sideways"}]}`, status: 400, code: "VALIDATION_FAILED", field: "/orderBy/0/direction", rule: "enum"},
+		{name: "null with <", method: "POST", path: q, body: `{"fields": ["Id"], "where": {"field": "AnnualRevenue", "op": "<", "value": null}}`, status: 422, code: "VALIDATION_FAILED", field: "/where/value"},
+		{name: "includes on a string field", method: "POST", path: q, body: `{"fields": ["Id"], "where": {"field": "Name", "op": "includes", "value": ["a"]}}`, status: 422, code: "VALIDATION_FAILED", field: "/where/op", rule: "INVALID_QUERY_FILTER_OPERATOR"},
+		{name: "like on a number", method: "POST", path: q, body: `{"fields": ["Id"], "where": {"field": "AnnualRevenue", "op": "like", "value": "1%"}}`, status: 422, code: "VALIDATION_FAILED", field: "/where/op", rule: "INVALID_QUERY_FILTER_OPERATOR"},
+		{name: "orderBy on a compound field", method: "POST", path: q, body: `{"fields": ["Id"], "orderBy": [{"field": "BillingAddress"}]}`, status: 422, code: "VALIDATION_FAILED", field: "/orderBy/0/field", rule: "INVALID_SORT_OPTION"},
+		{name: "child relationship as a field", method: "POST", path: q, body: `{"fields": ["Contacts"]}`, status: 422, code: "VALIDATION_FAILED", field: "/fields/0", rule: "UNKNOWN_FIELD"},
 		{name: "query of an unknown object", method: "POST", path: "/v1/sobjects/NoSuch__c/query", body: `{"fields": ["Id"]}`, status: 404, code: "NOT_FOUND", detail: "NoSuch__c"},
 		// Raw SOQL.
 		{name: "raw SOQL pageSize above 2000", method: "POST", path: "/v1/query", body: `{"soql": "SELECT Id FROM Account", "pageSize": 2001}`, status: 400, code: "VALIDATION_FAILED", field: "/pageSize", rule: "maximum"},
@@ -165,6 +174,7 @@ func TestE2EBadInput(t *testing.T) {
 		{name: "bad object name", method: "GET", path: "/v1/sobjects/Account%27--", status: 400, code: "VALIDATION_FAILED", field: "path.sobject", rule: "pattern"},
 		// Actions, search, admin.
 		{name: "merge without ids", method: "POST", path: acc + "/" + accID + "/merge", body: `{"mergeIds": []}`, status: 400, code: "VALIDATION_FAILED", field: "/mergeIds", rule: "minItems"},
+		{name: "merge a record into itself", method: "POST", path: acc + "/" + accID + "/merge", body: fmt.Sprintf(`{"mergeIds": [%q]}`, accID), status: 422, code: "VALIDATION_FAILED", field: "/mergeIds/0", rule: "DUPLICATE_ARGUMENT_VALUE"},
 		{name: "merge of three", method: "POST", path: acc + "/" + accID + "/merge", body: fmt.Sprintf(`{"mergeIds": [%q, %q, %q]}`, conID, conID[:15], accID[:15]), status: 400, code: "VALIDATION_FAILED", field: "/mergeIds", rule: "maxItems"},
 		{name: "convert without status", method: "POST", path: "/v1/leads/convert", body: fmt.Sprintf(`{"leadId": %q}`, leadID), status: 400, code: "VALIDATION_FAILED", field: "/convertedStatus", rule: "required"},
 		{name: "convert a bad lead id", method: "POST", path: "/v1/leads/convert", body: `{"leadId": "00Q-nope", "convertedStatus": "Closed - Converted"}`, status: 400, code: "VALIDATION_FAILED", field: "/leadId", rule: "pattern"},
