@@ -285,3 +285,86 @@ func resign(t *testing.T, c string) string {
 	m.Write(body)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(body))
 }
+
+// TestE2EBadBatchRecords sends batches whose records are each bad in a
+// different way, without allOrNone: every bad record fails alone, at its
+// index, naming the field and the rule, and only the good ones reach
+// Salesforce; a batch with no good record makes no write call at all.
+func TestE2EBadBatchRecords(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackOptions{})
+	accID := s.soqlAll(t, "SELECT Id FROM Account ORDER BY Id LIMIT 1")[0]["Id"].(string)
+	conID := s.soqlAll(t, "SELECT Id FROM Contact ORDER BY Id LIMIT 1")[0]["Id"].(string)
+	tag := uniq("E2E bad batch")
+	type want struct{ field, rule string }
+	tests := []struct {
+		name      string
+		operation string
+		records   []map[string]any
+		want      []*want // nil: success
+		writeOp   string
+		calls     int64
+	}{
+		{"create", "create", []map[string]any{
+			{"Name": tag + " good"},
+			{"Name": "a\u0001"},
+			{"Name": tag, "Nope__c": 1},
+			{"Name": tag, "Tier__c": "Unobtainium"},
+			{"Name": strings.Repeat("x", 256)},
+			{"Name": tag, "CreatedDate": "2024-01-01T00:00:00Z"},
+			{"Name": tag, "Key_Account__c": "yes"},
+		}, []*want{nil, {"Name", "TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET"}, {"Nope__c", "UNKNOWN_FIELD"}, {"Tier__c", ""}, {"Name", ""}, {"CreatedDate", ""}, {"Key_Account__c", ""}}, "create", 1},
+		{"delete, none good", "delete", []map[string]any{
+			{"Id": "bad"}, {"Id": conID}, {"Id": wrongChecksum(accID)}, {"Name": "no id"},
+		}, []*want{{"Id", "MALFORMED_ID"}, {"Id", "INVALID_CROSS_REFERENCE_KEY"}, {"Id", "MALFORMED_ID"}, {"Id", ""}}, "delete", 0},
+		{"update, none good", "update", []map[string]any{
+			{"Id": accID, "LastModifiedDate": "2024-01-01T00:00:00Z"}, {"Id": accID, "Name": nil}, {"Id": conID, "Name": "x"},
+		}, []*want{{"LastModifiedDate", ""}, {"Name", ""}, {"Id", ""}}, "update", 0},
+	}
+	snapshot := orgSnapshot(t, s)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := s.simStats(t)
+			a := s.do(t, http.MethodPost, "/v1/sobjects/Account/records/batch", map[string]any{"operation": tc.operation, "records": tc.records})
+			after := s.simStats(t)
+			if a.status != http.StatusOK {
+				t.Fatalf("batch: %s", a)
+			}
+			var res struct {
+				Results []struct {
+					Index   int
+					Success bool
+					Errors  []struct{ Field, Code, Message string }
+				}
+			}
+			if err := json.Unmarshal(a.body, &res); err != nil || len(res.Results) != len(tc.records) {
+				t.Fatalf("batch: %v: %s", err, a)
+			}
+			for i, r := range res.Results {
+				w := tc.want[i]
+				switch {
+				case r.Index != i:
+					t.Errorf("result %d has index %d", i, r.Index)
+				case w == nil && !r.Success:
+					t.Errorf("record %d failed: %+v", i, r)
+				case w != nil && (r.Success || !slices.ContainsFunc(r.Errors, func(e struct{ Field, Code, Message string }) bool {
+					return e.Field == w.field && (w.rule == "" || e.Code == w.rule)
+				})):
+					t.Errorf("record %d: %+v, want a failure naming %s (%s)", i, r, w.field, w.rule)
+				}
+			}
+			if got := after[tc.writeOp] - before[tc.writeOp]; got != tc.calls {
+				t.Errorf("%d %s calls, want %d", got, tc.writeOp, tc.calls)
+			}
+		})
+	}
+	if n := countSOQL(t, s, "SELECT COUNT() FROM Account WHERE Name LIKE '"+tag+"%'"); n != 1 {
+		t.Errorf("%d records of the batch reached the org, want only the good one", n)
+	}
+	after := orgSnapshot(t, s)
+	for k, v := range snapshot {
+		if after[k] != v {
+			t.Errorf("record %s changed: %s → %q", k, v, after[k])
+		}
+	}
+}
