@@ -26,7 +26,9 @@ import (
 const composeRedisDB = 9
 
 // TestComposeRuns runs what docker-compose.yml describes, without Docker:
-// the built binaries with the file's own arguments and environment (only the
+// the binaries built as the Dockerfile builds them (and checked to be
+// static, as distroless/static needs), with the file's own arguments and
+// environment (only the
 // addresses changed to free local ports and the local Redis), its
 // healthcheck commands as the readiness gate, and checks the demo's promise:
 // both replicas answer a query, and share one login and one describe.
@@ -34,8 +36,7 @@ func TestComposeRuns(t *testing.T) {
 	t.Parallel()
 	c := readCompose(t)
 	stages := parseDockerfile(t)
-	bin := t.TempDir()
-	goCmd(t, root, nil, "build", "-o", bin+string(filepath.Separator), "./cmd/gateway", "./cmd/sfsim", "./cmd/healthprobe")
+	bin := dockerBuild(t, stages)
 	local := func(image string) string { return filepath.Join(bin, filepath.Base(image)) }
 
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: composeRedisDB})

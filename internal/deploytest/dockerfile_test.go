@@ -1,6 +1,7 @@
 package deploytest
 
 import (
+	"debug/elf"
 	"encoding/json"
 	"os"
 	"path"
@@ -313,4 +314,78 @@ func TestDockerignore(t *testing.T) {
 			t.Errorf(".dockerignore lets %s into the build context", f)
 		}
 	}
+}
+
+// dockerBuild runs the build stage's `go build` as the Dockerfile writes it
+// (its ENV, flags and packages; output into a temporary directory instead
+// of /out/, for this machine's platform) and checks that every binary is
+// statically linked, since the final stages have no C library.
+func dockerBuild(t *testing.T, stages []stage) string {
+	t.Helper()
+	build := findStage(t, stages, "build")
+	var env []string
+	for _, e := range build.all("ENV") {
+		env = append(env, shellFields(e)...)
+	}
+	var argv []string
+	for _, r := range build.all("RUN") {
+		if _, after, ok := strings.Cut(r, "go build "); ok {
+			argv = append([]string{"build"}, shellFields(after)...)
+		}
+	}
+	if argv == nil {
+		t.Fatal("the build stage runs no go build")
+	}
+	bin := t.TempDir()
+	i := slices.Index(argv, "-o")
+	if i < 0 || i+1 >= len(argv) || argv[i+1] != "/out/" {
+		t.Fatalf("go build %v: want -o /out/", argv)
+	}
+	argv[i+1] = bin + string(filepath.Separator)
+	goCmd(t, root, env, argv...)
+	entries, err := os.ReadDir(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		f, err := elf.Open(filepath.Join(bin, e.Name()))
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name(), err)
+		}
+		for _, p := range f.Progs {
+			if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+				t.Errorf("%s is dynamically linked; distroless/static has no C library", e.Name())
+				break
+			}
+		}
+		f.Close()
+	}
+	return bin
+}
+
+// shellFields splits words as a shell would for the simple forms the
+// Dockerfile uses: spaces separate, double quotes group.
+func shellFields(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inQuote, inWord := false, false
+	for _, r := range s {
+		switch {
+		case r == '"':
+			inQuote, inWord = !inQuote, true
+		case r == ' ' && !inQuote:
+			if inWord {
+				out = append(out, cur.String())
+				cur.Reset()
+				inWord = false
+			}
+		default:
+			cur.WriteRune(r)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, cur.String())
+	}
+	return out
 }
