@@ -46,6 +46,14 @@ func TestChartRenders(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Written by hand, not marshalled: the point is YAML numbers, unquoted.
+	numbersValues := filepath.Join(t.TempDir(), "numbers.yaml")
+	numbers := "env:\n  GATEWAY_MAX_BODY_BYTES: 1048576\n  GATEWAY_MAX_BATCH_BODY_BYTES: 33554432\n" +
+		"  GATEWAY_RATE_LIMIT: 0.5\n  GATEWAY_RATE_BURST: 100\n  SF_API_VERSION: \"62.0\"\n"
+	if err := os.WriteFile(numbersValues, []byte(numbers), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	tests := []struct {
 		name  string
 		args  []string
@@ -155,6 +163,21 @@ func TestChartRenders(t *testing.T) {
 				checkSelects(t, "NetworkPolicy", obj(np, "spec", "podSelector", "matchLabels"), podLabels(t, m))
 				if get(np, "spec", "ingress", 0, "ports", 0, "port") != "http" {
 					t.Errorf("NetworkPolicy ingress = %v", get(np, "spec", "ingress"))
+				}
+			},
+		},
+		{
+			name: "numbers written unquoted in a values file",
+			args: []string{"-f", numbersValues},
+			check: func(t *testing.T, m manifests) {
+				cm := obj(m.one(t, "ConfigMap"), "data")
+				for k, want := range map[string]string{
+					"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "33554432",
+					"GATEWAY_RATE_LIMIT": "0.5", "GATEWAY_RATE_BURST": "100", "SF_API_VERSION": "62.0",
+				} {
+					if cm[k] != want {
+						t.Errorf("ConfigMap %s = %#v, want %q", k, cm[k], want)
+					}
 				}
 			},
 		},

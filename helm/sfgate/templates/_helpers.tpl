@@ -106,3 +106,16 @@ rounded up; other forms fail the render.
 {{- $s := regexFind "[0-9.]+s" $d | trimSuffix "s" | default "0" | float64 | ceil | int }}
 {{- add (mul $h 3600) (mul $m 60) $s }}
 {{- end }}
+
+{{/*
+A value as the gateway expects to read it. Helm reads numbers in values
+files as float64, which print as 1.048576e+06: whole numbers print as
+integers instead.
+*/}}
+{{- define "sfgate.envValue" -}}
+{{- if and (kindIs "float64" .) (eq . (floor .)) }}
+{{- int64 . }}
+{{- else }}
+{{- toString . }}
+{{- end }}
+{{- end }}
