@@ -266,6 +266,28 @@ func TestE2EEndpoints(t *testing.T) {
 		cursor := first.json(t)["nextCursor"].(string)
 		want(t, "next page", s.do(t, get, "/v1/query/"+cursor, nil), 200, `"done":true`)
 		want(t, "forged cursor", s.do(t, get, "/v1/query/"+tamper(cursor), nil), 400, `"INVALID_CURSOR"`)
+		// includeDeleted pages with queryAll and keeps doing so through
+		// the cursor: the records deleted above come back, flagged.
+		live := countSOQL(t, s, "SELECT COUNT() FROM Account")
+		page := s.do(t, post, "/v1/query", map[string]any{"soql": "SELECT Id, IsDeleted FROM Account ORDER BY Id", "includeDeleted": true, "pageSize": 200})
+		all, deleted := 0, 0
+		for pages := 1; ; pages++ {
+			want(t, "includeDeleted page", page, 200)
+			m := page.json(t)
+			for _, r := range m["records"].([]any) {
+				all++
+				if r.(map[string]any)["IsDeleted"] == true {
+					deleted++
+				}
+			}
+			if m["done"] == true || pages > 10 {
+				break
+			}
+			page = s.do(t, get, "/v1/query/"+m["nextCursor"].(string), nil)
+		}
+		if deleted < 2 || all != live+deleted {
+			t.Errorf("includeDeleted paged %d records, %d deleted; want the %d live ones plus at least the 2 deleted above", all, deleted, live)
+		}
 		// A locator Salesforce has forgotten is a 404.
 		second := s.do(t, post, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account", "pageSize": 200}).json(t)["nextCursor"].(string)
 		s.simCall(t, post, "/_sim/locators/expire", nil, nil)
