@@ -127,6 +127,19 @@ func TestE2EEndpoints(t *testing.T) {
 		}
 	})
 
+	t.Run("request ids", func(t *testing.T) {
+		// A caller's well-formed X-Request-Id is kept, echoed and put in the
+		// problem; a malformed one is replaced.
+		a := s.do(t, get, "/v1/sobjects/NoSuch__c", nil, "X-Request-Id", "e2e-req.42:x")
+		if a.header.Get("X-Request-Id") != "e2e-req.42:x" || a.json(t)["requestId"] != "e2e-req.42:x" {
+			t.Errorf("caller's request id not kept: header %q, body %s", a.header.Get("X-Request-Id"), a.body)
+		}
+		a = s.do(t, get, "/v1/sobjects/NoSuch__c", nil, "X-Request-Id", "bad id\twith <stuff>")
+		if id := a.header.Get("X-Request-Id"); id == "" || strings.ContainsAny(id, " <>\\") || a.json(t)["requestId"] != id {
+			t.Errorf("malformed request id not replaced consistently: header %q, body %s", id, a.body)
+		}
+	})
+
 	t.Run("sobjects", func(t *testing.T) {
 		a := s.do(t, get, "/v1/sobjects?custom=true", nil)
 		want(t, "list custom", a, 200, `"Invoice__c"`)
