@@ -44,15 +44,12 @@ func notImplemented(what string) error {
 	return NewError(http.StatusNotImplemented, "NOT_IMPLEMENTED", "this gateway has no "+what+" service configured")
 }
 
-// wantsNDJSON reports whether the caller asked for a stream.
+// wantsNDJSON reports whether the caller asked for a stream: Accept names
+// application/x-ndjson itself (a wildcard does not) with a q above 0.
 func wantsNDJSON(r *http.Request) bool {
-	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
-		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(mt), "application/x-ndjson") {
-			return true
-		}
-	}
-	return false
+	ranges, _ := parseAccept(strings.Join(r.Header.Values("Accept"), ","))
+	q, exact := acceptQ(ranges, mediaNDJSON)
+	return exact && q > 0
 }
 
 func boolQuery(r *http.Request, name string) *bool {

@@ -145,6 +145,18 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 			[]FieldError{{Field: "body", Code: "type"}}},
 		{"forged cursor characters", "GET", "/v1/query/abc$def$ghi$jkl$mno", "",
 			[]FieldError{{Field: "path.cursor", Code: "pattern"}}},
+		// Properties declared allOf: [$ref] (to carry a description) name
+		// the rule their schema breaks, not "allOf".
+		{"allOf property breaks pattern", "POST", "/v1/admin/cache/invalidate", `{"sobject":"Account; FLUSHALL"}`,
+			[]FieldError{{Field: "/sobject", Code: "pattern"}}},
+		{"allOf property breaks maxLength", "POST", "/v1/admin/cache/invalidate", `{"sobject":"A` + strings.Repeat("b", 80) + `"}`,
+			[]FieldError{{Field: "/sobject", Code: "maxLength"}}},
+		{"allOf property of the wrong type", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"upsert","externalIdField":7,"records":[{"Name":"x"}]}`,
+			[]FieldError{{Field: "/externalIdField", Code: "type"}}},
+		{"allOf property breaks pattern in a batch", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"upsert","externalIdField":"Ext__c--","records":[{"Name":"x"}]}`,
+			[]FieldError{{Field: "/externalIdField", Code: "pattern"}}},
+		{"allOf object property, nested rule", "POST", "/v1/sobjects/Account/records/001000000000001AAA/merge", `{"mergeIds":["001000000000002AAA"],"fields":{}}`,
+			[]FieldError{{Field: "/fields", Code: "minProperties"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -54,6 +54,8 @@ func Route(doc *openapi3.T, method, path string) (*routers.Route, error) {
 type validator struct {
 	route *routers.Route
 	opts  *openapi3filter.Options
+	// offers are the media types the operation answers with (accept.go).
+	offers []string
 }
 
 func newValidator(doc *openapi3.T, method, path string) (*validator, error) {
@@ -61,7 +63,7 @@ func newValidator(doc *openapi3.T, method, path string) (*validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &validator{route: route, opts: &openapi3filter.Options{
+	return &validator{route: route, offers: offeredMedia(route), opts: &openapi3filter.Options{
 		MultiError: true,
 		// Caller auth is the auth middleware's job, done before this.
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
@@ -71,11 +73,16 @@ func newValidator(doc *openapi3.T, method, path string) (*validator, error) {
 	}}, nil
 }
 
-// middleware refuses, with one 400 listing every problem, a request that
-// breaks the document, before it reaches the handler.
+// middleware refuses, before it reaches the handler, a request whose
+// Accept header admits none of the operation's media types (406), and with
+// one 400 listing every problem a request that breaks the document.
 func (v *validator) middleware(h *Handlers) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if !acceptable(r, v.offers) {
+				h.fail(w, r, notAcceptable(r, v.offers))
+				return
+			}
 			params := map[string]string{}
 			if rc := chi.RouteContext(r.Context()); rc != nil {
 				for i, k := range rc.URLParams.Keys {
@@ -136,6 +143,17 @@ func requestFieldErrors(err error) []FieldError {
 			}
 			return
 		case *openapi3.SchemaError:
+			// allOf only says that some subschema failed; the subschemas'
+			// own errors (in Origin) name the rule broken. The document uses
+			// allOf: [$ref] to describe a property beside its $ref.
+			if e.SchemaField == "allOf" && e.Origin != nil {
+				n := len(out)
+				walk(e.Origin, field)
+				if len(out) > n && !slices.ContainsFunc(out[n:], func(fe FieldError) bool { return fe.Code == "invalid" }) {
+					return
+				}
+				out = out[:n]
+			}
 			out = append(out, schemaFieldError(e, field))
 			return
 		case *openapi3filter.ParseError:
