@@ -127,8 +127,8 @@ func TestE2EBadInput(t *testing.T) {
 		{name: "field-name injection in the upsert path", method: "PUT", path: acc + "/by/Name%20FROM%20Account--/x1", body: `{"Name": "a"}`, status: 400, code: "VALIDATION_FAILED", field: "path.externalIdField", rule: "pattern"},
 		// Ids.
 		{name: "14-character id", method: "GET", path: acc + "/" + accID[:14], status: 400, code: "VALIDATION_FAILED", field: "path.id", rule: "pattern"},
-		{name: "id with a wrong checksum", method: "GET", path: acc + "/" + badChecksum, status: 400, code: "MALFORMED_ID", field: "path.id"},
-		{name: "delete with a wrong checksum", method: "DELETE", path: acc + "/" + badChecksum, status: 400, code: "MALFORMED_ID", field: "path.id"},
+		{name: "id with a wrong checksum", method: "GET", path: acc + "/" + badChecksum, status: 400, code: "MALFORMED_ID", field: "path.id", detail: "checksum"},
+		{name: "delete with a wrong checksum", method: "DELETE", path: acc + "/" + badChecksum, status: 400, code: "MALFORMED_ID", field: "path.id", detail: "checksum"},
 		{name: "delete a contact through Account", method: "DELETE", path: acc + "/" + conID, status: 404, code: "NOT_FOUND", detail: conID},
 		{name: "update a contact through Account", method: "PATCH", path: acc + "/" + conID, body: `{"Name": "a"}`, status: 404, code: "NOT_FOUND", detail: conID},
 		// Structured queries.

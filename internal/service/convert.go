@@ -334,7 +334,7 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 			p.add(index, "Id", e)
 			return ""
 		}
-		p.addf(index, "Id", codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+		p.addf(index, "Id", codeMalformedID, "%s", idProblem(s))
 		return ""
 	}
 	return id
@@ -345,8 +345,8 @@ func pathID(id string) (string, error) {
 	n, err := salesforce.NormalizeID(id)
 	if err != nil {
 		return "", &handlers.Error{Status: http.StatusBadRequest, Code: codeMalformedID,
-			Detail: "the record id is not a Salesforce id of 15 or 18 characters",
-			Errors: []handlers.FieldError{{Field: "path.id", Code: codeMalformedID, Message: "want 15 or 18 letters and digits"}}}
+			Detail: "the record id " + idProblem(id),
+			Errors: []handlers.FieldError{{Field: "path.id", Code: codeMalformedID, Message: idProblem(id)}}}
 	}
 	return n, nil
 }

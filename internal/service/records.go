@@ -336,7 +336,7 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req handlers.Me
 		where := fmt.Sprintf("/mergeIds/%d", i)
 		switch {
 		case err != nil:
-			p.addf(nil, where, codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+			p.addf(nil, where, codeMalformedID, "%s", idProblem(m))
 		case n == nid || slices.Contains(ids, n):
 			p.addf(nil, where, "DUPLICATE_ARGUMENT_VALUE", "names a record twice")
 		case x.d.KeyPrefix != "" && !strings.HasPrefix(n, x.d.KeyPrefix):
@@ -376,7 +376,7 @@ func (s *Service) ConvertLead(ctx context.Context, req handlers.LeadConvertReque
 		}
 		n, err := salesforce.NormalizeID(v)
 		if err != nil {
-			p.addf(nil, where, codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+			p.addf(nil, where, codeMalformedID, "%s", idProblem(v))
 		}
 		return n
 	}

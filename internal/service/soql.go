@@ -395,7 +395,7 @@ func literal(df *salesforce.DescribeField, k kind, v any, op string) (string, *v
 		}
 		id, err := salesforce.NormalizeID(s)
 		if err != nil {
-			return "", verr(codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+			return "", verr(codeMalformedID, "%s", idProblem(s))
 		}
 		return quote(id), nil
 	case kBool:

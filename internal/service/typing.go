@@ -216,7 +216,7 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 			if e := checkXML(s); e != nil {
 				return "", e
 			}
-			return "", verr(codeMalformedID, "is not a Salesforce id of 15 or 18 characters")
+			return "", verr(codeMalformedID, "%s", idProblem(s))
 		}
 		return id, nil
 	case kBool:
