@@ -75,29 +75,29 @@ func queryFault(err error) *Fault {
 	return unexpected("UNKNOWN_EXCEPTION", "%s", err.Error())
 }
 
-func (s *Server) runQuery(text string, all bool) (*soql.Result, *Fault) {
-	if strings.TrimSpace(text) == "" {
-		return nil, newFault("MALFORMED_QUERY", ftMalformedQ, "unexpected token: <EOF>")
-	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	res, err := soql.Run(text, source{s}, soql.Options{IncludeDeleted: all, Now: s.now()})
-	if err != nil {
-		return nil, queryFault(err)
-	}
-	return res, nil
-}
-
 func (s *Server) opQuery(c *call) *Fault    { return s.queryCall(c, false) }
 func (s *Server) opQueryAll(c *call) *Fault { return s.queryCall(c, true) }
 
+// queryCall runs a query and writes its first page. The engine filters and
+// sorts every record but builds rows only for the page (soql.Options.Defer);
+// a cursor keeps the selected records and queryMore builds its page then.
+// Both builds read the store, so they run under s.mu like the query itself.
 func (s *Server) queryCall(c *call, all bool) *Fault {
 	text, _ := c.body.value("queryString")
-	res, f := s.runQuery(text, all)
-	if f != nil {
-		return f
+	if strings.TrimSpace(text) == "" {
+		return newFault("MALFORMED_QUERY", ftMalformedQ, "unexpected token: <EOF>")
 	}
-	s.writePage(c, res, 0, "")
+	s.mu.RLock()
+	res, err := soql.Run(text, source{s}, soql.Options{IncludeDeleted: all, Now: s.now(), Defer: true})
+	var rows []*soql.Row
+	if err == nil {
+		rows = res.Page(0, min(batchSize(c), res.Len()))
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return queryFault(err)
+	}
+	s.writePage(c, res, 0, rows, "")
 	return nil
 }
 
@@ -107,28 +107,32 @@ func (s *Server) opQueryMore(c *call) *Fault {
 	if !ok {
 		return newFault("INVALID_QUERY_LOCATOR", ftInvalidQL, "invalid query locator")
 	}
-	s.writePage(c, cur, off, id)
+	end := min(off+batchSize(c), cur.Len())
+	s.mu.RLock()
+	rows := cur.Page(off, end)
+	s.mu.RUnlock()
+	s.writePage(c, cur, off, rows, id)
 	return nil
 }
 
-// writePage writes one QueryResult page starting at row off. When rows
-// remain, the locator names the cursor (registered on the first page, the
-// same one for every later page) and the next row.
-func (s *Server) writePage(c *call, res *soql.Result, off int, cursorID string) {
-	end := min(off+batchSize(c), len(res.Rows))
+// writePage writes one QueryResult page: rows, built from res starting at
+// row off. When rows remain, the locator names the cursor (registered on
+// the first page, the same one for every later page) and the next row.
+func (s *Server) writePage(c *call, res *soql.Result, off int, rows []*soql.Row, cursorID string) {
+	end := off + len(rows)
 	locator := ""
-	if end < len(res.Rows) {
+	if end < res.Len() {
 		if cursorID == "" {
 			cursorID = s.locators.add(res, s.now(), s.cfg.LocatorLifetime)
 		}
 		locator = cursorID + "-" + strconv.Itoa(end)
 	}
-	if len(res.Rows) > 0 && res.Rows[0].Type == aggregateType {
+	if len(rows) > 0 && rows[0].Type == aggregateType {
 		c.needXSD = true
 	}
 	w := &c.w
 	w.openType("result", "QueryResult")
-	writeQueryBody(w, res, res.Rows[off:end], locator)
+	writeQueryBody(w, res, rows, locator)
 	w.close("result")
 }
 
@@ -195,7 +199,8 @@ func writeRow(w *xw, tag string, r *soql.Row, forceID bool) {
 	w.close(tag)
 }
 
-// cursor is a query's full answer kept for queryMore.
+// cursor is a query's answer kept for queryMore: for a record query the
+// selected records, whose rows each page builds.
 type cursor struct {
 	res     *soql.Result
 	expires time.Time
@@ -219,12 +224,12 @@ func (t *locatorTable) add(res *soql.Result, now time.Time, life time.Duration) 
 	id := meta.NewID(cursorPrefix)
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	for len(t.order) > 0 && (len(t.order) >= maxLocators || t.rows+len(res.Rows) > maxLocatorRows) {
+	for len(t.order) > 0 && (len(t.order) >= maxLocators || t.rows+res.Len() > maxLocatorRows) {
 		t.drop(t.order[0])
 		t.order = t.order[1:]
 	}
 	t.m[id] = &cursor{res: res, expires: now.Add(life)}
-	t.rows += len(res.Rows)
+	t.rows += res.Len()
 	t.order = append(t.order, id)
 	return id
 }
@@ -232,7 +237,7 @@ func (t *locatorTable) add(res *soql.Result, now time.Time, life time.Duration) 
 // drop forgets a cursor; the caller holds t.mu and fixes t.order.
 func (t *locatorTable) drop(id string) {
 	if c, ok := t.m[id]; ok {
-		t.rows -= len(c.res.Rows)
+		t.rows -= c.res.Len()
 		delete(t.m, id)
 	}
 }
@@ -260,7 +265,7 @@ func (t *locatorTable) find(loc string, now time.Time) (string, *soql.Result, in
 		t.drop(id) // its t.order entry goes when it reaches the front
 		return "", nil, 0, false
 	}
-	if off <= 0 || off >= len(c.res.Rows) {
+	if off <= 0 || off >= c.res.Len() {
 		return "", nil, 0, false
 	}
 	return id, c.res, off, true

@@ -276,6 +276,94 @@ func TestQueryMore(t *testing.T) {
 	}
 }
 
+// TestQueryMoreBuildsItsPageAtTheCall: the rows a query selected are fixed
+// when it runs (Size, which records, their order), but a queryMore page is
+// built when it is asked for, so it shows parent values as of that call.
+func TestQueryMoreBuildsItsPageAtTheCall(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	mother := s.create(sobj("Account", "Name", "Mother"))[0]
+	for start := 0; start < 250; start += 125 {
+		var recs []string
+		for i := start; i < start+125; i++ {
+			recs = append(recs, sobj("Account", "Name", fmt.Sprintf("Kid %03d", i), "ParentId", mother))
+		}
+		s.create(recs...)
+	}
+	batch := `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`
+	page := func(r *response, op string) (size string, parents []string, loc string) {
+		res := r.find("Body", op+"Response", "result")
+		for _, rec := range res.all("records") {
+			parents = append(parents, rec.child("Parent").child("Name").text)
+		}
+		return res.child("size").text, parents, res.child("queryLocator").text
+	}
+	size, parents, loc := page(s.do("query", batch, "<urn:queryString>SELECT Name, Parent.Name FROM Account WHERE ParentId != null ORDER BY Name</urn:queryString>").ok(), "query")
+	if size != "250" || len(parents) != 200 || parents[0] != "Mother" || parents[199] != "Mother" {
+		t.Fatalf("first page: size %s, %d records, parents %q…%q", size, len(parents), parents[0], parents[len(parents)-1])
+	}
+	if res := s.saves("update", "", sobj("Account", "Id", mother, "Name", "Mother Renamed")); !res[0].success {
+		t.Fatalf("update: %+v", res[0])
+	}
+	s.create(sobj("Account", "Name", "Kid 999", "ParentId", mother))
+	size, parents, _ = page(s.do("queryMore", batch, "<urn:queryLocator>"+loc+"</urn:queryLocator>").ok(), "queryMore")
+	if size != "250" || len(parents) != 50 {
+		t.Fatalf("queryMore: size %s, %d records; want the query's 250 and the last 50", size, len(parents))
+	}
+	for i, p := range parents {
+		if p != "Mother Renamed" {
+			t.Fatalf("queryMore record %d parent %q, want the name as of the call", i, p)
+		}
+	}
+}
+
+// TestQueryMoreWhileWriting pages a cursor while another client renames the
+// parent and adds rows: each page is built under the store's read lock (the
+// race detector checks it), and every page holds whole, consistent rows.
+func TestQueryMoreWhileWriting(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	mother := s.create(sobj("Account", "Name", "Mother"))[0]
+	var recs []string
+	for i := range 200 {
+		recs = append(recs, sobj("Account", "Name", fmt.Sprintf("Kid %03d", i), "ParentId", mother))
+	}
+	s.create(recs...)
+	s.create(recs[:100]...)
+	batch := `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`
+	loc := s.do("query", batch, "<urn:queryString>SELECT Name, Parent.Name, (SELECT Name FROM ChildAccounts) FROM Account WHERE ParentId != null</urn:queryString>").ok().
+		text("Body", "queryResponse", "result", "queryLocator")
+	const rounds = 20
+	t.Run("concurrently", func(t *testing.T) {
+		t.Run("writer", func(t *testing.T) {
+			s := s.as(t)
+			t.Parallel()
+			for i := range rounds {
+				if res := s.saves("update", "", sobj("Account", "Id", mother, "Name", fmt.Sprintf("Mother %d", i))); !res[0].success {
+					t.Fatalf("update: %+v", res[0])
+				}
+				s.create(sobj("Account", "Name", fmt.Sprintf("Late %d", i), "ParentId", mother))
+			}
+		})
+		t.Run("reader", func(t *testing.T) {
+			s := s.as(t)
+			t.Parallel()
+			for range rounds {
+				res := s.do("queryMore", batch, "<urn:queryLocator>"+loc+"</urn:queryLocator>").ok().find("Body", "queryMoreResponse", "result")
+				recs := res.all("records")
+				if res.child("size").text != "300" || len(recs) != 100 {
+					t.Fatalf("size %s, %d records; want 300 and the last 100", res.child("size").text, len(recs))
+				}
+				for _, rec := range recs {
+					if p := rec.child("Parent").child("Name").text; !strings.HasPrefix(p, "Mother") {
+						t.Fatalf("parent %q", p)
+					}
+				}
+			}
+		})
+	})
+}
+
 func TestBatchSizeClamp(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Config{}).login()

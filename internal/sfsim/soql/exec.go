@@ -31,6 +31,11 @@ type Options struct {
 	// Location is the user's time zone, which decides where a day starts for
 	// date literals on dateTime fields; nil means UTC.
 	Location *time.Location
+	// Defer leaves the top-level rows of a record query unbuilt: the query
+	// is filtered, sorted and sized as usual, but Result.Rows stays nil and
+	// Result.Page builds the rows of one page when asked. COUNT() and
+	// aggregate results are built at once all the same.
+	Defer bool
 }
 
 // ItemKind tells what a Row item holds.
@@ -84,10 +89,53 @@ type Row struct {
 // Result is the answer to a query or a child subquery. Size is the number of
 // rows (for COUNT() the count, with no Rows). All rows after LIMIT and OFFSET
 // are returned; batching them into queryMore pages is the caller's job.
+//
+// A result run with Options.Defer keeps the matched records instead of Rows;
+// Len and Page serve both kinds.
 type Result struct {
 	Size  int
 	Rows  []*Row
 	Count bool
+
+	deferred *deferred
+}
+
+// deferred is what building a deferred result's rows needs: the selected
+// records in result order and the plan that projects them.
+type deferred struct {
+	src  Source
+	opt  Options // Now resolved, so a later page sees the same date literals
+	p    *plan
+	recs []meta.Record
+}
+
+// Len is the number of rows the result holds: len(Rows), or for a deferred
+// result the number of records Page can build.
+func (r *Result) Len() int {
+	if r.deferred != nil {
+		return len(r.deferred.recs)
+	}
+	return len(r.Rows)
+}
+
+// Page returns rows [off, end) of the result; the bounds must lie within
+// [0, Len()]. A built result hands out a subslice of Rows. A deferred one
+// builds the rows now, reading parents and child subqueries from the
+// Source the query ran over, so the caller must make reading that Source
+// safe exactly as for Execute (the server holds its store's read lock). The
+// records themselves are those the query selected; parent and child values
+// are the Source's at the time of the call.
+func (r *Result) Page(off, end int) []*Row {
+	d := r.deferred
+	if d == nil {
+		return r.Rows[off:end]
+	}
+	ex := newExec(d.src, d.opt)
+	rows := make([]*Row, end-off)
+	for i, rec := range d.recs[off:end] {
+		rows[i] = ex.buildRow(d.p.root, d.p.obj.Name, rec)
+	}
+	return rows
 }
 
 // Run parses and executes text in one step.
@@ -111,6 +159,10 @@ func Execute(q *Query, src Source, opt Options) (*Result, error) {
 	p, err := ex.compile(q, obj, 0)
 	if err != nil {
 		return nil, err
+	}
+	if opt.Defer && !p.count && len(p.countOf) == 0 {
+		recs := ex.selectRows(p, src.Records(obj.Name))
+		return &Result{Size: len(recs), deferred: &deferred{src: src, opt: ex.opt, p: p, recs: recs}}, nil
 	}
 	return ex.run(p, src.Records(obj.Name)), nil
 }
@@ -141,6 +193,7 @@ func newExec(src Source, opt Options) *exec {
 		now = time.Now()
 	}
 	now = now.In(loc)
+	opt.Now = now
 	return &exec{
 		src: src, opt: opt, loc: loc,
 		today:    time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc),

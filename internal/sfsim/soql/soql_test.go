@@ -2,11 +2,14 @@ package soql
 
 import (
 	"errors"
+	"maps"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfgate/sfgate/internal/sfsim/meta"
 )
 
 // now is the fixed clock: Monday 30 November 2026, noon UTC. The week
@@ -248,7 +251,83 @@ func TestQuery(t *testing.T) {
 			if !res.Count && res.Size != len(res.Rows) {
 				t.Errorf("Size %d with %d rows", res.Size, len(res.Rows))
 			}
+			// Deferred, the same query answers the same, page by page.
+			lazy, err := Run(tt.soql, src, Options{IncludeDeleted: tt.deleted, Now: now, Location: tt.loc, Defer: true})
+			if err != nil {
+				t.Fatalf("Run(%q) deferred: %v", tt.soql, err)
+			}
+			if got := renderPages(lazy, 2); got != tt.want {
+				t.Errorf("Run(%q) deferred, pages of 2\n got: %s\nwant: %s", tt.soql, got, tt.want)
+			}
+			if lazy.Size != res.Size || lazy.Count != res.Count || lazy.Len() != len(res.Rows) {
+				t.Errorf("deferred Size %d Count %v Len %d, want %d %v %d", lazy.Size, lazy.Count, lazy.Len(), res.Size, res.Count, len(res.Rows))
+			}
 		})
+	}
+}
+
+// renderPages is render over a result read through Page, size rows at a
+// time.
+func renderPages(res *Result, size int) string {
+	if res.Count {
+		return "count=" + itoa(res.Size)
+	}
+	var parts []string
+	for off := 0; off < res.Len(); off += size {
+		for _, r := range res.Page(off, min(off+size, res.Len())) {
+			parts = append(parts, renderRow(r))
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// TestDeferredRowsAreBuiltPerPage: a deferred result keeps the records the
+// query selected (later inserts stay out, Size holds), and builds each page
+// on demand, with parent values as the source has them at that moment.
+func TestDeferredRowsAreBuiltPerPage(t *testing.T) {
+	t.Parallel()
+	src := newMemSource()
+	const q = "SELECT Name, Owner.Name FROM Account WHERE OwnerId != null ORDER BY Name DESC"
+	res, err := Run(q, src, Options{Now: now, Defer: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Rows != nil {
+		t.Fatalf("deferred result built %d rows up front", len(res.Rows))
+	}
+	if res.Size != 4 || res.Len() != 4 {
+		t.Fatalf("Size %d Len %d, want 4 and 4", res.Size, res.Len())
+	}
+	if got, want := renderPages(res, 3), "Name=Initech 50%_off Owner=(User Name=Xavier Four) | Name=globex Owner=(User Name=Wanda Three) | "+
+		"Name=Deep Six Owner=(User Name=Xavier Four) | Name=Acme Owner=(User Name=Xavier Four)"; got != want {
+		t.Fatalf("pages\n got: %s\nwant: %s", got, want)
+	}
+	// Writes replace records (stored maps are immutable) and add new ones.
+	renamed := maps.Clone(src.recByID[canonID("005000000000004AAA")])
+	renamed["Name"] = "Xavier Renamed"
+	src.recByID[canonID("005000000000004AAA")] = renamed
+	src.add("Account", meta.Record{"Id": "001000000000009AAA", "IsDeleted": "false", "Name": "Zeta", "OwnerId": "005000000000004AAA"})
+	tests := []struct {
+		off, end int
+		want     string
+	}{
+		{0, 1, "Name=Initech 50%_off Owner=(User Name=Xavier Renamed)"},
+		{1, 3, "Name=globex Owner=(User Name=Wanda Three) | Name=Deep Six Owner=(User Name=Xavier Renamed)"},
+		{3, 4, "Name=Acme Owner=(User Name=Xavier Renamed)"},
+		{4, 4, ""},
+	}
+	for _, tt := range tests {
+		rows := res.Page(tt.off, tt.end)
+		parts := make([]string, len(rows))
+		for i, r := range rows {
+			parts[i] = renderRow(r)
+		}
+		if got := strings.Join(parts, " | "); got != tt.want {
+			t.Errorf("Page(%d, %d)\n got: %s\nwant: %s", tt.off, tt.end, got, tt.want)
+		}
+	}
+	if res.Size != 4 || res.Len() != 4 {
+		t.Errorf("after the insert Size %d Len %d, want 4 and 4", res.Size, res.Len())
 	}
 }
 
@@ -272,7 +351,7 @@ func TestRowShape(t *testing.T) {
 			}}},
 		},
 	}}}
-	if diff := cmp.Diff(want, res); diff != "" {
+	if diff := cmp.Diff(want, res, cmp.AllowUnexported(Result{})); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
 	}
 }
