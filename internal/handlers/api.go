@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,17 +27,35 @@ func pathParam(r *http.Request, name string) string {
 }
 
 // decodeBody decodes the (already validated) JSON body into v, keeping
-// numbers as json.Number so no value is rounded.
+// numbers as json.Number so no value is rounded. A member named twice is a
+// 400 (records.go).
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		return Validation("the body is not the JSON this endpoint takes", FieldError{Field: "body", Code: "malformed", Message: err.Error()})
+	dups, err := decodeJSON(r, v)
+	if err != nil {
+		return err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return Validation("the body holds more than one JSON value", FieldError{Field: "body", Code: "malformed", Message: "unexpected data after the JSON value"})
+	if len(dups) > 0 {
+		return duplicateMembersError(dups)
 	}
 	return nil
+}
+
+// decodeJSON decodes the body into v, numbers as json.Number, and returns
+// the paths of the members named twice, which decoding silently drops.
+func decodeJSON(r *http.Request, v any) ([][]string, error) {
+	b, err := bodyBytes(r)
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		return nil, Validation("the body is not the JSON this endpoint takes", FieldError{Field: "body", Code: "malformed", Message: err.Error()})
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, Validation("the body holds more than one JSON value", FieldError{Field: "body", Code: "malformed", Message: "unexpected data after the JSON value"})
+	}
+	return duplicateMembers(b), nil
 }
 
 // notImplemented answers for a service the gateway was built without.
@@ -128,8 +147,8 @@ func (h *Handlers) createRecord(w http.ResponseWriter, r *http.Request) error {
 		return notImplemented("records")
 	}
 	obj := pathParam(r, "sobject")
-	var rec Record
-	if err := decodeBody(r, &rec); err != nil {
+	rec, err := decodeRecord(r)
+	if err != nil {
 		return err
 	}
 	id, err := h.opts.Records.Create(r.Context(), obj, rec)
@@ -145,8 +164,8 @@ func (h *Handlers) updateRecord(w http.ResponseWriter, r *http.Request) error {
 		return notImplemented("records")
 	}
 	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
-	var rec Record
-	if err := decodeBody(r, &rec); err != nil {
+	rec, err := decodeRecord(r)
+	if err != nil {
 		return err
 	}
 	if err := h.opts.Records.Update(r.Context(), obj, id, rec); err != nil {
@@ -173,8 +192,8 @@ func (h *Handlers) upsertRecord(w http.ResponseWriter, r *http.Request) error {
 		return notImplemented("records")
 	}
 	obj, field, value := pathParam(r, "sobject"), pathParam(r, "externalIdField"), pathParam(r, "value")
-	var rec Record
-	if err := decodeBody(r, &rec); err != nil {
+	rec, err := decodeRecord(r)
+	if err != nil {
 		return err
 	}
 	res, err := h.opts.Records.Upsert(r.Context(), obj, field, value, rec)
@@ -193,8 +212,8 @@ func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
 		return notImplemented("records")
 	}
 	obj := pathParam(r, "sobject")
-	var req BatchRequest
-	if err := decodeBody(r, &req); err != nil {
+	req, err := decodeBatch(r)
+	if err != nil {
 		return err
 	}
 	if req.Operation == "upsert" && req.ExternalIDField == "" {
@@ -220,8 +239,8 @@ func (h *Handlers) merge(w http.ResponseWriter, r *http.Request) error {
 		return notImplemented("records")
 	}
 	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
-	var req MergeRequest
-	if err := decodeBody(r, &req); err != nil {
+	req, err := decodeMerge(r)
+	if err != nil {
 		return err
 	}
 	res, err := h.opts.Records.Merge(r.Context(), obj, id, req)

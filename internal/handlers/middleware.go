@@ -270,11 +270,36 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 			h.fail(w, r, fmt.Errorf("read request body: %w", err))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.Body = newHeldBody(body)
 		r.ContentLength = int64(len(body))
-		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+		r.GetBody = func() (io.ReadCloser, error) { return newHeldBody(body), nil }
 		next.ServeHTTP(w, r)
 	})
+}
+
+// heldBody is a request body bodyCap holds in memory; bodyBytes hands its
+// bytes to the decoder without another copy.
+type heldBody struct {
+	*bytes.Reader
+	b []byte
+}
+
+func newHeldBody(b []byte) *heldBody { return &heldBody{Reader: bytes.NewReader(b), b: b} }
+
+// Close implements io.Closer.
+func (*heldBody) Close() error { return nil }
+
+// bodyBytes returns the request body: the held bytes when bodyCap holds it
+// and nothing has been read from it yet, else what is left to read.
+func bodyBytes(r *http.Request) ([]byte, error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if hb, ok := r.Body.(*heldBody); ok && hb.Len() == len(hb.b) {
+		_, _ = hb.Seek(0, io.SeekEnd)
+		return hb.b, nil
+	}
+	return io.ReadAll(r.Body)
 }
 
 // budget bounds a total (bytes of request bodies held at once).

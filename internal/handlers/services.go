@@ -198,6 +198,10 @@ type BatchRequest struct {
 	ExternalIDField string `json:"externalIdField,omitempty"`
 	// Records are the input records; update, delete and undelete carry Id.
 	Records []Record `json:"records"`
+	// RecordErrors are problems found while decoding, by record index (a
+	// JSON member named twice, which decoding cannot keep): the engine
+	// must fail those records as if it had found the problems itself.
+	RecordErrors map[int][]FieldError `json:"-"`
 }
 
 // BatchResponse is one result per input record, in input order.

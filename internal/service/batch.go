@@ -74,6 +74,11 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 	for i, rec := range req.Records {
 		idx := i
 		var p problems
+		// What the handlers found while decoding (a JSON member named
+		// twice) fails the record like the engine's own findings.
+		for _, e := range req.RecordErrors[i] {
+			p.add(&idx, e.Field, &valueError{code: e.Code, msg: strings.TrimPrefix(e.Message, e.Field+" ")})
+		}
 		switch req.Operation {
 		case "create":
 			recs = append(recs, encode(x, modeCreate, rec, nil, &idx, &p))
