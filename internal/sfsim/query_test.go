@@ -277,24 +277,28 @@ func TestQueryMore(t *testing.T) {
 }
 
 // TestQueryMoreBuildsItsPageAtTheCall: the rows a query selected are fixed
-// when it runs (Size, which records, their order), but a queryMore page is
-// built when it is asked for, so it shows parent values as of that call.
+// when it runs (Size, which records, their order, their own fields), but a
+// queryMore page is built when it is asked for, so it shows parent values as
+// of that call.
 func TestQueryMoreBuildsItsPageAtTheCall(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, Config{}).login()
 	mother := s.create(sobj("Account", "Name", "Mother"))[0]
+	var kids []string
 	for start := 0; start < 250; start += 125 {
 		var recs []string
 		for i := start; i < start+125; i++ {
 			recs = append(recs, sobj("Account", "Name", fmt.Sprintf("Kid %03d", i), "ParentId", mother))
 		}
-		s.create(recs...)
+		kids = append(kids, s.create(recs...)...)
 	}
 	batch := `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`
+	var last string
 	page := func(r *response, op string) (size string, parents []string, loc string) {
 		res := r.find("Body", op+"Response", "result")
 		for _, rec := range res.all("records") {
 			parents = append(parents, rec.child("Parent").child("Name").text)
+			last = rec.child("Name").text
 		}
 		return res.child("size").text, parents, res.child("queryLocator").text
 	}
@@ -303,6 +307,9 @@ func TestQueryMoreBuildsItsPageAtTheCall(t *testing.T) {
 		t.Fatalf("first page: size %s, %d records, parents %q…%q", size, len(parents), parents[0], parents[len(parents)-1])
 	}
 	if res := s.saves("update", "", sobj("Account", "Id", mother, "Name", "Mother Renamed")); !res[0].success {
+		t.Fatalf("update: %+v", res[0])
+	}
+	if res := s.saves("update", "", sobj("Account", "Id", kids[249], "Name", "Kid 249 renamed")); !res[0].success {
 		t.Fatalf("update: %+v", res[0])
 	}
 	s.create(sobj("Account", "Name", "Kid 999", "ParentId", mother))
@@ -314,6 +321,9 @@ func TestQueryMoreBuildsItsPageAtTheCall(t *testing.T) {
 		if p != "Mother Renamed" {
 			t.Fatalf("queryMore record %d parent %q, want the name as of the call", i, p)
 		}
+	}
+	if last != "Kid 249" {
+		t.Errorf("queryMore last record Name %q, want Kid 249 as the query saw it", last)
 	}
 }
 
