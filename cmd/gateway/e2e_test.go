@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,8 +19,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/sfgate/sfgate/internal/e2eclient"
 	"github.com/sfgate/sfgate/internal/handlers/spectest"
@@ -77,7 +74,10 @@ func startStack(t *testing.T, o stackOptions) *stack {
 			t.Fatalf("sfsim: %v", err)
 		}
 		t.Cleanup(stopSim)
-		db, cursorKey, enc = claimRedisDB(t), randomBytes(t, 32), randomBytes(t, 32)
+		// The gateway's keys carry no per-test prefix, so each stack gets a
+		// Redis database of its own. Pub/sub is not per database: another
+		// stack's invalidations can reach this one and only cost a describe.
+		db, cursorKey, enc = redistest.ClaimDB(t), randomBytes(t, 32), randomBytes(t, 32)
 	}
 	env := map[string]string{
 		"GATEWAY_ADDR":         "127.0.0.1:0",
@@ -330,69 +330,6 @@ func (w *e2eLog) tail() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return strings.Join(w.lines, "\n")
-}
-
-// claimKey marks a Redis database as in use by one stack.
-const claimKey = "sfgate-e2e:claim"
-
-// claimRedisDB picks a Redis database of its own for one gateway. The
-// gateway's configuration has no key prefix and its connection name is
-// fixed ("default"), so a database number is the only namespace a test can
-// give it: databases 1–15, claimed with SET NX so parallel stacks (and
-// parallel test processes) never share one, and only when empty. Clean-up
-// deletes the gateway's keys and the claim. Pub/sub channels are not per
-// database, so invalidation messages can reach other stacks; they only cost
-// those a describe.
-func claimRedisDB(t *testing.T) int {
-	t.Helper()
-	addr := redistest.SharedAddr()
-	token := hex.EncodeToString(randomBytes(t, 8))
-	for _, db := range mathrand.Perm(15) {
-		db++
-		c := redis.NewClient(&redis.Options{Addr: addr, DB: db, DialTimeout: 2 * time.Second, MaxRetries: -1})
-		ctx, cancel := context.WithTimeout(t.Context(), 3*time.Second)
-		ok, err := c.SetNX(ctx, claimKey, token, 10*time.Minute).Result()
-		if err != nil {
-			cancel()
-			_ = c.Close()
-			t.Fatalf("the end-to-end tests need the Redis at %s (set %s to move it): %v", addr, redistest.SharedAddrEnv, err)
-		}
-		if ok {
-			if n, err := c.DBSize(ctx).Result(); err == nil && n == 1 {
-				cancel()
-				t.Cleanup(func() { releaseRedisDB(t, c, token) })
-				return db
-			}
-			c.Del(ctx, claimKey)
-		}
-		cancel()
-		_ = c.Close()
-	}
-	t.Fatalf("no free Redis database among 1–15 at %s (each end-to-end stack needs an empty one)", addr)
-	return 0
-}
-
-func releaseRedisDB(t *testing.T, c *redis.Client, token string) {
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var cursor uint64
-	for {
-		keys, next, err := c.Scan(ctx, cursor, "sfgate:*", 500).Result()
-		if err != nil {
-			t.Errorf("cleaning up the gateway's Redis keys: %v", err)
-			return
-		}
-		if len(keys) > 0 {
-			c.Unlink(ctx, keys...)
-		}
-		if cursor = next; cursor == 0 {
-			break
-		}
-	}
-	if v, _ := c.Get(ctx, claimKey).Result(); v == token {
-		c.Del(ctx, claimKey)
-	}
 }
 
 func randomBytes(t *testing.T, n int) []byte {

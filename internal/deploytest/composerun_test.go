@@ -16,14 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/sfgate/sfgate/internal/sfsim"
+	"github.com/sfgate/sfgate/internal/testutil/redistest"
 )
-
-// composeRedisDB is the Redis database the compose run uses, so its
-// unprefixed keys (the gateway's defaults) meet no other test's.
-const composeRedisDB = 9
 
 // TestComposeRuns runs what docker-compose.yml describes, without Docker:
 // the binaries built as the Dockerfile builds them (and checked to be
@@ -39,14 +34,9 @@ func TestComposeRuns(t *testing.T) {
 	bin := dockerBuild(t, stages)
 	local := func(image string) string { return filepath.Join(bin, filepath.Base(image)) }
 
-	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DB: composeRedisDB})
-	t.Cleanup(func() { rdb.FlushDB(context.Background()); rdb.Close() })
-	if err := rdb.Ping(t.Context()).Err(); err != nil {
-		t.Fatalf("this test needs Redis on 127.0.0.1:6379 (.ci/run starts it): %v", err)
-	}
-	if err := rdb.FlushDB(t.Context()).Err(); err != nil {
-		t.Fatal(err)
-	}
+	// A Redis database of the run's own, so the gateways' unprefixed keys
+	// (the defaults) meet no other test's.
+	composeRedisDB := redistest.ClaimDB(t)
 
 	// sfsim, as compose starts it (entrypoint, then command), on a free port.
 	sim := c.Services["sfsim"]
@@ -68,7 +58,7 @@ func TestComposeRuns(t *testing.T) {
 		}
 		u, _ := url.Parse(simURL)
 		env["SF_LOGIN_URL"] = "http://127.0.0.1:" + u.Port()
-		env["REDIS_URL"] = fmt.Sprintf("redis://127.0.0.1:6379/%d", composeRedisDB)
+		env["REDIS_URL"] = fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), composeRedisDB)
 		env["GATEWAY_ADDR"] = "127.0.0.1:0"
 		ep := entrypoint(t, findStage(t, stages, s.Build.Target))
 		p := start(t, local(ep[0]), ep[1:], env)

@@ -9,10 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -258,4 +260,83 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// ClaimKey marks a database of the shared Redis as owned by one test.
+const ClaimKey = "sfgate-test:claim"
+
+// ClaimTTL bounds a claim, so the claim of a run that was killed lapses by
+// itself. A test holding a database must finish within it.
+const ClaimTTL = 15 * time.Minute
+
+// ClaimDB gives the test a database of the shared Redis of its own (one of
+// 1–15), for programs whose keys carry no per-test prefix, such as a whole
+// gateway. The claim is SET NX on ClaimKey with ClaimTTL, so parallel tests
+// and parallel test processes never share a database. Anything else the
+// database holds was left by a run that no longer owns it and is deleted
+// before the test starts. Cleanup empties the database and drops the claim.
+// The test fails, never skips, when Redis does not answer or every database
+// is taken.
+func ClaimDB(t testing.TB) int {
+	t.Helper()
+	addr := SharedAddr()
+	token := randomHex(8)
+	// A random order spreads parallel claimers over the databases.
+	for _, db := range mrand.Perm(15) {
+		db++
+		c := redis.NewClient(&redis.Options{Addr: addr, DB: db, DialTimeout: 2 * time.Second, MaxRetries: -1})
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ok, err := c.SetNX(ctx, ClaimKey, token, ClaimTTL).Result()
+		if err != nil {
+			cancel()
+			_ = c.Close()
+			t.Fatalf("redistest: the shared Redis at %s does not answer (%v): start it (redis-server on 127.0.0.1:6379, or set %s); tests that need Redis fail rather than skip",
+				addr, err, SharedAddrEnv)
+		}
+		if !ok {
+			cancel()
+			_ = c.Close()
+			continue
+		}
+		err = deleteAllBut(ctx, c, ClaimKey)
+		cancel()
+		if err != nil {
+			_ = c.Close()
+			t.Fatalf("redistest: emptying claimed database %d: %v", db, err)
+		}
+		t.Cleanup(func() {
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := deleteAllBut(ctx, c, ClaimKey); err != nil {
+				t.Errorf("redistest: emptying database %d: %v", db, err)
+			}
+			if v, _ := c.Get(ctx, ClaimKey).Result(); v == token {
+				c.Del(ctx, ClaimKey)
+			}
+		})
+		return db
+	}
+	t.Fatalf("redistest: every database 1–15 of the shared Redis at %s is claimed by a running test", addr)
+	return 0
+}
+
+// deleteAllBut deletes every key of c's database except keep.
+func deleteAllBut(ctx context.Context, c *redis.Client, keep string) error {
+	var cursor uint64
+	for {
+		keys, next, err := c.Scan(ctx, cursor, "*", 1000).Result()
+		if err != nil {
+			return err
+		}
+		keys = slices.DeleteFunc(keys, func(k string) bool { return k == keep })
+		if len(keys) > 0 {
+			if err := c.Unlink(ctx, keys...).Err(); err != nil {
+				return err
+			}
+		}
+		if cursor = next; cursor == 0 {
+			return nil
+		}
+	}
 }
