@@ -411,12 +411,17 @@ func (wc *writeCall) insert(r *inRecord) (string, *recordError) {
 	if r.hasID {
 		return "", recErr("INVALID_FIELD_FOR_INSERT_UPDATE", []string{"Id"}, "cannot specify Id in an insert call")
 	}
-	rec := meta.Record{}
-	if e := wc.assign(r, rec, true); e != nil {
+	return wc.store(r, meta.Record{}, true)
+}
+
+// store applies r's values to rec (a new record, or a copy of the current
+// one), validates and stamps it, and saves it with undo and change log.
+func (wc *writeCall) store(r *inRecord, rec meta.Record, create bool) (string, *recordError) {
+	if e := wc.assign(r, rec, create); e != nil {
 		return "", e
 	}
-	wc.stamp(r.obj, rec, true)
-	if e := wc.finishRecord(r.obj, rec, true); e != nil {
+	wc.stamp(r.obj, rec, create)
+	if e := wc.finishRecord(r.obj, rec, create); e != nil {
 		return "", e
 	}
 	wc.u.save(r.obj.Name, rec["Id"])
@@ -449,18 +454,7 @@ func (wc *writeCall) modify(r *inRecord, cur meta.Record) (string, *recordError)
 	if !r.obj.Updateable {
 		return "", recErr("INVALID_TYPE", nil, "entity type %s does not support update", r.obj.Name)
 	}
-	rec := maps.Clone(cur)
-	if e := wc.assign(r, rec, false); e != nil {
-		return "", e
-	}
-	wc.stamp(r.obj, rec, false)
-	if e := wc.finishRecord(r.obj, rec, false); e != nil {
-		return "", e
-	}
-	wc.u.save(r.obj.Name, rec["Id"])
-	wc.d.put(r.obj.Name, rec)
-	wc.d.record(r.obj.Name, rec["Id"], changeUpsert, wc.now)
-	return rec["Id"], nil
+	return wc.store(r, maps.Clone(cur), false)
 }
 
 func (wc *writeCall) update(r *inRecord) (string, *recordError) {
