@@ -311,8 +311,6 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in QueryInpu
 	// The server's WriteTimeout is sized for ordinary answers; a stream may
 	// run as long as its own deadline allows.
 	_ = rc.SetWriteDeadline(h.opts.Now().Add(h.opts.StreamTimeout))
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
 	started := false
 	start := func() {
 		if !started {
@@ -324,10 +322,21 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in QueryInpu
 	}
 	err := h.opts.Queries.Stream(ctx, in, func(records []Record) error {
 		start()
+		// One write per page: each record is one line, written as an
+		// Encoder with SetEscapeHTML(false) would.
+		buf := getBuf()
+		defer putBuf(buf)
+		b := *buf
 		for _, rec := range records {
-			if err := enc.Encode(rec); err != nil {
+			var err error
+			if b, err = appendJSON(b, rec, false); err != nil {
 				return err
 			}
+			b = append(b, '\n')
+		}
+		*buf = b
+		if _, err := w.Write(b); err != nil {
+			return err
 		}
 		return rc.Flush()
 	})

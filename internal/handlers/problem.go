@@ -113,12 +113,16 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 }
 
 func writeJSONAs(w http.ResponseWriter, status int, contentType string, v any) error {
-	b, err := json.Marshal(v)
+	buf := getBuf()
+	defer putBuf(buf)
+	b, err := appendJSON(*buf, v, true)
 	if err != nil {
 		return errors.Join(errors.New("encode answer"), err)
 	}
+	b = append(b, '\n')
+	*buf = b
 	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
-	_, err = w.Write(append(b, '\n'))
+	_, err = w.Write(b)
 	return err
 }
