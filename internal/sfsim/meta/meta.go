@@ -184,10 +184,18 @@ func (o *Object) Index() {
 	}
 }
 
-// Field finds a field by name, ignoring case as Salesforce does.
+// Field finds a field by name, ignoring case as Salesforce does. Objects
+// published by a Schema are indexed; an object that is not (one built by
+// hand) is scanned rather than indexed here, because concurrent readers
+// must never write to a shared object.
 func (o *Object) Field(name string) (*Field, bool) {
 	if o.byName == nil {
-		o.Index()
+		for i := range o.Fields {
+			if strings.EqualFold(o.Fields[i].Name, name) {
+				return &o.Fields[i], true
+			}
+		}
+		return nil, false
 	}
 	i, ok := o.byName[strings.ToLower(name)]
 	if !ok {
