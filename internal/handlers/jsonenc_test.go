@@ -161,7 +161,7 @@ func TestAppendJSONStaysOnFastPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if allocs != 0 {
+	if allocs != 0 && !raceEnabled {
 		t.Fatalf("%v allocations per record, want 0: a value fell back to encoding/json", allocs)
 	}
 	checkSameJSON(t, rec)
