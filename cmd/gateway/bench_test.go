@@ -7,8 +7,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,8 +43,8 @@ type benchStack struct {
 	direct *salesforce.Client
 }
 
-// startBenchStack mirrors startStack, which takes a *testing.T: sfsim on
-// loopback, a claimed Redis database, run with the same environment. It
+// startBenchStack is startStack for a benchmark: sfsim on loopback, a
+// claimed Redis database, and run booted by the same bootGateway. It
 // differs in two ways that matter for timing: the org's daily API limit is
 // raised (the default 15,000 would be reached by -count runs), and the
 // gateway's client is a plain one, since startStack's per-answer OpenAPI
@@ -62,47 +60,9 @@ func startBenchStack(b *testing.B) *benchStack {
 		b.Fatalf("sfsim: %v", err)
 	}
 	b.Cleanup(stopSim)
-	db := redistest.ClaimDB(b)
-	env := map[string]string{
-		"GATEWAY_ADDR":         "127.0.0.1:0",
-		"SF_LOGIN_URL":         simURL,
-		"SF_CLIENT_ID":         sfsim.DemoClientID,
-		"SF_CLIENT_SECRET":     sfsim.DemoClientSecret,
-		"REDIS_URL":            fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), db),
-		"CACHE_ENCRYPTION_KEY": benchKey(b),
-		"GATEWAY_CURSOR_KEY":   benchKey(b),
-		"GATEWAY_RATE_LIMIT":   "0",
-		"LOG_LEVEL":            "info",
-	}
-	ctx, cancel := context.WithCancel(context.WithoutCancel(b.Context()))
-	logs := &e2eLog{addr: make(chan string, 1)}
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs) }()
-	var addr string
-	select {
-	case addr = <-logs.addr:
-	case err := <-done:
-		cancel()
-		b.Fatalf("run returned before listening: %v\n%s", err, logs.tail())
-	case <-time.After(30 * time.Second):
-		cancel()
-		b.Fatalf("run did not listen within 30s\n%s", logs.tail())
-	}
+	addr, _ := bootGateway(b, simURL, redistest.ClaimDB(b), randomBytes(b, 32), randomBytes(b, 32), nil)
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
-	// Registered after ClaimDB's clean-up, so it runs first: the gateway
-	// stops writing keys before the database is emptied.
-	b.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				b.Errorf("run: %v", err)
-			}
-		case <-time.After(30 * time.Second):
-			b.Errorf("run did not return within 30s of its context ending")
-		}
-		tr.CloseIdleConnections()
-	})
+	b.Cleanup(tr.CloseIdleConnections)
 
 	// The direct client is built as run builds the gateway's (its
 	// transport, client name, and the version the gateway discovers: the
@@ -125,14 +85,6 @@ func startBenchStack(b *testing.B) *benchStack {
 		http:   &http.Client{Transport: tr, Timeout: 30 * time.Second},
 		direct: direct,
 	}
-}
-
-func benchKey(b *testing.B) string {
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		b.Fatal(err)
-	}
-	return base64.StdEncoding.EncodeToString(k)
 }
 
 // benchSession obtains an access token with the client-credentials flow,

@@ -79,23 +79,39 @@ func startStack(t *testing.T, o stackOptions) *stack {
 		// stack's invalidations can reach this one and only cost a describe.
 		db, cursorKey, enc = redistest.ClaimDB(t), randomBytes(t, 32), randomBytes(t, 32)
 	}
+	addr, logs := bootGateway(t, simURL, db, enc, cursorKey, o.env)
+	s := &stack{
+		base: "http://" + addr, sim: sim, simURL: simURL, checker: spectest.New(t),
+		tr: &http.Transport{MaxIdleConnsPerHost: 16}, logs: logs, cursorKey: cursorKey,
+		encKey: enc, redisDB: db,
+	}
+	t.Cleanup(s.tr.CloseIdleConnections)
+	return s
+}
+
+// bootGateway runs the program (run, as main does) against the emulator at
+// simURL with Redis database db and the given keys, plus extra environment,
+// waits until it listens, and returns its address and log. Its clean-up,
+// registered after the Redis database's, runs before it: the gateway stops
+// writing keys before they are deleted; run's error on the way out fails tb.
+func bootGateway(tb testing.TB, simURL string, db int, encKey, cursorKey []byte, extra map[string]string) (string, *e2eLog) {
+	tb.Helper()
 	env := map[string]string{
 		"GATEWAY_ADDR":         "127.0.0.1:0",
 		"SF_LOGIN_URL":         simURL,
 		"SF_CLIENT_ID":         sfsim.DemoClientID,
 		"SF_CLIENT_SECRET":     sfsim.DemoClientSecret,
 		"REDIS_URL":            fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), db),
-		"CACHE_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(enc),
+		"CACHE_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(encKey),
 		"GATEWAY_CURSOR_KEY":   base64.StdEncoding.EncodeToString(cursorKey),
 		// The tests send hundreds of requests a second from one address.
 		"GATEWAY_RATE_LIMIT": "0",
 		"LOG_LEVEL":          "info",
 	}
-	for k, v := range o.env {
+	for k, v := range extra {
 		env[k] = v
 	}
-
-	ctx, cancel := context.WithCancel(context.WithoutCancel(t.Context()))
+	ctx, cancel := context.WithCancel(context.WithoutCancel(tb.Context()))
 	logs := &e2eLog{addr: make(chan string, 1)}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, logs) }()
@@ -104,31 +120,23 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	case addr = <-logs.addr:
 	case err := <-done:
 		cancel()
-		t.Fatalf("run returned before listening: %v\n%s", err, logs.tail())
+		tb.Fatalf("run returned before listening: %v\n%s", err, logs.tail())
 	case <-time.After(30 * time.Second):
 		cancel()
-		t.Fatalf("run did not listen within 30s\n%s", logs.tail())
+		tb.Fatalf("run did not listen within 30s\n%s", logs.tail())
 	}
-	s := &stack{
-		base: "http://" + addr, sim: sim, simURL: simURL, checker: spectest.New(t),
-		tr: &http.Transport{MaxIdleConnsPerHost: 16}, logs: logs, cursorKey: cursorKey,
-		encKey: enc, redisDB: db,
-	}
-	// Registered after the Redis clean-up, so it runs before it: the
-	// gateway stops writing keys before they are deleted.
-	t.Cleanup(func() {
+	tb.Cleanup(func() {
 		cancel()
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("run: %v", err)
+				tb.Errorf("run: %v", err)
 			}
 		case <-time.After(30 * time.Second):
-			t.Errorf("run did not return within 30s of its context ending")
+			tb.Errorf("run did not return within 30s of its context ending")
 		}
-		s.tr.CloseIdleConnections()
 	})
-	return s
+	return addr, logs
 }
 
 // client returns an HTTP client whose every answer is validated against
@@ -332,7 +340,7 @@ func (w *e2eLog) tail() string {
 	return strings.Join(w.lines, "\n")
 }
 
-func randomBytes(t *testing.T, n int) []byte {
+func randomBytes(t testing.TB, n int) []byte {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
