@@ -20,9 +20,9 @@ type fakeMetadata struct {
 
 func (f *fakeMetadata) DescribeGlobal(ctx context.Context) (*metadata.Global, error) {
 	return &metadata.Global{DescribeGlobalResult: &salesforce.DescribeGlobalResult{SObjects: []salesforce.DescribeGlobalSObjectResult{
-		{Name: "Account", Label: "Account", KeyPrefix: "001", Queryable: true, Createable: true},
-		{Name: "Invoice__c", Label: "Invoice", KeyPrefix: "a01", Custom: true, Queryable: true},
-		{Name: "AccountHistory", Label: "Account History", Queryable: false},
+		{Name: "Account", Label: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true, Createable: true}},
+		{Name: "Invoice__c", Label: "Invoice", KeyPrefix: "a01", ObjectFlags: salesforce.ObjectFlags{Custom: true, Queryable: true}},
+		{Name: "AccountHistory", Label: "Account History"},
 	}}}, nil
 }
 
@@ -31,7 +31,7 @@ func (f *fakeMetadata) Describe(ctx context.Context, object string) (*metadata.O
 		return nil, fmt.Errorf("describe: %w", &metadata.UnknownObjectError{Object: object})
 	}
 	return &metadata.Object{DescribeSObjectResult: &salesforce.DescribeSObjectResult{
-		Name: "Account", Label: "Account", KeyPrefix: "001", Queryable: true,
+		Name: "Account", Label: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true},
 		Fields: []salesforce.DescribeField{
 			{Name: "Id", Label: "Account ID", Type: "id", SoapType: "tns:ID", Length: 18, IDLookup: true},
 			{Name: "Rating", Label: "Rating", Type: "picklist", Createable: true, Updateable: true, Nillable: true,

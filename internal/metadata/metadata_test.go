@@ -65,7 +65,7 @@ func (f *fakeOrg) DescribeGlobal(ctx context.Context) (*salesforce.DescribeGloba
 	defer f.mu.Unlock()
 	r := &salesforce.DescribeGlobalResult{Encoding: "UTF-8", MaxBatchSize: 200}
 	for name := range f.objects {
-		r.SObjects = append(r.SObjects, salesforce.DescribeGlobalSObjectResult{Name: name, Queryable: true})
+		r.SObjects = append(r.SObjects, salesforce.DescribeGlobalSObjectResult{Name: name, ObjectFlags: salesforce.ObjectFlags{Queryable: true}})
 	}
 	return r, nil
 }
@@ -77,7 +77,7 @@ func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*salesforce
 	for obj, fields := range f.objects {
 		if strings.EqualFold(obj, name) {
 			f.describes[obj]++
-			r := &salesforce.DescribeSObjectResult{Name: obj, Queryable: true}
+			r := &salesforce.DescribeSObjectResult{Name: obj, ObjectFlags: salesforce.ObjectFlags{Queryable: true}}
 			for _, fl := range fields {
 				r.Fields = append(r.Fields, salesforce.DescribeField{Name: fl, Type: "string"})
 			}

@@ -46,7 +46,7 @@ func (d *decoder) globalSObject() DescribeGlobalSObjectResult {
 		case "associateParentEntity":
 			o.AssociateParentEntity = sc.text()
 		default:
-			if p := globalFlag(&o, t.local); p != nil {
+			if p := o.flag(t.local); p != nil {
 				*p = sc.boolean()
 			} else {
 				sc.skip()
@@ -56,7 +56,8 @@ func (d *decoder) globalSObject() DescribeGlobalSObjectResult {
 	return o
 }
 
-func globalFlag(o *DescribeGlobalSObjectResult, name string) *bool {
+// flag returns the ObjectFlags field that the element name sets, or nil.
+func (o *ObjectFlags) flag(name string) *bool {
 	switch name {
 	case "activateable":
 		return &o.Activateable
@@ -199,58 +200,12 @@ func (d *decoder) describeSObject() DescribeSObjectResult {
 
 func sobjectFlag(o *DescribeSObjectResult, name string) *bool {
 	switch name {
-	case "activateable":
-		return &o.Activateable
 	case "compactLayoutable":
 		return &o.CompactLayoutable
-	case "createable":
-		return &o.Createable
-	case "custom":
-		return &o.Custom
-	case "customSetting":
-		return &o.CustomSetting
-	case "dataTranslationEnabled":
-		return &o.DataTranslationEnabled
-	case "deepCloneable":
-		return &o.DeepCloneable
-	case "deletable":
-		return &o.Deletable
-	case "deprecatedAndHidden":
-		return &o.DeprecatedAndHidden
-	case "feedEnabled":
-		return &o.FeedEnabled
-	case "hasSubtypes":
-		return &o.HasSubtypes
-	case "idEnabled":
-		return &o.IDEnabled
-	case "isInterface":
-		return &o.IsInterface
-	case "isSubtype":
-		return &o.IsSubtype
-	case "layoutable":
-		return &o.Layoutable
-	case "mergeable":
-		return &o.Mergeable
-	case "mruEnabled":
-		return &o.MRUEnabled
-	case "queryable":
-		return &o.Queryable
-	case "replicateable":
-		return &o.Replicateable
-	case "retrieveable":
-		return &o.Retrieveable
 	case "searchLayoutable":
 		return &o.SearchLayoutable
-	case "searchable":
-		return &o.Searchable
-	case "triggerable":
-		return &o.Triggerable
-	case "undeletable":
-		return &o.Undeletable
-	case "updateable":
-		return &o.Updateable
 	}
-	return nil
+	return o.flag(name)
 }
 
 func (d *decoder) describeField() DescribeField {

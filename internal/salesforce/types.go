@@ -12,12 +12,18 @@ type DescribeGlobalResult struct {
 // DescribeGlobalSObjectResult mirrors the WSDL's DescribeGlobalSObjectResult:
 // the object-level summary describeGlobal lists for every object.
 type DescribeGlobalSObjectResult struct {
-	Name                   string
-	Label                  string
-	LabelPlural            string
-	KeyPrefix              string // "" when Salesforce sent nil
-	AssociateEntityType    string
-	AssociateParentEntity  string
+	Name                  string
+	Label                 string
+	LabelPlural           string
+	KeyPrefix             string // "" when Salesforce sent nil
+	AssociateEntityType   string
+	AssociateParentEntity string
+	ObjectFlags
+}
+
+// ObjectFlags are the object-level flags that describeGlobal and
+// describeSObject both report, under the same element names.
+type ObjectFlags struct {
 	Activateable           bool
 	Createable             bool
 	Custom                 bool
@@ -46,49 +52,27 @@ type DescribeGlobalSObjectResult struct {
 // DescribeSObjectResult mirrors the WSDL's DescribeSObjectResult: one
 // object's metadata with its fields, child relationships and record types.
 type DescribeSObjectResult struct {
-	Name                   string
-	Label                  string
-	LabelPlural            string
-	KeyPrefix              string
-	AssociateEntityType    string
-	AssociateParentEntity  string
-	DefaultImplementation  string
-	ImplementedBy          string
-	ImplementsInterfaces   string
-	NetworkScopeFieldName  string
-	URLDetail              string
-	URLEdit                string
-	URLNew                 string
-	Activateable           bool
-	CompactLayoutable      bool
-	Createable             bool
-	Custom                 bool
-	CustomSetting          bool
-	DataTranslationEnabled bool
-	DeepCloneable          bool
-	Deletable              bool
-	DeprecatedAndHidden    bool
-	FeedEnabled            bool
-	HasSubtypes            bool
-	IDEnabled              bool
-	IsInterface            bool
-	IsSubtype              bool
-	Layoutable             bool
-	Mergeable              bool
-	MRUEnabled             bool
-	Queryable              bool
-	Replicateable          bool
-	Retrieveable           bool
-	SearchLayoutable       bool
-	Searchable             bool
-	Triggerable            bool
-	Undeletable            bool
-	Updateable             bool
-	Fields                 []DescribeField
-	ChildRelationships     []ChildRelationship
-	RecordTypeInfos        []RecordTypeInfo
-	NamedLayoutInfos       []string
-	SupportedScopes        []ScopeInfo
+	Name                  string
+	Label                 string
+	LabelPlural           string
+	KeyPrefix             string
+	AssociateEntityType   string
+	AssociateParentEntity string
+	DefaultImplementation string
+	ImplementedBy         string
+	ImplementsInterfaces  string
+	NetworkScopeFieldName string
+	URLDetail             string
+	URLEdit               string
+	URLNew                string
+	ObjectFlags
+	CompactLayoutable  bool
+	SearchLayoutable   bool
+	Fields             []DescribeField
+	ChildRelationships []ChildRelationship
+	RecordTypeInfos    []RecordTypeInfo
+	NamedLayoutInfos   []string
+	SupportedScopes    []ScopeInfo
 }
 
 // Field returns the field named name (exact API name) and whether it exists.

@@ -253,7 +253,7 @@ func TestParseDecimal(t *testing.T) {
 // account is a describe with one field of each kind that matters to
 // writes.
 func account() *objIndex {
-	return newIndex(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", Queryable: true, Fields: []salesforce.DescribeField{
+	return newIndex(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true}, Fields: []salesforce.DescribeField{
 		fld("Id", "id", readOnly, required),
 		fld("Name", "string", required, length(255)),
 		fld("Industry", "picklist", picklist(false, "Energy", "Banking")),
