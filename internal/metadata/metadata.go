@@ -190,10 +190,12 @@ func GlobalKey(connection string) string { return cache.Key(connection, "describ
 // allPrefix covers every describe key of a connection, global included.
 func allPrefix(connection string) string { return cache.Key(connection, "describe") }
 
-// formatV1 is the first byte of every stored value: gob of the entry
-// types below. A change of layout bumps it, and old values then read as
-// misses (reloaded) instead of being misread.
-const formatV1 = 1
+// format is the first byte of every stored value: gob of the entry types
+// below. A change of layout bumps it, and old values then read as misses
+// (reloaded) instead of being misread. 2: the object flags moved into the
+// embedded salesforce.ObjectFlags, which gob would silently read as false
+// from a version-1 value.
+const format = 2
 
 // Refreshed marks an entry fetched by an early refresh: only those gate
 // the next refresh (see DefaultMinRefreshAge).
@@ -211,7 +213,7 @@ type globalEntry struct {
 
 func encode(v any) ([]byte, error) {
 	var b bytes.Buffer
-	b.WriteByte(formatV1)
+	b.WriteByte(format)
 	if err := gob.NewEncoder(&b).Encode(v); err != nil {
 		return nil, fmt.Errorf("metadata: encode describe: %w", err)
 	}
@@ -221,7 +223,7 @@ func encode(v any) ([]byte, error) {
 var errBadFormat = errors.New("metadata: cached describe in an unknown format")
 
 func decode(raw []byte, v any) error {
-	if len(raw) == 0 || raw[0] != formatV1 {
+	if len(raw) == 0 || raw[0] != format {
 		return errBadFormat
 	}
 	if err := gob.NewDecoder(bytes.NewReader(raw[1:])).Decode(v); err != nil {
