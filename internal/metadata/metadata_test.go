@@ -12,24 +12,10 @@ import (
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/testutil/fakeclock"
 )
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+type fakeClock = fakeclock.Clock
 
 // fakeOrg answers describes from a mutable schema and counts calls.
 type fakeOrg struct {
@@ -89,7 +75,7 @@ func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*salesforce
 
 func newService(t *testing.T, org *fakeOrg) (*Service, *fakeClock) {
 	t.Helper()
-	clk := &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}
+	clk := fakeclock.New(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC))
 	tc := cache.NewTiered(cache.TieredOptions{Local: cache.NewMemory(cache.MemoryOptions{Now: clk.Now})})
 	s, err := New(Config{Connection: "m", Client: org, Cache: tc, Now: clk.Now})
 	if err != nil {
@@ -131,12 +117,12 @@ func TestDescribeIsCachedAndCoalesced(t *testing.T) {
 		t.Error("hot path decoded the describe again")
 	}
 	// DESCRIBE_TTL: one more describe after it.
-	clk.Add(DefaultTTL - time.Second)
+	clk.Advance(DefaultTTL - time.Second)
 	_, _ = s.Describe(t.Context(), "Account")
 	if n := org.count("Account"); n != 1 {
 		t.Fatalf("before TTL: %d describes", n)
 	}
-	clk.Add(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	_, _ = s.Describe(t.Context(), "Account")
 	if n := org.count("Account"); n != 2 {
 		t.Fatalf("after TTL: %d describes, want 2", n)
@@ -173,7 +159,7 @@ func TestUnknownFieldRefreshesOnce(t *testing.T) {
 					t.Fatalf("junk: %v", err)
 				}
 			}
-			clk.Add(tt.wait)
+			clk.Advance(tt.wait)
 			if tt.addField {
 				org.addField("Account", "Tier__c")
 			}
@@ -210,7 +196,7 @@ func TestUnknownFieldRefreshesOnce(t *testing.T) {
 func TestEnsureFieldsListsAllMissing(t *testing.T) {
 	t.Parallel()
 	s, clk := newService(t, newOrg())
-	clk.Add(time.Hour)
+	clk.Advance(time.Hour)
 	o, err := s.EnsureFields(t.Context(), "Contact", []string{"LastName", "accountid"})
 	if err != nil || o.Name != "Contact" {
 		t.Fatalf("EnsureFields: %v", err)
@@ -243,7 +229,7 @@ func TestUnknownObjectCostsNoDescribe(t *testing.T) {
 	org.mu.Lock()
 	org.objects["Invoice__c"] = []string{"Id", "Name"}
 	org.mu.Unlock()
-	clk.Add(DefaultMinRefreshAge)
+	clk.Advance(DefaultMinRefreshAge)
 	if _, err := s.Describe(t.Context(), "Invoice__c"); err != nil {
 		t.Fatal(err)
 	}
@@ -283,7 +269,7 @@ func TestInvalidateAndRefreshOnInvalidField(t *testing.T) {
 			t.Fatalf("RefreshOnInvalidField #%d: describes = %d, want %d", i+1, c, want)
 		}
 	}
-	clk.Add(DefaultMinRefreshAge)
+	clk.Advance(DefaultMinRefreshAge)
 	if _, err := s.RefreshOnInvalidField(t.Context(), "Contact"); err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +310,7 @@ func TestRevalidateShowsNewFieldsAndLeavesRefreshUngated(t *testing.T) {
 
 	// A field added since is in the very next revalidation; concurrent
 	// revalidations share one describe.
-	clk.Add(time.Millisecond)
+	clk.Advance(time.Millisecond)
 	org.addField("Account", "Tier__c")
 	var wg sync.WaitGroup
 	objs := make([]*Object, 20)
@@ -347,7 +333,7 @@ func TestRevalidateShowsNewFieldsAndLeavesRefreshUngated(t *testing.T) {
 
 	// Revalidating does not gate the refresh a write naming a newer field
 	// needs.
-	clk.Add(time.Millisecond)
+	clk.Advance(time.Millisecond)
 	org.addField("Account", "Region__c")
 	if _, err := s.Field(t.Context(), "Account", "Region__c"); err != nil {
 		t.Fatalf("field added after a revalidation: %v", err)

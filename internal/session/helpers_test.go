@@ -17,27 +17,12 @@ import (
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/testutil/fakeclock"
 )
 
-// fakeClock is a settable clock for TTL and backoff tests.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type fakeClock = fakeclock.Clock
 
-func newClock() *fakeClock { return &fakeClock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+func newClock() *fakeClock { return fakeclock.New(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)) }
 
 // tokenServer is a fake Salesforce login host: the OAuth token endpoint and
 // the version list, with a counter and a programmable failure.

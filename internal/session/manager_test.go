@@ -75,12 +75,12 @@ func TestClientCredentialsLogin(t *testing.T) {
 	if n := ts.grants.Load(); n != 1 {
 		t.Fatalf("grants = %d, want 1", n)
 	}
-	clk.Add(DefaultTTL - time.Second)
+	clk.Advance(DefaultTTL - time.Second)
 	_, _ = m.Session(t.Context())
 	if n := ts.grants.Load(); n != 1 {
 		t.Fatalf("before the TTL: grants = %d, want 1", n)
 	}
-	clk.Add(2 * time.Second)
+	clk.Advance(2 * time.Second)
 	s2, err := m.Session(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -218,12 +218,12 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 			}
 			// Within the window: no new attempt. After it: one, and the
 			// window doubles.
-			clk.Add(tt.firstGap - time.Millisecond)
+			clk.Advance(tt.firstGap - time.Millisecond)
 			_, _ = m.Session(t.Context())
 			if n := ts.grants.Load(); n != 1 {
 				t.Fatalf("inside the backoff: token requests = %d, want 1", n)
 			}
-			clk.Add(time.Millisecond)
+			clk.Advance(time.Millisecond)
 			_, err := m.Session(t.Context())
 			var le *LoginError
 			if !errors.As(err, &le) || ts.grants.Load() != 2 {
@@ -234,7 +234,7 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 			}
 			// Success resets everything.
 			ts.setFail("", "", 0)
-			clk.Add(2 * tt.firstGap)
+			clk.Advance(2 * tt.firstGap)
 			if _, err := m.Session(t.Context()); err != nil {
 				t.Fatalf("after recovery: %v", err)
 			}
@@ -550,9 +550,9 @@ func TestSOAPLogin(t *testing.T) {
 				t.Errorf("no retirement warning in %s", logs.String())
 			}
 			assertNoSecret(t, logs.String(), "password", s.ID.Reveal())
-			clk.Add(tt.wantTTL - time.Second)
+			clk.Advance(tt.wantTTL - time.Second)
 			_, _ = m.Session(ctx)
-			clk.Add(2 * time.Second)
+			clk.Advance(2 * time.Second)
 			_, _ = m.Session(ctx)
 			if n := soap.calls.Load(); n != 2 {
 				t.Fatalf("logins = %d, want 2 (TTL %v)", n, tt.wantTTL)

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sfgate/sfgate/internal/testutil/fakeclock"
 	"github.com/sfgate/sfgate/internal/xsdcheck"
 )
 
@@ -70,25 +71,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
+type clock = fakeclock.Clock
 
-func newClock() *clock { return &clock{t: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock { return fakeclock.New(time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)) }
 
 // sim is a running emulator and a SOAP client for it.
 type sim struct {

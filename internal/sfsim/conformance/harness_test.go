@@ -22,6 +22,7 @@ import (
 
 	"github.com/sfgate/sfgate/internal/sfsim"
 	"github.com/sfgate/sfgate/internal/sfsim/conformance"
+	"github.com/sfgate/sfgate/internal/testutil/fakeclock"
 	"github.com/sfgate/sfgate/internal/xsdcheck"
 )
 
@@ -464,22 +465,6 @@ func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)
 }
 
-// clock is the emulator's clock in tests that need time to pass.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
+type clock = fakeclock.Clock
 
-func newClock() *clock { return &clock{now: time.Now().UTC().Truncate(time.Second)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
+func newClock() *clock { return fakeclock.New(time.Now().UTC().Truncate(time.Second)) }
