@@ -16,7 +16,7 @@ func TestProtocolDetails(t *testing.T) {
 	s.login()
 	queryAll := `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`
 
-	run(t, "LimitInfoHeader counts calls", func(t *testing.T) {
+	t.Run("LimitInfoHeader counts calls", func(t *testing.T) {
 		var last int
 		for i := range 3 {
 			r := s.call("count "+strconv.Itoa(i), "", `<urn:getServerTimestamp/>`)
@@ -29,7 +29,7 @@ func TestProtocolDetails(t *testing.T) {
 		}
 	})
 
-	run(t, "default batch is 2000", func(t *testing.T) {
+	t.Run("default batch is 2000", func(t *testing.T) {
 		r := s.call("no QueryOptions", "", queryAll)
 		r.wantOK(t)
 		res := r.root.path("Body", "queryResponse", "result")
@@ -38,7 +38,7 @@ func TestProtocolDetails(t *testing.T) {
 		}
 	})
 
-	run(t, "batch size clamped to 200", func(t *testing.T) {
+	t.Run("batch size clamped to 200", func(t *testing.T) {
 		r := s.call("batchSize 50", `<urn:QueryOptions><urn:batchSize>50</urn:batchSize></urn:QueryOptions>`, queryAll)
 		r.wantOK(t)
 		if n := len(r.root.path("Body", "queryResponse", "result").all("records")); n != 200 {
@@ -46,7 +46,7 @@ func TestProtocolDetails(t *testing.T) {
 		}
 	})
 
-	run(t, "locator reusable", func(t *testing.T) {
+	t.Run("locator reusable", func(t *testing.T) {
 		opts := `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`
 		r := s.call("query", opts, queryAll)
 		r.wantOK(t)
@@ -60,22 +60,22 @@ func TestProtocolDetails(t *testing.T) {
 		}
 	})
 
-	run(t, "data call on the URL without org id", func(t *testing.T) {
+	t.Run("data call on the URL without org id", func(t *testing.T) {
 		r := s.post("no org id", s.soapURL(APIVersion), "text/xml", envelope(sessionHeader(s.session), `<urn:getUserInfo/>`))
 		r.wantOK(t)
 	})
 
-	run(t, "SOAPAction of any value", func(t *testing.T) {
+	t.Run("SOAPAction of any value", func(t *testing.T) {
 		r := s.post("SOAPAction query", s.server, "text/xml", envelope(sessionHeader(s.session), `<urn:getUserInfo/>`), "SOAPAction", "getUserInfo")
 		r.wantOK(t)
 	})
 
-	run(t, "unknown headers ignored", func(t *testing.T) {
+	t.Run("unknown headers ignored", func(t *testing.T) {
 		r := s.call("unknown header", `<urn:MruHeader><urn:updateMru>true</urn:updateMru></urn:MruHeader><x:Custom xmlns:x="urn:example">1</x:Custom>`, `<urn:getUserInfo/>`)
 		r.wantOK(t)
 	})
 
-	run(t, "unknown operation", func(t *testing.T) {
+	t.Run("unknown operation", func(t *testing.T) {
 		r := s.call("unknown operation", "", `<urn:frobnicate/>`)
 		f := r.wantFault(t, "", "")
 		if !strings.Contains(f.String, "frobnicate") {
@@ -83,7 +83,7 @@ func TestProtocolDetails(t *testing.T) {
 		}
 	})
 
-	run(t, "retrieve of more than 2000 ids", func(t *testing.T) {
+	t.Run("retrieve of more than 2000 ids", func(t *testing.T) {
 		ids := strings.Repeat("<urn:ids>001000000000000AAA</urn:ids>", 2001)
 		r := s.call("retrieve 2001", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType>`+ids+`</urn:retrieve>`)
 		r.wantFault(t, "EXCEEDED_ID_LIMIT", "UnexpectedErrorFault")
@@ -102,7 +102,7 @@ func TestProtocolDetails(t *testing.T) {
 				`<urn:defaultNamespace>sf</urn:defaultNamespace></urn:CallOptions></env:Header><env:Body><n1:login xmlns:n1="urn:partner.soap.sforce.com"><n1:username>` +
 				sfsim.DemoUsername + `</n1:username><n1:password>` + pw + `</n1:password></n1:login></env:Body></env:Envelope>`},
 	} {
-		run(t, "login as "+c.name+" at "+c.version, func(t *testing.T) {
+		t.Run("login as "+c.name+" at "+c.version, func(t *testing.T) {
 			r := s.post("login "+c.name, s.soapURL(c.version), c.contentType, []byte(c.body), "SOAPAction", c.soapAction, "charset", "UTF-8")
 			r.wantOK(t)
 			if u := r.text("loginResponse", "result", "serverUrl"); !strings.Contains(u, "/services/Soap/u/"+c.version+"/") {
@@ -111,7 +111,7 @@ func TestProtocolDetails(t *testing.T) {
 		})
 	}
 
-	run(t, "retrieve of a missing record", func(t *testing.T) {
+	t.Run("retrieve of a missing record", func(t *testing.T) {
 		r := s.call("retrieve missing", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
 		r.wantOK(t)
 		if res := results(r, "retrieve"); len(res) != 1 || !res[0].isNil() {

@@ -86,7 +86,7 @@ func TestRequestSamples(t *testing.T) {
 	}
 
 	for _, c := range cases {
-		run(t, strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
 			body := string(readSample(t, c.file))
 			for i := 0; i+1 < len(c.replace); i += 2 {
 				if !strings.Contains(body, c.replace[i]) {

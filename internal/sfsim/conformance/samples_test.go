@@ -484,7 +484,7 @@ func TestSamplesStructure(t *testing.T) {
 	}
 
 	for _, c := range cases {
-		run(t, strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
 			raw := readSample(t, c.file)
 			if c.repair != nil {
 				raw = c.repair(raw)
@@ -577,7 +577,7 @@ func TestSampleFaultTexts(t *testing.T) {
 		}},
 	}
 	for _, c := range cases {
-		run(t, strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(c.file, ".xml"), func(t *testing.T) {
 			want, err := parseElem(readSample(t, c.file))
 			if err != nil {
 				t.Fatal(err)

@@ -75,7 +75,7 @@ func TestQueryShapes(t *testing.T) {
 		{"User", "SELECT Id, Username, Name, IsActive, ProfileId, UserRoleId FROM User LIMIT 3", nil},
 	}
 	for _, c := range cases {
-		run(t, c.name, func(t *testing.T) {
+		t.Run(c.name, func(t *testing.T) {
 			r := s.call(c.name, "", `<urn:query><urn:queryString>`+xmlEscape(c.soql)+`</urn:queryString></urn:query>`)
 			r.wantOK(t)
 			if c.check != nil {
@@ -136,14 +136,14 @@ func TestOrgFaults(t *testing.T) {
 		}
 	}
 
-	run(t, "expired session", func(t *testing.T) {
+	t.Run("expired session", func(t *testing.T) {
 		s := newSim(t, sfsim.Config{SeedAccounts: -1})
 		s.login()
 		control(t, s, "/_sim/sessions/expire", "")
 		s.call("after expiry", "", `<urn:getUserInfo/>`).wantFault(t, "INVALID_SESSION_ID", "UnexpectedErrorFault")
 	})
 
-	run(t, "expired locator", func(t *testing.T) {
+	t.Run("expired locator", func(t *testing.T) {
 		s := newSim(t, sfsim.Config{SeedAccounts: 250})
 		r := s.call("query", `<urn:QueryOptions><urn:batchSize>200</urn:batchSize></urn:QueryOptions>`, `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`)
 		r.wantOK(t)
@@ -156,7 +156,7 @@ func TestOrgFaults(t *testing.T) {
 			wantFault(t, "INVALID_QUERY_LOCATOR", "InvalidQueryLocatorFault")
 	})
 
-	run(t, "daily limit", func(t *testing.T) {
+	t.Run("daily limit", func(t *testing.T) {
 		s := newSim(t, sfsim.Config{SeedAccounts: -1, DailyLimit: 3})
 		s.login()
 		var r *reply
@@ -177,7 +177,7 @@ func TestOrgFaults(t *testing.T) {
 		{"create", "UNABLE_TO_LOCK_ROW", `<urn:create><urn:sObjects>` + sobject("Account", "Name", "x") + `</urn:sObjects></urn:create>`},
 		{"retrieve", "SERVER_UNAVAILABLE", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`},
 	} {
-		run(t, "injected "+c.fault, func(t *testing.T) {
+		t.Run("injected "+c.fault, func(t *testing.T) {
 			s := newSim(t, sfsim.Config{SeedAccounts: -1})
 			s.login()
 			control(t, s, "/_sim/faults", `{"operation":"`+c.op+`","fault":"`+c.fault+`","count":1}`)

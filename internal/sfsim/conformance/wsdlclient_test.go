@@ -145,7 +145,6 @@ func ensureNodeModules(t *testing.T) {
 // receive the faults as parsed SOAP faults.
 func TestWSDLClient(t *testing.T) {
 	t.Parallel()
-	skipKnown(t)
 	ensureNodeModules(t)
 
 	s := newSim(t, sfsim.Config{SeedAccounts: -1})
