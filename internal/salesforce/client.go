@@ -194,7 +194,9 @@ func (c *Client) envelope(op string, sess *Session, headers, body []byte) ([]byt
 	return w.b, nil
 }
 
-// invoke runs one SOAP call with its retries and session refresh.
+// invoke runs one SOAP call under CallTimeout, inside its span
+// (salesforce.<operation>) and with its log line; callWithRetries does the
+// call itself.
 func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 	if _, ok := ctx.Deadline(); !ok {
 		var cancel context.CancelFunc
@@ -224,7 +226,15 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 		ev.Str("sf_op", cl.op).Int("attempts", attempts).
 			Int64("duration_ms", c.cfg.Now().Sub(start).Milliseconds()).Err(err).Msg("salesforce call")
 	}()
+	attempts, err = c.callWithRetries(ctx, cl)
+	return err
+}
 
+// callWithRetries encodes the call once and posts it until it succeeds or
+// the retry policy, the retry budget or ctx stops it, replaying it once
+// with a fresh session after INVALID_SESSION_ID. It returns the number of
+// attempts begun, that replay included (0 when encoding failed).
+func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, err error) {
 	var hw, bw envWriter
 	hw.op, bw.op = cl.op, cl.op
 	if cl.headers != nil {
@@ -232,13 +242,13 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 	}
 	cl.body(&bw)
 	if hw.err != nil {
-		return hw.err
+		return attempts, hw.err
 	}
 	if bw.err != nil {
-		return bw.err
+		return attempts, bw.err
 	}
 	if cl.session && c.cfg.Sessions == nil {
-		return &Error{Op: cl.op, Kind: KindInvalidInput, Message: "client has no SessionSource"}
+		return attempts, &Error{Op: cl.op, Kind: KindInvalidInput, Message: "client has no SessionSource"}
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
@@ -248,18 +258,18 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 		if cl.session {
 			s, serr := c.cfg.Sessions.Session(ctx)
 			if serr != nil {
-				return fmt.Errorf("salesforce %s: get session: %w", cl.op, serr)
+				return attempts, fmt.Errorf("salesforce %s: get session: %w", cl.op, serr)
 			}
 			sess = &s
 			endpoint = strings.TrimRight(s.InstanceURL, "/") + "/services/Soap/u/" + c.version
 		}
 		env, eerr := c.envelope(cl.op, sess, hw.b, bw.b)
 		if eerr != nil {
-			return eerr
+			return attempts, eerr
 		}
 		err = c.post(ctx, cl, endpoint, env)
 		if err == nil {
-			return nil
+			return attempts, nil
 		}
 		var se *Error
 		if cl.session && !refreshed && errors.As(err, &se) && se.Code == CodeInvalidSessionID {
@@ -268,20 +278,20 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 			// Salesforce rejected the call before running it.
 			refreshed = true
 			if ierr := c.cfg.Sessions.Invalidate(ctx, *sess); ierr != nil {
-				return fmt.Errorf("salesforce %s: invalidate session: %w", cl.op, ierr)
+				return attempts, fmt.Errorf("salesforce %s: invalidate session: %w", cl.op, ierr)
 			}
 			attempt--
 			continue
 		}
 		if ctx.Err() != nil {
-			return &Error{Op: cl.op, Kind: KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
+			return attempts, &Error{Op: cl.op, Kind: KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
 		}
 		if !c.policy.ShouldRetry(cl.idem, attempt, err) {
-			return err
+			return attempts, err
 		}
 		if !c.budget.take() {
 			zerolog.Ctx(ctx).Warn().Str("sf_op", cl.op).Msg("salesforce retry budget exhausted")
-			return err
+			return attempts, err
 		}
 		wait := c.policy.Backoff(attempt, c.cfg.Rand())
 		zerolog.Ctx(ctx).Info().Str("sf_op", cl.op).Int("attempt", attempt).
@@ -290,7 +300,7 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return &Error{Op: cl.op, Kind: KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
+			return attempts, &Error{Op: cl.op, Kind: KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
 		case <-timer.C:
 		}
 	}
