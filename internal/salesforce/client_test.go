@@ -26,42 +26,67 @@ var (
 // the API's limits and that results come back in input order.
 func TestChunkingKeepsOrder(t *testing.T) {
 	t.Parallel()
-	// The fake answers every record with an id derived from its Name, and
-	// retrieve with nil for ids ending in "AAA" (even positions).
-	f := newFakeSF(t, func(r fakeReq, _ int) (int, string) {
-		body := string(r.body)
-		var b strings.Builder
-		switch r.op {
-		case "create":
-			for _, so := range sObjectRE.FindAllString(body, -1) {
-				n := nameRE.FindStringSubmatch(so)[1]
-				fmt.Fprintf(&b, `<result><id>ID-%s</id><success>true</success></result>`, n)
-			}
-		case "delete":
-			for _, m := range idsRE.FindAllStringSubmatch(body, -1) {
-				fmt.Fprintf(&b, `<result><id>%s</id><success>true</success></result>`, m[1])
-			}
-		case "retrieve":
-			for _, m := range idsRE.FindAllStringSubmatch(body, -1) {
-				if strings.HasSuffix(m[1], "AAA") {
-					b.WriteString(`<result xsi:nil="true"/>`)
-				} else {
-					fmt.Fprintf(&b, `<result xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id>%s</sf:Id></result>`, m[1])
-				}
-			}
-		default:
-			return minimalAnswer(r, 0)
-		}
-		return 200, answer(r.op, b.String())
-	})
+	f := newFakeSF(t, chunkingAnswer)
 	c, _ := newTestClient(t, f, nil)
-	ctx := t.Context()
+	checkCreateKeepsOrder(t, c)
+	checkRetrieveKeepsOrder(t, c)
+	checkDeleteKeepsOrder(t, c)
+	checkDescribeKeepsOrder(t, c)
 
+	// Calls made: create 200+200+50, retrieve 2000+2000+500, delete
+	// 200+1, describeSObjects 100+100+50.
+	want := map[string][]int{"create": {200, 200, 50}, "retrieve": {2000, 2000, 500}, "delete": {200, 1}, "describeSObjects": {100, 100, 50}}
+	got2 := map[string][]int{}
+	for _, r := range f.requests() {
+		body := string(r.body)
+		unit := map[string]string{"create": "<sObjects>", "retrieve": "<ids>", "delete": "<ids>", "describeSObjects": "<sObjectType>"}[r.op]
+		n := strings.Count(body, unit)
+		got2[r.op] = append(got2[r.op], n)
+	}
+	for op, sizes := range want {
+		if fmt.Sprint(got2[op]) != fmt.Sprint(sizes) {
+			t.Errorf("%s calls carried %v items, want %v", op, got2[op], sizes)
+		}
+	}
+}
+
+// chunkingAnswer is the fake of TestChunkingKeepsOrder: it answers every
+// record with an id derived from its Name, and retrieve with nil for ids
+// ending in "AAA" (even positions).
+func chunkingAnswer(r fakeReq, _ int) (int, string) {
+	body := string(r.body)
+	var b strings.Builder
+	switch r.op {
+	case "create":
+		for _, so := range sObjectRE.FindAllString(body, -1) {
+			n := nameRE.FindStringSubmatch(so)[1]
+			fmt.Fprintf(&b, `<result><id>ID-%s</id><success>true</success></result>`, n)
+		}
+	case "delete":
+		for _, m := range idsRE.FindAllStringSubmatch(body, -1) {
+			fmt.Fprintf(&b, `<result><id>%s</id><success>true</success></result>`, m[1])
+		}
+	case "retrieve":
+		for _, m := range idsRE.FindAllStringSubmatch(body, -1) {
+			if strings.HasSuffix(m[1], "AAA") {
+				b.WriteString(`<result xsi:nil="true"/>`)
+			} else {
+				fmt.Fprintf(&b, `<result xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id>%s</sf:Id></result>`, m[1])
+			}
+		}
+	default:
+		return minimalAnswer(r, 0)
+	}
+	return 200, answer(r.op, b.String())
+}
+
+func checkCreateKeepsOrder(t *testing.T, c *Client) {
+	t.Helper()
 	recs := make([]Record, 450)
 	for i := range recs {
 		recs[i] = Record{Type: "Account", Fields: []Field{{Name: "Name", Value: fmt.Sprint(i)}}}
 	}
-	res, err := c.Create(ctx, recs)
+	res, err := c.Create(t.Context(), recs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +98,10 @@ func TestChunkingKeepsOrder(t *testing.T) {
 			t.Fatalf("result %d has id %s: order lost", i, r.ID)
 		}
 	}
+}
 
+func checkRetrieveKeepsOrder(t *testing.T, c *Client) {
+	t.Helper()
 	ids := make([]string, 4500)
 	for i := range ids {
 		// Two id shapes: 15-character ids normalise to ...AAA (nil answer),
@@ -84,7 +112,7 @@ func TestChunkingKeepsOrder(t *testing.T) {
 			ids[i], _ = NormalizeID(fmt.Sprintf("001D0%09dX", i))
 		}
 	}
-	got, err := c.Retrieve(ctx, []string{"Id"}, "Account", ids)
+	got, err := c.Retrieve(t.Context(), []string{"Id"}, "Account", ids)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,12 +130,15 @@ func TestChunkingKeepsOrder(t *testing.T) {
 			t.Fatalf("result %d = %+v, want id %s", i, r, ids[i])
 		}
 	}
+}
 
+func checkDeleteKeepsOrder(t *testing.T, c *Client) {
+	t.Helper()
 	del := make([]string, 201)
 	for i := range del {
 		del[i] = fmt.Sprintf("001D0%010d", i)
 	}
-	dres, err := c.Delete(ctx, del)
+	dres, err := c.Delete(t.Context(), del)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,34 +147,21 @@ func TestChunkingKeepsOrder(t *testing.T) {
 			t.Fatalf("delete result %d = %s, want %s", i, r.ID, want)
 		}
 	}
+}
 
+func checkDescribeKeepsOrder(t *testing.T, c *Client) {
+	t.Helper()
 	types := make([]string, 250)
 	for i := range types {
 		types[i] = fmt.Sprintf("Obj%d__c", i)
 	}
-	descs, err := c.DescribeSObjects(ctx, types)
+	descs, err := c.DescribeSObjects(t.Context(), types)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i, d := range descs {
 		if !strings.EqualFold(d.Name, types[i]) {
 			t.Fatalf("describe result %d is %s, want %s", i, d.Name, types[i])
-		}
-	}
-
-	// Calls made: create 200+200+50, retrieve 2000+2000+500, delete
-	// 200+1, describeSObjects 100+100+50.
-	want := map[string][]int{"create": {200, 200, 50}, "retrieve": {2000, 2000, 500}, "delete": {200, 1}, "describeSObjects": {100, 100, 50}}
-	got2 := map[string][]int{}
-	for _, r := range f.requests() {
-		body := string(r.body)
-		unit := map[string]string{"create": "<sObjects>", "retrieve": "<ids>", "delete": "<ids>", "describeSObjects": "<sObjectType>"}[r.op]
-		n := strings.Count(body, unit)
-		got2[r.op] = append(got2[r.op], n)
-	}
-	for op, sizes := range want {
-		if fmt.Sprint(got2[op]) != fmt.Sprint(sizes) {
-			t.Errorf("%s calls carried %v items, want %v", op, got2[op], sizes)
 		}
 	}
 }

@@ -242,29 +242,14 @@ func (d *decoder) queryResult(qr *QueryResult) {
 
 // record decodes the children of an sObject element into rec. With
 // compound set the element is a compound value: every child is a field.
-//
-// The outermost record being decoded appends its fields straight into the
-// field slab (one write per field); records nested in it (parents,
-// compound values) collect theirs in a per-level scratch buffer and copy
-// them into a second slab when complete, since they interleave with the
-// outer record's fields on the wire.
+// The elements an sObject starts with (structuralElement) set rec.Type and
+// rec.ID; every later child is a field (fieldValue when it is not plain
+// text), collected as fieldSink says.
 func (d *decoder) record(rec *Record, compound bool) {
 	sc := d.sc
-	direct := !d.direct
-	var fs []Field
-	start, lvl := 0, d.level
-	if direct {
-		d.direct = true
-		start = len(d.fieldSlab)
-	} else {
-		d.level++
-		if len(d.scratch) <= lvl {
-			d.scratch = append(d.scratch, make([]Field, 0, 32))
-		}
-		fs = d.scratch[lvl][:0]
-	}
+	sink := d.openFields()
 	structural := !compound // still before the first field
-	sawType, sawID := compound, compound
+	head := recordHead{sawType: compound, sawID: compound}
 	for {
 		// Most fields are <sf:Name>text</sf:Name>: simpleElement consumes
 		// those whole; anything else goes through the general path.
@@ -277,107 +262,173 @@ func (d *decoder) record(rec *Record, compound bool) {
 			if t, ok = sc.child(); !ok {
 				break
 			}
-			local = t.local
 		}
 		if structural {
-			switch {
-			case !sawType && local == "type":
-				sawType = true
-				if !simple {
-					value = sc.text()
-				}
-				rec.Type = value
-				continue
-			case local == "fieldsToNull":
-				if !simple {
-					sc.skip()
-				}
-				continue
-			case !sawID && local == "Id":
-				sawID = true
-				switch {
-				case simple:
-					rec.ID = value // "" when nil
-				case t.nil:
-					sc.skip()
-				default:
-					rec.ID = sc.text()
-				}
+			if d.structuralElement(rec, &head, &t, value, simple) {
 				continue
 			}
 			structural = false
 		}
 		var f *Field
-		if direct {
-			if len(d.fieldSlab) == cap(d.fieldSlab) {
-				// Move the fields decoded so far to a fresh chunk so the
-				// record's fields stay contiguous.
-				n := len(d.fieldSlab) - start
-				chunk := make([]Field, n, max(fieldSlabSize, 2*n))
-				copy(chunk, d.fieldSlab[start:])
-				d.fieldSlab, start = chunk, 0
-			}
+		if sink.direct && len(d.fieldSlab) < cap(d.fieldSlab) {
+			// The common case, inline: the slab's next slot, which is
+			// fresh memory and so zero.
 			d.fieldSlab = d.fieldSlab[:len(d.fieldSlab)+1]
 			f = &d.fieldSlab[len(d.fieldSlab)-1]
 		} else {
-			fs = append(fs, Field{})
-			f = &fs[len(fs)-1]
+			f = d.addField(&sink)
 		}
-		f.Name = local
+		f.Name = t.local
 		if simple {
 			f.Value, f.Nil = value, isNil
 			continue
 		}
-		switch {
-		case t.nil:
-			f.Nil = true
-			sc.skip()
-		case t.xsiType == "sObject" && (t.xsiTypeNS == nsSObject || t.xsiTypeNS == nsUndeclared):
-			p := d.newRecord()
-			d.record(p, false)
-			f.Parent = p
-		case t.xsiType == "QueryResult" && (t.xsiTypeNS == nsPartner || t.xsiTypeNS == nsUndeclared):
-			qr := &QueryResult{}
-			d.queryResult(qr)
-			f.Children = qr
-		case t.xsiType != "":
-			// address, location, aggregate values (xsd:int, …), or a
-			// QName in a namespace the decoder does not know.
-			f.XSIType = parseXSIType(t.xsiType)
-			if sc.peekChild() {
-				c := d.newRecord()
-				c.Type = t.xsiType // a slice of the answer, like every value
-				d.record(c, true)
-				f.Compound = c
-			} else {
-				f.Value = sc.text()
-			}
-		case sc.peekChild():
-			// Structured content without xsi:type: a parent record when it
-			// starts with a type, otherwise a compound value.
-			p := d.newRecord()
-			d.record(p, false)
-			if p.Type != "" {
-				f.Parent = p
-			} else {
-				f.Compound = p
-			}
-		default:
-			f.Value = sc.text()
-		}
+		d.fieldValue(f, &t)
 	}
-	if direct {
-		n := len(d.fieldSlab) - start
+	d.closeFields(rec, &sink)
+}
+
+// fieldSink is where a record being decoded collects its fields. The
+// outermost record appends them straight into the field slab (one write
+// per field); records nested in it (parents, compound values) collect
+// theirs in a per-level scratch buffer and copy them into a second slab
+// when complete, since they interleave with the outer record's fields on
+// the wire.
+type fieldSink struct {
+	direct bool    // appending to d.fieldSlab
+	start  int     // the record's first field in d.fieldSlab, when direct
+	lvl    int     // the nesting level, index of the scratch buffer
+	fs     []Field // the scratch buffer, when not direct
+}
+
+// openFields starts collecting the fields of a record.
+func (d *decoder) openFields() fieldSink {
+	if !d.direct {
+		d.direct = true
+		return fieldSink{direct: true, start: len(d.fieldSlab), lvl: d.level}
+	}
+	lvl := d.level
+	d.level++
+	if len(d.scratch) <= lvl {
+		d.scratch = append(d.scratch, make([]Field, 0, 32))
+	}
+	return fieldSink{lvl: lvl, fs: d.scratch[lvl][:0]}
+}
+
+// addField returns a zeroed slot for the next field of a nested record,
+// or of the outermost one when the field slab is full: its fields so far
+// then move to a fresh chunk, so they stay contiguous. (record takes the
+// next slot of a slab with room itself, in its loop.)
+func (d *decoder) addField(s *fieldSink) *Field {
+	if !s.direct {
+		s.fs = append(s.fs, Field{})
+		return &s.fs[len(s.fs)-1]
+	}
+	if len(d.fieldSlab) == cap(d.fieldSlab) {
+		n := len(d.fieldSlab) - s.start
+		chunk := make([]Field, n, max(fieldSlabSize, 2*n))
+		copy(chunk, d.fieldSlab[s.start:])
+		d.fieldSlab, s.start = chunk, 0
+	}
+	d.fieldSlab = d.fieldSlab[:len(d.fieldSlab)+1]
+	return &d.fieldSlab[len(d.fieldSlab)-1]
+}
+
+// closeFields hands the collected fields to rec.
+func (d *decoder) closeFields(rec *Record, s *fieldSink) {
+	if s.direct {
+		n := len(d.fieldSlab) - s.start
 		if n > 0 {
-			rec.Fields = d.fieldSlab[start : start+n : start+n]
+			rec.Fields = d.fieldSlab[s.start : s.start+n : s.start+n]
 		}
 		d.direct = false
 		return
 	}
-	if len(fs) > 0 {
-		rec.Fields = d.allocNested(len(fs))
-		copy(rec.Fields, fs)
+	if len(s.fs) > 0 {
+		rec.Fields = d.allocNested(len(s.fs))
+		copy(rec.Fields, s.fs)
 	}
-	d.scratch[lvl] = fs[:0]
+	d.scratch[s.lvl] = s.fs[:0]
 	d.level--
+}
+
+// recordHead tracks the elements an sObject starts with.
+type recordHead struct {
+	sawType, sawID bool
+}
+
+// structuralElement consumes t, whose text is value when simple, if it is
+// one of the elements an sObject starts with: its type, fieldsToNull, or
+// its first Id (the sObject's own; a second Id is the field the SELECT
+// named). It reports whether it did.
+func (d *decoder) structuralElement(rec *Record, h *recordHead, t *token, value string, simple bool) bool {
+	sc := d.sc
+	switch {
+	case !h.sawType && t.local == "type":
+		h.sawType = true
+		if !simple {
+			value = sc.text()
+		}
+		rec.Type = value
+	case t.local == "fieldsToNull":
+		if !simple {
+			sc.skip()
+		}
+	case !h.sawID && t.local == "Id":
+		h.sawID = true
+		switch {
+		case simple:
+			rec.ID = value // "" when nil
+		case t.nil:
+			sc.skip()
+		default:
+			rec.ID = sc.text()
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// fieldValue decodes the value of a field whose element is not plain text:
+// nil, a parent record, a subquery, a compound or typed value.
+func (d *decoder) fieldValue(f *Field, t *token) {
+	sc := d.sc
+	switch {
+	case t.nil:
+		f.Nil = true
+		sc.skip()
+	case t.xsiType == "sObject" && (t.xsiTypeNS == nsSObject || t.xsiTypeNS == nsUndeclared):
+		p := d.newRecord()
+		d.record(p, false)
+		f.Parent = p
+	case t.xsiType == "QueryResult" && (t.xsiTypeNS == nsPartner || t.xsiTypeNS == nsUndeclared):
+		qr := &QueryResult{}
+		d.queryResult(qr)
+		f.Children = qr
+	case t.xsiType != "":
+		// address, location, aggregate values (xsd:int, …), or a
+		// QName in a namespace the decoder does not know.
+		f.XSIType = parseXSIType(t.xsiType)
+		if sc.peekChild() {
+			c := d.newRecord()
+			c.Type = t.xsiType // a slice of the answer, like every value
+			d.record(c, true)
+			f.Compound = c
+		} else {
+			f.Value = sc.text()
+		}
+	case sc.peekChild():
+		// Structured content without xsi:type: a parent record when it
+		// starts with a type, otherwise a compound value.
+		p := d.newRecord()
+		d.record(p, false)
+		if p.Type != "" {
+			f.Parent = p
+		} else {
+			f.Compound = p
+		}
+	default:
+		f.Value = sc.text()
+	}
 }

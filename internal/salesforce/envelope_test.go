@@ -72,67 +72,7 @@ func TestEnvelopesValidateAgainstWSDL(t *testing.T) {
 	f := newFakeSF(t, minimalAnswer)
 	c, _ := newTestClient(t, f, func(cfg *Config) { cfg.ClientName = "sfgate/" + tricky })
 	ctx := t.Context()
-	yes := true
-	rec := Record{Type: "Account", Fields: []Field{
-		{Name: "Name", Value: tricky},
-		{Name: "Description", Nil: true},
-		{Name: "Industry", Nil: true},
-		{Name: "NumberOfEmployees", Value: "42"},
-		{Name: "Parent", Parent: &Record{Type: "Account", Fields: []Field{{Name: "Ext_Id__c", Value: "E-1"}}}},
-	}}
-	upd := rec
-	upd.ID = "001D000000HS2PP"
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, err := c.Login(ctx, f.srv.URL, "58.0", "user@example.com"+tricky, Secret("pa<ss>&"+tricky))
-	must(err)
-	_, err = c.DescribeGlobal(ctx)
-	must(err)
-	_, err = c.DescribeSObject(ctx, "Account")
-	must(err)
-	_, err = c.DescribeSObjects(ctx, []string{"Account", "Contact"})
-	must(err)
-	_, err = c.Query(ctx, "SELECT Id FROM Account WHERE Name = '"+tricky+"'", BatchSize(500))
-	must(err)
-	_, err = c.QueryAll(ctx, "SELECT Id FROM Account", BatchSize(10))
-	must(err)
-	_, err = c.QueryMore(ctx, "01gD0000001vELkIAM-400", BatchSize(5000))
-	must(err)
-	_, err = c.Retrieve(ctx, []string{"Id", "Name"}, "Account", []string{"001D000000HS2PP", "001D000000HS2PPIA1"}, BatchSize(200))
-	must(err)
-	_, err = c.Search(ctx, "FIND {"+tricky+"}")
-	must(err)
-	all := []Option{AllOrNone(true), AllowFieldTruncation(true), AssignmentRule("01Q000000000001"),
-		WithDuplicateRule(DuplicateRule{AllowSave: true, IncludeRecordDetails: true})}
-	_, err = c.Create(ctx, []Record{rec, rec}, all...)
-	must(err)
-	_, err = c.Create(ctx, []Record{rec}, DefaultAssignmentRule(true))
-	must(err)
-	_, err = c.Update(ctx, []Record{upd}, all...)
-	must(err)
-	_, err = c.Upsert(ctx, "Ext_Id__c", []Record{rec, upd}, all...)
-	must(err)
-	_, err = c.Delete(ctx, []string{"001D000000HS2PP"}, all...)
-	must(err)
-	_, err = c.Undelete(ctx, []string{"001D000000HS2PPIA1"}, AllOrNone(false))
-	must(err)
-	_, err = c.Merge(ctx, []MergeRequest{{MasterRecord: upd, RecordToMergeIDs: []string{"001D000000HS2PM", "001D000000HS2PN"}}}, all...)
-	must(err)
-	_, err = c.ConvertLead(ctx, []LeadConvert{
-		{LeadID: "00Q2x00000AH981", ConvertedStatus: "Closed - Converted"},
-		{LeadID: "00Q2x00000AH981EAD", ConvertedStatus: tricky, AccountID: "0012x000005mqKu", ContactID: "0032x000006I2xY",
-			OpportunityName: tricky, OwnerID: "005000000000001", DoNotCreateOpportunity: true, OverwriteLeadSource: true,
-			SendNotificationEmail: true, BypassAccountDedupeCheck: &yes, BypassContactDedupeCheck: &yes},
-	}, AllowFieldTruncation(false), WithDuplicateRule(DuplicateRule{}))
-	must(err)
-	_, err = c.GetUserInfo(ctx)
-	must(err)
-	_, err = c.GetServerTimestamp(ctx)
-	must(err)
+	callEveryOperation(t, c, f.srv.URL)
 
 	reqs := f.requests()
 	ops := map[string]bool{}
@@ -177,6 +117,74 @@ func TestEnvelopesValidateAgainstWSDL(t *testing.T) {
 			t.Errorf("%s envelope is not valid: %v\n%s", reqs[i].op, e, xsdcheck.Excerpt(reqs[i].body))
 		}
 	}
+}
+
+// callEveryOperation makes every call of the client, with every option
+// and tricky values, against loginURL and the client's session.
+func callEveryOperation(t *testing.T, c *Client, loginURL string) {
+	t.Helper()
+	ctx := t.Context()
+	yes := true
+	rec := Record{Type: "Account", Fields: []Field{
+		{Name: "Name", Value: tricky},
+		{Name: "Description", Nil: true},
+		{Name: "Industry", Nil: true},
+		{Name: "NumberOfEmployees", Value: "42"},
+		{Name: "Parent", Parent: &Record{Type: "Account", Fields: []Field{{Name: "Ext_Id__c", Value: "E-1"}}}},
+	}}
+	upd := rec
+	upd.ID = "001D000000HS2PP"
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := c.Login(ctx, loginURL, "58.0", "user@example.com"+tricky, Secret("pa<ss>&"+tricky))
+	must(err)
+	_, err = c.DescribeGlobal(ctx)
+	must(err)
+	_, err = c.DescribeSObject(ctx, "Account")
+	must(err)
+	_, err = c.DescribeSObjects(ctx, []string{"Account", "Contact"})
+	must(err)
+	_, err = c.Query(ctx, "SELECT Id FROM Account WHERE Name = '"+tricky+"'", BatchSize(500))
+	must(err)
+	_, err = c.QueryAll(ctx, "SELECT Id FROM Account", BatchSize(10))
+	must(err)
+	_, err = c.QueryMore(ctx, "01gD0000001vELkIAM-400", BatchSize(5000))
+	must(err)
+	_, err = c.Retrieve(ctx, []string{"Id", "Name"}, "Account", []string{"001D000000HS2PP", "001D000000HS2PPIA1"}, BatchSize(200))
+	must(err)
+	_, err = c.Search(ctx, "FIND {"+tricky+"}")
+	must(err)
+	all := []Option{AllOrNone(true), AllowFieldTruncation(true), AssignmentRule("01Q000000000001"),
+		WithDuplicateRule(DuplicateRule{AllowSave: true, IncludeRecordDetails: true})}
+	_, err = c.Create(ctx, []Record{rec, rec}, all...)
+	must(err)
+	_, err = c.Create(ctx, []Record{rec}, DefaultAssignmentRule(true))
+	must(err)
+	_, err = c.Update(ctx, []Record{upd}, all...)
+	must(err)
+	_, err = c.Upsert(ctx, "Ext_Id__c", []Record{rec, upd}, all...)
+	must(err)
+	_, err = c.Delete(ctx, []string{"001D000000HS2PP"}, all...)
+	must(err)
+	_, err = c.Undelete(ctx, []string{"001D000000HS2PPIA1"}, AllOrNone(false))
+	must(err)
+	_, err = c.Merge(ctx, []MergeRequest{{MasterRecord: upd, RecordToMergeIDs: []string{"001D000000HS2PM", "001D000000HS2PN"}}}, all...)
+	must(err)
+	_, err = c.ConvertLead(ctx, []LeadConvert{
+		{LeadID: "00Q2x00000AH981", ConvertedStatus: "Closed - Converted"},
+		{LeadID: "00Q2x00000AH981EAD", ConvertedStatus: tricky, AccountID: "0012x000005mqKu", ContactID: "0032x000006I2xY",
+			OpportunityName: tricky, OwnerID: "005000000000001", DoNotCreateOpportunity: true, OverwriteLeadSource: true,
+			SendNotificationEmail: true, BypassAccountDedupeCheck: &yes, BypassContactDedupeCheck: &yes},
+	}, AllowFieldTruncation(false), WithDuplicateRule(DuplicateRule{}))
+	must(err)
+	_, err = c.GetUserInfo(ctx)
+	must(err)
+	_, err = c.GetServerTimestamp(ctx)
+	must(err)
 }
 
 // TestEscapingRoundTrip parses what the client sent with encoding/xml and

@@ -70,3 +70,57 @@ func buildOptions(opts []Option) callOptions {
 	}
 	return o
 }
+
+func (o *callOptions) writeQueryOptions(w *envWriter) {
+	if o.batchSize > 0 {
+		w.open("QueryOptions")
+		w.intLeaf("batchSize", o.batchSize)
+		w.close("QueryOptions")
+	}
+}
+
+// writeHeaders writes the write-call headers the operation's binding
+// accepts.
+func (o *callOptions) writeHeaders(w *envWriter, allOrNone, assignment bool) {
+	if allOrNone && o.allOrNone != nil {
+		w.open("AllOrNoneHeader")
+		w.boolLeaf("allOrNone", *o.allOrNone)
+		w.close("AllOrNoneHeader")
+	}
+	if assignment && (o.assignmentRuleID != "" || o.useDefaultRule != nil) {
+		w.open("AssignmentRuleHeader")
+		if o.assignmentRuleID != "" {
+			id, err := NormalizeID(o.assignmentRuleID)
+			if err != nil {
+				e := err.(*Error)
+				e.Op = w.op
+				e.Fields = []string{"assignmentRuleId"}
+				if w.err == nil {
+					w.err = e
+				}
+				return
+			}
+			w.leaf("assignmentRuleId", "assignmentRuleId", id)
+		} else {
+			w.nilLeaf("assignmentRuleId")
+		}
+		if o.useDefaultRule != nil {
+			w.boolLeaf("useDefaultRule", *o.useDefaultRule)
+		} else {
+			w.nilLeaf("useDefaultRule")
+		}
+		w.close("AssignmentRuleHeader")
+	}
+	if o.allowFieldTruncation != nil {
+		w.open("AllowFieldTruncationHeader")
+		w.boolLeaf("allowFieldTruncation", *o.allowFieldTruncation)
+		w.close("AllowFieldTruncationHeader")
+	}
+	if r := o.duplicateRule; r != nil {
+		w.open("DuplicateRuleHeader")
+		w.boolLeaf("allowSave", r.AllowSave)
+		w.boolLeaf("includeRecordDetails", r.IncludeRecordDetails)
+		w.boolLeaf("runAsCurrentUser", r.RunAsCurrentUser)
+		w.close("DuplicateRuleHeader")
+	}
+}

@@ -8,6 +8,27 @@ import (
 	"time"
 )
 
+// RetryPolicy decides which failed calls are retried and how long to wait;
+// see ShouldRetry and Backoff.
+type RetryPolicy struct {
+	// MaxAttempts is the most attempts of one call, the first included.
+	MaxAttempts int
+	// BaseDelay and MaxDelay bound the exponential backoff.
+	BaseDelay, MaxDelay time.Duration
+	// BudgetPerSecond and BudgetBurst size the token bucket that caps
+	// retries across all calls of a Client.
+	BudgetPerSecond float64
+	BudgetBurst     int
+}
+
+// DefaultRetryPolicy returns the policy used when Config.Retry is zero: up
+// to 4 attempts, 200 ms doubling to at most 5 s, and a budget of 20 retries
+// refilled at 2 per second.
+func DefaultRetryPolicy() RetryPolicy {
+	return RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond, MaxDelay: 5 * time.Second,
+		BudgetPerSecond: 2, BudgetBurst: 20}
+}
+
 // Idempotency says whether repeating a call whose outcome is unknown is
 // harmless.
 type Idempotency int

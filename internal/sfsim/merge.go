@@ -245,94 +245,151 @@ func (s *Server) convertOne(c *call, it *node) (res convertResult) {
 			wc.u.rollback()
 		}
 	}()
-	fail := func(e *recordError) convertResult {
+	lc := leadConversion{s: s, wc: wc, it: it, res: &res}
+	if e := lc.convert(); e != nil {
 		res.errs = []*recordError{e}
-		return res
 	}
-	leadObj, _ := s.sc().Object("Lead")
+	return res
+}
+
+// leadConversion converts one lead (one leadConverts element, it) inside
+// the write wc, filling res as it goes: a failure leaves in res what was
+// known when it happened, as Salesforce's result does.
+type leadConversion struct {
+	s   *Server
+	wc  *writeCall
+	it  *node
+	res *convertResult
+
+	lead  map[string]string // the lead record
+	owner string            // the owner of the records created
+}
+
+// convert runs the steps of a conversion in Salesforce's order.
+func (lc *leadConversion) convert() *recordError {
+	leadObj, _ := lc.s.sc().Object("Lead")
+	status, e := lc.checkRequest(leadObj)
+	if e != nil {
+		return e
+	}
+	if e := lc.account(); e != nil {
+		return e
+	}
+	if e := lc.contact(); e != nil {
+		return e
+	}
+	if !lc.it.boolValue("doNotCreateOpportunity", false) {
+		if e := lc.opportunity(); e != nil {
+			return e
+		}
+	}
+	lc.markConverted(leadObj, status)
+	return nil
+}
+
+// checkRequest finds the lead, and checks the converted status and the
+// owner; it returns the status.
+func (lc *leadConversion) checkRequest(leadObj *meta.Object) (string, *recordError) {
+	s, it, res := lc.s, lc.it, lc.res
 	rawLead, _ := it.value("leadId")
 	res.lead = rawLead
 	if rawLead == "" {
-		return fail(recErr("MISSING_ARGUMENT", nil, "leadId not specified"))
+		return "", recErr("MISSING_ARGUMENT", nil, "leadId not specified")
 	}
-	lead, e := wc.live(leadObj, rawLead)
+	lead, e := lc.wc.live(leadObj, rawLead)
 	if e != nil {
-		return fail(e)
+		return "", e
 	}
+	lc.lead = lead
 	res.lead = lead["Id"]
 	status, _ := it.value("convertedStatus")
 	if !s.leadStatusConverted(status) {
-		return fail(recErr("INVALID_STATUS", nil, "invalid convertedStatus: %s", status))
+		return "", recErr("INVALID_STATUS", nil, "invalid convertedStatus: %s", status)
 	}
-	owner := s.usr().ID
+	lc.owner = s.usr().ID
 	if o, ok := it.value("ownerId"); ok && o != "" {
 		id, err := meta.To18(o)
 		if err != nil || s.data.get("User", id) == nil {
-			return fail(recErr("INVALID_CROSS_REFERENCE_KEY", []string{"OwnerId"}, "invalid cross reference id"))
+			return "", recErr("INVALID_CROSS_REFERENCE_KEY", []string{"OwnerId"}, "invalid cross reference id")
 		}
-		owner = id
+		lc.owner = id
 	}
-	existing := func(field, object string) (string, *recordError) {
-		v, ok := it.value(field)
-		if !ok || v == "" {
-			return "", nil
-		}
-		obj, _ := s.sc().Object(object)
-		rec, e := wc.live(obj, v)
-		if e != nil {
-			return "", e
-		}
-		return rec["Id"], nil
+	return status, nil
+}
+
+// existing returns the id of the live record of object the request names
+// in field, or "" when it names none.
+func (lc *leadConversion) existing(field, object string) (string, *recordError) {
+	v, ok := lc.it.value(field)
+	if !ok || v == "" {
+		return "", nil
 	}
-	if res.account, e = existing("accountId", "Account"); e != nil {
-		return fail(e)
+	obj, _ := lc.s.sc().Object(object)
+	rec, e := lc.wc.live(obj, v)
+	if e != nil {
+		return "", e
 	}
-	if res.account == "" {
-		res.account, e = wc.createFrom("Account", map[string]string{
-			"Name": lead["Company"], "OwnerId": owner, "Phone": lead["Phone"], "Website": lead["Website"],
-			"Industry": lead["Industry"], "AnnualRevenue": lead["AnnualRevenue"], "NumberOfEmployees": lead["NumberOfEmployees"],
-			"BillingStreet": lead["Street"], "BillingCity": lead["City"], "BillingState": lead["State"],
-			"BillingPostalCode": lead["PostalCode"], "BillingCountry": lead["Country"], "AccountSource": lead["LeadSource"],
-		}, []string{"Name", "OwnerId", "Phone", "Website", "Industry", "AnnualRevenue", "NumberOfEmployees", "BillingStreet", "BillingCity", "BillingState", "BillingPostalCode", "BillingCountry", "AccountSource"})
-		if e != nil {
-			return fail(e)
-		}
+	return rec["Id"], nil
+}
+
+// account uses the account the request names or creates one from the lead.
+func (lc *leadConversion) account() *recordError {
+	lead, res := lc.lead, lc.res
+	var e *recordError
+	if res.account, e = lc.existing("accountId", "Account"); e != nil || res.account != "" {
+		return e
 	}
-	if res.contact, e = existing("contactId", "Contact"); e != nil {
-		return fail(e)
+	res.account, e = lc.wc.createFrom("Account", map[string]string{
+		"Name": lead["Company"], "OwnerId": lc.owner, "Phone": lead["Phone"], "Website": lead["Website"],
+		"Industry": lead["Industry"], "AnnualRevenue": lead["AnnualRevenue"], "NumberOfEmployees": lead["NumberOfEmployees"],
+		"BillingStreet": lead["Street"], "BillingCity": lead["City"], "BillingState": lead["State"],
+		"BillingPostalCode": lead["PostalCode"], "BillingCountry": lead["Country"], "AccountSource": lead["LeadSource"],
+	}, []string{"Name", "OwnerId", "Phone", "Website", "Industry", "AnnualRevenue", "NumberOfEmployees", "BillingStreet", "BillingCity", "BillingState", "BillingPostalCode", "BillingCountry", "AccountSource"})
+	return e
+}
+
+// contact uses the contact the request names or creates one from the lead,
+// on the account.
+func (lc *leadConversion) contact() *recordError {
+	lead, res := lc.lead, lc.res
+	var e *recordError
+	if res.contact, e = lc.existing("contactId", "Contact"); e != nil || res.contact != "" {
+		return e
 	}
-	if res.contact == "" {
-		res.contact, e = wc.createFrom("Contact", map[string]string{
-			"AccountId": res.account, "OwnerId": owner, "Salutation": lead["Salutation"], "FirstName": lead["FirstName"],
-			"LastName": lead["LastName"], "Title": lead["Title"], "Email": lead["Email"], "Phone": lead["Phone"],
-			"MobilePhone": lead["MobilePhone"], "LeadSource": lead["LeadSource"], "MailingStreet": lead["Street"],
-			"MailingCity": lead["City"], "MailingState": lead["State"], "MailingPostalCode": lead["PostalCode"],
-			"MailingCountry": lead["Country"], "Description": lead["Description"],
-		}, []string{"AccountId", "OwnerId", "Salutation", "FirstName", "LastName", "Title", "Email", "Phone", "MobilePhone", "LeadSource", "MailingStreet", "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "Description"})
-		if e != nil {
-			return fail(e)
-		}
+	res.contact, e = lc.wc.createFrom("Contact", map[string]string{
+		"AccountId": res.account, "OwnerId": lc.owner, "Salutation": lead["Salutation"], "FirstName": lead["FirstName"],
+		"LastName": lead["LastName"], "Title": lead["Title"], "Email": lead["Email"], "Phone": lead["Phone"],
+		"MobilePhone": lead["MobilePhone"], "LeadSource": lead["LeadSource"], "MailingStreet": lead["Street"],
+		"MailingCity": lead["City"], "MailingState": lead["State"], "MailingPostalCode": lead["PostalCode"],
+		"MailingCountry": lead["Country"], "Description": lead["Description"],
+	}, []string{"AccountId", "OwnerId", "Salutation", "FirstName", "LastName", "Title", "Email", "Phone", "MobilePhone", "LeadSource", "MailingStreet", "MailingCity", "MailingState", "MailingPostalCode", "MailingCountry", "Description"})
+	return e
+}
+
+// opportunity uses the opportunity the request names or creates one on
+// the account.
+func (lc *leadConversion) opportunity() *recordError {
+	lead, res := lc.lead, lc.res
+	var e *recordError
+	if res.opportunity, e = lc.existing("opportunityId", "Opportunity"); e != nil || res.opportunity != "" {
+		return e
 	}
-	if !it.boolValue("doNotCreateOpportunity", false) {
-		if res.opportunity, e = existing("opportunityId", "Opportunity"); e != nil {
-			return fail(e)
-		}
-		if res.opportunity == "" {
-			name, _ := it.value("opportunityName")
-			if name == "" {
-				name = lead["Company"] + "-"
-			}
-			res.opportunity, e = wc.createFrom("Opportunity", map[string]string{
-				"Name": name, "AccountId": res.account, "OwnerId": owner, "StageName": s.defaultStage(),
-				"CloseDate": quarterEnd(wc.now).Format("2006-01-02"), "LeadSource": lead["LeadSource"],
-			}, []string{"Name", "AccountId", "OwnerId", "StageName", "CloseDate", "LeadSource"})
-			if e != nil {
-				return fail(e)
-			}
-		}
+	name, _ := lc.it.value("opportunityName")
+	if name == "" {
+		name = lead["Company"] + "-"
 	}
+	res.opportunity, e = lc.wc.createFrom("Opportunity", map[string]string{
+		"Name": name, "AccountId": res.account, "OwnerId": lc.owner, "StageName": lc.s.defaultStage(),
+		"CloseDate": quarterEnd(lc.wc.now).Format("2006-01-02"), "LeadSource": lead["LeadSource"],
+	}, []string{"Name", "AccountId", "OwnerId", "StageName", "CloseDate", "LeadSource"})
+	return e
+}
+
+// markConverted saves the lead as converted into the records it became.
+func (lc *leadConversion) markConverted(leadObj *meta.Object, status string) {
+	wc, res := lc.wc, lc.res
 	wc.u.save("Lead", res.lead)
-	nl := maps.Clone(lead)
+	nl := maps.Clone(lc.lead)
 	nl["Status"] = status
 	nl["IsConverted"] = "true"
 	nl["ConvertedAccountId"] = res.account
@@ -344,7 +401,6 @@ func (s *Server) convertOne(c *call, it *node) (res convertResult) {
 	wc.stamp(leadObj, nl, false)
 	wc.d.put("Lead", nl)
 	wc.d.record("Lead", res.lead, changeUpsert, wc.now)
-	return res
 }
 
 // defaultStage is the first stage of Opportunity.StageName, the one a

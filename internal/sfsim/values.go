@@ -26,9 +26,6 @@ func isStringType(f *meta.Field) bool {
 // it as Salesforce does for the field's type. truncate is the
 // AllowFieldTruncationHeader.
 func convertValue(f *meta.Field, raw string, truncate bool) (string, *recordError) {
-	typeErr := func() *recordError {
-		return recErr("INVALID_TYPE_ON_FIELD_IN_RECORD", []string{f.Name}, "%s: value not of required type: %s", f.Label, raw)
-	}
 	switch f.SoapType {
 	case "xsd:boolean":
 		switch strings.ToLower(raw) {
@@ -37,68 +34,38 @@ func convertValue(f *meta.Field, raw string, truncate bool) (string, *recordErro
 		case "false", "0":
 			return "false", nil
 		}
-		return "", typeErr()
+		return "", typeError(f, raw)
 	case "xsd:int":
-		n, err := strconv.ParseInt(strings.TrimPrefix(raw, "+"), 10, 32)
-		if err != nil {
-			// Salesforce accepts "12.0" for an int field but nothing fractional.
-			if fl, ferr := strconv.ParseFloat(raw, 64); ferr == nil && fl == math.Trunc(fl) && math.Abs(fl) <= math.MaxInt32 {
-				n = int64(fl)
-			} else {
-				return "", typeErr()
-			}
-		}
-		if f.Digits > 0 && len(strconv.FormatInt(abs64(n), 10)) > f.Digits {
-			return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
-		}
-		return strconv.FormatInt(n, 10), nil
+		return convertInt(f, raw)
 	case "xsd:long":
 		n, err := strconv.ParseInt(strings.TrimPrefix(raw, "+"), 10, 64)
 		if err != nil {
-			return "", typeErr()
+			return "", typeError(f, raw)
 		}
 		return strconv.FormatInt(n, 10), nil
 	case "xsd:double":
-		r, ok := new(big.Rat).SetString(strings.TrimPrefix(raw, "+"))
-		if !ok || strings.ContainsAny(raw, "/") {
-			return "", typeErr()
-		}
-		if f.Precision > 0 {
-			// Round to scale, then check the integer digits fit.
-			scaled := roundRat(r, f.Scale)
-			intPart := new(big.Int).Quo(new(big.Int).Abs(scaled.Num()), scaled.Denom())
-			intDigits := 0
-			if intPart.Sign() != 0 {
-				intDigits = len(intPart.String())
-			}
-			if intDigits > f.Precision-f.Scale {
-				return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
-			}
-			r = scaled
-		}
-		v, _ := r.Float64()
-		return formatDouble(v), nil
+		return convertDouble(f, raw)
 	case "xsd:date":
 		t, err := parseDate(raw)
 		if err != nil {
-			return "", typeErr()
+			return "", typeError(f, raw)
 		}
 		return t.Format("2006-01-02"), nil
 	case "xsd:dateTime":
 		t, err := parseDateTime(raw)
 		if err != nil {
-			return "", typeErr()
+			return "", typeError(f, raw)
 		}
 		return formatDateTime(t), nil
 	case "xsd:time":
 		t, err := parseTime(raw)
 		if err != nil {
-			return "", typeErr()
+			return "", typeError(f, raw)
 		}
 		return t.Format("15:04:05.000Z"), nil
 	case "xsd:base64Binary":
 		if _, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(raw), "")); err != nil {
-			return "", typeErr()
+			return "", typeError(f, raw)
 		}
 		return strings.Join(strings.Fields(raw), ""), nil
 	case "tns:ID":
@@ -106,28 +73,81 @@ func convertValue(f *meta.Field, raw string, truncate bool) (string, *recordErro
 		return raw, nil
 	}
 	if isStringType(f) {
-		if f.Type == "email" {
-			if a, err := mail.ParseAddress(raw); err != nil || a.Address != raw || !strings.Contains(raw[strings.LastIndexByte(raw, '@')+1:], ".") {
-				return "", recErr("INVALID_EMAIL_ADDRESS", []string{f.Name}, "%s: invalid email address: %s", f.Label, raw)
+		return convertString(f, raw, truncate)
+	}
+	return raw, nil
+}
+
+// typeError is Salesforce's error for a value that is not of the field's
+// type.
+func typeError(f *meta.Field, raw string) *recordError {
+	return recErr("INVALID_TYPE_ON_FIELD_IN_RECORD", []string{f.Name}, "%s: value not of required type: %s", f.Label, raw)
+}
+
+// convertInt converts the value of an xsd:int field.
+func convertInt(f *meta.Field, raw string) (string, *recordError) {
+	n, err := strconv.ParseInt(strings.TrimPrefix(raw, "+"), 10, 32)
+	if err != nil {
+		// Salesforce accepts "12.0" for an int field but nothing fractional.
+		if fl, ferr := strconv.ParseFloat(raw, 64); ferr == nil && fl == math.Trunc(fl) && math.Abs(fl) <= math.MaxInt32 {
+			n = int64(fl)
+		} else {
+			return "", typeError(f, raw)
+		}
+	}
+	if f.Digits > 0 && len(strconv.FormatInt(abs64(n), 10)) > f.Digits {
+		return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// convertDouble converts the value of an xsd:double field (number,
+// currency, percent), rounded to its scale when it has a precision.
+func convertDouble(f *meta.Field, raw string) (string, *recordError) {
+	r, ok := new(big.Rat).SetString(strings.TrimPrefix(raw, "+"))
+	if !ok || strings.ContainsAny(raw, "/") {
+		return "", typeError(f, raw)
+	}
+	if f.Precision > 0 {
+		// Round to scale, then check the integer digits fit.
+		scaled := roundRat(r, f.Scale)
+		intPart := new(big.Int).Quo(new(big.Int).Abs(scaled.Num()), scaled.Denom())
+		intDigits := 0
+		if intPart.Sign() != 0 {
+			intDigits = len(intPart.String())
+		}
+		if intDigits > f.Precision-f.Scale {
+			return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
+		}
+		r = scaled
+	}
+	v, _ := r.Float64()
+	return formatDouble(v), nil
+}
+
+// convertString checks the value of a text field: an email's address, a
+// restricted picklist's values, the length (truncated when truncate).
+func convertString(f *meta.Field, raw string, truncate bool) (string, *recordError) {
+	if f.Type == "email" {
+		if a, err := mail.ParseAddress(raw); err != nil || a.Address != raw || !strings.Contains(raw[strings.LastIndexByte(raw, '@')+1:], ".") {
+			return "", recErr("INVALID_EMAIL_ADDRESS", []string{f.Name}, "%s: invalid email address: %s", f.Label, raw)
+		}
+	}
+	if f.Type == "picklist" && f.RestrictedPicklist && !picklistHas(f, raw) {
+		return "", recErr("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{f.Name}, "%s: bad value for restricted picklist field: %s", f.Label, raw)
+	}
+	if f.Type == "multipicklist" && f.RestrictedPicklist {
+		for _, v := range strings.Split(raw, ";") {
+			if !picklistHas(f, v) {
+				return "", recErr("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{f.Name}, "%s: bad value for restricted picklist field: %s", f.Label, v)
 			}
 		}
-		if f.Type == "picklist" && f.RestrictedPicklist && !picklistHas(f, raw) {
-			return "", recErr("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{f.Name}, "%s: bad value for restricted picklist field: %s", f.Label, raw)
+	}
+	if f.Length > 0 && utf8.RuneCountInString(raw) > f.Length {
+		if !truncate {
+			return "", recErr("STRING_TOO_LONG", []string{f.Name}, "%s: data value too large: %s (max length=%d)", f.Label, raw, f.Length)
 		}
-		if f.Type == "multipicklist" && f.RestrictedPicklist {
-			for _, v := range strings.Split(raw, ";") {
-				if !picklistHas(f, v) {
-					return "", recErr("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", []string{f.Name}, "%s: bad value for restricted picklist field: %s", f.Label, v)
-				}
-			}
-		}
-		if f.Length > 0 && utf8.RuneCountInString(raw) > f.Length {
-			if !truncate {
-				return "", recErr("STRING_TOO_LONG", []string{f.Name}, "%s: data value too large: %s (max length=%d)", f.Label, raw, f.Length)
-			}
-			raw = string([]rune(raw)[:f.Length])
-		}
-		return raw, nil
+		raw = string([]rune(raw)[:f.Length])
 	}
 	return raw, nil
 }

@@ -134,7 +134,6 @@ type result struct {
 	id      string
 	created bool
 	errs    []*recordError
-	extra   func(w *xw) // MergeResult and LeadConvertResult content
 }
 
 // finish applies AllOrNoneHeader: one failure rolls back the whole call

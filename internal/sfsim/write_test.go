@@ -107,6 +107,13 @@ func TestWriteValidation(t *testing.T) {
 			}
 		})
 	}
+	runWholeCreateSubtests(t, s)
+}
+
+// runWholeCreateSubtests checks what applies to a create call as a whole
+// rather than to one record's values: the shape of a failure, the
+// truncation header, the faults that fail the call, value normalisation.
+func runWholeCreateSubtests(t *testing.T, s *sim) {
 	t.Run("failure matches the real sample", func(t *testing.T) {
 		s := s.as(t)
 		t.Parallel()

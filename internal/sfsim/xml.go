@@ -102,9 +102,22 @@ const (
 	maxElements = 500_000
 )
 
-// errPrematureEOF is Salesforce's wording for an empty body, capital and
-// full stop included (real sample).
-var errPrematureEOF = errors.New("Premature end of file.")
+// faultText is a message of Salesforce's XML parser for a request it cannot
+// read. The caller gets it verbatim as the faultstring of a soapenv:Client
+// fault, capital and full stop included, as the real samples show
+// (fault-client-premature-eof-www-salesforce-nb.xml): it is wire text, not
+// a Go error string, and is an error only to travel back through
+// parseXML, and through encoding/xml from charsetReader.
+type faultText string
+
+func (t faultText) Error() string { return string(t) }
+
+// Salesforce's words for an empty body and for one that ends inside an
+// element.
+const (
+	errPrematureEOF = faultText("Premature end of file.")
+	errUnclosed     = faultText("XML document structures must start and end within the same entity.")
+)
 
 // parseXML reads a whole document into a node tree. Malformed input is an
 // error whose text is shown to the caller in a soapenv:Client fault.
@@ -129,7 +142,7 @@ func parseXML(r io.Reader) (*node, error) {
 				return nil, errPrematureEOF
 			}
 			if len(stack) > 0 {
-				return nil, fmt.Errorf("XML document structures must start and end within the same entity.")
+				return nil, errUnclosed
 			}
 			return root, nil
 		}
@@ -140,7 +153,7 @@ func parseXML(r io.Reader) (*node, error) {
 					if root == nil {
 						return nil, errPrematureEOF
 					}
-					return nil, fmt.Errorf("XML document structures must start and end within the same entity.")
+					return nil, errUnclosed
 				}
 				return nil, fmt.Errorf("%s (line %d)", se.Msg, se.Line)
 			}
@@ -153,7 +166,7 @@ func parseXML(r io.Reader) (*node, error) {
 				return nil, errors.New("request too complex")
 			}
 			if root != nil && len(stack) == 0 {
-				return nil, errors.New("The markup in the document following the root element must be well-formed.")
+				return nil, faultText("The markup in the document following the root element must be well-formed.")
 			}
 			n := &node{space: t.Name.Space, local: t.Name.Local}
 			for _, a := range t.Attr {
@@ -173,7 +186,7 @@ func parseXML(r io.Reader) (*node, error) {
 			if len(stack) > 0 {
 				text.Write(t)
 			} else if len(bytes.TrimSpace(t)) > 0 {
-				return nil, errors.New("Content is not allowed in prolog.")
+				return nil, faultText("Content is not allowed in prolog.")
 			}
 		case xml.EndElement:
 			n := stack[len(stack)-1]
@@ -203,7 +216,7 @@ func charsetReader(label string, input io.Reader) (io.Reader, error) {
 		}
 		return strings.NewReader(out.String()), nil
 	}
-	return nil, fmt.Errorf("Invalid encoding name %q.", label)
+	return nil, faultText(fmt.Sprintf("Invalid encoding name %q.", label))
 }
 
 // xw builds compact XML into a byte slice. Responses are written by hand,
@@ -248,13 +261,6 @@ func (w *xw) nilElem(name string) {
 	w.b = append(w.b, '<')
 	w.b = append(w.b, name...)
 	w.b = append(w.b, ` xsi:nil="true"/>`...)
-}
-
-// empty writes <name/>.
-func (w *xw) empty(name string) {
-	w.b = append(w.b, '<')
-	w.b = append(w.b, name...)
-	w.b = append(w.b, "/>"...)
 }
 
 // opt writes the element with its text, or nil when ok is false.

@@ -102,76 +102,8 @@ func TestGatewayClientRequests(t *testing.T) {
 	}
 	src.client = client
 	ctx := t.Context()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-
-	_, err = client.GetUserInfo(ctx)
-	must("GetUserInfo", err)
-	_, err = client.GetServerTimestamp(ctx)
-	must("GetServerTimestamp", err)
-	_, err = client.DescribeGlobal(ctx)
-	must("DescribeGlobal", err)
-	_, err = client.DescribeSObject(ctx, "Account")
-	must("DescribeSObject", err)
-	_, err = client.DescribeSObjects(ctx, []string{"Contact", "Lead"})
-	must("DescribeSObjects", err)
-
-	q, err := client.Query(ctx, "SELECT Id, Name, (SELECT Id FROM Contacts) FROM Account", salesforce.BatchSize(200))
-	must("Query", err)
-	if q.Done || q.QueryLocator == "" {
-		t.Fatalf("Query over 250 accounts with batch 200: done %t", q.Done)
-	}
-	_, err = client.QueryMore(ctx, q.QueryLocator, salesforce.BatchSize(200))
-	must("QueryMore", err)
-	_, err = client.QueryAll(ctx, "SELECT Id FROM Account WHERE IsDeleted = true")
-	must("QueryAll", err)
-
-	name := uniq("Client")
-	created, err := client.Create(ctx, []salesforce.Record{
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: name}, {Name: "NumberOfEmployees", Value: "5"}}},
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: name + " 2"}}},
-	}, salesforce.AllOrNone(true), salesforce.AllowFieldTruncation(true),
-		salesforce.WithDuplicateRule(salesforce.DuplicateRule{AllowSave: true}))
-	must("Create", err)
-	if len(created) != 2 || !created[0].Success || !created[1].Success {
-		t.Fatalf("Create: %+v", created)
-	}
-	ids := []string{created[0].ID, created[1].ID}
-
-	_, err = client.Retrieve(ctx, []string{"Id", "Name"}, "Account", ids)
-	must("Retrieve", err)
-	_, err = client.Update(ctx, []salesforce.Record{{Type: "Account", ID: ids[0], Fields: []salesforce.Field{
-		{Name: "Name", Value: name + " updated"}, {Name: "NumberOfEmployees", Nil: true},
-	}}})
-	must("Update", err)
-	_, err = client.Upsert(ctx, "External_Id__c", []salesforce.Record{{Type: "Account", Fields: []salesforce.Field{
-		{Name: "External_Id__c", Value: uniq("ext")}, {Name: "Name", Value: name + " upserted"},
-	}}})
-	must("Upsert", err)
-	_, err = client.Search(ctx, "FIND {"+name+"} IN NAME FIELDS RETURNING Account(Id, Name)")
-	must("Search", err)
-	_, err = client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: salesforce.Record{Type: "Account", ID: ids[0]}, RecordToMergeIDs: []string{ids[1]}}})
-	must("Merge", err)
-	_, err = client.Delete(ctx, ids[:1])
-	must("Delete", err)
-	_, err = client.Undelete(ctx, ids[:1])
-	must("Undelete", err)
-
-	leads, err := client.Create(ctx, []salesforce.Record{{Type: "Lead", Fields: []salesforce.Field{{Name: "LastName", Value: "Client"}, {Name: "Company", Value: name}}}},
-		salesforce.DefaultAssignmentRule(true))
-	must("Create Lead", err)
-	status, err := client.Query(ctx, "SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true")
-	must("Query LeadStatus", err)
-	if len(status.Records) == 0 || len(leads) != 1 {
-		t.Fatalf("no converted lead status or no lead")
-	}
-	label, _ := status.Records[0].Get("MasterLabel")
-	_, err = client.ConvertLead(ctx, []salesforce.LeadConvert{{LeadID: leads[0].ID, ConvertedStatus: label.Value, OpportunityName: "Client deal"}})
-	must("ConvertLead", err)
+	callReads(t, client)
+	callWrites(t, client)
 
 	rec.mu.Lock()
 	reqs := rec.reqs
@@ -198,6 +130,90 @@ func TestGatewayClientRequests(t *testing.T) {
 			t.Errorf("no %s request recorded", op)
 		}
 	}
+}
+
+// mustCall stops the test when the client call named what failed.
+func mustCall(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// callReads makes every read call of the client: user info, server time,
+// describes and queries (two pages over the 250 seeded accounts).
+func callReads(t *testing.T, client *salesforce.Client) {
+	t.Helper()
+	ctx := t.Context()
+	_, err := client.GetUserInfo(ctx)
+	mustCall(t, "GetUserInfo", err)
+	_, err = client.GetServerTimestamp(ctx)
+	mustCall(t, "GetServerTimestamp", err)
+	_, err = client.DescribeGlobal(ctx)
+	mustCall(t, "DescribeGlobal", err)
+	_, err = client.DescribeSObject(ctx, "Account")
+	mustCall(t, "DescribeSObject", err)
+	_, err = client.DescribeSObjects(ctx, []string{"Contact", "Lead"})
+	mustCall(t, "DescribeSObjects", err)
+
+	q, err := client.Query(ctx, "SELECT Id, Name, (SELECT Id FROM Contacts) FROM Account", salesforce.BatchSize(200))
+	mustCall(t, "Query", err)
+	if q.Done || q.QueryLocator == "" {
+		t.Fatalf("Query over 250 accounts with batch 200: done %t", q.Done)
+	}
+	_, err = client.QueryMore(ctx, q.QueryLocator, salesforce.BatchSize(200))
+	mustCall(t, "QueryMore", err)
+	_, err = client.QueryAll(ctx, "SELECT Id FROM Account WHERE IsDeleted = true")
+	mustCall(t, "QueryAll", err)
+}
+
+// callWrites makes every write call of the client on records it creates,
+// and converts a lead.
+func callWrites(t *testing.T, client *salesforce.Client) {
+	t.Helper()
+	ctx := t.Context()
+	name := uniq("Client")
+	created, err := client.Create(ctx, []salesforce.Record{
+		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: name}, {Name: "NumberOfEmployees", Value: "5"}}},
+		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: name + " 2"}}},
+	}, salesforce.AllOrNone(true), salesforce.AllowFieldTruncation(true),
+		salesforce.WithDuplicateRule(salesforce.DuplicateRule{AllowSave: true}))
+	mustCall(t, "Create", err)
+	if len(created) != 2 || !created[0].Success || !created[1].Success {
+		t.Fatalf("Create: %+v", created)
+	}
+	ids := []string{created[0].ID, created[1].ID}
+
+	_, err = client.Retrieve(ctx, []string{"Id", "Name"}, "Account", ids)
+	mustCall(t, "Retrieve", err)
+	_, err = client.Update(ctx, []salesforce.Record{{Type: "Account", ID: ids[0], Fields: []salesforce.Field{
+		{Name: "Name", Value: name + " updated"}, {Name: "NumberOfEmployees", Nil: true},
+	}}})
+	mustCall(t, "Update", err)
+	_, err = client.Upsert(ctx, "External_Id__c", []salesforce.Record{{Type: "Account", Fields: []salesforce.Field{
+		{Name: "External_Id__c", Value: uniq("ext")}, {Name: "Name", Value: name + " upserted"},
+	}}})
+	mustCall(t, "Upsert", err)
+	_, err = client.Search(ctx, "FIND {"+name+"} IN NAME FIELDS RETURNING Account(Id, Name)")
+	mustCall(t, "Search", err)
+	_, err = client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: salesforce.Record{Type: "Account", ID: ids[0]}, RecordToMergeIDs: []string{ids[1]}}})
+	mustCall(t, "Merge", err)
+	_, err = client.Delete(ctx, ids[:1])
+	mustCall(t, "Delete", err)
+	_, err = client.Undelete(ctx, ids[:1])
+	mustCall(t, "Undelete", err)
+
+	leads, err := client.Create(ctx, []salesforce.Record{{Type: "Lead", Fields: []salesforce.Field{{Name: "LastName", Value: "Client"}, {Name: "Company", Value: name}}}},
+		salesforce.DefaultAssignmentRule(true))
+	mustCall(t, "Create Lead", err)
+	status, err := client.Query(ctx, "SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true")
+	mustCall(t, "Query LeadStatus", err)
+	if len(status.Records) == 0 || len(leads) != 1 {
+		t.Fatalf("no converted lead status or no lead")
+	}
+	label, _ := status.Records[0].Get("MasterLabel")
+	_, err = client.ConvertLead(ctx, []salesforce.LeadConvert{{LeadID: leads[0].ID, ConvertedStatus: label.Value, OpportunityName: "Client deal"}})
+	mustCall(t, "ConvertLead", err)
 }
 
 // bodyEntry names the operation element of a request envelope.

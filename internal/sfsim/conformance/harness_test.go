@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -458,8 +457,6 @@ func (s *sim) create(t testing.TB, records ...string) []string {
 	}
 	return ids
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), d)

@@ -70,280 +70,319 @@ func wantSuccess(t *testing.T, r *reply, op string, n int) []*elem {
 func TestOperations(t *testing.T) {
 	t.Parallel()
 	clock := newClock()
-	s := newSim(t, sfsim.Config{SeedAccounts: -1, Now: clock.Now})
-	limit := sfsim.DefaultDailyLimit
-	start := clock.Now().Add(-time.Minute)
-	name := "Conformance " + strconv.FormatInt(time.Now().UnixNano(), 36)
-	var idA, idB, customObject string
+	o := &operationsRun{
+		s:     newSim(t, sfsim.Config{SeedAccounts: -1, Now: clock.Now}),
+		clock: clock,
+		limit: sfsim.DefaultDailyLimit,
+		start: clock.Now().Add(-time.Minute),
+		name:  "Conformance " + strconv.FormatInt(time.Now().UnixNano(), 36),
+	}
 
-	t.Run("login", func(t *testing.T) {
-		// No SessionHeader, no LimitInfoHeader.
-		login := s.post("login", s.soapURL(APIVersion), "text/xml; charset=UTF-8", envelope("",
-			`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+
-				sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
-		login.wantOK(t)
-		lr := login.root.path("Body", "loginResponse", "result")
-		s.session, s.server = lr.child("sessionId").Text, lr.child("serverUrl").Text
-		if !sessionRE.MatchString(s.session) {
-			t.Errorf("login: sessionId does not have Salesforce's shape <orgId15>!<token>")
-		}
-		if !strings.HasPrefix(s.server, s.base) || !serverURLRE.MatchString(s.server) {
-			t.Errorf("login: serverUrl %q, want %s/services/Soap/u/%s/<orgId15>", s.server, s.base, APIVersion)
-		}
-		if !id18.MatchString(lr.child("userId").Text) || !strings.HasPrefix(lr.child("userId").Text, "005") {
-			t.Errorf("login: userId %q", lr.child("userId").Text)
-		}
-		if got := lr.path("userInfo", "userName"); got == nil || got.Text != sfsim.DemoUsername {
-			t.Errorf("login: userInfo/userName missing or wrong:\n%s", login.body)
-		}
-		if login.root.path("Header") != nil {
-			t.Errorf("login: answer has a Header; Salesforce sends no LimitInfoHeader on login")
-		}
-	})
-	if s.session == "" {
+	t.Run("login", o.login)
+	if o.s.session == "" {
 		t.Fatal("no session: the other steps cannot run")
 	}
-
-	t.Run("getUserInfo", func(t *testing.T) {
-		r := s.call("getUserInfo", "", `<urn:getUserInfo/>`)
-		r.wantOK(t)
-		wantLimitInfo(t, r, limit)
-		if got := r.text("getUserInfoResponse", "result", "userName"); got != sfsim.DemoUsername {
-			t.Errorf("getUserInfo: userName %q", got)
-		}
-	})
-
-	t.Run("getServerTimestamp", func(t *testing.T) {
-		r := s.call("getServerTimestamp", "", `<urn:getServerTimestamp/>`)
-		r.wantOK(t)
-		wantLimitInfo(t, r, limit)
-		if ts, err := time.Parse(time.RFC3339, r.text("getServerTimestampResponse", "result", "timestamp")); err != nil || clock.Now().Sub(ts).Abs() > time.Second {
-			t.Errorf("getServerTimestamp: %q (%v)", r.text("getServerTimestampResponse", "result", "timestamp"), err)
-		}
-	})
-
-	t.Run("describeGlobal", func(t *testing.T) {
-		r := s.call("describeGlobal", "", `<urn:describeGlobal/>`)
-		r.wantOK(t)
-		wantLimitInfo(t, r, limit)
-		dg := r.root.path("Body", "describeGlobalResponse", "result")
-		if dg.child("encoding").Text != "UTF-8" || dg.child("maxBatchSize").Text != "200" {
-			t.Errorf("describeGlobal: encoding %q maxBatchSize %q", dg.child("encoding").Text, dg.child("maxBatchSize").Text)
-		}
-		names := map[string]*elem{}
-		for _, so := range dg.all("sobjects") {
-			names[so.child("name").Text] = so
-		}
-		for _, want := range []string{"Account", "Contact", "Lead", "Opportunity", "Case", "User"} {
-			if names[want] == nil {
-				t.Errorf("describeGlobal: no %s", want)
-			}
-		}
-		for n, so := range names {
-			if strings.HasSuffix(n, "__c") && so.child("custom").Text == "true" {
-				customObject = n
-			}
-		}
-		if customObject == "" {
-			t.Errorf("describeGlobal: no custom object (custom=true, name ending __c)")
-		}
-	})
-
-	t.Run("describeSObject", func(t *testing.T) {
-		r := s.call("describeSObject", "", `<urn:describeSObject><urn:sObjectType>Account</urn:sObjectType></urn:describeSObject>`)
-		r.wantOK(t)
-		ds := r.root.path("Body", "describeSObjectResponse", "result")
-		if ds.child("name").Text != "Account" || ds.child("keyPrefix").Text != "001" {
-			t.Errorf("describeSObject: name %q keyPrefix %q", ds.child("name").Text, ds.child("keyPrefix").Text)
-		}
-		customField := false
-		for _, f := range ds.all("fields") {
-			if f.child("custom").Text == "true" && strings.HasSuffix(f.child("name").Text, "__c") {
-				customField = true
-			}
-		}
-		if !customField {
-			t.Errorf("describeSObject Account: no custom field")
-		}
-	})
-
-	t.Run("describeSObjects", func(t *testing.T) {
-		if customObject == "" {
-			t.Fatal("no custom object from describeGlobal")
-		}
-		r := s.call("describeSObjects", "", `<urn:describeSObjects><urn:sObjectType>Contact</urn:sObjectType><urn:sObjectType>`+customObject+`</urn:sObjectType></urn:describeSObjects>`)
-		r.wantOK(t)
-		if res := results(r, "describeSObjects"); len(res) != 2 || res[0].child("name").Text != "Contact" || res[1].child("name").Text != customObject {
-			t.Errorf("describeSObjects: want Contact then %s in request order:\n%.400s", customObject, r.body)
-		}
-	})
-
-	t.Run("create", func(t *testing.T) {
-		// Fields in the sObject namespace, in the partner namespace and
-		// unqualified, all matched by local name (PROTOCOL.md §2).
-		r := s.call("create", "", `<urn:create>`+
-			`<urn:sObjects>`+sobject("Account", "Name", name+" A", "NumberOfEmployees", "12")+`</urn:sObjects>`+
-			`<urn:sObjects><urn1:type>Account</urn1:type><urn:Name>`+name+` B</urn:Name><Phone>555-0100</Phone></urn:sObjects>`+
-			`</urn:create>`)
-		res := wantSuccess(t, r, "create", 2)
-		wantLimitInfo(t, r, limit)
-		idA, idB = res[0].child("id").Text, res[1].child("id").Text
-		for _, id := range []string{idA, idB} {
-			if !id18.MatchString(id) || !strings.HasPrefix(id, "001") {
-				t.Fatalf("create: id %q is not an 18-character Account id", id)
-			}
-		}
-	})
-	if idA == "" {
+	t.Run("getUserInfo", o.getUserInfo)
+	t.Run("getServerTimestamp", o.getServerTimestamp)
+	t.Run("describeGlobal", o.describeGlobal)
+	t.Run("describeSObject", o.describeSObject)
+	t.Run("describeSObjects", o.describeSObjects)
+	t.Run("create", o.create)
+	if o.idA == "" {
 		t.Fatal("no records created: the other steps cannot run")
 	}
-
-	t.Run("retrieve", func(t *testing.T) {
-		r := s.call("retrieve", "", `<urn:retrieve><urn:fieldList>Id, Name, NumberOfEmployees, Phone</urn:fieldList><urn:sObjectType>Account</urn:sObjectType>`+
-			`<urn:ids>`+idB+`</urn:ids><urn:ids>`+idA[:15]+`</urn:ids></urn:retrieve>`)
-		r.wantOK(t)
-		rs := results(r, "retrieve")
-		if len(rs) != 2 {
-			t.Fatalf("retrieve: %d results, want 2", len(rs))
-		}
-		if rs[0].attr(conformance.NSXSI, "type") != "sf:sObject" || rs[0].child("Name").Text != name+" B" || rs[1].child("Name").Text != name+" A" {
-			t.Errorf("retrieve: want B then A (a 15-character id accepted), typed sf:sObject:\n%s", r.body)
-		}
-		if got := rs[1].child("Id").Text; got != idA {
-			t.Errorf("retrieve: Id %q for a 15-character request id, want the 18-character %q", got, idA)
-		}
-		if !rs[0].child("NumberOfEmployees").isNil() {
-			t.Errorf("retrieve: unset NumberOfEmployees is not xsi:nil:\n%s", r.body)
-		}
-	})
-
-	t.Run("update", func(t *testing.T) {
-		r := s.call("update", "", `<urn:update><urn:sObjects>`+
-			`<urn1:type>Account</urn1:type><urn1:fieldsToNull>Phone</urn1:fieldsToNull><urn1:Id>`+idB+`</urn1:Id><urn1:Name>`+name+` B2</urn1:Name>`+
-			`</urn:sObjects></urn:update>`)
-		if res := wantSuccess(t, r, "update", 1); res[0].child("id").Text != idB {
-			t.Errorf("update: id %q, want %q", res[0].child("id").Text, idB)
-		}
-	})
-
-	t.Run("upsert", func(t *testing.T) {
-		ext := "conf-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-		r := s.call("upsert", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+
-			`<urn:sObjects>`+sobject("Account", "External_Id__c", ext, "Name", name+" U")+`</urn:sObjects></urn:upsert>`)
-		up := wantSuccess(t, r, "upsert", 1)
-		if up[0].child("created").Text != "true" {
-			t.Errorf("upsert of a new external id: created %q", up[0].child("created").Text)
-		}
-		r = s.call("upsert again", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+
-			`<urn:sObjects>`+sobject("Account", "External_Id__c", ext, "Name", name+" U2")+`</urn:sObjects></urn:upsert>`)
-		up2 := wantSuccess(t, r, "upsert", 1)
-		if up2[0].child("created").Text != "false" || up2[0].child("id").Text != up[0].child("id").Text {
-			t.Errorf("upsert of an existing external id: created %q id %q, want false and %q", up2[0].child("created").Text, up2[0].child("id").Text, up[0].child("id").Text)
-		}
-	})
-
-	t.Run("query", func(t *testing.T) {
-		r := s.call("query", "", `<urn:query><urn:queryString>SELECT Id, Name, Phone FROM Account WHERE Name LIKE '`+name+` B%'</urn:queryString></urn:query>`)
-		r.wantOK(t)
-		qr := r.root.path("Body", "queryResponse", "result")
-		if qr.attr(conformance.NSXSI, "type") != "QueryResult" || qr.child("done").Text != "true" || !qr.child("queryLocator").isNil() || qr.child("size").Text != "1" {
-			t.Errorf("query: want QueryResult done, nil locator, size 1:\n%s", r.body)
-		}
-		if recs := qr.all("records"); len(recs) != 1 || len(recs[0].all("Id")) != 2 || recs[0].child("Name").Text != name+" B2" || !recs[0].child("Phone").isNil() {
-			t.Errorf("query: want one record with sf:Id twice, the updated Name and a nil Phone:\n%s", r.body)
-		}
-	})
-
-	t.Run("search", func(t *testing.T) {
-		r := s.call("search", "", `<urn:search><urn:searchString>FIND {`+name+`} IN NAME FIELDS RETURNING Account(Id, Name)</urn:searchString></urn:search>`)
-		r.wantOK(t)
-		if recs := r.root.path("Body", "searchResponse", "result").all("searchRecords"); len(recs) < 2 {
-			t.Errorf("search: %d searchRecords, want the accounts named %q:\n%s", len(recs), name, r.body)
-		}
-	})
-
-	t.Run("delete", func(t *testing.T) {
-		r := s.call("delete", "", `<urn:delete><urn:ids>`+idA+`</urn:ids></urn:delete>`)
-		if res := wantSuccess(t, r, "delete", 1); res[0].child("id").Text != idA {
-			t.Errorf("delete: id %q", res[0].child("id").Text)
-		}
-	})
-
-	t.Run("queryAll", func(t *testing.T) {
-		r := s.call("queryAll", "", `<urn:queryAll><urn:queryString>SELECT Id, IsDeleted FROM Account WHERE Id = '`+idA+`'</urn:queryString></urn:queryAll>`)
-		r.wantOK(t)
-		if recs := r.root.path("Body", "queryAllResponse", "result").all("records"); len(recs) != 1 || recs[0].child("IsDeleted").Text != "true" {
-			t.Errorf("queryAll: want the deleted record with IsDeleted true:\n%s", r.body)
-		}
-	})
+	t.Run("retrieve", o.retrieve)
+	t.Run("update", o.update)
+	t.Run("upsert", o.upsert)
+	t.Run("query", o.query)
+	t.Run("search", o.search)
+	t.Run("delete", o.delete)
+	t.Run("queryAll", o.queryAll)
 
 	// getUpdated and getDeleted cover whole minutes that have ended
 	// (latestDateCovered); let two pass on the emulator's clock.
 	clock.Advance(2 * time.Minute)
-	window := `<urn:sObjectType>Account</urn:sObjectType><urn:startDate>` + start.Format(time.RFC3339) +
+	o.window = `<urn:sObjectType>Account</urn:sObjectType><urn:startDate>` + o.start.Format(time.RFC3339) +
 		`</urn:startDate><urn:endDate>` + clock.Now().Format(time.RFC3339) + `</urn:endDate>`
-	t.Run("getDeleted", func(t *testing.T) {
-		r := s.call("getDeleted", "", `<urn:getDeleted>`+window+`</urn:getDeleted>`)
-		r.wantOK(t)
-		found := false
-		for _, d := range r.root.path("Body", "getDeletedResponse", "result").all("deletedRecords") {
-			found = found || d.child("id").Text == idA
-		}
-		if !found {
-			t.Errorf("getDeleted: %s not listed:\n%s", idA, r.body)
-		}
-	})
+	t.Run("getDeleted", o.getDeleted)
+	t.Run("getUpdated", o.getUpdated)
+	t.Run("undelete", o.undelete)
+	t.Run("emptyRecycleBin", o.emptyRecycleBin)
+	t.Run("merge", o.merge)
+	t.Run("convertLead", o.convertLead)
+	t.Run("logout", o.logout)
+}
 
-	t.Run("getUpdated", func(t *testing.T) {
-		r := s.call("getUpdated", "", `<urn:getUpdated>`+window+`</urn:getUpdated>`)
-		r.wantOK(t)
-		found := false
-		for _, id := range r.root.path("Body", "getUpdatedResponse", "result").all("ids") {
-			found = found || id.Text == idB
+// operationsRun is the state TestOperations' steps share, one method per
+// step: the emulator, its clock, and what earlier steps learnt or made.
+type operationsRun struct {
+	s      *sim
+	clock  *clock
+	limit  int
+	start  time.Time // before the first write: getUpdated/getDeleted's window starts here
+	name   string    // unique prefix of the records the run creates
+	window string    // the getUpdated/getDeleted request elements
+
+	idA, idB     string // two accounts created by create
+	customObject string // a custom object describeGlobal lists
+}
+
+func (o *operationsRun) login(t *testing.T) {
+	// No SessionHeader, no LimitInfoHeader.
+	login := o.s.post("login", o.s.soapURL(APIVersion), "text/xml; charset=UTF-8", envelope("",
+		`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+
+			sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
+	login.wantOK(t)
+	lr := login.root.path("Body", "loginResponse", "result")
+	o.s.session, o.s.server = lr.child("sessionId").Text, lr.child("serverUrl").Text
+	if !sessionRE.MatchString(o.s.session) {
+		t.Errorf("login: sessionId does not have Salesforce's shape <orgId15>!<token>")
+	}
+	if !strings.HasPrefix(o.s.server, o.s.base) || !serverURLRE.MatchString(o.s.server) {
+		t.Errorf("login: serverUrl %q, want %s/services/Soap/u/%s/<orgId15>", o.s.server, o.s.base, APIVersion)
+	}
+	if !id18.MatchString(lr.child("userId").Text) || !strings.HasPrefix(lr.child("userId").Text, "005") {
+		t.Errorf("login: userId %q", lr.child("userId").Text)
+	}
+	if got := lr.path("userInfo", "userName"); got == nil || got.Text != sfsim.DemoUsername {
+		t.Errorf("login: userInfo/userName missing or wrong:\n%s", login.body)
+	}
+	if login.root.path("Header") != nil {
+		t.Errorf("login: answer has a Header; Salesforce sends no LimitInfoHeader on login")
+	}
+}
+
+func (o *operationsRun) getUserInfo(t *testing.T) {
+	r := o.s.call("getUserInfo", "", `<urn:getUserInfo/>`)
+	r.wantOK(t)
+	wantLimitInfo(t, r, o.limit)
+	if got := r.text("getUserInfoResponse", "result", "userName"); got != sfsim.DemoUsername {
+		t.Errorf("getUserInfo: userName %q", got)
+	}
+}
+
+func (o *operationsRun) getServerTimestamp(t *testing.T) {
+	r := o.s.call("getServerTimestamp", "", `<urn:getServerTimestamp/>`)
+	r.wantOK(t)
+	wantLimitInfo(t, r, o.limit)
+	if ts, err := time.Parse(time.RFC3339, r.text("getServerTimestampResponse", "result", "timestamp")); err != nil || o.clock.Now().Sub(ts).Abs() > time.Second {
+		t.Errorf("getServerTimestamp: %q (%v)", r.text("getServerTimestampResponse", "result", "timestamp"), err)
+	}
+}
+
+func (o *operationsRun) describeGlobal(t *testing.T) {
+	r := o.s.call("describeGlobal", "", `<urn:describeGlobal/>`)
+	r.wantOK(t)
+	wantLimitInfo(t, r, o.limit)
+	dg := r.root.path("Body", "describeGlobalResponse", "result")
+	if dg.child("encoding").Text != "UTF-8" || dg.child("maxBatchSize").Text != "200" {
+		t.Errorf("describeGlobal: encoding %q maxBatchSize %q", dg.child("encoding").Text, dg.child("maxBatchSize").Text)
+	}
+	names := map[string]*elem{}
+	for _, so := range dg.all("sobjects") {
+		names[so.child("name").Text] = so
+	}
+	for _, want := range []string{"Account", "Contact", "Lead", "Opportunity", "Case", "User"} {
+		if names[want] == nil {
+			t.Errorf("describeGlobal: no %s", want)
 		}
-		if !found {
-			t.Errorf("getUpdated: %s not listed:\n%s", idB, r.body)
+	}
+	for n, so := range names {
+		if strings.HasSuffix(n, "__c") && so.child("custom").Text == "true" {
+			o.customObject = n
 		}
-	})
+	}
+	if o.customObject == "" {
+		t.Errorf("describeGlobal: no custom object (custom=true, name ending __c)")
+	}
+}
 
-	t.Run("undelete", func(t *testing.T) {
-		r := s.call("undelete", "", `<urn:undelete><urn:ids>`+idA+`</urn:ids></urn:undelete>`)
-		wantSuccess(t, r, "undelete", 1)
-	})
-
-	t.Run("emptyRecycleBin", func(t *testing.T) {
-		s.call("delete again", "", `<urn:delete><urn:ids>`+idA+`</urn:ids></urn:delete>`).wantOK(t)
-		r := s.call("emptyRecycleBin", "", `<urn:emptyRecycleBin><urn:ids>`+idA+`</urn:ids></urn:emptyRecycleBin>`)
-		wantSuccess(t, r, "emptyRecycleBin", 1)
-	})
-
-	t.Run("merge", func(t *testing.T) {
-		ids := s.create(t, sobject("Account", "Name", name+" M1"), sobject("Account", "Name", name+" M2"))
-		r := s.call("merge", "", `<urn:merge><urn:request><urn:masterRecord><urn1:type>Account</urn1:type><urn1:Id>`+ids[0]+
-			`</urn1:Id></urn:masterRecord><urn:recordToMergeIds>`+ids[1]+`</urn:recordToMergeIds></urn:request></urn:merge>`)
-		mr := wantSuccess(t, r, "merge", 1)
-		if mr[0].child("id").Text != ids[0] || mr[0].child("mergedRecordIds").Text != ids[1] {
-			t.Errorf("merge: id %q mergedRecordIds %q, want %s and %s", mr[0].child("id").Text, mr[0].child("mergedRecordIds").Text, ids[0], ids[1])
+func (o *operationsRun) describeSObject(t *testing.T) {
+	r := o.s.call("describeSObject", "", `<urn:describeSObject><urn:sObjectType>Account</urn:sObjectType></urn:describeSObject>`)
+	r.wantOK(t)
+	ds := r.root.path("Body", "describeSObjectResponse", "result")
+	if ds.child("name").Text != "Account" || ds.child("keyPrefix").Text != "001" {
+		t.Errorf("describeSObject: name %q keyPrefix %q", ds.child("name").Text, ds.child("keyPrefix").Text)
+	}
+	customField := false
+	for _, f := range ds.all("fields") {
+		if f.child("custom").Text == "true" && strings.HasSuffix(f.child("name").Text, "__c") {
+			customField = true
 		}
-	})
+	}
+	if !customField {
+		t.Errorf("describeSObject Account: no custom field")
+	}
+}
 
-	t.Run("convertLead", func(t *testing.T) {
-		status := convertedStatus(t, s)
-		lead := s.create(t, sobject("Lead", "LastName", "Conformance", "Company", name+" L"))[0]
-		r := s.call("convertLead", "", convertLeadBody(lead, status, false))
-		cl := wantSuccess(t, r, "convertLead", 1)
-		if cl[0].child("leadId").Text != lead || !strings.HasPrefix(cl[0].child("accountId").Text, "001") ||
-			!strings.HasPrefix(cl[0].child("contactId").Text, "003") || !strings.HasPrefix(cl[0].child("opportunityId").Text, "006") {
-			t.Errorf("convertLead: want leadId, a new Account, Contact and Opportunity:\n%s", r.body)
+func (o *operationsRun) describeSObjects(t *testing.T) {
+	if o.customObject == "" {
+		t.Fatal("no custom object from describeGlobal")
+	}
+	r := o.s.call("describeSObjects", "", `<urn:describeSObjects><urn:sObjectType>Contact</urn:sObjectType><urn:sObjectType>`+o.customObject+`</urn:sObjectType></urn:describeSObjects>`)
+	r.wantOK(t)
+	if res := results(r, "describeSObjects"); len(res) != 2 || res[0].child("name").Text != "Contact" || res[1].child("name").Text != o.customObject {
+		t.Errorf("describeSObjects: want Contact then %s in request order:\n%.400s", o.customObject, r.body)
+	}
+}
+
+func (o *operationsRun) create(t *testing.T) {
+	// Fields in the sObject namespace, in the partner namespace and
+	// unqualified, all matched by local name (PROTOCOL.md §2).
+	r := o.s.call("create", "", `<urn:create>`+
+		`<urn:sObjects>`+sobject("Account", "Name", o.name+" A", "NumberOfEmployees", "12")+`</urn:sObjects>`+
+		`<urn:sObjects><urn1:type>Account</urn1:type><urn:Name>`+o.name+` B</urn:Name><Phone>555-0100</Phone></urn:sObjects>`+
+		`</urn:create>`)
+	res := wantSuccess(t, r, "create", 2)
+	wantLimitInfo(t, r, o.limit)
+	o.idA, o.idB = res[0].child("id").Text, res[1].child("id").Text
+	for _, id := range []string{o.idA, o.idB} {
+		if !id18.MatchString(id) || !strings.HasPrefix(id, "001") {
+			t.Fatalf("create: id %q is not an 18-character Account id", id)
 		}
-	})
+	}
+}
 
-	t.Run("logout", func(t *testing.T) {
-		r := s.call("logout", "", `<urn:logout/>`)
-		r.wantOK(t)
-		r = s.call("getUserInfo after logout", "", `<urn:getUserInfo/>`)
-		r.wantFault(t, "INVALID_SESSION_ID", "UnexpectedErrorFault")
-	})
+func (o *operationsRun) retrieve(t *testing.T) {
+	r := o.s.call("retrieve", "", `<urn:retrieve><urn:fieldList>Id, Name, NumberOfEmployees, Phone</urn:fieldList><urn:sObjectType>Account</urn:sObjectType>`+
+		`<urn:ids>`+o.idB+`</urn:ids><urn:ids>`+o.idA[:15]+`</urn:ids></urn:retrieve>`)
+	r.wantOK(t)
+	rs := results(r, "retrieve")
+	if len(rs) != 2 {
+		t.Fatalf("retrieve: %d results, want 2", len(rs))
+	}
+	if rs[0].attr(conformance.NSXSI, "type") != "sf:sObject" || rs[0].child("Name").Text != o.name+" B" || rs[1].child("Name").Text != o.name+" A" {
+		t.Errorf("retrieve: want B then A (a 15-character id accepted), typed sf:sObject:\n%s", r.body)
+	}
+	if got := rs[1].child("Id").Text; got != o.idA {
+		t.Errorf("retrieve: Id %q for a 15-character request id, want the 18-character %q", got, o.idA)
+	}
+	if !rs[0].child("NumberOfEmployees").isNil() {
+		t.Errorf("retrieve: unset NumberOfEmployees is not xsi:nil:\n%s", r.body)
+	}
+}
+
+func (o *operationsRun) update(t *testing.T) {
+	r := o.s.call("update", "", `<urn:update><urn:sObjects>`+
+		`<urn1:type>Account</urn1:type><urn1:fieldsToNull>Phone</urn1:fieldsToNull><urn1:Id>`+o.idB+`</urn1:Id><urn1:Name>`+o.name+` B2</urn1:Name>`+
+		`</urn:sObjects></urn:update>`)
+	if res := wantSuccess(t, r, "update", 1); res[0].child("id").Text != o.idB {
+		t.Errorf("update: id %q, want %q", res[0].child("id").Text, o.idB)
+	}
+}
+
+func (o *operationsRun) upsert(t *testing.T) {
+	ext := "conf-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	r := o.s.call("upsert", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+
+		`<urn:sObjects>`+sobject("Account", "External_Id__c", ext, "Name", o.name+" U")+`</urn:sObjects></urn:upsert>`)
+	up := wantSuccess(t, r, "upsert", 1)
+	if up[0].child("created").Text != "true" {
+		t.Errorf("upsert of a new external id: created %q", up[0].child("created").Text)
+	}
+	r = o.s.call("upsert again", "", `<urn:upsert><urn:externalIDFieldName>External_Id__c</urn:externalIDFieldName>`+
+		`<urn:sObjects>`+sobject("Account", "External_Id__c", ext, "Name", o.name+" U2")+`</urn:sObjects></urn:upsert>`)
+	up2 := wantSuccess(t, r, "upsert", 1)
+	if up2[0].child("created").Text != "false" || up2[0].child("id").Text != up[0].child("id").Text {
+		t.Errorf("upsert of an existing external id: created %q id %q, want false and %q", up2[0].child("created").Text, up2[0].child("id").Text, up[0].child("id").Text)
+	}
+}
+
+func (o *operationsRun) query(t *testing.T) {
+	r := o.s.call("query", "", `<urn:query><urn:queryString>SELECT Id, Name, Phone FROM Account WHERE Name LIKE '`+o.name+` B%'</urn:queryString></urn:query>`)
+	r.wantOK(t)
+	qr := r.root.path("Body", "queryResponse", "result")
+	if qr.attr(conformance.NSXSI, "type") != "QueryResult" || qr.child("done").Text != "true" || !qr.child("queryLocator").isNil() || qr.child("size").Text != "1" {
+		t.Errorf("query: want QueryResult done, nil locator, size 1:\n%s", r.body)
+	}
+	if recs := qr.all("records"); len(recs) != 1 || len(recs[0].all("Id")) != 2 || recs[0].child("Name").Text != o.name+" B2" || !recs[0].child("Phone").isNil() {
+		t.Errorf("query: want one record with sf:Id twice, the updated Name and a nil Phone:\n%s", r.body)
+	}
+}
+
+func (o *operationsRun) search(t *testing.T) {
+	r := o.s.call("search", "", `<urn:search><urn:searchString>FIND {`+o.name+`} IN NAME FIELDS RETURNING Account(Id, Name)</urn:searchString></urn:search>`)
+	r.wantOK(t)
+	if recs := r.root.path("Body", "searchResponse", "result").all("searchRecords"); len(recs) < 2 {
+		t.Errorf("search: %d searchRecords, want the accounts named %q:\n%s", len(recs), o.name, r.body)
+	}
+}
+
+func (o *operationsRun) delete(t *testing.T) {
+	r := o.s.call("delete", "", `<urn:delete><urn:ids>`+o.idA+`</urn:ids></urn:delete>`)
+	if res := wantSuccess(t, r, "delete", 1); res[0].child("id").Text != o.idA {
+		t.Errorf("delete: id %q", res[0].child("id").Text)
+	}
+}
+
+func (o *operationsRun) queryAll(t *testing.T) {
+	r := o.s.call("queryAll", "", `<urn:queryAll><urn:queryString>SELECT Id, IsDeleted FROM Account WHERE Id = '`+o.idA+`'</urn:queryString></urn:queryAll>`)
+	r.wantOK(t)
+	if recs := r.root.path("Body", "queryAllResponse", "result").all("records"); len(recs) != 1 || recs[0].child("IsDeleted").Text != "true" {
+		t.Errorf("queryAll: want the deleted record with IsDeleted true:\n%s", r.body)
+	}
+}
+
+func (o *operationsRun) getDeleted(t *testing.T) {
+	r := o.s.call("getDeleted", "", `<urn:getDeleted>`+o.window+`</urn:getDeleted>`)
+	r.wantOK(t)
+	found := false
+	for _, d := range r.root.path("Body", "getDeletedResponse", "result").all("deletedRecords") {
+		found = found || d.child("id").Text == o.idA
+	}
+	if !found {
+		t.Errorf("getDeleted: %s not listed:\n%s", o.idA, r.body)
+	}
+}
+
+func (o *operationsRun) getUpdated(t *testing.T) {
+	r := o.s.call("getUpdated", "", `<urn:getUpdated>`+o.window+`</urn:getUpdated>`)
+	r.wantOK(t)
+	found := false
+	for _, id := range r.root.path("Body", "getUpdatedResponse", "result").all("ids") {
+		found = found || id.Text == o.idB
+	}
+	if !found {
+		t.Errorf("getUpdated: %s not listed:\n%s", o.idB, r.body)
+	}
+}
+
+func (o *operationsRun) undelete(t *testing.T) {
+	r := o.s.call("undelete", "", `<urn:undelete><urn:ids>`+o.idA+`</urn:ids></urn:undelete>`)
+	wantSuccess(t, r, "undelete", 1)
+}
+
+func (o *operationsRun) emptyRecycleBin(t *testing.T) {
+	o.s.call("delete again", "", `<urn:delete><urn:ids>`+o.idA+`</urn:ids></urn:delete>`).wantOK(t)
+	r := o.s.call("emptyRecycleBin", "", `<urn:emptyRecycleBin><urn:ids>`+o.idA+`</urn:ids></urn:emptyRecycleBin>`)
+	wantSuccess(t, r, "emptyRecycleBin", 1)
+}
+
+func (o *operationsRun) merge(t *testing.T) {
+	ids := o.s.create(t, sobject("Account", "Name", o.name+" M1"), sobject("Account", "Name", o.name+" M2"))
+	r := o.s.call("merge", "", `<urn:merge><urn:request><urn:masterRecord><urn1:type>Account</urn1:type><urn1:Id>`+ids[0]+
+		`</urn1:Id></urn:masterRecord><urn:recordToMergeIds>`+ids[1]+`</urn:recordToMergeIds></urn:request></urn:merge>`)
+	mr := wantSuccess(t, r, "merge", 1)
+	if mr[0].child("id").Text != ids[0] || mr[0].child("mergedRecordIds").Text != ids[1] {
+		t.Errorf("merge: id %q mergedRecordIds %q, want %s and %s", mr[0].child("id").Text, mr[0].child("mergedRecordIds").Text, ids[0], ids[1])
+	}
+}
+
+func (o *operationsRun) convertLead(t *testing.T) {
+	status := convertedStatus(t, o.s)
+	lead := o.s.create(t, sobject("Lead", "LastName", "Conformance", "Company", o.name+" L"))[0]
+	r := o.s.call("convertLead", "", convertLeadBody(lead, status, false))
+	cl := wantSuccess(t, r, "convertLead", 1)
+	if cl[0].child("leadId").Text != lead || !strings.HasPrefix(cl[0].child("accountId").Text, "001") ||
+		!strings.HasPrefix(cl[0].child("contactId").Text, "003") || !strings.HasPrefix(cl[0].child("opportunityId").Text, "006") {
+		t.Errorf("convertLead: want leadId, a new Account, Contact and Opportunity:\n%s", r.body)
+	}
+}
+
+func (o *operationsRun) logout(t *testing.T) {
+	r := o.s.call("logout", "", `<urn:logout/>`)
+	r.wantOK(t)
+	r = o.s.call("getUserInfo after logout", "", `<urn:getUserInfo/>`)
+	r.wantFault(t, "INVALID_SESSION_ID", "UnexpectedErrorFault")
 }
 
 // convertedStatus asks the org, as a client must, for a converted lead
@@ -433,6 +472,100 @@ func TestQueryPaging(t *testing.T) {
 	}
 }
 
+// faultCase is one whole-call fault of TestFaults: the request send makes,
+// and what its fault must say.
+type faultCase struct {
+	name, op, code, detail string
+	send                   func(s *sim) *reply
+	row, column            string // "" = not checked
+}
+
+// manySObjects and manyIDs are one over the 200 records or ids a write
+// call takes.
+var (
+	manySObjects = strings.Repeat("<urn:sObjects>"+sobject("Account", "Name", "x")+"</urn:sObjects>", 201)
+	manyIDs      = strings.Repeat("<urn:ids>001000000000000AAA</urn:ids>", 201)
+)
+
+var faultCases = []faultCase{
+	{
+		name: "INVALID_LOGIN", op: "login", code: "INVALID_LOGIN", detail: "LoginFault",
+		send: func(s *sim) *reply {
+			return s.post("login wrong password", s.soapURL(APIVersion), "text/xml", envelope("",
+				`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>wrong</urn:password></urn:login>`))
+		},
+	},
+	{
+		name: "INVALID_SESSION_ID", op: "getUserInfo", code: "INVALID_SESSION_ID", detail: "UnexpectedErrorFault",
+		send: func(s *sim) *reply {
+			return s.post("bad session", s.server, "text/xml", envelope(sessionHeader(s.session[:16]+"forged"), `<urn:getUserInfo/>`))
+		},
+	},
+	{
+		name: "no SessionHeader", op: "query", code: "INVALID_SESSION_ID", detail: "UnexpectedErrorFault",
+		send: func(s *sim) *reply {
+			return s.post("no session", s.server, "text/xml", envelope("", `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`))
+		},
+	},
+	{
+		name: "INVALID_FIELD", op: "query", code: "INVALID_FIELD", detail: "InvalidFieldFault", row: "1", column: "8",
+		send: func(s *sim) *reply {
+			return s.call("query bad field", "", `<urn:query><urn:queryString>select adfId, Name, Account.Name from Contact</urn:queryString></urn:query>`)
+		},
+	},
+	{
+		name: "MALFORMED_QUERY", op: "query", code: "MALFORMED_QUERY", detail: "MalformedQueryFault", row: "1", column: "11",
+		send: func(s *sim) *reply {
+			return s.call("malformed query", "", `<urn:query><urn:queryString>SELECT Id FORM Account</urn:queryString></urn:query>`)
+		},
+	},
+	{
+		name: "INVALID_TYPE in a query", op: "query", code: "INVALID_TYPE", detail: "InvalidSObjectFault", row: "1", column: "16",
+		send: func(s *sim) *reply {
+			return s.call("query bad type", "", `<urn:query><urn:queryString>SELECT Id FROM Acount</urn:queryString></urn:query>`)
+		},
+	},
+	{
+		name: "INVALID_TYPE in describeSObject", op: "describeSObject", code: "INVALID_TYPE", detail: "InvalidSObjectFault",
+		send: func(s *sim) *reply {
+			return s.call("describe bad type", "", `<urn:describeSObject><urn:sObjectType>Acount</urn:sObjectType></urn:describeSObject>`)
+		},
+	},
+	{
+		name: "INVALID_QUERY_LOCATOR", op: "queryMore", code: "INVALID_QUERY_LOCATOR", detail: "InvalidQueryLocatorFault",
+		send: func(s *sim) *reply {
+			return s.call("queryMore bad locator", "", `<urn:queryMore><urn:queryLocator>01gD0000001vELkIAM-200</urn:queryLocator></urn:queryMore>`)
+		},
+	},
+	{
+		name: "MALFORMED_ID in retrieve", op: "retrieve", code: "MALFORMED_ID", detail: "InvalidIdFault",
+		send: func(s *sim) *reply {
+			return s.call("retrieve bad id", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>bad</urn:ids></urn:retrieve>`)
+		},
+	},
+	{
+		name: "INVALID_FIELD in retrieve", op: "retrieve", code: "INVALID_FIELD", detail: "InvalidFieldFault",
+		send: func(s *sim) *reply {
+			return s.call("retrieve bad field", "", `<urn:retrieve><urn:fieldList>Id, Nope__c</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
+		},
+	},
+	{
+		name: "EXCEEDED_ID_LIMIT in create", op: "create", code: "EXCEEDED_ID_LIMIT", detail: "UnexpectedErrorFault",
+		send: func(s *sim) *reply { return s.call("create 201", "", `<urn:create>`+manySObjects+`</urn:create>`) },
+	},
+	{
+		name: "EXCEEDED_ID_LIMIT in delete", op: "delete", code: "EXCEEDED_ID_LIMIT", detail: "UnexpectedErrorFault",
+		send: func(s *sim) *reply { return s.call("delete 201", "", `<urn:delete>`+manyIDs+`</urn:delete>`) },
+	},
+	{
+		name: "UNSUPPORTED_API_VERSION", op: "login", code: "UNSUPPORTED_API_VERSION", detail: "UnexpectedErrorFault",
+		send: func(s *sim) *reply {
+			return s.post("login 30.0", s.soapURL("30.0"), "text/xml", envelope("",
+				`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
+		},
+	},
+}
+
 // TestFaults provokes each whole-call fault and checks it as clients read
 // it (PROTOCOL.md §10): HTTP 500, faultcode sf:CODE bound to the fault
 // namespace, faultstring "CODE: message", the typed detail with xsi:type,
@@ -446,93 +579,9 @@ func TestFaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	many := strings.Repeat("<urn:sObjects>"+sobject("Account", "Name", "x")+"</urn:sObjects>", 201)
-	manyIDs := strings.Repeat("<urn:ids>001000000000000AAA</urn:ids>", 201)
-	cases := []struct {
-		name, op, code, detail string
-		send                   func() *reply
-		row, column            string // "" = not checked
-	}{
-		{
-			name: "INVALID_LOGIN", op: "login", code: "INVALID_LOGIN", detail: "LoginFault",
-			send: func() *reply {
-				return s.post("login wrong password", s.soapURL(APIVersion), "text/xml", envelope("",
-					`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>wrong</urn:password></urn:login>`))
-			},
-		},
-		{
-			name: "INVALID_SESSION_ID", op: "getUserInfo", code: "INVALID_SESSION_ID", detail: "UnexpectedErrorFault",
-			send: func() *reply {
-				return s.post("bad session", s.server, "text/xml", envelope(sessionHeader(s.session[:16]+"forged"), `<urn:getUserInfo/>`))
-			},
-		},
-		{
-			name: "no SessionHeader", op: "query", code: "INVALID_SESSION_ID", detail: "UnexpectedErrorFault",
-			send: func() *reply {
-				return s.post("no session", s.server, "text/xml", envelope("", `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`))
-			},
-		},
-		{
-			name: "INVALID_FIELD", op: "query", code: "INVALID_FIELD", detail: "InvalidFieldFault", row: "1", column: "8",
-			send: func() *reply {
-				return s.call("query bad field", "", `<urn:query><urn:queryString>select adfId, Name, Account.Name from Contact</urn:queryString></urn:query>`)
-			},
-		},
-		{
-			name: "MALFORMED_QUERY", op: "query", code: "MALFORMED_QUERY", detail: "MalformedQueryFault", row: "1", column: "11",
-			send: func() *reply {
-				return s.call("malformed query", "", `<urn:query><urn:queryString>SELECT Id FORM Account</urn:queryString></urn:query>`)
-			},
-		},
-		{
-			name: "INVALID_TYPE in a query", op: "query", code: "INVALID_TYPE", detail: "InvalidSObjectFault", row: "1", column: "16",
-			send: func() *reply {
-				return s.call("query bad type", "", `<urn:query><urn:queryString>SELECT Id FROM Acount</urn:queryString></urn:query>`)
-			},
-		},
-		{
-			name: "INVALID_TYPE in describeSObject", op: "describeSObject", code: "INVALID_TYPE", detail: "InvalidSObjectFault",
-			send: func() *reply {
-				return s.call("describe bad type", "", `<urn:describeSObject><urn:sObjectType>Acount</urn:sObjectType></urn:describeSObject>`)
-			},
-		},
-		{
-			name: "INVALID_QUERY_LOCATOR", op: "queryMore", code: "INVALID_QUERY_LOCATOR", detail: "InvalidQueryLocatorFault",
-			send: func() *reply {
-				return s.call("queryMore bad locator", "", `<urn:queryMore><urn:queryLocator>01gD0000001vELkIAM-200</urn:queryLocator></urn:queryMore>`)
-			},
-		},
-		{
-			name: "MALFORMED_ID in retrieve", op: "retrieve", code: "MALFORMED_ID", detail: "InvalidIdFault",
-			send: func() *reply {
-				return s.call("retrieve bad id", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>bad</urn:ids></urn:retrieve>`)
-			},
-		},
-		{
-			name: "INVALID_FIELD in retrieve", op: "retrieve", code: "INVALID_FIELD", detail: "InvalidFieldFault",
-			send: func() *reply {
-				return s.call("retrieve bad field", "", `<urn:retrieve><urn:fieldList>Id, Nope__c</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
-			},
-		},
-		{
-			name: "EXCEEDED_ID_LIMIT in create", op: "create", code: "EXCEEDED_ID_LIMIT", detail: "UnexpectedErrorFault",
-			send: func() *reply { return s.call("create 201", "", `<urn:create>`+many+`</urn:create>`) },
-		},
-		{
-			name: "EXCEEDED_ID_LIMIT in delete", op: "delete", code: "EXCEEDED_ID_LIMIT", detail: "UnexpectedErrorFault",
-			send: func() *reply { return s.call("delete 201", "", `<urn:delete>`+manyIDs+`</urn:delete>`) },
-		},
-		{
-			name: "UNSUPPORTED_API_VERSION", op: "login", code: "UNSUPPORTED_API_VERSION", detail: "UnexpectedErrorFault",
-			send: func() *reply {
-				return s.post("login 30.0", s.soapURL("30.0"), "text/xml", envelope("",
-					`<urn:login><urn:username>`+sfsim.DemoUsername+`</urn:username><urn:password>`+sfsim.DemoPassword+sfsim.DemoSecurityToken+`</urn:password></urn:login>`))
-			},
-		},
-	}
-	for _, c := range cases {
+	for _, c := range faultCases {
 		t.Run(c.name, func(t *testing.T) {
-			r := c.send()
+			r := c.send(s)
 			f := r.wantFault(t, c.code, c.detail)
 			if !faults[c.op][f.DetailType] {
 				t.Errorf("%s: detail %s is not among the faults the WSDL declares for %s: %v", r.name, f.DetailType, c.op, faults[c.op])

@@ -14,7 +14,6 @@ func TestProtocolDetails(t *testing.T) {
 	t.Parallel()
 	s := newSim(t, sfsim.Config{SeedAccounts: 250})
 	s.login()
-	queryAll := `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`
 
 	t.Run("LimitInfoHeader counts calls", func(t *testing.T) {
 		var last int
@@ -28,6 +27,53 @@ func TestProtocolDetails(t *testing.T) {
 			last = n
 		}
 	})
+
+	runQueryBatchSubtests(t, s)
+
+	t.Run("data call on the URL without org id", func(t *testing.T) {
+		r := s.post("no org id", s.soapURL(APIVersion), "text/xml", envelope(sessionHeader(s.session), `<urn:getUserInfo/>`))
+		r.wantOK(t)
+	})
+
+	t.Run("SOAPAction of any value", func(t *testing.T) {
+		r := s.post("SOAPAction query", s.server, "text/xml", envelope(sessionHeader(s.session), `<urn:getUserInfo/>`), "SOAPAction", "getUserInfo")
+		r.wantOK(t)
+	})
+
+	t.Run("unknown headers ignored", func(t *testing.T) {
+		r := s.call("unknown header", `<urn:MruHeader><urn:updateMru>true</urn:updateMru></urn:MruHeader><x:Custom xmlns:x="urn:example">1</x:Custom>`, `<urn:getUserInfo/>`)
+		r.wantOK(t)
+	})
+
+	t.Run("unknown operation", func(t *testing.T) {
+		r := s.call("unknown operation", "", `<urn:frobnicate/>`)
+		f := r.wantFault(t, "", "")
+		if !strings.Contains(f.String, "frobnicate") {
+			t.Errorf("faultstring %q does not name the operation", f.String)
+		}
+	})
+
+	t.Run("retrieve of more than 2000 ids", func(t *testing.T) {
+		ids := strings.Repeat("<urn:ids>001000000000000AAA</urn:ids>", 2001)
+		r := s.call("retrieve 2001", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType>`+ids+`</urn:retrieve>`)
+		r.wantFault(t, "EXCEEDED_ID_LIMIT", "UnexpectedErrorFault")
+	})
+
+	runClientLoginSubtests(t, s)
+
+	t.Run("retrieve of a missing record", func(t *testing.T) {
+		r := s.call("retrieve missing", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
+		r.wantOK(t)
+		if res := results(r, "retrieve"); len(res) != 1 || !res[0].isNil() {
+			t.Errorf("an id that cannot be returned: want one nil result (§7):\n%s", r.body)
+		}
+	})
+}
+
+// runQueryBatchSubtests checks QueryOptions batchSize: its default, its
+// clamping, and reusable locators, over the 250 seeded accounts.
+func runQueryBatchSubtests(t *testing.T, s *sim) {
+	queryAll := `<urn:query><urn:queryString>SELECT Id FROM Account</urn:queryString></urn:query>`
 
 	t.Run("default batch is 2000", func(t *testing.T) {
 		r := s.call("no QueryOptions", "", queryAll)
@@ -59,38 +105,11 @@ func TestProtocolDetails(t *testing.T) {
 			}
 		}
 	})
+}
 
-	t.Run("data call on the URL without org id", func(t *testing.T) {
-		r := s.post("no org id", s.soapURL(APIVersion), "text/xml", envelope(sessionHeader(s.session), `<urn:getUserInfo/>`))
-		r.wantOK(t)
-	})
-
-	t.Run("SOAPAction of any value", func(t *testing.T) {
-		r := s.post("SOAPAction query", s.server, "text/xml", envelope(sessionHeader(s.session), `<urn:getUserInfo/>`), "SOAPAction", "getUserInfo")
-		r.wantOK(t)
-	})
-
-	t.Run("unknown headers ignored", func(t *testing.T) {
-		r := s.call("unknown header", `<urn:MruHeader><urn:updateMru>true</urn:updateMru></urn:MruHeader><x:Custom xmlns:x="urn:example">1</x:Custom>`, `<urn:getUserInfo/>`)
-		r.wantOK(t)
-	})
-
-	t.Run("unknown operation", func(t *testing.T) {
-		r := s.call("unknown operation", "", `<urn:frobnicate/>`)
-		f := r.wantFault(t, "", "")
-		if !strings.Contains(f.String, "frobnicate") {
-			t.Errorf("faultstring %q does not name the operation", f.String)
-		}
-	})
-
-	t.Run("retrieve of more than 2000 ids", func(t *testing.T) {
-		ids := strings.Repeat("<urn:ids>001000000000000AAA</urn:ids>", 2001)
-		r := s.call("retrieve 2001", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType>`+ids+`</urn:retrieve>`)
-		r.wantFault(t, "EXCEEDED_ID_LIMIT", "UnexpectedErrorFault")
-	})
-
-	// Login as the clients in PROTOCOL.md §4 send it, at the oldest and
-	// newest versions that still have login().
+// runClientLoginSubtests logs in as the clients in PROTOCOL.md §4 send it,
+// at the oldest and newest versions that still have login().
+func runClientLoginSubtests(t *testing.T, s *sim) {
 	pw := xmlEscape(sfsim.DemoPassword + sfsim.DemoSecurityToken)
 	for _, c := range []struct{ name, version, contentType, soapAction, body string }{
 		{"jsforce", "64.0", "text/xml", `""`,
@@ -110,12 +129,4 @@ func TestProtocolDetails(t *testing.T) {
 			}
 		})
 	}
-
-	t.Run("retrieve of a missing record", func(t *testing.T) {
-		r := s.call("retrieve missing", "", `<urn:retrieve><urn:fieldList>Id</urn:fieldList><urn:sObjectType>Account</urn:sObjectType><urn:ids>001000000000000AAA</urn:ids></urn:retrieve>`)
-		r.wantOK(t)
-		if res := results(r, "retrieve"); len(res) != 1 || !res[0].isNil() {
-			t.Errorf("an id that cannot be returned: want one nil result (§7):\n%s", r.body)
-		}
-	})
 }

@@ -61,25 +61,7 @@ var qnameText = map[string]bool{"faultcode": true}
 // processing instructions are dropped, except the prefix of a faultcode.
 func Parse(doc []byte) (*Node, error) {
 	d := xml.NewDecoder(bytes.NewReader(doc))
-	type open struct {
-		n     *Node
-		decls map[string]string
-		text  strings.Builder
-	}
-	var stack []*open
-	var root *Node
-	lookup := func(prefix string) (string, bool) {
-		switch prefix {
-		case "xml":
-			return "http://www.w3.org/XML/1998/namespace", true
-		}
-		for i := len(stack) - 1; i >= 0; i-- {
-			if uri, ok := stack[i].decls[prefix]; ok {
-				return uri, true
-			}
-		}
-		return "", prefix == ""
-	}
+	var p structureParser
 	for {
 		tok, err := d.RawToken()
 		if errors.Is(err, io.EOF) {
@@ -90,81 +72,134 @@ func Parse(doc []byte) (*Node, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			o := &open{n: &Node{Prefix: t.Name.Space, Local: t.Name.Local}, decls: map[string]string{}}
-			for _, a := range t.Attr {
-				switch {
-				case a.Name.Space == "" && a.Name.Local == "xmlns":
-					o.decls[""] = a.Value
-				case a.Name.Space == "xmlns":
-					o.decls[a.Name.Local] = a.Value
-				}
-			}
-			stack = append(stack, o)
-			uri, ok := lookup(o.n.Prefix)
-			if !ok {
-				return nil, fmt.Errorf("conformance: prefix %q of <%s:%s> is not declared", o.n.Prefix, o.n.Prefix, o.n.Local)
-			}
-			o.n.Space = uri
-			for _, a := range t.Attr {
-				if a.Name.Space == "" || a.Name.Space == "xmlns" {
-					continue
-				}
-				auri, ok := lookup(a.Name.Space)
-				if !ok {
-					return nil, fmt.Errorf("conformance: prefix %q of attribute %s:%s is not declared", a.Name.Space, a.Name.Space, a.Name.Local)
-				}
-				if auri != NSXSI {
-					continue
-				}
-				switch a.Name.Local {
-				case "type":
-					o.n.XSIType = a.Value
-					p, _, found := strings.Cut(a.Value, ":")
-					if !found {
-						p = ""
-					}
-					tu, ok := lookup(p)
-					if !ok {
-						return nil, fmt.Errorf("conformance: prefix %q of xsi:type %q is not declared", p, a.Value)
-					}
-					o.n.TypeSpace = tu
-				case "nil":
-					o.n.Nil = a.Value == "true" || a.Value == "1"
-				}
-			}
-			if len(stack) == 1 {
-				if root != nil {
-					return nil, errors.New("conformance: more than one root element")
-				}
-				root = o.n
-			} else {
-				parent := stack[len(stack)-2].n
-				parent.Children = append(parent.Children, o.n)
-			}
+			err = p.start(t)
 		case xml.EndElement:
-			o := stack[len(stack)-1]
-			if qnameText[o.n.Local] && len(o.n.Children) == 0 {
-				v := strings.TrimSpace(o.text.String())
-				if p, _, found := strings.Cut(v, ":"); found {
-					o.n.QNamePrefix = p
-					uri, ok := lookup(p)
-					if !ok {
-						return nil, fmt.Errorf("conformance: prefix %q of %s %q is not declared", p, o.n.Local, v)
-					}
-					o.n.QNameSpace = uri
-				}
-			}
-			stack = stack[:len(stack)-1]
+			err = p.end()
 		case xml.CharData:
-			if len(stack) > 0 {
-				stack[len(stack)-1].text.Write(t)
+			if len(p.stack) > 0 {
+				p.stack[len(p.stack)-1].text.Write(t)
 			}
 		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if root == nil {
+	if p.root == nil {
 		return nil, errors.New("conformance: no root element")
 	}
-	return root, nil
+	return p.root, nil
+}
+
+// structureParser is Parse's state: the open elements, innermost last,
+// with the namespaces each declares, and the root once it is seen.
+type structureParser struct {
+	stack []*openElement
+	root  *Node
+}
+
+type openElement struct {
+	n     *Node
+	decls map[string]string
+	text  strings.Builder
+}
+
+// lookup resolves a prefix in the scope of the open elements.
+func (p *structureParser) lookup(prefix string) (string, bool) {
+	switch prefix {
+	case "xml":
+		return "http://www.w3.org/XML/1998/namespace", true
+	}
+	for i := len(p.stack) - 1; i >= 0; i-- {
+		if uri, ok := p.stack[i].decls[prefix]; ok {
+			return uri, true
+		}
+	}
+	return "", prefix == ""
+}
+
+// start opens an element: its declarations (in scope for its own name and
+// attributes), its namespace, its xsi attributes, its place in the tree.
+func (p *structureParser) start(t xml.StartElement) error {
+	o := &openElement{n: &Node{Prefix: t.Name.Space, Local: t.Name.Local}, decls: map[string]string{}}
+	for _, a := range t.Attr {
+		switch {
+		case a.Name.Space == "" && a.Name.Local == "xmlns":
+			o.decls[""] = a.Value
+		case a.Name.Space == "xmlns":
+			o.decls[a.Name.Local] = a.Value
+		}
+	}
+	p.stack = append(p.stack, o)
+	uri, ok := p.lookup(o.n.Prefix)
+	if !ok {
+		return fmt.Errorf("conformance: prefix %q of <%s:%s> is not declared", o.n.Prefix, o.n.Prefix, o.n.Local)
+	}
+	o.n.Space = uri
+	if err := p.xsiAttributes(o.n, t.Attr); err != nil {
+		return err
+	}
+	if len(p.stack) == 1 {
+		if p.root != nil {
+			return errors.New("conformance: more than one root element")
+		}
+		p.root = o.n
+	} else {
+		parent := p.stack[len(p.stack)-2].n
+		parent.Children = append(parent.Children, o.n)
+	}
+	return nil
+}
+
+// xsiAttributes records xsi:type and xsi:nil of n; every attribute prefix
+// must be declared.
+func (p *structureParser) xsiAttributes(n *Node, attrs []xml.Attr) error {
+	for _, a := range attrs {
+		if a.Name.Space == "" || a.Name.Space == "xmlns" {
+			continue
+		}
+		auri, ok := p.lookup(a.Name.Space)
+		if !ok {
+			return fmt.Errorf("conformance: prefix %q of attribute %s:%s is not declared", a.Name.Space, a.Name.Space, a.Name.Local)
+		}
+		if auri != NSXSI {
+			continue
+		}
+		switch a.Name.Local {
+		case "type":
+			n.XSIType = a.Value
+			prefix, _, found := strings.Cut(a.Value, ":")
+			if !found {
+				prefix = ""
+			}
+			tu, ok := p.lookup(prefix)
+			if !ok {
+				return fmt.Errorf("conformance: prefix %q of xsi:type %q is not declared", prefix, a.Value)
+			}
+			n.TypeSpace = tu
+		case "nil":
+			n.Nil = a.Value == "true" || a.Value == "1"
+		}
+	}
+	return nil
+}
+
+// end closes the innermost element, resolving the prefix of its text when
+// that is a QName clients parse.
+func (p *structureParser) end() error {
+	o := p.stack[len(p.stack)-1]
+	if qnameText[o.n.Local] && len(o.n.Children) == 0 {
+		v := strings.TrimSpace(o.text.String())
+		if prefix, _, found := strings.Cut(v, ":"); found {
+			o.n.QNamePrefix = prefix
+			uri, ok := p.lookup(prefix)
+			if !ok {
+				return fmt.Errorf("conformance: prefix %q of %s %q is not declared", prefix, o.n.Local, v)
+			}
+			o.n.QNameSpace = uri
+		}
+	}
+	p.stack = p.stack[:len(p.stack)-1]
+	return nil
 }
 
 // Lines renders the structure one element a line, indented by depth.

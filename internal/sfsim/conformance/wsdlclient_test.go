@@ -158,6 +158,30 @@ func TestWSDLClient(t *testing.T) {
 		s.create(t, recs...)
 	}
 
+	out := runWSDLClient(t, s)
+	wantSteps := []string{"wsdl", "login", "getUserInfo", "describeGlobal", "describeSObject", "query", "create", "update", "createFailure", "delete", "faults"}
+	if !slices.Equal(out.Steps, wantSteps) {
+		t.Errorf("steps %v, want %v", out.Steps, wantSteps)
+	}
+
+	// Login, and the session header the library then sends.
+	if !strings.HasPrefix(out.Login.ServerURL, s.base+"/services/Soap/u/"+APIVersion+"/") || !out.Login.SessionIDShape ||
+		out.Login.UserName != sfsim.DemoUsername || out.Login.PasswordExpired || out.Login.SessionSecondsValid != 7200 || !id18.MatchString(out.Login.UserID) {
+		t.Errorf("login as parsed by node-soap: %+v", out.Login)
+	}
+	if out.UserInfo.UserName != sfsim.DemoUsername || !id18.MatchString(out.UserInfo.OrganizationID) {
+		t.Errorf("getUserInfo: %+v", out.UserInfo)
+	}
+
+	out.checkDescribe(t)
+	out.checkQuery(t, rows)
+	out.checkWrites(t)
+	out.checkFaults(t)
+}
+
+// runWSDLClient runs client.js against s and returns what it reports.
+func runWSDLClient(t *testing.T, s *sim) *wsdlClientOut {
+	t.Helper()
 	wsdl, err := filepath.Abs(filepath.Join("..", "..", "xsdcheck", "testdata", "partner.wsdl"))
 	if err != nil {
 		t.Fatal(err)
@@ -182,21 +206,12 @@ func TestWSDLClient(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatalf("client output: %v\n%s", err, stdout.String())
 	}
-	wantSteps := []string{"wsdl", "login", "getUserInfo", "describeGlobal", "describeSObject", "query", "create", "update", "createFailure", "delete", "faults"}
-	if !slices.Equal(out.Steps, wantSteps) {
-		t.Errorf("steps %v, want %v", out.Steps, wantSteps)
-	}
+	return &out
+}
 
-	// Login, and the session header the library then sends.
-	if !strings.HasPrefix(out.Login.ServerURL, s.base+"/services/Soap/u/"+APIVersion+"/") || !out.Login.SessionIDShape ||
-		out.Login.UserName != sfsim.DemoUsername || out.Login.PasswordExpired || out.Login.SessionSecondsValid != 7200 || !id18.MatchString(out.Login.UserID) {
-		t.Errorf("login as parsed by node-soap: %+v", out.Login)
-	}
-	if out.UserInfo.UserName != sfsim.DemoUsername || !id18.MatchString(out.UserInfo.OrganizationID) {
-		t.Errorf("getUserInfo: %+v", out.UserInfo)
-	}
-
-	// Describe.
+// checkDescribe checks describeGlobal and describeSObject as node-soap
+// parsed them.
+func (out *wsdlClientOut) checkDescribe(t *testing.T) {
 	if out.DescribeGlobal.MaxBatchSize != 200 {
 		t.Errorf("describeGlobal maxBatchSize %d", out.DescribeGlobal.MaxBatchSize)
 	}
@@ -219,8 +234,11 @@ func TestWSDLClient(t *testing.T) {
 	if !custom {
 		t.Errorf("describeSObject: no custom field as node-soap read it")
 	}
+}
 
-	// Query and page with batchSize 200.
+// checkQuery checks the pages of a query with batchSize 200 over rows
+// accounts or more.
+func (out *wsdlClientOut) checkQuery(t *testing.T, rows int) {
 	pages := out.Query.Pages
 	if len(pages) < 3 {
 		t.Fatalf("query paged %d times, want at least 3 pages of at most 200 over %d rows: %+v", len(pages), rows, pages)
@@ -237,8 +255,11 @@ func TestWSDLClient(t *testing.T) {
 	if total < rows || sum != total || out.Query.DistinctIDs != total {
 		t.Errorf("query: size %d, %d records over the pages, %d distinct ids; want %d or more, all of them", total, sum, out.Query.DistinctIDs, rows)
 	}
+}
 
-	// Writes.
+// checkWrites checks create, update then retrieve, a failing create and
+// delete.
+func (out *wsdlClientOut) checkWrites(t *testing.T) {
 	if !out.Create.Success || !strings.HasPrefix(out.Create.ID, "001") || !id18.MatchString(out.Create.ID) {
 		t.Errorf("create: %+v", out.Create)
 	}
@@ -252,8 +273,11 @@ func TestWSDLClient(t *testing.T) {
 	if !out.Delete.Success || out.Delete.ID != out.Create.ID {
 		t.Errorf("delete: %+v", out.Delete)
 	}
+}
 
-	// Faults, each parsed by node-soap from an HTTP 500.
+// checkFaults checks the faults, each parsed by node-soap from an HTTP
+// 500.
+func (out *wsdlClientOut) checkFaults(t *testing.T) {
 	for _, c := range []struct {
 		name        string
 		f           clientFault

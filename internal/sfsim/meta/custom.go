@@ -14,15 +14,37 @@ import (
 func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	name, err := customName(spec.Name, "object")
+	name, err := s.checkNewObject(spec)
 	if err != nil {
 		return nil, err
 	}
+	o, err := s.newCustomObject(name, spec)
+	if err != nil {
+		return nil, err
+	}
+	staged, err := s.stageCustomObject(o, spec.Fields)
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range staged {
+		s.put(x)
+	}
+	return staged[strings.ToLower(name)], nil
+}
+
+// checkNewObject checks the object's name, its number of fields and the
+// org's limit of custom objects, and returns the name with its __c. The
+// caller holds the lock.
+func (s *Schema) checkNewObject(spec ObjectSpec) (string, error) {
+	name, err := customName(spec.Name, "object")
+	if err != nil {
+		return "", err
+	}
 	if _, dup := s.byName[strings.ToLower(name)]; dup {
-		return nil, fmt.Errorf("%w: an object named %s exists", ErrDuplicate, name)
+		return "", fmt.Errorf("%w: an object named %s exists", ErrDuplicate, name)
 	}
 	if len(spec.Fields) > MaxCustomFields {
-		return nil, invalid("an object takes at most %d custom fields", MaxCustomFields)
+		return "", invalid("an object takes at most %d custom fields", MaxCustomFields)
 	}
 	custom := 0
 	for _, o := range s.byName {
@@ -31,8 +53,15 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 		}
 	}
 	if custom >= MaxCustomObjects {
-		return nil, invalid("the org already has %d custom objects, the limit", MaxCustomObjects)
+		return "", invalid("the org already has %d custom objects, the limit", MaxCustomObjects)
 	}
+	return name, nil
+}
+
+// newCustomObject returns the object spec describes, with its labels, its
+// key prefix and the standard fields of every custom object, indexed. The
+// caller holds the lock.
+func (s *Schema) newCustomObject(name string, spec ObjectSpec) (*Object, error) {
 	label := spec.Label
 	if label == "" {
 		label = labelFrom(name)
@@ -85,9 +114,15 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 		Fields:            customObjectStandardFields(nameLabel),
 	}
 	o.Index()
-	// Build every custom field against a private schema view, so a failure
-	// part-way publishes nothing.
-	staged := map[string]*Object{strings.ToLower(name): o}
+	return o, nil
+}
+
+// stageCustomObject adds the custom fields to o against a private view of
+// the schema, so a failure part-way publishes nothing, and returns every
+// object to publish by lower-case name: o, User with its new child
+// relationships, and the targets of o's lookups. The caller holds the lock.
+func (s *Schema) stageCustomObject(o *Object, fields []FieldSpec) (map[string]*Object, error) {
+	staged := map[string]*Object{strings.ToLower(o.Name): o}
 	lookup := func(n string) (*Object, bool) {
 		if x, ok := staged[strings.ToLower(n)]; ok {
 			return x, true
@@ -101,7 +136,7 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 		u = u.clone()
 		for _, fn := range []string{"CreatedById", "LastModifiedById", "OwnerId"} {
 			u.ChildRelationships = append(u.ChildRelationships, ChildRelationship{
-				ChildSObject: name, Field: fn,
+				ChildSObject: o.Name, Field: fn,
 				JunctionIDListNames: []string{}, JunctionReferenceTo: []string{},
 			})
 		}
@@ -114,8 +149,8 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 	if u, ok := staged["user"]; ok {
 		private[u] = true
 	}
-	for _, fs := range spec.Fields {
-		cur := staged[strings.ToLower(name)]
+	for _, fs := range fields {
+		cur := staged[strings.ToLower(o.Name)]
 		f, target, childRel, err := buildField(cur, fs, lookup)
 		if err != nil {
 			return nil, err
@@ -130,17 +165,14 @@ func (s *Schema) AddObject(spec ObjectSpec) (*Object, error) {
 				staged[strings.ToLower(t.Name)] = t
 			}
 			t.ChildRelationships = append(t.ChildRelationships, ChildRelationship{
-				ChildSObject: name, Field: f.Name,
+				ChildSObject: o.Name, Field: f.Name,
 				JunctionIDListNames: []string{}, JunctionReferenceTo: []string{},
 				RelationshipName: strPtr(childRel),
 			})
 			sortChildRelationships(t.ChildRelationships)
 		}
 	}
-	for _, x := range staged {
-		s.put(x)
-	}
-	return staged[strings.ToLower(name)], nil
+	return staged, nil
 }
 
 // freeKeyPrefix returns the first unused custom key prefix from a01 on, in

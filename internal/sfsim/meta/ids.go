@@ -22,9 +22,6 @@ const checksumAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 // reserved position 6, as in ids from real orgs (for example 0015e00000…).
 const instance = "5g0"
 
-// recordDigits is the width of the record-number part of an id.
-const recordDigits = 9
-
 // RuntimeIDStart is where the package-level generator (NewID) starts
 // counting: 62^8, so its ids never collide with those of a generator started
 // at zero (seed data) unless that one hands out more than 2×10^14 ids.

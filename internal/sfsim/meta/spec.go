@@ -215,47 +215,67 @@ func buildField(o *Object, spec FieldSpec, lookup func(string) (*Object, bool)) 
 		f.InlineHelpText = strPtr(spec.InlineHelpText)
 	}
 	kind := strings.ToLower(strings.TrimSpace(spec.Type))
+	if target, childRel, err = setFieldType(&f, kind, o, spec, lookup); err != nil {
+		return Field{}, nil, "", err
+	}
+	if err = checkKeyOptions(kind, spec); err != nil {
+		return Field{}, nil, "", err
+	}
+	f.ExternalID = spec.ExternalID
+	f.Unique = spec.Unique
+	f.CaseSensitive = spec.CaseSensitive
+	f.IDLookup = spec.ExternalID || spec.Unique
+	if spec.Required {
+		f.Nillable = false
+	}
+	return f, target, childRel, nil
+}
+
+// setFieldType gives f the type kind (spec.Type in lower case) with its
+// type's options from spec; for a lookup it returns the target object and
+// the child relationship name to add to it.
+func setFieldType(f *Field, kind string, o *Object, spec FieldSpec, lookup func(string) (*Object, bool)) (target *Object, childRel string, err error) {
 	switch kind {
 	case "text", "string":
-		err = textField(&f, "string", spec, maxTextLength)
+		err = textField(f, "string", spec, maxTextLength)
 	case "email":
-		err = fixedTextField(&f, "email", spec, 80)
+		err = fixedTextField(f, "email", spec, 80)
 	case "phone":
-		err = fixedTextField(&f, "phone", spec, 40)
+		err = fixedTextField(f, "phone", spec, 40)
 	case "url":
-		err = fixedTextField(&f, "url", spec, 255)
+		err = fixedTextField(f, "url", spec, 255)
 	case "textarea":
-		err = fixedTextField(&f, "textarea", spec, 255)
+		err = fixedTextField(f, "textarea", spec, 255)
 		f.ExtraTypeInfo = strPtr("plaintextarea")
 	case "longtextarea":
 		if spec.Length == 0 {
 			spec.Length = defaultLongText
 		}
 		if spec.Length < 256 || spec.Length > maxLongTextLength {
-			return Field{}, nil, "", invalid("a long text area's length must be between 256 and %d, not %d", maxLongTextLength, spec.Length)
+			return nil, "", invalid("a long text area's length must be between 256 and %d, not %d", maxLongTextLength, spec.Length)
 		}
-		setText(&f, "textarea", spec.Length)
+		setText(f, "textarea", spec.Length)
 		f.ExtraTypeInfo = strPtr("plaintextarea")
 		f.Filterable, f.Groupable, f.Sortable = false, false, false
 	case "number", "double":
-		err = numberField(&f, "double", spec, 18, 0)
+		err = numberField(f, "double", spec, 18, 0)
 	case "currency":
-		err = numberField(&f, "currency", spec, 18, 2)
+		err = numberField(f, "currency", spec, 18, 2)
 		f.Groupable = false
 	case "percent":
-		err = numberField(&f, "percent", spec, 18, 2)
+		err = numberField(f, "percent", spec, 18, 2)
 		f.Groupable = false
 	case "int":
 		f.Type, f.SoapType, f.Digits = "int", "xsd:int", 9
 		if spec.Precision != 0 || spec.Scale != 0 || spec.Length != 0 {
-			return Field{}, nil, "", invalid("an int field takes no length, precision or scale")
+			return nil, "", invalid("an int field takes no length, precision or scale")
 		}
 	case "checkbox", "boolean":
 		f.Type, f.SoapType = "boolean", "xsd:boolean"
 		f.Nillable, f.DefaultedOnCreate, f.DefaultValue = false, true, spec.DefaultChecked
 		f.Aggregatable = false
 		if spec.Required {
-			return Field{}, nil, "", invalid("a checkbox cannot be required: it is never null")
+			return nil, "", invalid("a checkbox cannot be required: it is never null")
 		}
 	case "date":
 		f.Type, f.SoapType = "date", "xsd:date"
@@ -266,36 +286,32 @@ func buildField(o *Object, spec FieldSpec, lookup func(string) (*Object, bool)) 
 		f.Type, f.SoapType = "time", "xsd:time"
 		f.Groupable, f.Aggregatable = false, false
 	case "picklist", "multipicklist":
-		err = picklistField(&f, kind, spec)
+		err = picklistField(f, kind, spec)
 	case "lookup", "reference":
-		target, childRel, err = lookupField(&f, o, spec, lookup)
+		target, childRel, err = lookupField(f, o, spec, lookup)
 	case "":
-		return Field{}, nil, "", invalid("field %s has no type", name)
+		return nil, "", invalid("field %s has no type", f.Name)
 	default:
-		return Field{}, nil, "", invalid("field type %q is not supported", spec.Type)
+		return nil, "", invalid("field type %q is not supported", spec.Type)
 	}
-	if err != nil {
-		return Field{}, nil, "", err
-	}
+	return target, childRel, err
+}
+
+// checkKeyOptions refuses the external id, unique and case-sensitive
+// options on the field types that cannot take them.
+func checkKeyOptions(kind string, spec FieldSpec) error {
 	if kind != "text" && kind != "string" && kind != "email" && kind != "number" && kind != "double" && kind != "int" {
 		if spec.ExternalID {
-			return Field{}, nil, "", invalid("only text, number and email fields can be external ids, not %s", spec.Type)
+			return invalid("only text, number and email fields can be external ids, not %s", spec.Type)
 		}
 		if spec.Unique {
-			return Field{}, nil, "", invalid("only text, number and email fields can be unique, not %s", spec.Type)
+			return invalid("only text, number and email fields can be unique, not %s", spec.Type)
 		}
 	}
 	if spec.CaseSensitive && !spec.Unique {
-		return Field{}, nil, "", invalid("caseSensitive applies only to a unique field")
+		return invalid("caseSensitive applies only to a unique field")
 	}
-	f.ExternalID = spec.ExternalID
-	f.Unique = spec.Unique
-	f.CaseSensitive = spec.CaseSensitive
-	f.IDLookup = spec.ExternalID || spec.Unique
-	if spec.Required {
-		f.Nillable = false
-	}
-	return f, target, childRel, nil
+	return nil
 }
 
 // newCustomField returns the attributes every custom field shares.

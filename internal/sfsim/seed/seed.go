@@ -430,8 +430,34 @@ const (
 	accountHint = 48
 )
 
-// account generates account i and its children into part.
+// account generates account i and its children into part. The order of
+// the steps, like the order of the draws inside each, is the seed's
+// format: changing it changes every org seeded.
 func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record) {
+	acc := g.accountRecord(rng, i, part)
+	g.contacts(rng, &acc, part)
+	g.opportunities(rng, &acc, part)
+	g.cases(rng, &acc, part)
+	g.invoices(rng, &acc, part)
+	// A lead for every other account slot, never converted.
+	if rng.IntN(2) == 0 {
+		g.lead(rng, i, part)
+	}
+}
+
+// accountSeed is what an account's children take from it.
+type accountSeed struct {
+	i                 int
+	id, name, domain  string
+	place             place
+	street            string
+	created, modified time.Time
+	// The contacts, set by contacts.
+	contactIDs, contactEmails, contactPhones []string
+}
+
+// accountRecord generates the Account record of account i.
+func (g *generator) accountRecord(rng *rand.Rand, i int, part map[string][]meta.Record) accountSeed {
 	first, second := oneOf(rng, companyFirst), oneOf(rng, companySecond)
 	name := first + " " + second + " " + oneOf(rng, companySuffix)
 	domain := domainOf(first, second)
@@ -492,19 +518,22 @@ func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record
 	a["Customer_Since__c"] = meta.FormatDate(created.AddDate(-rng.IntN(10), 0, 0))
 	a["Health_Score__c"] = meta.FormatDouble(float64(3000+rng.IntN(7001)) / 100)
 	part[Account] = append(part[Account], g.finish(Account, a, createdS, modifiedS))
+	return accountSeed{i: i, id: accountID, name: name, domain: domain, place: p, street: street, created: created, modified: modified}
+}
 
-	// Contacts: 2 or 3, the first one the others report to.
+// contacts generates 2 or 3 contacts, the first one the others report to.
+func (g *generator) contacts(rng *rand.Rand, acc *accountSeed, part map[string][]meta.Record) {
 	nContacts := 2 + rng.IntN(2)
-	contactIDs := make([]string, nContacts)
-	contactEmails := make([]string, nContacts)
-	contactPhones := make([]string, nContacts)
+	acc.contactIDs = make([]string, nContacts)
+	acc.contactEmails = make([]string, nContacts)
+	acc.contactPhones = make([]string, nContacts)
 	for k := range nContacts {
 		fn, ln := oneOf(rng, firstNames), oneOf(rng, lastNames)
-		cid := id("003", i, slotContacts+k)
-		contactIDs[k] = cid
+		cid := id("003", acc.i, slotContacts+k)
+		acc.contactIDs[k] = cid
 		c := make(meta.Record, childHint)
 		c["Id"] = cid
-		c["AccountId"] = accountID
+		c["AccountId"] = acc.id
 		c["Salutation"] = oneOf(rng, g.pick["Contact.Salutation"])
 		c["FirstName"] = fn
 		c["LastName"] = ln
@@ -513,38 +542,40 @@ func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record
 		if rng.IntN(2) == 0 {
 			c["Department"] = oneOf(rng, departments)
 		}
-		contactEmails[k] = emailLocal(fn, ln) + "@" + domain
-		c["Email"] = contactEmails[k]
-		contactPhones[k] = phone(rng, p)
-		c["Phone"] = contactPhones[k]
+		acc.contactEmails[k] = emailLocal(fn, ln) + "@" + acc.domain
+		c["Email"] = acc.contactEmails[k]
+		acc.contactPhones[k] = phone(rng, acc.place)
+		c["Phone"] = acc.contactPhones[k]
 		if rng.IntN(2) == 0 {
-			c["MobilePhone"] = phone(rng, p)
+			c["MobilePhone"] = phone(rng, acc.place)
 		}
 		c["LeadSource"] = oneOf(rng, g.pick["Contact.LeadSource"])
-		c["MailingStreet"] = street
-		c["MailingCity"] = p.city
-		if p.state != "" {
-			c["MailingState"] = p.state
+		c["MailingStreet"] = acc.street
+		c["MailingCity"] = acc.place.city
+		if acc.place.state != "" {
+			c["MailingState"] = acc.place.state
 		}
-		c["MailingPostalCode"] = p.postalCode
-		c["MailingCountry"] = p.country
+		c["MailingPostalCode"] = acc.place.postalCode
+		c["MailingCountry"] = acc.place.country
 		if rng.IntN(3) == 0 {
 			c["Birthdate"] = meta.FormatDate(time.Date(1960+rng.IntN(40), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC))
 		}
 		if k > 0 {
-			c["ReportsToId"] = contactIDs[0]
+			c["ReportsToId"] = acc.contactIDs[0]
 		}
-		cc := between(rng, created, modified)
+		cc := between(rng, acc.created, acc.modified)
 		part[Contact] = append(part[Contact], g.finish(Contact, c, meta.FormatDateTime(cc), meta.FormatDateTime(between(rng, cc, g.now))))
 	}
+}
 
-	// Opportunities: 0 to 3.
+// opportunities generates 0 to 3 opportunities.
+func (g *generator) opportunities(rng *rand.Rand, acc *accountSeed, part map[string][]meta.Record) {
 	stageNames := g.pick["Opportunity.StageName"]
 	for k := range rng.IntN(4) {
 		stage := oneOf(rng, stageNames)
 		st := stages[stage]
 		amount := money(rng, 5_000, 500_000, 500)
-		oc := between(rng, created, g.now.AddDate(0, 0, -1))
+		oc := between(rng, acc.created, g.now.AddDate(0, 0, -1))
 		var closeDate time.Time
 		if st.closed {
 			closeDate = between(rng, oc, g.now)
@@ -552,9 +583,9 @@ func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record
 			closeDate = between(rng, g.now, g.now.AddDate(0, 9, 0))
 		}
 		o := make(meta.Record, childHint)
-		o["Id"] = id("006", i, slotOpps+k)
-		o["AccountId"] = accountID
-		o["Name"] = name + " - " + oneOf(rng, products)
+		o["Id"] = id("006", acc.i, slotOpps+k)
+		o["AccountId"] = acc.id
+		o["Name"] = acc.name + " - " + oneOf(rng, products)
 		o["StageName"] = stage
 		o["Amount"] = meta.FormatDouble(amount)
 		o["Probability"] = meta.FormatDouble(st.probability)
@@ -565,24 +596,26 @@ func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record
 		o["IsWon"] = strconv.FormatBool(st.isWon)
 		o["ForecastCategory"] = st.forecast
 		o["ForecastCategoryName"] = st.forecastName
-		o["ContactId"] = contactIDs[rng.IntN(nContacts)]
+		o["ContactId"] = acc.contactIDs[rng.IntN(len(acc.contactIDs))]
 		if !st.closed {
 			o["NextStep"] = "Follow up call"
 		}
 		part[Opportunity] = append(part[Opportunity], g.finish(Opportunity, o, meta.FormatDateTime(oc), meta.FormatDateTime(between(rng, oc, g.now))))
 	}
+}
 
-	// Cases: 0 to 2, recent.
+// cases generates 0 to 2 recent cases.
+func (g *generator) cases(rng *rand.Rand, acc *accountSeed, part map[string][]meta.Record) {
 	for k := range rng.IntN(3) {
 		status := oneOf(rng, g.pick["Case.Status"])
-		ct := rng.IntN(nContacts)
-		cc := between(rng, maxTime(created, g.now.AddDate(0, 0, -90)), g.now.Add(-time.Hour))
+		ct := rng.IntN(len(acc.contactIDs))
+		cc := between(rng, maxTime(acc.created, g.now.AddDate(0, 0, -90)), g.now.Add(-time.Hour))
 		c := make(meta.Record, childHint)
-		c["Id"] = id("500", i, slotCases+k)
-		c["AccountId"] = accountID
-		c["ContactId"] = contactIDs[ct]
-		c["ContactEmail"] = contactEmails[ct]
-		c["ContactPhone"] = contactPhones[ct]
+		c["Id"] = id("500", acc.i, slotCases+k)
+		c["AccountId"] = acc.id
+		c["ContactId"] = acc.contactIDs[ct]
+		c["ContactEmail"] = acc.contactEmails[ct]
+		c["ContactPhone"] = acc.contactPhones[ct]
 		c["Subject"] = oneOf(rng, caseSubjects)
 		c["Description"] = "Reported by the customer: " + strings.ToLower(c["Subject"]) + "."
 		c["Status"] = status
@@ -598,15 +631,17 @@ func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record
 		}
 		part[Case] = append(part[Case], g.finish(Case, c, meta.FormatDateTime(cc), meta.FormatDateTime(modified)))
 	}
+}
 
-	// Invoices: 0 to 3.
+// invoices generates 0 to 3 invoices.
+func (g *generator) invoices(rng *rand.Rand, acc *accountSeed, part map[string][]meta.Record) {
 	for k := range rng.IntN(4) {
-		issued := between(rng, created, g.now).Truncate(24 * time.Hour)
+		issued := between(rng, acc.created, g.now).Truncate(24 * time.Hour)
 		due := issued.AddDate(0, 0, 30)
 		status := oneOf(rng, g.pick["Invoice__c.Status__c"])
 		v := make(meta.Record, childHint)
-		v["Id"] = id("a01", i, slotInvoices+k)
-		v["Account__c"] = accountID
+		v["Id"] = id("a01", acc.i, slotInvoices+k)
+		v["Account__c"] = acc.id
 		v["Amount__c"] = meta.FormatDouble(money(rng, 100, 250_000, 1) + float64(rng.IntN(100))/100)
 		v["Status__c"] = status
 		v["Issue_Date__c"] = meta.FormatDate(issued)
@@ -619,46 +654,46 @@ func (g *generator) account(rng *rand.Rand, i int, part map[string][]meta.Record
 		}
 		part[Invoice] = append(part[Invoice], g.finish(Invoice, v, meta.FormatDateTime(issued), meta.FormatDateTime(between(rng, issued, g.now))))
 	}
+}
 
-	// A lead for every other account slot, never converted.
-	if rng.IntN(2) == 0 {
-		fn, ln := oneOf(rng, firstNames), oneOf(rng, lastNames)
-		lf, ls := oneOf(rng, companyFirst), oneOf(rng, companySecond)
-		lp := oneOf(rng, places)
-		var statuses []string
-		for _, s := range g.pick["Lead.Status"] {
-			if s != meta.ConvertedLeadStatus {
-				statuses = append(statuses, s)
-			}
+// lead generates the lead of account slot i.
+func (g *generator) lead(rng *rand.Rand, i int, part map[string][]meta.Record) {
+	fn, ln := oneOf(rng, firstNames), oneOf(rng, lastNames)
+	lf, ls := oneOf(rng, companyFirst), oneOf(rng, companySecond)
+	lp := oneOf(rng, places)
+	var statuses []string
+	for _, s := range g.pick["Lead.Status"] {
+		if s != meta.ConvertedLeadStatus {
+			statuses = append(statuses, s)
 		}
-		lc := between(rng, g.now.AddDate(0, -6, 0), g.now.Add(-time.Hour))
-		l := make(meta.Record, childHint)
-		l["Id"] = id("00Q", i, slotLead)
-		l["Salutation"] = oneOf(rng, g.pick["Lead.Salutation"])
-		l["FirstName"] = fn
-		l["LastName"] = ln
-		l["Name"] = fn + " " + ln
-		l["Company"] = lf + " " + ls + " " + oneOf(rng, companySuffix)
-		l["Title"] = oneOf(rng, titles)
-		l["Email"] = emailLocal(fn, ln) + "@" + domainOf(lf, ls)
-		l["Phone"] = phone(rng, lp)
-		l["Street"] = strconv.Itoa(1+rng.IntN(9899)) + " " + oneOf(rng, streetNames)
-		l["City"] = lp.city
-		if lp.state != "" {
-			l["State"] = lp.state
-		}
-		l["PostalCode"] = lp.postalCode
-		l["Country"] = lp.country
-		l["Status"] = oneOf(rng, statuses)
-		l["LeadSource"] = oneOf(rng, g.pick["Lead.LeadSource"])
-		l["Industry"] = oneOf(rng, g.pick["Lead.Industry"])
-		le := 5 + rng.IntN(5000)
-		l["NumberOfEmployees"] = strconv.Itoa(le)
-		l["AnnualRevenue"] = meta.FormatDouble(float64(le) * money(rng, 50_000, 300_000, 5_000))
-		l["IsConverted"] = "false"
-		l["IsUnreadByOwner"] = strconv.FormatBool(rng.IntN(3) == 0)
-		part[Lead] = append(part[Lead], g.finish(Lead, l, meta.FormatDateTime(lc), meta.FormatDateTime(between(rng, lc, g.now))))
 	}
+	lc := between(rng, g.now.AddDate(0, -6, 0), g.now.Add(-time.Hour))
+	l := make(meta.Record, childHint)
+	l["Id"] = id("00Q", i, slotLead)
+	l["Salutation"] = oneOf(rng, g.pick["Lead.Salutation"])
+	l["FirstName"] = fn
+	l["LastName"] = ln
+	l["Name"] = fn + " " + ln
+	l["Company"] = lf + " " + ls + " " + oneOf(rng, companySuffix)
+	l["Title"] = oneOf(rng, titles)
+	l["Email"] = emailLocal(fn, ln) + "@" + domainOf(lf, ls)
+	l["Phone"] = phone(rng, lp)
+	l["Street"] = strconv.Itoa(1+rng.IntN(9899)) + " " + oneOf(rng, streetNames)
+	l["City"] = lp.city
+	if lp.state != "" {
+		l["State"] = lp.state
+	}
+	l["PostalCode"] = lp.postalCode
+	l["Country"] = lp.country
+	l["Status"] = oneOf(rng, statuses)
+	l["LeadSource"] = oneOf(rng, g.pick["Lead.LeadSource"])
+	l["Industry"] = oneOf(rng, g.pick["Lead.Industry"])
+	le := 5 + rng.IntN(5000)
+	l["NumberOfEmployees"] = strconv.Itoa(le)
+	l["AnnualRevenue"] = meta.FormatDouble(float64(le) * money(rng, 50_000, 300_000, 5_000))
+	l["IsConverted"] = "false"
+	l["IsUnreadByOwner"] = strconv.FormatBool(rng.IntN(3) == 0)
+	part[Lead] = append(part[Lead], g.finish(Lead, l, meta.FormatDateTime(lc), meta.FormatDateTime(between(rng, lc, g.now))))
 }
 
 func maxTime(a, b time.Time) time.Time {
