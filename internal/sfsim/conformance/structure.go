@@ -186,6 +186,10 @@ func (p *structureParser) xsiAttributes(n *Node, attrs []xml.Attr) error {
 // end closes the innermost element, resolving the prefix of its text when
 // that is a QName clients parse.
 func (p *structureParser) end() error {
+	// RawToken does not pair tags, so a stray end tag must be caught here.
+	if len(p.stack) == 0 {
+		return errors.New("conformance: an end tag with no start tag")
+	}
 	o := p.stack[len(p.stack)-1]
 	if qnameText[o.n.Local] && len(o.n.Children) == 0 {
 		v := strings.TrimSpace(o.text.String())

@@ -94,3 +94,12 @@ func TestStructureDrop(t *testing.T) {
 		t.Error("roleId still there")
 	}
 }
+
+func TestParseRefusesAStrayEndTag(t *testing.T) {
+	t.Parallel()
+	for _, doc := range []string{"</a>", "<a></a></b>"} {
+		if _, err := conformance.Parse([]byte(doc)); err == nil {
+			t.Errorf("Parse(%q) accepted a document with an end tag that closes nothing", doc)
+		}
+	}
+}
