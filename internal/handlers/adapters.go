@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
@@ -23,22 +24,22 @@ type MetadataSource interface {
 type Metadata struct{ Source MetadataSource }
 
 var (
-	_ DescribeService = Metadata{}
-	_ CacheAdmin      = Metadata{}
+	_ sfgate.DescribeService = Metadata{}
+	_ sfgate.CacheAdmin      = Metadata{}
 )
 
 // ListSObjects implements DescribeService.
-func (m Metadata) ListSObjects(ctx context.Context, f SObjectFilter) ([]SObjectSummary, error) {
+func (m Metadata) ListSObjects(ctx context.Context, f sfgate.SObjectFilter) ([]sfgate.SObjectSummary, error) {
 	g, err := m.Source.DescribeGlobal(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("describe global: %w", err)
 	}
-	out := make([]SObjectSummary, 0, len(g.SObjects))
+	out := make([]sfgate.SObjectSummary, 0, len(g.SObjects))
 	for _, o := range g.SObjects {
 		if (f.Custom != nil && o.Custom != *f.Custom) || (f.Queryable != nil && o.Queryable != *f.Queryable) {
 			continue
 		}
-		out = append(out, SObjectSummary{
+		out = append(out, sfgate.SObjectSummary{
 			Name: o.Name, Label: o.Label, LabelPlural: o.LabelPlural, KeyPrefix: keyPrefix(o.KeyPrefix),
 			Custom: o.Custom, Queryable: o.Queryable, Createable: o.Createable, Updateable: o.Updateable,
 			Deletable: o.Deletable, Searchable: o.Searchable, Retrieveable: o.Retrieveable,
@@ -48,33 +49,33 @@ func (m Metadata) ListSObjects(ctx context.Context, f SObjectFilter) ([]SObjectS
 }
 
 // DescribeSObject implements DescribeService.
-func (m Metadata) DescribeSObject(ctx context.Context, sobject string) (*SObjectDescribe, error) {
+func (m Metadata) DescribeSObject(ctx context.Context, sobject string) (*sfgate.SObjectDescribe, error) {
 	o, err := m.Source.Describe(ctx, sobject)
 	if err != nil {
 		return nil, err
 	}
-	d := &SObjectDescribe{
-		SObjectSummary: SObjectSummary{
+	d := &sfgate.SObjectDescribe{
+		SObjectSummary: sfgate.SObjectSummary{
 			Name: o.Name, Label: o.Label, LabelPlural: o.LabelPlural, KeyPrefix: keyPrefix(o.KeyPrefix),
 			Custom: o.Custom, Queryable: o.Queryable, Createable: o.Createable, Updateable: o.Updateable,
 			Deletable: o.Deletable, Searchable: o.Searchable, Retrieveable: o.Retrieveable,
 		},
-		Fields:             make([]FieldDescribe, 0, len(o.Fields)),
-		ChildRelationships: make([]ChildRelationship, 0, len(o.ChildRelationships)),
+		Fields:             make([]sfgate.FieldDescribe, 0, len(o.Fields)),
+		ChildRelationships: make([]sfgate.ChildRelationship, 0, len(o.ChildRelationships)),
 	}
 	for _, f := range o.Fields {
 		d.Fields = append(d.Fields, fieldDescribe(f))
 	}
 	for _, c := range o.ChildRelationships {
-		d.ChildRelationships = append(d.ChildRelationships, ChildRelationship{
+		d.ChildRelationships = append(d.ChildRelationships, sfgate.ChildRelationship{
 			RelationshipName: c.RelationshipName, ChildSObject: c.ChildSObject, Field: c.Field, CascadeDelete: c.CascadeDelete,
 		})
 	}
 	return d, nil
 }
 
-func fieldDescribe(f salesforce.DescribeField) FieldDescribe {
-	fd := FieldDescribe{
+func fieldDescribe(f salesforce.DescribeField) sfgate.FieldDescribe {
+	fd := sfgate.FieldDescribe{
 		Name: f.Name, Label: f.Label, Type: f.Type, SoapType: f.SoapType,
 		Length: f.Length, ByteLength: f.ByteLength, Precision: f.Precision, Scale: f.Scale, Digits: f.Digits,
 		Createable: f.Createable, Updateable: f.Updateable, Nillable: f.Nillable, Custom: f.Custom,
@@ -82,10 +83,10 @@ func fieldDescribe(f salesforce.DescribeField) FieldDescribe {
 		DefaultedOnCreate: f.DefaultedOnCreate, RestrictedPicklist: f.RestrictedPicklist,
 		CompoundFieldName: f.CompoundFieldName, RelationshipName: f.RelationshipName,
 		ReferenceTo:    append([]string{}, f.ReferenceTo...),
-		PicklistValues: make([]PicklistValue, 0, len(f.PicklistValues)),
+		PicklistValues: make([]sfgate.PicklistValue, 0, len(f.PicklistValues)),
 	}
 	for _, p := range f.PicklistValues {
-		fd.PicklistValues = append(fd.PicklistValues, PicklistValue{Value: p.Value, Label: p.Label, Active: p.Active, DefaultValue: p.DefaultValue})
+		fd.PicklistValues = append(fd.PicklistValues, sfgate.PicklistValue{Value: p.Value, Label: p.Label, Active: p.Active, DefaultValue: p.DefaultValue})
 	}
 	return fd
 }
@@ -115,10 +116,10 @@ type LimitSource interface {
 type ClientLimits struct{ Source LimitSource }
 
 // Limits implements LimitsService.
-func (c ClientLimits) Limits(ctx context.Context) ([]Limit, time.Time, error) {
+func (c ClientLimits) Limits(ctx context.Context) ([]sfgate.Limit, time.Time, error) {
 	li := c.Source.Limits()
 	if li.Updated.IsZero() {
-		return []Limit{}, time.Time{}, nil
+		return []sfgate.Limit{}, time.Time{}, nil
 	}
-	return []Limit{{Type: li.Type, Current: li.Current, Limit: li.Limit}}, li.Updated, nil
+	return []sfgate.Limit{{Type: li.Type, Current: li.Current, Limit: li.Limit}}, li.Updated, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 	"github.com/sfgate/sfgate/internal/session"
 )
@@ -70,9 +71,9 @@ func TestEndpointsAnswerAsSpecified(t *testing.T) {
 // for float64 reaches the service as its exact text.
 func TestNumbersKeepTheirDigits(t *testing.T) {
 	t.Parallel()
-	got := make(chan Record, 1)
+	got := make(chan sfgate.Record, 1)
 	opts := fullOptions()
-	opts.Records = &fakeRecords{create: func(ctx context.Context, obj string, rec Record) (string, error) {
+	opts.Records = &fakeRecords{create: func(ctx context.Context, obj string, rec sfgate.Record) (string, error) {
 		got <- rec
 		return "001000000000001AAA", nil
 	}}
@@ -81,7 +82,7 @@ func TestNumbersKeepTheirDigits(t *testing.T) {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	rec := <-got
-	want := Record{"AnnualRevenue": json.Number("12345678901234567.89"), "Count__c": json.Number("9007199254740993")}
+	want := sfgate.Record{"AnnualRevenue": json.Number("12345678901234567.89"), "Count__c": json.Number("9007199254740993")}
 	if diff := cmp.Diff(want, rec); diff != "" {
 		t.Errorf("record reaching the service (-want +got):\n%s", diff)
 	}
@@ -90,11 +91,11 @@ func TestNumbersKeepTheirDigits(t *testing.T) {
 func TestUpsertUpdatedAnswers200(t *testing.T) {
 	t.Parallel()
 	opts := fullOptions()
-	opts.Records = &fakeRecords{upsert: func(ctx context.Context, obj, field, value string, rec Record) (UpsertResult, error) {
+	opts.Records = &fakeRecords{upsert: func(ctx context.Context, obj, field, value string, rec sfgate.Record) (sfgate.UpsertResult, error) {
 		if value != "A/1" {
-			return UpsertResult{}, fmt.Errorf("value %q reached the service, want it decoded", value)
+			return sfgate.UpsertResult{}, fmt.Errorf("value %q reached the service, want it decoded", value)
 		}
-		return UpsertResult{ID: "001000000000001AAA", Created: false}, nil
+		return sfgate.UpsertResult{ID: "001000000000001AAA", Created: false}, nil
 	}}
 	s := newTestServer(t, opts)
 	status, _, body := s.do("PUT", "/v1/sobjects/Account/records/by/Ext__c/A%2F1", `{"Name":"Acme"}`)
@@ -106,57 +107,57 @@ func TestUpsertUpdatedAnswers200(t *testing.T) {
 func TestValidationNamesEveryProblem(t *testing.T) {
 	t.Parallel()
 	s := newTestServer(t, fullOptions())
-	big := `{"operation":"create","records":[` + strings.TrimSuffix(strings.Repeat(`{"Name":"x"},`, MaxBatchRecords+1), ",") + `]}`
+	big := `{"operation":"create","records":[` + strings.TrimSuffix(strings.Repeat(`{"Name":"x"},`, sfgate.MaxBatchRecords+1), ",") + `]}`
 	tests := []struct {
 		name, method, path, body string
-		want                     []FieldError // field and code only
+		want                     []sfgate.FieldError // field and code only
 	}{
 		{"page size too large", "POST", "/v1/query", `{"soql":"SELECT Id FROM Account","pageSize":5000}`,
-			[]FieldError{{Field: "/pageSize", Code: "maximum"}}},
+			[]sfgate.FieldError{{Field: "/pageSize", Code: "maximum"}}},
 		{"page size too small", "POST", "/v1/query", `{"soql":"SELECT Id FROM Account","pageSize":10}`,
-			[]FieldError{{Field: "/pageSize", Code: "minimum"}}},
+			[]sfgate.FieldError{{Field: "/pageSize", Code: "minimum"}}},
 		{"several problems at once", "POST", "/v1/query", `{"soql":"","pageSize":"big","extra":1}`,
-			[]FieldError{{Field: "/extra", Code: "additionalProperties"}, {Field: "/pageSize", Code: "type"}, {Field: "/soql", Code: "minLength"}}},
+			[]sfgate.FieldError{{Field: "/extra", Code: "additionalProperties"}, {Field: "/pageSize", Code: "type"}, {Field: "/soql", Code: "minLength"}}},
 		{"missing required", "POST", "/v1/query", `{"pageSize":200}`,
-			[]FieldError{{Field: "/soql", Code: "required"}}},
+			[]sfgate.FieldError{{Field: "/soql", Code: "required"}}},
 		{"malformed json", "POST", "/v1/query", `{"soql":`,
-			[]FieldError{{Field: "body", Code: "malformed"}}},
+			[]sfgate.FieldError{{Field: "body", Code: "malformed"}}},
 		{"bad id", "GET", "/v1/sobjects/Account/records/001-bad", "",
-			[]FieldError{{Field: "path.id", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "path.id", Code: "pattern"}}},
 		{"bad sobject name", "GET", "/v1/sobjects/Acc'ount", "",
-			[]FieldError{{Field: "path.sobject", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "path.sobject", Code: "pattern"}}},
 		{"bad boolean filter", "GET", "/v1/sobjects?custom=maybe", "",
-			[]FieldError{{Field: "query.custom", Code: "malformed"}}},
+			[]sfgate.FieldError{{Field: "query.custom", Code: "malformed"}}},
 		{"injection in field list", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=Id,Name%20FROM%20User", "",
-			[]FieldError{{Field: "query.fields/1", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "query.fields/1", Code: "pattern"}}},
 		{"batch over 10,000", "POST", "/v1/sobjects/Account/records/batch", big,
-			[]FieldError{{Field: "/records", Code: "maxItems"}}},
+			[]sfgate.FieldError{{Field: "/records", Code: "maxItems"}}},
 		{"unknown batch operation", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"explode","records":[{"Name":"x"}]}`,
-			[]FieldError{{Field: "/operation", Code: "enum"}}},
+			[]sfgate.FieldError{{Field: "/operation", Code: "enum"}}},
 		{"bad operator", "POST", "/v1/sobjects/Account/query", `{"fields":["Id"],"where":{"field":"Name","op":"~","value":"x"}}`,
-			[]FieldError{{Field: "/where/op", Code: "enum"}}},
+			[]sfgate.FieldError{{Field: "/where/op", Code: "enum"}}},
 		{"field path injection", "POST", "/v1/sobjects/Account/query", `{"fields":["Id, (SELECT Id FROM Contacts)"]}`,
-			[]FieldError{{Field: "/fields/0", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "/fields/0", Code: "pattern"}}},
 		{"too many merge ids", "POST", "/v1/sobjects/Account/records/001000000000001AAA/merge", `{"mergeIds":["001000000000002AAA","001000000000003AAA","001000000000004AAA"]}`,
-			[]FieldError{{Field: "/mergeIds", Code: "maxItems"}}},
+			[]sfgate.FieldError{{Field: "/mergeIds", Code: "maxItems"}}},
 		{"empty record", "POST", "/v1/sobjects/Account/records", `{}`,
-			[]FieldError{{Field: "body", Code: "minProperties"}}},
+			[]sfgate.FieldError{{Field: "body", Code: "minProperties"}}},
 		{"record is not an object", "POST", "/v1/sobjects/Account/records", `[1,2]`,
-			[]FieldError{{Field: "body", Code: "type"}}},
+			[]sfgate.FieldError{{Field: "body", Code: "type"}}},
 		{"forged cursor characters", "GET", "/v1/query/abc$def$ghi$jkl$mno", "",
-			[]FieldError{{Field: "path.cursor", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "path.cursor", Code: "pattern"}}},
 		// Properties declared allOf: [$ref] (to carry a description) name
 		// the rule their schema breaks, not "allOf".
 		{"allOf property breaks pattern", "POST", "/v1/admin/cache/invalidate", `{"sobject":"Account; FLUSHALL"}`,
-			[]FieldError{{Field: "/sobject", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "/sobject", Code: "pattern"}}},
 		{"allOf property breaks maxLength", "POST", "/v1/admin/cache/invalidate", `{"sobject":"A` + strings.Repeat("b", 80) + `"}`,
-			[]FieldError{{Field: "/sobject", Code: "maxLength"}}},
+			[]sfgate.FieldError{{Field: "/sobject", Code: "maxLength"}}},
 		{"allOf property of the wrong type", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"upsert","externalIdField":7,"records":[{"Name":"x"}]}`,
-			[]FieldError{{Field: "/externalIdField", Code: "type"}}},
+			[]sfgate.FieldError{{Field: "/externalIdField", Code: "type"}}},
 		{"allOf property breaks pattern in a batch", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"upsert","externalIdField":"Ext__c--","records":[{"Name":"x"}]}`,
-			[]FieldError{{Field: "/externalIdField", Code: "pattern"}}},
+			[]sfgate.FieldError{{Field: "/externalIdField", Code: "pattern"}}},
 		{"allOf object property, nested rule", "POST", "/v1/sobjects/Account/records/001000000000001AAA/merge", `{"mergeIds":["001000000000002AAA"],"fields":{}}`,
-			[]FieldError{{Field: "/fields", Code: "minProperties"}}},
+			[]sfgate.FieldError{{Field: "/fields", Code: "minProperties"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -171,15 +172,15 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &p); err != nil {
 				t.Fatal(err)
 			}
-			if p.Code != CodeValidationFailed || p.RequestID == "" {
+			if p.Code != sfgate.CodeValidationFailed || p.RequestID == "" {
 				t.Errorf("code %q requestId %q", p.Code, p.RequestID)
 			}
-			var got []FieldError
+			var got []sfgate.FieldError
 			for _, e := range p.Errors {
 				if e.Message == "" {
 					t.Errorf("error %+v has no message", e)
 				}
-				got = append(got, FieldError{Field: e.Field, Code: e.Code})
+				got = append(got, sfgate.FieldError{Field: e.Field, Code: e.Code})
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("errors (-want +got):\n%s\nbody: %.800s", diff, body)
@@ -216,24 +217,24 @@ func TestSalesforceErrorsMapThroughTheTable(t *testing.T) {
 		{"row lock", &salesforce.Error{Op: "update", Kind: salesforce.KindFault, Code: "UNABLE_TO_LOCK_ROW"}, 503, "UNABLE_TO_LOCK_ROW", "5", ""},
 		{"query timeout", &salesforce.Error{Op: "query", Kind: salesforce.KindFault, Code: "QUERY_TIMEOUT"}, 504, "QUERY_TIMEOUT", "", ""},
 		{"bad login hides message", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "INVALID_LOGIN", Message: "Invalid username, password, security token; or user locked out."}, 502, "INVALID_LOGIN", "", "gateway's own credentials"},
-		{"unreachable", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, 503, CodeUnavailable, "5", "could not be reached"},
-		{"network timeout", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, 504, CodeUnavailable, "", "in time"},
-		{"maintenance page", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 503}, 503, CodeUnavailable, "5", ""},
-		{"proxy error", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 500}, 502, CodeUpstream, "", ""},
-		{"undecodable", &salesforce.Error{Op: "query", Kind: salesforce.KindDecode}, 502, CodeUpstream, "", ""},
+		{"unreachable", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, 503, sfgate.CodeUnavailable, "5", "could not be reached"},
+		{"network timeout", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, 504, sfgate.CodeUnavailable, "", "in time"},
+		{"maintenance page", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 503}, 503, sfgate.CodeUnavailable, "5", ""},
+		{"proxy error", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 500}, 502, sfgate.CodeUpstream, "", ""},
+		{"undecodable", &salesforce.Error{Op: "query", Kind: salesforce.KindDecode}, 502, sfgate.CodeUpstream, "", ""},
 		{"local refusal", &salesforce.Error{Op: "retrieve", Kind: salesforce.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, 400, "MALFORMED_ID", "", "bad id"},
 		{"unmapped code", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "SOMETHING_NEW"}, 502, "SOMETHING_NEW", "", ""},
-		{"gateway error wrapped", fmt.Errorf("wrap: %w", Unprocessable("unknown fields", FieldError{Field: "Nope__c", Code: "UNKNOWN_FIELD", Message: "no such field"})), 422, CodeValidationFailed, "", "unknown fields"},
+		{"gateway error wrapped", fmt.Errorf("wrap: %w", sfgate.Unprocessable("unknown fields", sfgate.FieldError{Field: "Nope__c", Code: "UNKNOWN_FIELD", Message: "no such field"})), 422, sfgate.CodeValidationFailed, "", "unknown fields"},
 		{"login credentials rejected", fmt.Errorf("salesforce query: get session: %w", &session.LoginError{Code: "invalid_client", Message: "invalid client credentials for user x@y", Kind: session.KindCredentials}), 502, "invalid_client", "", "gateway's own credentials"},
 		{"login rate exceeded", &session.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: session.KindRateLimited}, 503, "LOGIN_RATE_EXCEEDED", "5", ""},
-		{"login unreachable", &session.LoginError{Kind: session.KindTransient, Err: errors.New("dial tcp: connection refused")}, 503, CodeUnavailable, "5", "could not log in"},
-		{"plain error is 500 without detail", errors.New("secret internals"), 500, CodeInternal, "", ""},
+		{"login unreachable", &session.LoginError{Kind: session.KindTransient, Err: errors.New("dial tcp: connection refused")}, 503, sfgate.CodeUnavailable, "5", "could not log in"},
+		{"plain error is 500 without detail", errors.New("secret internals"), 500, sfgate.CodeInternal, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			opts := fullOptions()
-			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 				return nil, fmt.Errorf("fake: %w", tt.err)
 			}}
 			s := newTestServer(t, opts)
@@ -266,7 +267,7 @@ func TestSalesforceErrorsMapThroughTheTable(t *testing.T) {
 func TestFieldErrorsCarrySalesforceFields(t *testing.T) {
 	t.Parallel()
 	c := classify(t.Context(), &salesforce.Error{Kind: salesforce.KindFault, Code: "STRING_TOO_LONG", Message: "too long", Fields: []string{"Name", "Site"}})
-	want := []FieldError{{Field: "Name", Code: "STRING_TOO_LONG", Message: "too long"}, {Field: "Site", Code: "STRING_TOO_LONG", Message: "too long"}}
+	want := []sfgate.FieldError{{Field: "Name", Code: "STRING_TOO_LONG", Message: "too long"}, {Field: "Site", Code: "STRING_TOO_LONG", Message: "too long"}}
 	if diff := cmp.Diff(want, c.errors); diff != "" {
 		t.Error(diff)
 	}

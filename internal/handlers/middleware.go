@@ -26,6 +26,7 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -93,11 +94,11 @@ func (h *Handlers) recoverer(next http.Handler) http.Handler {
 			}
 			ctx := sw.ctx
 			zerolog.Ctx(ctx).Error().Str("panic", fmt.Sprint(value)).Bytes("stack", stack).Msg("handler panicked")
-			h.metrics.problem(CodeInternal)
+			h.metrics.problem(sfgate.CodeInternal)
 			if sw.wroteHeader {
 				panic(http.ErrAbortHandler)
 			}
-			writeProblem(sw, r.WithContext(ctx), classified{status: http.StatusInternalServerError, code: CodeInternal})
+			writeProblem(sw, r.WithContext(ctx), classified{status: http.StatusInternalServerError, code: sfgate.CodeInternal})
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -241,7 +242,7 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 			limit = h.opts.MaxBatchBodyBytes
 		}
 		tooLarge := func() {
-			h.fail(w, r, &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeBodyTooLarge,
+			h.fail(w, r, &sfgate.Error{Kind: sfgate.KindTooLarge, Code: sfgate.CodeBodyTooLarge,
 				Detail: fmt.Sprintf("the request body is larger than %d bytes", limit)})
 		}
 		if r.ContentLength > limit {
@@ -255,7 +256,7 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 			reserve = r.ContentLength
 		}
 		if !h.bodies.acquire(reserve) {
-			h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Code: CodeOverloaded,
+			h.fail(w, r, &sfgate.Error{Kind: sfgate.KindUnavailable, Code: sfgate.CodeOverloaded,
 				Detail: "the gateway is holding as many request bodies as it allows; retry shortly", RetryAfter: time.Second})
 			return
 		}
@@ -376,7 +377,7 @@ func (h *Handlers) auth(next http.Handler) http.Handler {
 		}
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" {
-			h.fail(w, r, NewError(http.StatusUnauthorized, CodeUnauthorized, "send a caller API key as Authorization: Bearer <key>"))
+			h.fail(w, r, sfgate.NewError(sfgate.KindUnauthorized, sfgate.CodeUnauthorized, "send a caller API key as Authorization: Bearer <key>"))
 			return
 		}
 		sum := sha256.Sum256([]byte(token))
@@ -387,7 +388,7 @@ func (h *Handlers) auth(next http.Handler) http.Handler {
 			}
 		}
 		if name == "" {
-			h.fail(w, r, NewError(http.StatusUnauthorized, CodeUnauthorized, "unknown caller API key"))
+			h.fail(w, r, sfgate.NewError(sfgate.KindUnauthorized, sfgate.CodeUnauthorized, "unknown caller API key"))
 			return
 		}
 		next.ServeHTTP(w, withCaller(w, r, name))
@@ -468,7 +469,7 @@ func (h *Handlers) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ok, wait := h.limiter.allow(callerFrom(r.Context()))
 		if !ok {
-			h.fail(w, r, &Error{Status: http.StatusTooManyRequests, Code: CodeRateLimited,
+			h.fail(w, r, &sfgate.Error{Kind: sfgate.KindRateLimited, Code: sfgate.CodeRateLimited,
 				Detail: "this caller's request rate is over its limit", RetryAfter: max(wait, time.Second)})
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/sfgate/sfgate"
 )
 
 // TestDuplicateMembersAreRefused sends record bodies naming a member twice
@@ -21,28 +22,28 @@ func TestDuplicateMembersAreRefused(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	var calls int
-	var lastBatch BatchRequest
+	var lastBatch sfgate.BatchRequest
 	opts := fullOptions()
 	opts.Records = &fakeRecords{
-		create: func(ctx context.Context, obj string, rec Record) (string, error) {
+		create: func(ctx context.Context, obj string, rec sfgate.Record) (string, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			calls++
 			return "001000000000001AAA", nil
 		},
-		upsert: func(ctx context.Context, obj, field, value string, rec Record) (UpsertResult, error) {
+		upsert: func(ctx context.Context, obj, field, value string, rec sfgate.Record) (sfgate.UpsertResult, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			calls++
-			return UpsertResult{ID: "001000000000001AAA", Created: true}, nil
+			return sfgate.UpsertResult{ID: "001000000000001AAA", Created: true}, nil
 		},
-		batch: func(ctx context.Context, obj string, req BatchRequest) (BatchResponse, error) {
+		batch: func(ctx context.Context, obj string, req sfgate.BatchRequest) (sfgate.BatchResponse, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			lastBatch = req
-			res := BatchResponse{}
+			res := sfgate.BatchResponse{}
 			for i := range req.Records {
-				res.Results = append(res.Results, BatchResult{Index: i, Success: true, ID: "001000000000001AAA"})
+				res.Results = append(res.Results, sfgate.BatchResult{Index: i, Success: true, ID: "001000000000001AAA"})
 			}
 			return res, nil
 		},
@@ -91,12 +92,12 @@ func TestDuplicateMembersAreRefused(t *testing.T) {
 			}
 			var got []string
 			for _, e := range p.Errors {
-				if e.Code != CodeDuplicateField || !strings.HasPrefix(e.Message, e.Field+" ") {
+				if e.Code != sfgate.CodeDuplicateField || !strings.HasPrefix(e.Message, e.Field+" ") {
 					t.Errorf("error %+v", e)
 				}
 				got = append(got, e.Field)
 			}
-			if p.Code != CodeValidationFailed || !cmp.Equal(got, tt.want) {
+			if p.Code != sfgate.CodeValidationFailed || !cmp.Equal(got, tt.want) {
 				t.Errorf("code %s, fields %v, want %v: %s", p.Code, got, tt.want, body)
 			}
 		})
@@ -117,7 +118,7 @@ func TestDuplicateMembersAreRefused(t *testing.T) {
 		got := map[int][]string{}
 		for i, errs := range req.RecordErrors {
 			for _, e := range errs {
-				if e.Index == nil || *e.Index != i || e.Code != CodeDuplicateField {
+				if e.Index == nil || *e.Index != i || e.Code != sfgate.CodeDuplicateField {
 					t.Errorf("record %d: %+v", i, e)
 				}
 				got[i] = append(got[i], e.Field)
@@ -193,8 +194,8 @@ func TestNonRecordMembersNamedTwice(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &p); err != nil {
 				t.Fatal(err)
 			}
-			if len(p.Errors) != 1 || p.Errors[0].Field != tt.field || p.Errors[0].Code != CodeDuplicateField {
-				t.Errorf("errors %+v, want %s %s", p.Errors, tt.field, CodeDuplicateField)
+			if len(p.Errors) != 1 || p.Errors[0].Field != tt.field || p.Errors[0].Code != sfgate.CodeDuplicateField {
+				t.Errorf("errors %+v, want %s %s", p.Errors, tt.field, sfgate.CodeDuplicateField)
 			}
 		})
 	}

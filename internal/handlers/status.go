@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 	"github.com/sfgate/sfgate/internal/session"
@@ -17,6 +19,9 @@ import (
 // away before the answer was ready; nginx's convention, so dashboards can
 // tell it from the gateway's own failures.
 const StatusClientClosedRequest = 499
+
+// codeMethodNotAllowed is the code of a 405, an answer only HTTP has.
+const codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
 
 // statusByCode is the one table from Salesforce's codes (the ExceptionCode
 // and StatusCode enumerations of the partner WSDL; a test checks each name)
@@ -167,13 +172,54 @@ const (
 	retryAfterTransient = 5 * time.Second
 )
 
+// statusByKind is the status of each kind of error the gateway decided
+// itself. A kind missing here is answered 500.
+var statusByKind = [...]int{
+	sfgate.KindInternal:      http.StatusInternalServerError,
+	sfgate.KindInvalid:       http.StatusBadRequest,
+	sfgate.KindUnprocessable: http.StatusUnprocessableEntity,
+	sfgate.KindNotFound:      http.StatusNotFound,
+	sfgate.KindUnauthorized:  http.StatusUnauthorized,
+	sfgate.KindRateLimited:   http.StatusTooManyRequests,
+	sfgate.KindTooLarge:      http.StatusRequestEntityTooLarge,
+	sfgate.KindNotAcceptable: http.StatusNotAcceptable,
+	sfgate.KindUnavailable:   http.StatusServiceUnavailable,
+	sfgate.KindTimeout:       http.StatusGatewayTimeout,
+	sfgate.KindUpstream:      http.StatusBadGateway,
+	sfgate.KindCanceled:      StatusClientClosedRequest,
+}
+
+func kindStatus(k sfgate.ErrorKind) int {
+	if int(k) < len(statusByKind) && statusByKind[k] != 0 {
+		return statusByKind[k]
+	}
+	return http.StatusInternalServerError
+}
+
+// statusError is an answer only HTTP has a status for (405, 501): no
+// error kind names it, so the status travels with the error.
+type statusError struct {
+	status int
+	err    *sfgate.Error
+}
+
+func (e *statusError) Error() string { return strconv.Itoa(e.status) + " " + e.err.Error() }
+
+// Unwrap returns the domain error.
+func (e *statusError) Unwrap() error { return e.err }
+
+// answer is how e is answered.
+func answer(e *sfgate.Error) classified {
+	return classified{status: kindStatus(e.Kind), code: e.Code, detail: e.Detail, errors: e.Errors, retryAfter: e.RetryAfter}
+}
+
 // classified is how one error is answered.
 type classified struct {
 	status     int
 	code       string
 	title      string
 	detail     string
-	errors     []FieldError
+	errors     []sfgate.FieldError
 	retryAfter time.Duration
 	// unmapped is set for a Salesforce code missing from statusByCode.
 	unmapped bool
@@ -183,22 +229,28 @@ type classified struct {
 // a caller that went away is 499 whatever the error says.
 func classify(ctx context.Context, err error) classified {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return classified{status: StatusClientClosedRequest, code: CodeClientClosed, detail: "the caller closed the request"}
+		return answer(&sfgate.Error{Kind: sfgate.KindCanceled, Code: sfgate.CodeClientClosed, Detail: "the caller closed the request"})
 	}
-	var ge *Error
+	var he *statusError
+	if errors.As(err, &he) {
+		c := answer(he.err)
+		c.status = he.status
+		return c
+	}
+	var ge *sfgate.Error
 	if errors.As(err, &ge) {
-		return classified{status: ge.Status, code: ge.Code, detail: ge.Detail, errors: ge.Errors, retryAfter: ge.RetryAfter}
+		return answer(ge)
 	}
 	var uo *metadata.UnknownObjectError
 	if errors.As(err, &uo) {
-		return classified{status: http.StatusNotFound, code: CodeNotFound, detail: "the org has no object " + uo.Object}
+		return classified{status: http.StatusNotFound, code: sfgate.CodeNotFound, detail: "the org has no object " + uo.Object}
 	}
 	var uf *metadata.UnknownFieldError
 	if errors.As(err, &uf) {
-		c := classified{status: http.StatusUnprocessableEntity, code: CodeValidationFailed,
+		c := classified{status: http.StatusUnprocessableEntity, code: sfgate.CodeValidationFailed,
 			detail: fmt.Sprintf("%s has no field named %s", uf.Object, strings.Join(uf.Fields, ", "))}
 		for _, f := range uf.Fields {
-			c.errors = append(c.errors, FieldError{Field: f, Code: "UNKNOWN_FIELD", Message: uf.Object + " has no field " + f})
+			c.errors = append(c.errors, sfgate.FieldError{Field: f, Code: "UNKNOWN_FIELD", Message: uf.Object + " has no field " + f})
 		}
 		return c
 	}
@@ -211,9 +263,9 @@ func classify(ctx context.Context, err error) classified {
 		return classifySalesforce(se)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return classified{status: http.StatusGatewayTimeout, code: CodeTimeout, detail: "the request took longer than the gateway allows"}
+		return answer(&sfgate.Error{Kind: sfgate.KindTimeout, Code: sfgate.CodeTimeout, Detail: "the request took longer than the gateway allows"})
 	}
-	return classified{status: http.StatusInternalServerError, code: CodeInternal}
+	return answer(&sfgate.Error{Kind: sfgate.KindInternal, Code: sfgate.CodeInternal})
 }
 
 // classifyLogin answers a failed login of the gateway's own connection:
@@ -222,7 +274,7 @@ func classify(ctx context.Context, err error) classified {
 func classifyLogin(le *session.LoginError) classified {
 	code := le.Code
 	if code == "" {
-		code = CodeUnavailable
+		code = sfgate.CodeUnavailable
 	}
 	retry := retryAfterTransient
 	if !le.RetryAt.IsZero() {
@@ -241,7 +293,7 @@ func classifySalesforce(se *salesforce.Error) classified {
 	c := classified{code: se.Code}
 	switch se.Kind {
 	case salesforce.KindNetwork:
-		c.code = CodeUnavailable
+		c.code = sfgate.CodeUnavailable
 		if errors.Is(se.Cause, context.DeadlineExceeded) || se.Message == "timeout" {
 			c.status, c.detail = http.StatusGatewayTimeout, "Salesforce did not answer in time"
 		} else {
@@ -249,21 +301,21 @@ func classifySalesforce(se *salesforce.Error) classified {
 		}
 		return c
 	case salesforce.KindTransport:
-		c.code = CodeUpstream
+		c.code = sfgate.CodeUpstream
 		if se.HTTPStatus == http.StatusServiceUnavailable || se.HTTPStatus == http.StatusTooManyRequests {
-			c.code, c.status, c.retryAfter = CodeUnavailable, http.StatusServiceUnavailable, retryAfterTransient
+			c.code, c.status, c.retryAfter = sfgate.CodeUnavailable, http.StatusServiceUnavailable, retryAfterTransient
 			c.detail = "Salesforce is unavailable"
 			return c
 		}
 		c.status, c.detail = http.StatusBadGateway, "Salesforce answered with an error the gateway cannot use"
 		return c
 	case salesforce.KindDecode:
-		c.code, c.status, c.detail = CodeUpstream, http.StatusBadGateway, "Salesforce's answer could not be read"
+		c.code, c.status, c.detail = sfgate.CodeUpstream, http.StatusBadGateway, "Salesforce's answer could not be read"
 		return c
 	}
 	c.detail = strings.TrimSpace(se.Message)
 	for _, f := range se.Fields {
-		c.errors = append(c.errors, FieldError{Field: f, Code: se.Code, Message: c.detail})
+		c.errors = append(c.errors, sfgate.FieldError{Field: f, Code: se.Code, Message: c.detail})
 	}
 	status, ok := statusByCode[se.Code]
 	switch {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
+	"github.com/sfgate/sfgate"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
@@ -80,7 +81,7 @@ func TestServerSpans(t *testing.T) {
 	opts := fullOptions()
 	opts.TracerProvider = rec
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 		panic("boom")
 	}}
 	s := newTestServer(t, opts)

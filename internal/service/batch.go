@@ -5,10 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -18,25 +17,25 @@ func jsonNumber(s string) json.Number { return json.Number(s) }
 // because the call carrying them failed as a whole.
 const codeNotProcessed = "NOT_PROCESSED"
 
-// Batch implements handlers.RecordService. Every record is checked
+// Batch implements sfgate.RecordService. Every record is checked
 // locally first; invalid records get their own error results and are not
 // sent. With AllOrNone, one invalid record fails the whole batch before
 // any call, and the valid ones go in one call with AllOrNoneHeader, which
 // is why an allOrNone batch carries at most 200 records: Salesforce rolls
 // back one call, never several, and a gateway that undid earlier calls by
 // hand could not restore what updates and deletes overwrote.
-func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchRequest) (handlers.BatchResponse, error) {
+func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchRequest) (sfgate.BatchResponse, error) {
 	n := len(req.Records)
 	switch {
 	case n == 0:
-		return handlers.BatchResponse{}, handlers.Validation("the batch has no records",
-			handlers.FieldError{Field: "/records", Code: "minItems", Message: "at least one record is required"})
-	case n > handlers.MaxBatchRecords:
-		return handlers.BatchResponse{}, handlers.Validation("the batch has too many records",
-			handlers.FieldError{Field: "/records", Code: "maxItems", Message: fmt.Sprintf("at most %d records", handlers.MaxBatchRecords)})
+		return sfgate.BatchResponse{}, sfgate.Invalid("the batch has no records",
+			sfgate.FieldError{Field: "/records", Code: "minItems", Message: "at least one record is required"})
+	case n > sfgate.MaxBatchRecords:
+		return sfgate.BatchResponse{}, sfgate.Invalid("the batch has too many records",
+			sfgate.FieldError{Field: "/records", Code: "maxItems", Message: fmt.Sprintf("at most %d records", sfgate.MaxBatchRecords)})
 	case req.AllOrNone && n > salesforce.MaxWriteBatch:
-		return handlers.BatchResponse{}, handlers.Validation("an allOrNone batch is atomic only within one Salesforce call",
-			handlers.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
+		return sfgate.BatchResponse{}, sfgate.Invalid("an allOrNone batch is atomic only within one Salesforce call",
+			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
 	}
 	var x *objIndex
 	var err error
@@ -53,20 +52,20 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 		if x, _, err = s.ensure(ctx, sobject, keys); err == nil {
 			var bad *problems
 			if ext, bad = externalID(x, req.ExternalIDField, "/externalIdField"); bad != nil {
-				return handlers.BatchResponse{}, bad.err("the upsert key is not an external id field")
+				return sfgate.BatchResponse{}, bad.err("the upsert key is not an external id field")
 			}
 		}
 	case "delete", "undelete":
 		x, err = s.describe(ctx, sobject)
 	default:
-		return handlers.BatchResponse{}, handlers.Validation("unknown batch operation",
-			handlers.FieldError{Field: "/operation", Code: "enum", Message: "one of create, update, upsert, delete, undelete"})
+		return sfgate.BatchResponse{}, sfgate.Invalid("unknown batch operation",
+			sfgate.FieldError{Field: "/operation", Code: "enum", Message: "one of create, update, upsert, delete, undelete"})
 	}
 	if err != nil {
-		return handlers.BatchResponse{}, err
+		return sfgate.BatchResponse{}, err
 	}
 
-	results := make([]handlers.BatchResult, n)
+	results := make([]sfgate.BatchResult, n)
 	all := problems{limit: 10 * maxProblems} // every record's problems, for allOrNone
 	sent := make([]int, 0, n)
 	var recs []salesforce.Record
@@ -130,7 +129,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 		for j := range fe {
 			fe[j].Index = nil
 		}
-		results[i] = handlers.BatchResult{Index: i, Errors: fe}
+		results[i] = sfgate.BatchResult{Index: i, Errors: fe}
 		switch req.Operation {
 		case "delete", "undelete":
 			ids = ids[:len(ids)-1]
@@ -139,7 +138,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 		}
 	}
 	if req.AllOrNone && !all.empty() {
-		return handlers.BatchResponse{}, all.err(fmt.Sprintf("%d of %d records are not valid; with allOrNone nothing was sent", n-len(sent), n))
+		return sfgate.BatchResponse{}, all.err(fmt.Sprintf("%d of %d records are not valid; with allOrNone nothing was sent", n-len(sent), n))
 	}
 
 	var opts []salesforce.Option
@@ -150,20 +149,20 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 	if len(sent) > 0 {
 		outcomes, err = s.send(ctx, req.Operation, ext, recs, ids, opts)
 		if err != nil && len(outcomes) == 0 {
-			return handlers.BatchResponse{}, err
+			return sfgate.BatchResponse{}, err
 		}
 	}
 	for j, i := range sent {
 		if j < len(outcomes) {
 			o := outcomes[j]
-			results[i] = handlers.BatchResult{Index: i, Success: o.success, ID: o.id, Created: o.created, Errors: fieldErrors(o.errs)}
+			results[i] = sfgate.BatchResult{Index: i, Success: o.success, ID: o.id, Created: o.created, Errors: fieldErrors(o.errs)}
 			continue
 		}
 		// The call carrying this record failed after earlier calls had
 		// succeeded: their results stand, this record was not processed.
-		results[i] = handlers.BatchResult{Index: i, Errors: []handlers.FieldError{notProcessed(err)}}
+		results[i] = sfgate.BatchResult{Index: i, Errors: []sfgate.FieldError{notProcessed(err)}}
 	}
-	resp := handlers.BatchResponse{Results: results}
+	resp := sfgate.BatchResponse{Results: results}
 	for _, r := range results {
 		if r.Success {
 			resp.SuccessCount++
@@ -184,8 +183,8 @@ func hasValue(r salesforce.Record, name string) bool {
 }
 
 // notProcessed is the result of a record whose call failed as a whole.
-func notProcessed(err error) handlers.FieldError {
-	fe := handlers.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
+func notProcessed(err error) sfgate.FieldError {
+	fe := sfgate.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
 	var se *salesforce.Error
 	if errors.As(err, &se) && se.Kind == salesforce.KindFault {
 		fe.Message += " with " + se.Code + ": " + strings.TrimSpace(se.Message)
@@ -238,7 +237,7 @@ func (s *Service) send(ctx context.Context, op string, ext *salesforce.DescribeF
 			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
 		}
 	default:
-		return nil, &handlers.Error{Status: http.StatusBadRequest, Code: handlers.CodeValidationFailed, Detail: "unknown batch operation"}
+		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: sfgate.CodeValidationFailed, Detail: "unknown batch operation"}
 	}
 	for i := range out {
 		if !out[i].success {

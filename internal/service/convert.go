@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
@@ -151,7 +150,7 @@ const codeTooManyErrors = "TOO_MANY_ERRORS"
 // problems collects the field errors of one request (or one record of a
 // batch).
 type problems struct {
-	errs []handlers.FieldError
+	errs []sfgate.FieldError
 	// malformed is set when one error makes the request malformed (a
 	// character XML cannot carry): the answer is then 400, not 422.
 	malformed bool
@@ -172,16 +171,16 @@ func (p *problems) add(index *int, field string, e *valueError) {
 		p.dropped++
 		return
 	}
-	p.errs = append(p.errs, handlers.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+	p.errs = append(p.errs, sfgate.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
 }
 
 // list returns the problems, with a last entry saying how many more there
 // were when the list was cut.
-func (p *problems) list() []handlers.FieldError {
+func (p *problems) list() []sfgate.FieldError {
 	if p.dropped == 0 {
 		return p.errs
 	}
-	return append(p.errs, handlers.FieldError{Code: codeTooManyErrors, Message: fmt.Sprintf("%d more problems not listed", p.dropped)})
+	return append(p.errs, sfgate.FieldError{Code: codeTooManyErrors, Message: fmt.Sprintf("%d more problems not listed", p.dropped)})
 }
 
 func (p *problems) addf(index *int, field, code, format string, args ...any) {
@@ -190,12 +189,12 @@ func (p *problems) addf(index *int, field, code, format string, args ...any) {
 
 func (p *problems) empty() bool { return len(p.errs) == 0 && p.dropped == 0 }
 
-// err returns the one *handlers.Error naming every problem.
+// err returns the one *sfgate.Error naming every problem.
 func (p *problems) err(detail string) error {
 	if p.malformed {
-		return handlers.Validation(detail, p.list()...)
+		return sfgate.Invalid(detail, p.list()...)
 	}
-	return handlers.Unprocessable(detail, p.list()...)
+	return sfgate.Unprocessable(detail, p.list()...)
 }
 
 // recordKeys returns the keys of recs, deduplicated, for one EnsureFields
@@ -344,9 +343,9 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 func pathID(id string) (string, error) {
 	n, err := salesforce.NormalizeID(id)
 	if err != nil {
-		return "", &handlers.Error{Status: http.StatusBadRequest, Code: codeMalformedID,
+		return "", &sfgate.Error{Kind: sfgate.KindInvalid, Code: codeMalformedID,
 			Detail: "the record id " + idProblem(id),
-			Errors: []handlers.FieldError{{Field: "path.id", Code: codeMalformedID, Message: idProblem(id)}}}
+			Errors: []sfgate.FieldError{{Field: "path.id", Code: codeMalformedID, Message: idProblem(id)}}}
 	}
 	return n, nil
 }

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 )
 
 // cursor is what a nextCursor carries: everything needed to fetch the next
@@ -124,7 +124,7 @@ func (s *Service) cursorFor(locator, object string, pageSize int, includeDeleted
 func (s *Service) readCursor(raw string) (cursor, error) {
 	c, err := openCursor(s.cfg.CursorKey, raw)
 	bad := func(code, msg string) error {
-		return handlers.Validation("the cursor is not valid", handlers.FieldError{Field: "path.cursor", Code: code, Message: msg})
+		return sfgate.Invalid("the cursor is not valid", sfgate.FieldError{Field: "path.cursor", Code: code, Message: msg})
 	}
 	switch {
 	case err != nil:

@@ -6,21 +6,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/handlers"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
-// ListSObjects implements handlers.DescribeService from the cached
+// ListSObjects implements sfgate.DescribeService from the cached
 // describeGlobal. The JSON shaping is the handlers' own adapter's, so the
 // two cannot drift.
-func (s *Service) ListSObjects(ctx context.Context, filter handlers.SObjectFilter) ([]handlers.SObjectSummary, error) {
+func (s *Service) ListSObjects(ctx context.Context, filter sfgate.SObjectFilter) ([]sfgate.SObjectSummary, error) {
 	return handlers.Metadata{Source: s.cfg.Metadata}.ListSObjects(ctx, filter)
 }
 
-// DescribeSObject implements handlers.DescribeService; an unknown object
+// DescribeSObject implements sfgate.DescribeService; an unknown object
 // is a 404.
-func (s *Service) DescribeSObject(ctx context.Context, sobject string) (*handlers.SObjectDescribe, error) {
+func (s *Service) DescribeSObject(ctx context.Context, sobject string) (*sfgate.SObjectDescribe, error) {
 	d, err := handlers.Metadata{Source: liveDescribes{s.cfg.Metadata}}.DescribeSObject(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
@@ -28,7 +29,7 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (*handler
 	return d, nil
 }
 
-// InvalidateDescribe implements handlers.CacheAdmin through the metadata
+// InvalidateDescribe implements sfgate.CacheAdmin through the metadata
 // service, which drops the describe on every replica.
 func (s *Service) InvalidateDescribe(ctx context.Context, sobject string) error {
 	if sobject == "" {
@@ -37,16 +38,16 @@ func (s *Service) InvalidateDescribe(ctx context.Context, sobject string) error 
 	return s.cfg.Metadata.Invalidate(ctx, sobject)
 }
 
-// Limits implements handlers.LimitsService from the client's last
+// Limits implements sfgate.LimitsService from the client's last
 // LimitInfoHeader; it makes no call.
-func (s *Service) Limits(ctx context.Context) ([]handlers.Limit, time.Time, error) {
+func (s *Service) Limits(ctx context.Context) ([]sfgate.Limit, time.Time, error) {
 	return handlers.ClientLimits{Source: s.cfg.Client}.Limits(ctx)
 }
 
 // idPattern is a 15- or 18-character Salesforce id.
 const idPattern = "^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
 
-// RecordSchema implements handlers.SchemaService: a JSON Schema 2020-12
+// RecordSchema implements sfgate.SchemaService: a JSON Schema 2020-12
 // document of the record as read, with $defs "create" and "update" for
 // the bodies the gateway accepts, built from the live describe.
 func (s *Service) RecordSchema(ctx context.Context, sobject string) (map[string]any, error) {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -42,7 +42,7 @@ func TestMalformedIDMessagesSayWhy(t *testing.T) {
 			}
 
 			_, err := pathID(tt.id)
-			var he *handlers.Error
+			var he *sfgate.Error
 			if !errors.As(err, &he) || he.Code != codeMalformedID || len(he.Errors) != 1 {
 				t.Fatalf("pathID: %v, want a MALFORMED_ID with one field error", err)
 			}

@@ -3,11 +3,10 @@ package service
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -16,7 +15,7 @@ import (
 // contact.
 func checkPrefix(x *objIndex, id string) error {
 	if p := x.d.KeyPrefix; p != "" && !strings.HasPrefix(id, p) {
-		return &handlers.Error{Status: http.StatusNotFound, Code: handlers.CodeNotFound,
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound,
 			Detail: fmt.Sprintf("%s is not the id of a %s record", id, x.d.Name)}
 	}
 	return nil
@@ -45,29 +44,29 @@ func recordErr(op string, errs []salesforce.StatusError, onPath bool) error {
 	gone := first.StatusCode == "ENTITY_IS_DELETED" ||
 		(first.StatusCode == "INVALID_CROSS_REFERENCE_KEY" && (len(first.Fields) == 0 || slices.ContainsFunc(first.Fields, isIDKey)))
 	if onPath && gone {
-		return &handlers.Error{Status: http.StatusNotFound, Code: first.StatusCode, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: first.StatusCode, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
 	}
 	return se
 }
 
 // fieldErrors maps per-record errors to the document's shape: one entry
 // per field named, or one without a field.
-func fieldErrors(errs []salesforce.StatusError) []handlers.FieldError {
-	out := make([]handlers.FieldError, 0, len(errs))
+func fieldErrors(errs []salesforce.StatusError) []sfgate.FieldError {
+	out := make([]sfgate.FieldError, 0, len(errs))
 	for _, e := range errs {
 		msg := strings.TrimSpace(e.Message)
 		if len(e.Fields) == 0 {
-			out = append(out, handlers.FieldError{Code: e.StatusCode, Message: msg})
+			out = append(out, sfgate.FieldError{Code: e.StatusCode, Message: msg})
 			continue
 		}
 		for _, f := range e.Fields {
-			out = append(out, handlers.FieldError{Field: f, Code: e.StatusCode, Message: msg})
+			out = append(out, sfgate.FieldError{Field: f, Code: e.StatusCode, Message: msg})
 		}
 	}
 	return out
 }
 
-// Get implements handlers.RecordService: one retrieve with every field of
+// Get implements sfgate.RecordService: one retrieve with every field of
 // the describe (fields nil) or the named fields, checked against it.
 func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (Record, error) {
 	nid, err := pathID(id)
@@ -133,7 +132,7 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 		return nil, err
 	}
 	if len(recs) == 0 || recs[0] == nil {
-		return nil, handlers.NotFound(fmt.Sprintf("no %s record has id %s", x.d.Name, nid))
+		return nil, sfgate.NotFound(fmt.Sprintf("no %s record has id %s", x.d.Name, nid))
 	}
 	return s.newReader().record(ctx, recs[0], x)
 }
@@ -150,7 +149,7 @@ func allFields(x *objIndex) []string {
 	return list
 }
 
-// Create implements handlers.RecordService.
+// Create implements sfgate.RecordService.
 func (s *Service) Create(ctx context.Context, sobject string, rec Record) (string, error) {
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, func(string) bool { return false }))
 	if err != nil {
@@ -188,7 +187,7 @@ func firstErrors[T salesforce.SaveResult | salesforce.UpsertResult | salesforce.
 	return nil
 }
 
-// Update implements handlers.RecordService. An Id in the body must be the
+// Update implements sfgate.RecordService. An Id in the body must be the
 // path's.
 func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) error {
 	nid, err := pathID(id)
@@ -236,17 +235,17 @@ func externalID(x *objIndex, name, where string) (*salesforce.DescribeField, *pr
 	return nil, &p
 }
 
-// Upsert implements handlers.RecordService. value is the key from the
+// Upsert implements sfgate.RecordService. value is the key from the
 // path; a key also in the body must agree with it.
-func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (handlers.UpsertResult, error) {
+func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (sfgate.UpsertResult, error) {
 	keys := append(recordKeys([]Record{rec}, func(string) bool { return false }), externalIDField)
 	x, _, err := s.ensure(ctx, sobject, keys)
 	if err != nil {
-		return handlers.UpsertResult{}, err
+		return sfgate.UpsertResult{}, err
 	}
 	df, bad := externalID(x, externalIDField, "path.externalIdField")
 	if bad != nil {
-		return handlers.UpsertResult{}, bad.err("the upsert key is not an external id field")
+		return sfgate.UpsertResult{}, bad.err("the upsert key is not an external id field")
 	}
 	var p problems
 	key, e := keyText(df, value)
@@ -263,7 +262,7 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 	}
 	sr := encode(x, modeUpsert, rec, skip, nil, &p)
 	if !p.empty() {
-		return handlers.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.d.Name))
+		return sfgate.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.d.Name))
 	}
 	if df.Name == "Id" {
 		sr.ID = key
@@ -272,12 +271,12 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 	}
 	res, err := s.cfg.Client.Upsert(ctx, df.Name, []salesforce.Record{sr})
 	if err != nil {
-		return handlers.UpsertResult{}, err
+		return sfgate.UpsertResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
-		return handlers.UpsertResult{}, recordErr("upsert", firstErrors(res), false)
+		return sfgate.UpsertResult{}, recordErr("upsert", firstErrors(res), false)
 	}
-	return handlers.UpsertResult{ID: res[0].ID, Created: res[0].Created}, nil
+	return sfgate.UpsertResult{ID: res[0].ID, Created: res[0].Created}, nil
 }
 
 // keyText types an upsert key given as path text: numbers are numbers.
@@ -289,7 +288,7 @@ func keyText(df *salesforce.DescribeField, value string) (string, *valueError) {
 	return toSalesforce(df, value)
 }
 
-// Delete implements handlers.RecordService.
+// Delete implements sfgate.RecordService.
 func (s *Service) Delete(ctx context.Context, sobject, id string) error {
 	nid, err := pathID(id)
 	if err != nil {
@@ -312,19 +311,19 @@ func (s *Service) Delete(ctx context.Context, sobject, id string) error {
 	return nil
 }
 
-// Merge implements handlers.RecordService: id is the master record, which
+// Merge implements sfgate.RecordService: id is the master record, which
 // takes req.Fields; req.MergeIDs (one or two) are merged into it.
-func (s *Service) Merge(ctx context.Context, sobject, id string, req handlers.MergeRequest) (handlers.MergeResult, error) {
+func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.MergeRequest) (sfgate.MergeResult, error) {
 	nid, err := pathID(id)
 	if err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{req.Fields}, isIDKey))
 	if err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	if err := checkPrefix(x, nid); err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	var p problems
 	if len(req.MergeIDs) < 1 || len(req.MergeIDs) > 2 {
@@ -347,25 +346,25 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req handlers.Me
 	}
 	master := encode(x, modeUpdate, req.Fields, isIDKey, nil, &p)
 	if !p.empty() {
-		return handlers.MergeResult{}, p.err("the merge request is not valid")
+		return sfgate.MergeResult{}, p.err("the merge request is not valid")
 	}
 	master.ID = nid
 	res, err := s.cfg.Client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: master, RecordToMergeIDs: ids}})
 	if err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
 		var errs []salesforce.StatusError
 		if len(res) == 1 {
 			errs = res[0].Errors
 		}
-		return handlers.MergeResult{}, recordErr("merge", errs, true)
+		return sfgate.MergeResult{}, recordErr("merge", errs, true)
 	}
-	return handlers.MergeResult{ID: res[0].ID, MergedRecordIDs: res[0].MergedRecordIDs, UpdatedRelatedIDs: res[0].UpdatedRelatedIDs}, nil
+	return sfgate.MergeResult{ID: res[0].ID, MergedRecordIDs: res[0].MergedRecordIDs, UpdatedRelatedIDs: res[0].UpdatedRelatedIDs}, nil
 }
 
-// ConvertLead implements handlers.RecordService.
-func (s *Service) ConvertLead(ctx context.Context, req handlers.LeadConvertRequest) (handlers.LeadConvertResult, error) {
+// ConvertLead implements sfgate.RecordService.
+func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (sfgate.LeadConvertResult, error) {
 	var p problems
 	id := func(v, where string, required bool) string {
 		if v == "" {
@@ -400,20 +399,20 @@ func (s *Service) ConvertLead(ctx context.Context, req handlers.LeadConvertReque
 		}
 	}
 	if !p.empty() {
-		return handlers.LeadConvertResult{}, p.err("the lead conversion is not valid")
+		return sfgate.LeadConvertResult{}, p.err("the lead conversion is not valid")
 	}
 	res, err := s.cfg.Client.ConvertLead(ctx, []salesforce.LeadConvert{lc})
 	if err != nil {
-		return handlers.LeadConvertResult{}, err
+		return sfgate.LeadConvertResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
 		var errs []salesforce.StatusError
 		if len(res) == 1 {
 			errs = res[0].Errors
 		}
-		return handlers.LeadConvertResult{}, recordErr("convertLead", errs, false)
+		return sfgate.LeadConvertResult{}, recordErr("convertLead", errs, false)
 	}
-	out := handlers.LeadConvertResult{LeadID: res[0].LeadID, AccountID: res[0].AccountID, ContactID: res[0].ContactID}
+	out := sfgate.LeadConvertResult{LeadID: res[0].LeadID, AccountID: res[0].AccountID, ContactID: res[0].ContactID}
 	if res[0].OpportunityID != "" {
 		o := res[0].OpportunityID
 		out.OpportunityID = &o

@@ -1,6 +1,7 @@
 // Package service is the engine behind the HTTP handlers: it implements the
-// interfaces internal/handlers declares (DescribeService, SchemaService,
-// RecordService, QueryService, LimitsService, CacheAdmin) on top of the
+// domain's service interfaces (package sfgate: DescribeService,
+// SchemaService, RecordService, QueryService, LimitsService, CacheAdmin) on
+// top of the
 // describe service (internal/metadata) and the SOAP client
 // (internal/salesforce). It types values from describe both ways, refuses
 // bad input before anything reaches Salesforce, builds SOQL from
@@ -17,13 +18,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
-// Record is the handlers' record: a JSON object keyed by API field name.
-type Record = handlers.Record
+// Record is the domain's record: a JSON object keyed by API field name.
+type Record = sfgate.Record
 
 // Client is what the service needs of the Salesforce client;
 // *salesforce.Client satisfies it.
@@ -103,12 +104,12 @@ type Service struct {
 }
 
 var (
-	_ handlers.DescribeService = (*Service)(nil)
-	_ handlers.SchemaService   = (*Service)(nil)
-	_ handlers.RecordService   = (*Service)(nil)
-	_ handlers.QueryService    = (*Service)(nil)
-	_ handlers.LimitsService   = (*Service)(nil)
-	_ handlers.CacheAdmin      = (*Service)(nil)
+	_ sfgate.DescribeService = (*Service)(nil)
+	_ sfgate.SchemaService   = (*Service)(nil)
+	_ sfgate.RecordService   = (*Service)(nil)
+	_ sfgate.QueryService    = (*Service)(nil)
+	_ sfgate.LimitsService   = (*Service)(nil)
+	_ sfgate.CacheAdmin      = (*Service)(nil)
 )
 
 // New returns a Service.
@@ -256,7 +257,7 @@ func (s *Service) ensure(ctx context.Context, object string, names []string) (*o
 
 func describeErr(object string, err error) error {
 	if errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType) {
-		return &handlers.Error{Status: 404, Code: handlers.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", object), Err: err}
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", object), Err: err}
 	}
 	return fmt.Errorf("describe %s: %w", object, err)
 }

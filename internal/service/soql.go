@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -45,7 +45,7 @@ type builder struct {
 }
 
 // build returns the SOQL of q on root, or the problems found, all of them.
-func build(ctx context.Context, objs objects, root *objIndex, q *handlers.StructuredQuery) (string, error) {
+func build(ctx context.Context, objs objects, root *objIndex, q *sfgate.StructuredQuery) (string, error) {
 	b := &builder{objs: objs, root: root}
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
@@ -227,7 +227,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 }
 
 // cond writes one node of the where tree.
-func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c *handlers.Condition, depth int) error {
+func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition, depth int) error {
 	b.nodes++
 	if depth > maxWhereDepth || b.nodes > maxWhereNodes {
 		b.p.addf(nil, where, "QUERY_TOO_COMPLICATED", "nests deeper than %d levels or has more than %d nodes", maxWhereDepth, maxWhereNodes)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -283,7 +283,7 @@ func TestEncode(t *testing.T) {
 		mode      writeMode
 		in        string
 		want      []salesforce.Field
-		errs      []handlers.FieldError
+		errs      []sfgate.FieldError
 		malformed bool
 	}{
 		{
@@ -303,7 +303,7 @@ func TestEncode(t *testing.T) {
 			name: "create: each problem named",
 			mode: modeCreate,
 			in:   `{"Nope__c":1,"CreatedDate":"2024-01-01T00:00:00Z","Rating":"Warm","NumberOfEmployees":"5","BillingAddress":{"city":"x"}}`,
-			errs: []handlers.FieldError{
+			errs: []sfgate.FieldError{
 				{Field: "BillingAddress", Code: codeReadOnlyCompound},
 				{Field: "CreatedDate", Code: codeNotCreateable},
 				{Field: "Nope__c", Code: codeUnknownField},
@@ -323,26 +323,26 @@ func TestEncode(t *testing.T) {
 			name: "update: null on a required field, a create-only field",
 			mode: modeUpdate,
 			in:   `{"Name":null,"Code__c":"X"}`,
-			errs: []handlers.FieldError{{Field: "Code__c", Code: codeNotUpdateable}, {Field: "Name", Code: codeNotNillable}},
+			errs: []sfgate.FieldError{{Field: "Code__c", Code: codeNotUpdateable}, {Field: "Name", Code: codeNotNillable}},
 		},
 		{
 			name: "same field twice in two spellings",
 			mode: modeUpdate,
 			in:   `{"Name":"a","name":"b"}`,
-			errs: []handlers.FieldError{{Field: "Name", Code: "DUPLICATE_FIELD"}},
+			errs: []sfgate.FieldError{{Field: "Name", Code: "DUPLICATE_FIELD"}},
 		},
 		{
 			name:      "invalid XML makes it malformed",
 			mode:      modeUpdate,
 			in:        `{"Name":"a\u0000b","NumberOfEmployees":true}`,
-			errs:      []handlers.FieldError{{Field: "Name", Code: codeInvalidCharacter}, {Field: "NumberOfEmployees", Code: codeWrongType}},
+			errs:      []sfgate.FieldError{{Field: "Name", Code: codeInvalidCharacter}, {Field: "NumberOfEmployees", Code: codeWrongType}},
 			malformed: true,
 		},
 		{
 			name: "upsert: createable or updateable",
 			mode: modeUpsert,
 			in:   `{"Code__c":"K","CreatedDate":"2024-01-01T00:00:00Z"}`,
-			errs: []handlers.FieldError{{Field: "CreatedDate", Code: codeNotCreateable}},
+			errs: []sfgate.FieldError{{Field: "CreatedDate", Code: codeNotCreateable}},
 		},
 	}
 	for _, c := range cases {
@@ -350,12 +350,12 @@ func TestEncode(t *testing.T) {
 			t.Parallel()
 			var p problems
 			got := encode(account(), c.mode, rec(t, c.in), nil, idx(3), &p)
-			var codes []handlers.FieldError
+			var codes []sfgate.FieldError
 			for _, e := range p.errs {
 				if e.Index == nil || *e.Index != 3 || e.Message == "" {
 					t.Errorf("error %+v: want index 3 and a message", e)
 				}
-				codes = append(codes, handlers.FieldError{Field: e.Field, Code: e.Code})
+				codes = append(codes, sfgate.FieldError{Field: e.Field, Code: e.Code})
 			}
 			if diff := cmp.Diff(c.errs, codes); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
@@ -379,11 +379,11 @@ func TestProblemsStatus(t *testing.T) {
 	t.Parallel()
 	var p problems
 	p.addf(nil, "A", codeWrongType, "x")
-	if e := p.err("d").(*handlers.Error); e.Status != 422 || e.Code != handlers.CodeValidationFailed {
-		t.Errorf("describe refusal: %d %s, want 422", e.Status, e.Code)
+	if e := p.err("d").(*sfgate.Error); e.Kind != sfgate.KindUnprocessable || e.Code != sfgate.CodeValidationFailed {
+		t.Errorf("describe refusal: %s %s, want unprocessable", e.Kind, e.Code)
 	}
 	p.add(nil, "B", checkXML("\x02"))
-	if e := p.err("d").(*handlers.Error); e.Status != 400 || len(e.Errors) != 2 {
-		t.Errorf("with an invalid character: %d with %d errors, want 400 naming both", e.Status, len(e.Errors))
+	if e := p.err("d").(*sfgate.Error); e.Kind != sfgate.KindInvalid || len(e.Errors) != 2 {
+		t.Errorf("with an invalid character: %s with %d errors, want invalid naming both", e.Kind, len(e.Errors))
 	}
 }
