@@ -14,7 +14,6 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
-	"github.com/sfgate/sfgate/internal/session"
 )
 
 func TestEndpointsAnswerAsSpecified(t *testing.T) {
@@ -225,9 +224,9 @@ func TestSalesforceErrorsMapThroughTheTable(t *testing.T) {
 		{"local refusal", &salesforce.Error{Op: "retrieve", Kind: salesforce.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, 400, "MALFORMED_ID", "", "bad id"},
 		{"unmapped code", &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: "SOMETHING_NEW"}, 502, "SOMETHING_NEW", "", ""},
 		{"gateway error wrapped", fmt.Errorf("wrap: %w", sfgate.Unprocessable("unknown fields", sfgate.FieldError{Field: "Nope__c", Code: "UNKNOWN_FIELD", Message: "no such field"})), 422, sfgate.CodeValidationFailed, "", "unknown fields"},
-		{"login credentials rejected", fmt.Errorf("salesforce query: get session: %w", &session.LoginError{Code: "invalid_client", Message: "invalid client credentials for user x@y", Kind: session.KindCredentials}), 502, "invalid_client", "", "gateway's own credentials"},
-		{"login rate exceeded", &session.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: session.KindRateLimited}, 503, "LOGIN_RATE_EXCEEDED", "5", ""},
-		{"login unreachable", &session.LoginError{Kind: session.KindTransient, Err: errors.New("dial tcp: connection refused")}, 503, sfgate.CodeUnavailable, "5", "could not log in"},
+		{"login credentials rejected", fmt.Errorf("salesforce query: get session: %w", &salesforce.LoginError{Code: "invalid_client", Message: "invalid client credentials for user x@y", Kind: salesforce.LoginCredentials}), 502, "invalid_client", "", "gateway's own credentials"},
+		{"login rate exceeded", &salesforce.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: salesforce.LoginRateLimited}, 503, "LOGIN_RATE_EXCEEDED", "5", ""},
+		{"login unreachable", &salesforce.LoginError{Kind: salesforce.LoginTransient, Err: errors.New("dial tcp: connection refused")}, 503, sfgate.CodeUnavailable, "5", "could not log in"},
 		{"plain error is 500 without detail", errors.New("secret internals"), 500, sfgate.CodeInternal, "", ""},
 	}
 	for _, tt := range tests {

@@ -27,7 +27,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate"
-	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 // statusWriter records what was answered, for the access log, metrics, the
@@ -355,7 +354,7 @@ type APIKey struct {
 	// Name identifies the caller in logs and rate limits.
 	Name string
 	// Key is the secret the caller sends as "Authorization: Bearer <key>".
-	Key salesforce.Secret
+	Key sfgate.Secret
 }
 
 type hashedKey struct {

@@ -12,7 +12,6 @@ import (
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
-	"github.com/sfgate/sfgate/internal/session"
 )
 
 // StatusClientClosedRequest is answered (and logged) when the caller went
@@ -254,7 +253,7 @@ func classify(ctx context.Context, err error) classified {
 		}
 		return c
 	}
-	var le *session.LoginError
+	var le *salesforce.LoginError
 	if errors.As(err, &le) {
 		return classifyLogin(le)
 	}
@@ -271,7 +270,7 @@ func classify(ctx context.Context, err error) classified {
 // classifyLogin answers a failed login of the gateway's own connection:
 // the caller can do nothing about it, so it is never a 4xx, and
 // Salesforce's message (which may name the user) is not passed on.
-func classifyLogin(le *session.LoginError) classified {
+func classifyLogin(le *salesforce.LoginError) classified {
 	code := le.Code
 	if code == "" {
 		code = sfgate.CodeUnavailable
@@ -281,9 +280,9 @@ func classifyLogin(le *session.LoginError) classified {
 		retry = max(time.Until(le.RetryAt), time.Second)
 	}
 	switch le.Kind {
-	case session.KindCredentials:
+	case salesforce.LoginCredentials:
 		return classified{status: http.StatusBadGateway, code: code, detail: "Salesforce rejected the gateway's own credentials"}
-	case session.KindRateLimited:
+	case salesforce.LoginRateLimited:
 		return classified{status: http.StatusServiceUnavailable, code: code, detail: "Salesforce refuses the gateway's logins for a while", retryAfter: retry}
 	}
 	return classified{status: http.StatusServiceUnavailable, code: code, detail: "the gateway could not log in to Salesforce", retryAfter: retry}
