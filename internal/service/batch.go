@@ -24,7 +24,8 @@ const codeNotProcessed = "NOT_PROCESSED"
 // is why an allOrNone batch carries at most 200 records: Salesforce rolls
 // back one call, never several, and a gateway that undid earlier calls by
 // hand could not restore what updates and deletes overwrote.
-func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchRequest) (sfgate.BatchResponse, error) {
+func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchRequest) (_ sfgate.BatchResponse, err error) {
+	defer s.settle(&err)
 	n := len(req.Records)
 	switch {
 	case n == 0:
@@ -38,7 +39,6 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
 	}
 	var x *objIndex
-	var err error
 	var ext *salesforce.DescribeField
 	switch req.Operation {
 	case "create", "update":

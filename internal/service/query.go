@@ -131,7 +131,8 @@ func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pa
 
 // Query implements sfgate.QueryService: one page, typed, with a signed
 // cursor to the next.
-func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
+func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (_ sfgate.QueryPage, err error) {
+	defer s.settle(&err)
 	r, err := s.start(ctx, in)
 	if err != nil {
 		return sfgate.QueryPage{}, err
@@ -160,7 +161,8 @@ type streamPage struct {
 // so at most two typed pages exist at once (the one being written and the
 // one waiting), whatever the result's size. Nothing accumulates: each page
 // is dropped once emitted.
-func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []Record) error) error {
+func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []Record) error) (err error) {
+	defer s.settle(&err)
 	r, err := s.start(ctx, in)
 	if err != nil {
 		return err
@@ -217,7 +219,8 @@ func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 }
 
 // Search implements sfgate.QueryService.
-func (s *Service) Search(ctx context.Context, sosl string) ([]sfgate.SearchHit, error) {
+func (s *Service) Search(ctx context.Context, sosl string) (_ []sfgate.SearchHit, err error) {
+	defer s.settle(&err)
 	if e := checkXML(sosl); e != nil {
 		return nil, sfgate.Invalid("the search cannot be sent", sfgate.FieldError{Field: "/sosl", Code: e.code, Message: "the search " + e.msg})
 	}

@@ -68,7 +68,8 @@ func fieldErrors(errs []salesforce.StatusError) []sfgate.FieldError {
 
 // Get implements sfgate.RecordService: one retrieve with every field of
 // the describe (fields nil) or the named fields, checked against it.
-func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (Record, error) {
+func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (_ Record, err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return nil, err
@@ -150,7 +151,8 @@ func allFields(x *objIndex) []string {
 }
 
 // Create implements sfgate.RecordService.
-func (s *Service) Create(ctx context.Context, sobject string, rec Record) (string, error) {
+func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ string, err error) {
+	defer s.settle(&err)
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, func(string) bool { return false }))
 	if err != nil {
 		return "", err
@@ -189,7 +191,8 @@ func firstErrors[T salesforce.SaveResult | salesforce.UpsertResult | salesforce.
 
 // Update implements sfgate.RecordService. An Id in the body must be the
 // path's.
-func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) error {
+func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return err
@@ -237,7 +240,8 @@ func externalID(x *objIndex, name, where string) (*salesforce.DescribeField, *pr
 
 // Upsert implements sfgate.RecordService. value is the key from the
 // path; a key also in the body must agree with it.
-func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (sfgate.UpsertResult, error) {
+func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (_ sfgate.UpsertResult, err error) {
+	defer s.settle(&err)
 	keys := append(recordKeys([]Record{rec}, func(string) bool { return false }), externalIDField)
 	x, _, err := s.ensure(ctx, sobject, keys)
 	if err != nil {
@@ -289,7 +293,8 @@ func keyText(df *salesforce.DescribeField, value string) (string, *valueError) {
 }
 
 // Delete implements sfgate.RecordService.
-func (s *Service) Delete(ctx context.Context, sobject, id string) error {
+func (s *Service) Delete(ctx context.Context, sobject, id string) (err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return err
@@ -313,7 +318,8 @@ func (s *Service) Delete(ctx context.Context, sobject, id string) error {
 
 // Merge implements sfgate.RecordService: id is the master record, which
 // takes req.Fields; req.MergeIDs (one or two) are merged into it.
-func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.MergeRequest) (sfgate.MergeResult, error) {
+func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.MergeRequest) (_ sfgate.MergeResult, err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return sfgate.MergeResult{}, err
@@ -364,7 +370,8 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 }
 
 // ConvertLead implements sfgate.RecordService.
-func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (sfgate.LeadConvertResult, error) {
+func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (_ sfgate.LeadConvertResult, err error) {
+	defer s.settle(&err)
 	var p problems
 	id := func(v, where string, required bool) string {
 		if v == "" {
