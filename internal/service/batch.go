@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -38,7 +39,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 		return sfgate.BatchResponse{}, sfgate.Invalid("an allOrNone batch is atomic only within one Salesforce call",
 			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
 	}
-	var x *objIndex
+	var x *metadata.Object
 	var ext *salesforce.DescribeField
 	switch req.Operation {
 	case "create", "update":
@@ -84,7 +85,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 		case "update":
 			id := recordID(rec, true, &idx, &p)
 			if id != "" && checkPrefix(x, id) != nil {
-				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.d.Name)
+				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.Name)
 			}
 			sr := encode(x, modeUpdate, rec, isIDKey, &idx, &p)
 			sr.ID = id
@@ -105,7 +106,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 		case "delete", "undelete":
 			id := recordID(rec, true, &idx, &p)
 			if id != "" && checkPrefix(x, id) != nil {
-				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.d.Name)
+				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.Name)
 			}
 			for k := range rec {
 				if !isIDKey(k) {

@@ -19,27 +19,29 @@ import (
 // object, not per record.
 type reader struct {
 	s      *Service
-	byType map[string]*objIndex // nil entry: no describe (AggregateResult, …)
+	byType map[string]*metadata.Object // nil entry: no describe (AggregateResult, …)
 }
 
-func (s *Service) newReader() *reader { return &reader{s: s, byType: make(map[string]*objIndex)} }
+func (s *Service) newReader() *reader {
+	return &reader{s: s, byType: make(map[string]*metadata.Object)}
+}
 
 // object returns the describe of typ, or nil when the org has none (an
 // AggregateResult row, a type the user cannot describe): its values are
 // then typed by their xsi:type.
-func (r *reader) object(ctx context.Context, typ string) (*objIndex, error) {
+func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, error) {
 	if typ == "" {
 		return nil, nil
 	}
 	if x, ok := r.byType[typ]; ok {
 		return x, nil
 	}
-	var x *objIndex
+	var x *metadata.Object
 	if typ != "AggregateResult" {
 		o, err := r.s.cfg.Metadata.Describe(ctx, typ)
 		switch {
 		case err == nil:
-			x = r.s.index(o.DescribeSObjectResult)
+			x = o
 		case errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType):
 		default:
 			return nil, fmt.Errorf("describe %s: %w", typ, err)
@@ -53,9 +55,9 @@ func (r *reader) object(ctx context.Context, typ string) (*objIndex, error) {
 
 // record types rec; hint is the describe to use when rec carries no
 // sf:type.
-func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIndex) (Record, error) {
+func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *metadata.Object) (Record, error) {
 	x := hint
-	if rec.Type != "" && (x == nil || !strings.EqualFold(x.d.Name, rec.Type)) {
+	if rec.Type != "" && (x == nil || !strings.EqualFold(x.Name, rec.Type)) {
 		var err error
 		if x, err = r.object(ctx, rec.Type); err != nil {
 			return nil, err
@@ -66,9 +68,9 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 		f := &rec.Fields[i]
 		switch {
 		case f.Parent != nil:
-			var ph *objIndex
+			var ph *metadata.Object
 			if x != nil {
-				if rf := x.parent(f.Name); rf != nil && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
+				if rf, ok := x.Parent(f.Name); ok && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
 					var err error
 					if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
 						return nil, err
@@ -94,7 +96,7 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 			out[f.Name] = compoundValue(f.Compound)
 		case f.Nil:
 			// An empty child subquery is nil on the wire; it is still a list.
-			if x != nil && x.child(f.Name) != nil && x.field(f.Name) == nil {
+			if x != nil && isChildList(x, f.Name) {
 				out[f.Name] = []any{}
 			} else {
 				out[f.Name] = nil
@@ -102,7 +104,7 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 		default:
 			var df *salesforce.DescribeField
 			if x != nil {
-				df = x.field(f.Name)
+				df, _ = x.Field(f.Name)
 			}
 			if df != nil && f.XSIType == salesforce.TypeNone {
 				out[f.Name] = fromSalesforce(df, f.Value)
@@ -117,8 +119,16 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 	return out, nil
 }
 
+// isChildList reports whether name is a child relationship of x and not
+// also a field.
+func isChildList(x *metadata.Object, name string) bool {
+	_, child := x.Child(name)
+	_, field := x.Field(name)
+	return child && !field
+}
+
 // page types one page of records.
-func (r *reader) page(ctx context.Context, recs []salesforce.Record, hint *objIndex) ([]Record, error) {
+func (r *reader) page(ctx context.Context, recs []salesforce.Record, hint *metadata.Object) ([]Record, error) {
 	out := make([]Record, len(recs))
 	for i := range recs {
 		rec, err := r.record(ctx, &recs[i], hint)
@@ -221,8 +231,8 @@ func isIDKey(k string) bool { return strings.EqualFold(k, "Id") }
 // batch, nil for a single record). Keys for which skip is true are left
 // out (the Id of an update, handled by the caller). A null on update
 // becomes fieldsToNull; on create it is the same as leaving the field out.
-func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) salesforce.Record {
-	out := salesforce.Record{Type: x.d.Name}
+func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) salesforce.Record {
+	out := salesforce.Record{Type: x.Name}
 	keys := make([]string, 0, len(in))
 	for k := range in {
 		if skip == nil || !skip(k) {
@@ -237,9 +247,9 @@ func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, inde
 			p.add(index, "body", verr(codeInvalidCharacter, "a field name %s", e.msg))
 			continue
 		}
-		df := x.field(k)
-		if df == nil {
-			p.addf(index, k, codeUnknownField, "is not a field of %s", x.d.Name)
+		df, ok := x.Field(k)
+		if !ok {
+			p.addf(index, k, codeUnknownField, "is not a field of %s", x.Name)
 			continue
 		}
 		if present[df] {
@@ -288,8 +298,8 @@ func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, inde
 		out.Fields = append(out.Fields, salesforce.Field{Name: df.Name, Value: text})
 	}
 	if mode == modeCreate {
-		for i := range x.d.Fields {
-			df := &x.d.Fields[i]
+		for i := range x.Fields {
+			df := &x.Fields[i]
 			if requiredOnCreate(df) && !present[df] {
 				p.addf(index, df.Name, codeRequired, "is required on create")
 			}

@@ -119,13 +119,13 @@ func (s *Service) RecordSchema(ctx context.Context, sobject string) (_ map[strin
 	if err != nil {
 		return nil, describeErr(sobject, err)
 	}
-	x := s.index(o.DescribeSObjectResult)
+	x := o
 	read := map[string]any{}
 	create := map[string]any{}
 	update := map[string]any{}
 	var required []string
-	for i := range x.d.Fields {
-		f := &x.d.Fields[i]
+	for i := range x.Fields {
+		f := &x.Fields[i]
 		p := fieldSchema(f)
 		rp := clone(p)
 		if !f.Createable && !f.Updateable {
@@ -147,9 +147,9 @@ func (s *Service) RecordSchema(ctx context.Context, sobject string) (_ map[strin
 	}
 	return map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
-		"$id":                  "urn:sfgate:sobject:" + x.d.Name,
-		"title":                x.d.Label,
-		"description":          "A " + x.d.Name + " record as the gateway reads it; $defs/create and $defs/update are the bodies it accepts.",
+		"$id":                  "urn:sfgate:sobject:" + x.Name,
+		"title":                x.Label,
+		"description":          "A " + x.Name + " record as the gateway reads it; $defs/create and $defs/update are the bodies it accepts.",
 		"type":                 "object",
 		"properties":           read,
 		"additionalProperties": true,

@@ -77,7 +77,7 @@ func (m fixedMetadata) Describe(_ context.Context, name string) (*metadata.Objec
 	if x == nil {
 		return nil, &metadata.UnknownObjectError{Object: name}
 	}
-	return &metadata.Object{DescribeSObjectResult: x.d}, nil
+	return x, nil
 }
 
 func (m fixedMetadata) Revalidate(ctx context.Context, name string) (*metadata.Object, error) {

@@ -13,19 +13,19 @@ import (
 // metaObjects resolves names for the builder through the metadata service.
 type metaObjects struct{ s *Service }
 
-func (m metaObjects) object(ctx context.Context, name string) (*objIndex, error) {
+func (m metaObjects) object(ctx context.Context, name string) (*metadata.Object, error) {
 	o, err := m.s.cfg.Metadata.Describe(ctx, name)
 	switch {
 	case err == nil:
-		return m.s.index(o.DescribeSObjectResult), nil
+		return o, nil
 	case errors.Is(err, metadata.ErrUnknownObject):
 		return nil, nil
 	}
 	return nil, fmt.Errorf("describe %s: %w", name, err)
 }
 
-func (m metaObjects) refreshed(ctx context.Context, x *objIndex, field string) (*objIndex, error) {
-	nx, _, err := m.s.ensure(ctx, x.d.Name, []string{field})
+func (m metaObjects) refreshed(ctx context.Context, x *metadata.Object, field string) (*metadata.Object, error) {
+	nx, _, err := m.s.ensure(ctx, x.Name, []string{field})
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (m metaObjects) refreshed(ctx context.Context, x *objIndex, field string) (
 // run is one query in progress: its first page and what its cursors carry.
 type run struct {
 	first          *salesforce.QueryResult
-	hint           *objIndex
+	hint           *metadata.Object
 	object         string
 	pageSize       int
 	includeDeleted bool
@@ -93,10 +93,10 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 	if err != nil {
 		return nil, err
 	}
-	if !root.d.Queryable {
-		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: "ENTITY_NOT_QUERYABLE", Detail: root.d.Name + " cannot be queried"}
+	if !root.Queryable {
+		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: "ENTITY_NOT_QUERYABLE", Detail: root.Name + " cannot be queried"}
 	}
-	r := &run{hint: root, object: root.d.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+	r := &run{hint: root, object: root.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 	soql, err := build(ctx, metaObjects{s}, root, q)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		// The cached describe named a field Salesforce no longer has:
 		// refresh once and build again, so the caller gets a precise 422
 		// (or the query runs, if the field came back).
-		if _, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, root.d.Name); rerr == nil {
+		if _, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, root.Name); rerr == nil {
 			if root, rerr = s.describe(ctx, in.SObject); rerr == nil {
 				r.hint = root
 				if soql, err = build(ctx, metaObjects{s}, root, q); err != nil {

@@ -7,16 +7,17 @@ import (
 	"strings"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 // checkPrefix refuses an id whose key prefix names another object: without
 // it, DELETE /v1/sobjects/Account/records/<a contact's id> would delete the
 // contact.
-func checkPrefix(x *objIndex, id string) error {
-	if p := x.d.KeyPrefix; p != "" && !strings.HasPrefix(id, p) {
+func checkPrefix(x *metadata.Object, id string) error {
+	if p := x.KeyPrefix; p != "" && !strings.HasPrefix(id, p) {
 		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound,
-			Detail: fmt.Sprintf("%s is not the id of a %s record", id, x.d.Name)}
+			Detail: fmt.Sprintf("%s is not the id of a %s record", id, x.Name)}
 	}
 	return nil
 }
@@ -74,7 +75,7 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 	if err != nil {
 		return nil, err
 	}
-	var x *objIndex
+	var x *metadata.Object
 	var list []string
 	if fields == nil {
 		if x, err = s.describe(ctx, sobject); err != nil {
@@ -102,9 +103,9 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 		}
 		list = []string{"Id"}
 		for _, f := range clean {
-			df := x.field(f)
-			if df == nil {
-				p.addf(nil, f, codeUnknownField, "is not a field of %s", x.d.Name)
+			df, ok := x.Field(f)
+			if !ok {
+				p.addf(nil, f, codeUnknownField, "is not a field of %s", x.Name)
 				continue
 			}
 			if !slices.Contains(list, df.Name) {
@@ -118,31 +119,31 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 	if err := checkPrefix(x, nid); err != nil {
 		return nil, err
 	}
-	recs, err := s.cfg.Client.Retrieve(ctx, list, x.d.Name, []string{nid})
+	recs, err := s.cfg.Client.Retrieve(ctx, list, x.Name, []string{nid})
 	if salesforce.IsCode(err, salesforce.CodeInvalidField) && fields == nil {
 		// A field of the cached describe is gone (deleted, or access
 		// removed): refresh once and retry with the fresh describe.
-		o, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, x.d.Name)
+		o, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, x.Name)
 		if rerr != nil {
 			return nil, err
 		}
-		x = s.index(o.DescribeSObjectResult)
-		recs, err = s.cfg.Client.Retrieve(ctx, allFields(x), x.d.Name, []string{nid})
+		x = o
+		recs, err = s.cfg.Client.Retrieve(ctx, allFields(x), x.Name, []string{nid})
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(recs) == 0 || recs[0] == nil {
-		return nil, sfgate.NotFound(fmt.Sprintf("no %s record has id %s", x.d.Name, nid))
+		return nil, sfgate.NotFound(fmt.Sprintf("no %s record has id %s", x.Name, nid))
 	}
 	return s.newReader().record(ctx, recs[0], x)
 }
 
 // allFields lists every field of the describe, Id first.
-func allFields(x *objIndex) []string {
-	list := make([]string, 0, len(x.d.Fields)+1)
+func allFields(x *metadata.Object) []string {
+	list := make([]string, 0, len(x.Fields)+1)
 	list = append(list, "Id")
-	for _, f := range x.d.Fields {
+	for _, f := range x.Fields {
 		if f.Name != "Id" {
 			list = append(list, f.Name)
 		}
@@ -160,7 +161,7 @@ func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ str
 	var p problems
 	sr := encode(x, modeCreate, rec, nil, nil, &p)
 	if !p.empty() {
-		return "", p.err(fmt.Sprintf("the %s record is not valid", x.d.Name))
+		return "", p.err(fmt.Sprintf("the %s record is not valid", x.Name))
 	}
 	res, err := s.cfg.Client.Create(ctx, []salesforce.Record{sr})
 	if err != nil {
@@ -210,7 +211,7 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (e
 	}
 	sr := encode(x, modeUpdate, rec, isIDKey, nil, &p)
 	if !p.empty() {
-		return p.err(fmt.Sprintf("the %s update is not valid", x.d.Name))
+		return p.err(fmt.Sprintf("the %s update is not valid", x.Name))
 	}
 	sr.ID = nid
 	res, err := s.cfg.Client.Update(ctx, []salesforce.Record{sr})
@@ -224,14 +225,14 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (e
 }
 
 // externalID checks the upsert key field of x and returns its describe.
-func externalID(x *objIndex, name, where string) (*salesforce.DescribeField, *problems) {
+func externalID(x *metadata.Object, name, where string) (*salesforce.DescribeField, *problems) {
 	var p problems
-	df := x.field(name)
+	df, ok := x.Field(name)
 	switch {
-	case df == nil:
-		p.addf(nil, where, codeUnknownField, "names no field of %s", x.d.Name)
+	case !ok:
+		p.addf(nil, where, codeUnknownField, "names no field of %s", x.Name)
 	case df.Name != "Id" && !df.ExternalID && !df.IDLookup:
-		p.addf(nil, where, "INVALID_EXTERNAL_ID_FIELD_NAME", "names %s, which is not an external id field of %s", df.Name, x.d.Name)
+		p.addf(nil, where, "INVALID_EXTERNAL_ID_FIELD_NAME", "names %s, which is not an external id field of %s", df.Name, x.Name)
 	default:
 		return df, nil
 	}
@@ -266,7 +267,7 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 	}
 	sr := encode(x, modeUpsert, rec, skip, nil, &p)
 	if !p.empty() {
-		return sfgate.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.d.Name))
+		return sfgate.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.Name))
 	}
 	if df.Name == "Id" {
 		sr.ID = key
@@ -344,8 +345,8 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 			p.addf(nil, where, codeMalformedID, "%s", idProblem(m))
 		case n == nid || slices.Contains(ids, n):
 			p.addf(nil, where, "DUPLICATE_ARGUMENT_VALUE", "names a record twice")
-		case x.d.KeyPrefix != "" && !strings.HasPrefix(n, x.d.KeyPrefix):
-			p.addf(nil, where, "INVALID_MERGE_RECORD", "is not the id of a %s record", x.d.Name)
+		case x.KeyPrefix != "" && !strings.HasPrefix(n, x.KeyPrefix):
+			p.addf(nil, where, "INVALID_MERGE_RECORD", "is not the id of a %s record", x.Name)
 		default:
 			ids = append(ids, n)
 		}

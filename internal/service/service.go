@@ -14,8 +14,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/sfgate/sfgate"
@@ -98,9 +96,6 @@ type Config struct {
 // concurrent use.
 type Service struct {
 	cfg Config
-
-	mu      sync.Mutex
-	indexes map[*salesforce.DescribeSObjectResult]*objIndex
 }
 
 var (
@@ -134,96 +129,27 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, indexes: make(map[*salesforce.DescribeSObjectResult]*objIndex)}, nil
-}
-
-// objIndex indexes one describe case-insensitively, as Salesforce matches
-// names: fields, parent relationships (by the reference field's
-// relationshipName) and child relationships.
-type objIndex struct {
-	d        *salesforce.DescribeSObjectResult
-	fields   map[string]*salesforce.DescribeField
-	parents  map[string]*salesforce.DescribeField
-	children map[string]*salesforce.ChildRelationship
-}
-
-func newIndex(d *salesforce.DescribeSObjectResult) *objIndex {
-	x := &objIndex{
-		d:        d,
-		fields:   make(map[string]*salesforce.DescribeField, len(d.Fields)),
-		parents:  make(map[string]*salesforce.DescribeField),
-		children: make(map[string]*salesforce.ChildRelationship, len(d.ChildRelationships)),
-	}
-	for i := range d.Fields {
-		f := &d.Fields[i]
-		x.fields[strings.ToLower(f.Name)] = f
-		if f.RelationshipName != "" && len(f.ReferenceTo) > 0 {
-			x.parents[strings.ToLower(f.RelationshipName)] = f
-		}
-	}
-	for i := range d.ChildRelationships {
-		c := &d.ChildRelationships[i]
-		if c.RelationshipName != "" {
-			x.children[strings.ToLower(c.RelationshipName)] = c
-		}
-	}
-	return x
-}
-
-func (x *objIndex) field(name string) *salesforce.DescribeField {
-	if f, ok := x.fields[name]; ok {
-		return f
-	}
-	return x.fields[strings.ToLower(name)]
-}
-
-func (x *objIndex) parent(name string) *salesforce.DescribeField {
-	return x.parents[strings.ToLower(name)]
-}
-
-func (x *objIndex) child(name string) *salesforce.ChildRelationship {
-	return x.children[strings.ToLower(name)]
-}
-
-// maxIndexes bounds the index memo: a describe refresh makes a new
-// describe, and the old one's index must not live for ever.
-const maxIndexes = 512
-
-// index returns the memoised index of d. The metadata service hands back
-// the same describe pointer until the describe changes, so this costs a
-// map lookup per request.
-func (s *Service) index(d *salesforce.DescribeSObjectResult) *objIndex {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if x, ok := s.indexes[d]; ok {
-		return x
-	}
-	if len(s.indexes) >= maxIndexes {
-		clear(s.indexes)
-	}
-	x := newIndex(d)
-	s.indexes[d] = x
-	return x
+	return &Service{cfg: cfg}, nil
 }
 
 // maxRefreshNames is the most unknown names one request may have for them
 // to be worth a describe refresh.
 const maxRefreshNames = 50
 
-// describe returns the index of object; an unknown object is a 404.
-func (s *Service) describe(ctx context.Context, object string) (*objIndex, error) {
+// describe returns the describe of object; an unknown object is not found.
+func (s *Service) describe(ctx context.Context, object string) (*metadata.Object, error) {
 	o, err := s.cfg.Metadata.Describe(ctx, object)
 	if err != nil {
 		return nil, describeErr(object, err)
 	}
-	return s.index(o.DescribeSObjectResult), nil
+	return o, nil
 }
 
-// ensure returns the index of object after checking it has every field in
+// ensure returns the describe of object after checking it has every field in
 // names (refreshing the describe once if not, so a just-added custom field
 // is known). Missing fields are returned, not an error, so they can be
 // reported with every other problem of the request.
-func (s *Service) ensure(ctx context.Context, object string, names []string) (*objIndex, []string, error) {
+func (s *Service) ensure(ctx context.Context, object string, names []string) (*metadata.Object, []string, error) {
 	// Only names the cached describe lacks go to EnsureFields, and only a
 	// plausible number of them: hundreds of unknown names are junk, not
 	// fields an admin just added, and must not cost a refresh (nor the
@@ -234,7 +160,7 @@ func (s *Service) ensure(ctx context.Context, object string, names []string) (*o
 	}
 	var unknown []string
 	for _, n := range names {
-		if x.field(n) == nil {
+		if _, ok := x.Field(n); !ok {
 			unknown = append(unknown, n)
 		}
 	}
@@ -248,11 +174,11 @@ func (s *Service) ensure(ctx context.Context, object string, names []string) (*o
 	var uf *metadata.UnknownFieldError
 	switch {
 	case errors.As(err, &uf) && o != nil:
-		return s.index(o.DescribeSObjectResult), uf.Fields, nil
+		return o, uf.Fields, nil
 	case err != nil:
 		return nil, nil, describeErr(object, err)
 	}
-	return s.index(o.DescribeSObjectResult), nil, nil
+	return o, nil, nil
 }
 
 func describeErr(object string, err error) error {

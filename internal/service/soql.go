@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -27,10 +28,10 @@ const (
 // service it is the metadata service, in tests a fixed map.
 type objects interface {
 	// object returns the describe of name.
-	object(ctx context.Context, name string) (*objIndex, error)
+	object(ctx context.Context, name string) (*metadata.Object, error)
 	// refreshed returns the describe of name after one refresh if it lacks
 	// field (a field just added); it may return x unchanged.
-	refreshed(ctx context.Context, x *objIndex, field string) (*objIndex, error)
+	refreshed(ctx context.Context, x *metadata.Object, field string) (*metadata.Object, error)
 }
 
 // builder turns a structured query into SOQL. Names are never copied from
@@ -39,13 +40,13 @@ type objects interface {
 // and formatted or quoted and escaped.
 type builder struct {
 	objs  objects
-	root  *objIndex
+	root  *metadata.Object
 	p     problems
 	nodes int
 }
 
 // build returns the SOQL of q on root, or the problems found, all of them.
-func build(ctx context.Context, objs objects, root *objIndex, q *sfgate.StructuredQuery) (string, error) {
+func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.StructuredQuery) (string, error) {
 	b := &builder{objs: objs, root: root}
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
@@ -70,7 +71,7 @@ func build(ctx context.Context, objs objects, root *objIndex, q *sfgate.Structur
 		sb.WriteString(name)
 	}
 	sb.WriteString(" FROM ")
-	sb.WriteString(root.d.Name)
+	sb.WriteString(root.Name)
 	if q.Where != nil {
 		var w strings.Builder
 		if err := b.cond(ctx, &w, "/where", q.Where, 0); err != nil {
@@ -161,22 +162,22 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 		b.p.addf(nil, where, "INVALID_FIELD", "goes up more than %d relationships", maxPathHops)
 		return "", nil, nil
 	}
-	objs := []*objIndex{b.root}
+	objs := []*metadata.Object{b.root}
 	canon := make([]string, 0, len(segs))
 	for _, seg := range segs[:len(segs)-1] {
 		var rel *salesforce.DescribeField
 		for i, x := range objs {
-			rf := x.parent(seg)
-			if rf == nil {
+			rf, ok := x.Parent(seg)
+			if !ok {
 				nx, err := b.objs.refreshed(ctx, x, seg)
 				if err != nil {
 					return "", nil, err
 				}
 				objs[i] = nx
-				rf = nx.parent(seg)
+				rf, ok = nx.Parent(seg)
 			}
-			if rf == nil {
-				b.p.addf(nil, where, "INVALID_FIELD", "%s has no parent relationship %s", x.d.Name, seg)
+			if !ok {
+				b.p.addf(nil, where, "INVALID_FIELD", "%s has no parent relationship %s", x.Name, seg)
 				return "", nil, nil
 			}
 			if rel == nil {
@@ -184,7 +185,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 			}
 		}
 		canon = append(canon, rel.RelationshipName)
-		var next []*objIndex
+		var next []*metadata.Object
 		for _, t := range rel.ReferenceTo[:min(len(rel.ReferenceTo), maxPolymorphic)] {
 			nx, err := b.objs.object(ctx, t)
 			if err != nil {
@@ -203,19 +204,19 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 	last := segs[len(segs)-1]
 	var df *salesforce.DescribeField
 	for i, x := range objs {
-		f := x.field(last)
-		if f == nil {
+		f, ok := x.Field(last)
+		if !ok {
 			nx, err := b.objs.refreshed(ctx, x, last)
 			if err != nil {
 				return "", nil, err
 			}
 			objs[i] = nx
-			f = nx.field(last)
+			f, ok = nx.Field(last)
 		}
-		if f == nil {
+		if !ok {
 			// A polymorphic lookup (Owner: User or Group) reaches only the
 			// fields every target has.
-			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.d.Name, last)
+			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.Name, last)
 			return "", nil, nil
 		}
 		if df == nil {

@@ -7,30 +7,31 @@ import (
 	"testing"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 // fixedObjects serves the builder from fixed describes.
-type fixedObjects map[string]*objIndex
+type fixedObjects map[string]*metadata.Object
 
-func (f fixedObjects) object(_ context.Context, name string) (*objIndex, error) {
+func (f fixedObjects) object(_ context.Context, name string) (*metadata.Object, error) {
 	return f[strings.ToLower(name)], nil
 }
 
-func (f fixedObjects) refreshed(_ context.Context, x *objIndex, _ string) (*objIndex, error) {
+func (f fixedObjects) refreshed(_ context.Context, x *metadata.Object, _ string) (*metadata.Object, error) {
 	return x, nil
 }
 
 func testObjects() fixedObjects {
 	objs := fixedObjects{"account": account()}
-	objs["user"] = newIndex(&salesforce.DescribeSObjectResult{Name: "User", Fields: []salesforce.DescribeField{
+	objs["user"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "User", Fields: []salesforce.DescribeField{
 		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"), fld("Username", "string"),
 		fld("ManagerId", "reference", refTo("Manager", "User")),
 	}})
-	objs["group"] = newIndex(&salesforce.DescribeSObjectResult{Name: "Group", Fields: []salesforce.DescribeField{
+	objs["group"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Group", Fields: []salesforce.DescribeField{
 		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"),
 	}})
-	objs["task"] = newIndex(&salesforce.DescribeSObjectResult{Name: "Task", Fields: []salesforce.DescribeField{
+	objs["task"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Task", Fields: []salesforce.DescribeField{
 		fld("Id", "id"), fld("Subject", "string"),
 		fld("OwnerId", "reference", refTo("Owner", "Group", "User")),
 	}})

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -252,8 +253,8 @@ func TestParseDecimal(t *testing.T) {
 
 // account is a describe with one field of each kind that matters to
 // writes.
-func account() *objIndex {
-	return newIndex(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true}, Fields: []salesforce.DescribeField{
+func account() *metadata.Object {
+	return metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true}, Fields: []salesforce.DescribeField{
 		fld("Id", "id", readOnly, required),
 		fld("Name", "string", required, length(255)),
 		fld("Industry", "picklist", picklist(false, "Energy", "Banking")),
