@@ -29,12 +29,6 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 	defer s.settle(&err)
 	n := len(req.Records)
 	switch {
-	case n == 0:
-		return sfgate.BatchResponse{}, sfgate.Invalid("the batch has no records",
-			sfgate.FieldError{Field: "/records", Code: "minItems", Message: "at least one record is required"})
-	case n > sfgate.MaxBatchRecords:
-		return sfgate.BatchResponse{}, sfgate.Invalid("the batch has too many records",
-			sfgate.FieldError{Field: "/records", Code: "maxItems", Message: fmt.Sprintf("at most %d records", sfgate.MaxBatchRecords)})
 	case req.AllOrNone && n > salesforce.MaxWriteBatch:
 		return sfgate.BatchResponse{}, sfgate.Invalid("an allOrNone batch is atomic only within one Salesforce call",
 			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
@@ -59,8 +53,8 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 	case "delete", "undelete":
 		x, err = s.describe(ctx, sobject)
 	default:
-		return sfgate.BatchResponse{}, sfgate.Invalid("unknown batch operation",
-			sfgate.FieldError{Field: "/operation", Code: "enum", Message: "one of create, update, upsert, delete, undelete"})
+		// The document allows only the five operations.
+		return sfgate.BatchResponse{}, fmt.Errorf("batch operation %q unknown", req.Operation)
 	}
 	if err != nil {
 		return sfgate.BatchResponse{}, err
@@ -77,7 +71,8 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 		// What the handlers found while decoding (a JSON member named
 		// twice) fails the record like the engine's own findings.
 		for _, e := range req.RecordErrors[i] {
-			p.add(&idx, e.Field, &valueError{code: e.Code, msg: strings.TrimPrefix(e.Message, e.Field+" ")})
+			e.Index = &idx
+			p.addError(e)
 		}
 		switch req.Operation {
 		case "create":
@@ -121,11 +116,7 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 		}
 		// The batch's own results are bare; the allOrNone problem carries
 		// the index on each entry.
-		for _, e := range p.errs {
-			all.add(e.Index, e.Field, &valueError{code: e.Code, msg: strings.TrimPrefix(e.Message, e.Field+" ")})
-		}
-		all.dropped += p.dropped
-		all.malformed = all.malformed || p.malformed
+		all.merge(&p)
 		fe := p.list()
 		for j := range fe {
 			fe[j].Index = nil
@@ -238,7 +229,7 @@ func (s *Service) send(ctx context.Context, op string, ext *salesforce.DescribeF
 			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
 		}
 	default:
-		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: sfgate.CodeValidationFailed, Detail: "unknown batch operation"}
+		return nil, fmt.Errorf("batch operation %q unknown", op)
 	}
 	for i := range out {
 		if !out[i].success {

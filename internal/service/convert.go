@@ -169,8 +169,15 @@ type problems struct {
 	dropped, limit int
 }
 
+// add records e, refused in field (of the record at index in a batch).
 func (p *problems) add(index *int, field string, e *valueError) {
-	if e.code == codeInvalidCharacter {
+	p.addError(sfgate.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+}
+
+// addError records a problem already described: one the transport found
+// while decoding, or one of a record's own list.
+func (p *problems) addError(fe sfgate.FieldError) {
+	if fe.Code == codeInvalidCharacter {
 		p.malformed = true
 	}
 	limit := p.limit
@@ -181,7 +188,16 @@ func (p *problems) add(index *int, field string, e *valueError) {
 		p.dropped++
 		return
 	}
-	p.errs = append(p.errs, sfgate.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+	p.errs = append(p.errs, fe)
+}
+
+// merge adds every problem of q, as q holds them.
+func (p *problems) merge(q *problems) {
+	for _, fe := range q.errs {
+		p.addError(fe)
+	}
+	p.dropped += q.dropped
+	p.malformed = p.malformed || q.malformed
 }
 
 // list returns the problems, with a last entry saying how many more there
@@ -343,7 +359,7 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 			p.add(index, "Id", e)
 			return ""
 		}
-		p.addf(index, "Id", codeMalformedID, "%s", idProblem(s))
+		p.addf(index, "Id", codeMalformedID, "%s", salesforce.IDProblem(s))
 		return ""
 	}
 	return id
@@ -354,8 +370,8 @@ func pathID(id string) (string, error) {
 	n, err := salesforce.NormalizeID(id)
 	if err != nil {
 		return "", &sfgate.Error{Kind: sfgate.KindInvalid, Code: codeMalformedID,
-			Detail: "the record id " + idProblem(id),
-			Errors: []sfgate.FieldError{{Field: "path.id", Code: codeMalformedID, Message: idProblem(id)}}}
+			Detail: "the record id " + salesforce.IDProblem(id),
+			Errors: []sfgate.FieldError{{Field: "path.id", Code: codeMalformedID, Message: salesforce.IDProblem(id)}}}
 	}
 	return n, nil
 }

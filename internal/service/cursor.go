@@ -63,6 +63,9 @@ var (
 // constant time, before any field is read.
 func openCursor(key []byte, s string) (cursor, error) {
 	var c cursor
+	// The document's Cursor pattern bounds what arrives over HTTP too; this
+	// bound stays because it is the decoder's own: it caps the base64 and
+	// HMAC work for any caller of the service before a byte is trusted.
 	if len(s) > 2048 {
 		return c, errCursorMalformed
 	}

@@ -41,11 +41,13 @@ type run struct {
 	includeDeleted bool
 }
 
+// pageSizeOr is n, or the default when the caller named none. The document
+// bounds n to 200–2,000 (PageSize) and cursors carry what was accepted.
 func pageSizeOr(n int) int {
 	if n <= 0 {
 		return DefaultPageSize
 	}
-	return min(max(n, 200), 2000)
+	return n
 }
 
 // start validates in and fetches its first page.
@@ -72,9 +74,6 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return r, nil
 	case in.SOQL != nil:
 		q := in.SOQL
-		if q.SOQL == "" {
-			return nil, sfgate.Invalid("the query is empty", sfgate.FieldError{Field: "/soql", Code: "minLength", Message: "SOQL is required"})
-		}
 		if e := checkXML(q.SOQL); e != nil {
 			return nil, sfgate.Invalid("the query cannot be sent", sfgate.FieldError{Field: "/soql", Code: e.code, Message: "the query " + e.msg})
 		}

@@ -83,26 +83,14 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 		}
 		list = allFields(x)
 	} else {
+		// The document gives every name of ?fields= the shape of an API
+		// name; whether the object has it is checked here.
 		var p problems
-		clean := make([]string, 0, len(fields))
-		for _, f := range fields {
-			f = strings.TrimSpace(f)
-			if e := checkXML(f); e != nil {
-				p.add(nil, "query.fields", e)
-				continue
-			}
-			if f != "" {
-				clean = append(clean, f)
-			}
-		}
-		if !p.empty() {
-			return nil, p.err("the fields parameter is malformed")
-		}
-		if x, _, err = s.ensure(ctx, sobject, clean); err != nil {
+		if x, _, err = s.ensure(ctx, sobject, fields); err != nil {
 			return nil, err
 		}
 		list = []string{"Id"}
-		for _, f := range clean {
+		for _, f := range fields {
 			df, ok := x.Field(f)
 			if !ok {
 				p.addf(nil, f, codeUnknownField, "is not a field of %s", x.Name)
@@ -332,17 +320,17 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 	if err := checkPrefix(x, nid); err != nil {
 		return sfgate.MergeResult{}, err
 	}
+	// The document allows one or two mergeIds, no two spelt alike; two
+	// spellings of one id (15 and 18 characters), or the master's own id,
+	// it cannot see.
 	var p problems
-	if len(req.MergeIDs) < 1 || len(req.MergeIDs) > 2 {
-		p.addf(nil, "/mergeIds", "INVALID_MERGE_RECORD", "must name one or two records")
-	}
 	ids := make([]string, 0, len(req.MergeIDs))
 	for i, m := range req.MergeIDs {
 		n, err := salesforce.NormalizeID(m)
 		where := fmt.Sprintf("/mergeIds/%d", i)
 		switch {
 		case err != nil:
-			p.addf(nil, where, codeMalformedID, "%s", idProblem(m))
+			p.addf(nil, where, codeMalformedID, "%s", salesforce.IDProblem(m))
 		case n == nid || slices.Contains(ids, n):
 			p.addf(nil, where, "DUPLICATE_ARGUMENT_VALUE", "names a record twice")
 		case x.KeyPrefix != "" && !strings.HasPrefix(n, x.KeyPrefix):
@@ -374,32 +362,29 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (_ sfgate.LeadConvertResult, err error) {
 	defer s.settle(&err)
 	var p problems
-	id := func(v, where string, required bool) string {
+	// The document requires leadId and convertedStatus and gives ids
+	// their shape; their checksums and the characters XML cannot carry are
+	// checked here.
+	id := func(v, where string) string {
 		if v == "" {
-			if required {
-				p.addf(nil, where, "MISSING_ARGUMENT", "is required")
-			}
 			return ""
 		}
 		n, err := salesforce.NormalizeID(v)
 		if err != nil {
-			p.addf(nil, where, codeMalformedID, "%s", idProblem(v))
+			p.addf(nil, where, codeMalformedID, "%s", salesforce.IDProblem(v))
 		}
 		return n
 	}
 	lc := salesforce.LeadConvert{
-		LeadID:                 id(req.LeadID, "/leadId", true),
-		AccountID:              id(req.AccountID, "/accountId", false),
-		ContactID:              id(req.ContactID, "/contactId", false),
-		OwnerID:                id(req.OwnerID, "/ownerId", false),
+		LeadID:                 id(req.LeadID, "/leadId"),
+		AccountID:              id(req.AccountID, "/accountId"),
+		ContactID:              id(req.ContactID, "/contactId"),
+		OwnerID:                id(req.OwnerID, "/ownerId"),
 		ConvertedStatus:        req.ConvertedStatus,
 		OpportunityName:        req.OpportunityName,
 		DoNotCreateOpportunity: req.DoNotCreateOpportunity,
 		OverwriteLeadSource:    req.OverwriteLeadSource,
 		SendNotificationEmail:  req.SendNotificationEmail,
-	}
-	if req.ConvertedStatus == "" {
-		p.addf(nil, "/convertedStatus", "MISSING_ARGUMENT", "is required")
 	}
 	for _, t := range [][2]string{{"/convertedStatus", req.ConvertedStatus}, {"/opportunityName", req.OpportunityName}} {
 		if e := checkXML(t[1]); e != nil {

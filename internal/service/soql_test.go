@@ -102,15 +102,17 @@ func TestBuildRefuses(t *testing.T) {
 		field string
 		code  string
 	}{
-		{"field name injection", sfgate.StructuredQuery{Fields: []string{"Name FROM User --"}}, "/fields/0", "INVALID_FIELD"},
-		{"field list in one name", sfgate.StructuredQuery{Fields: []string{"Id,Name"}}, "/fields/0", "INVALID_FIELD"},
-		{"field with a quote", sfgate.StructuredQuery{Fields: []string{"Name'"}}, "/fields/0", "INVALID_FIELD"},
+		// The document refuses names that are not API names before the
+		// builder sees them; were one to get through, it still names no
+		// field, and only the describe's spelling is ever written.
+		{"field name injection", sfgate.StructuredQuery{Fields: []string{"Name FROM User --"}}, "/fields/0", codeUnknownField},
+		{"field list in one name", sfgate.StructuredQuery{Fields: []string{"Id,Name"}}, "/fields/0", codeUnknownField},
+		{"field with a quote", sfgate.StructuredQuery{Fields: []string{"Name'"}}, "/fields/0", codeUnknownField},
 		{"unknown field", sfgate.StructuredQuery{Fields: []string{"Nope__c"}}, "/fields/0", codeUnknownField},
 		{"unknown relationship", sfgate.StructuredQuery{Fields: []string{"Nope.Name"}}, "/fields/0", "INVALID_FIELD"},
 		{"reference field is not a relationship", sfgate.StructuredQuery{Fields: []string{"OwnerId.Name"}}, "/fields/0", "INVALID_FIELD"},
 		{"unknown field on parent", sfgate.StructuredQuery{Fields: []string{"Owner.Nope"}}, "/fields/0", codeUnknownField},
-		{"too deep", sfgate.StructuredQuery{Fields: []string{"Parent.Parent.Parent.Parent.Parent.Parent.Name"}}, "/fields/0", "INVALID_FIELD"},
-		{"where field injection", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name = 'x' OR Name", "=", "y")}, "/where/field", "INVALID_FIELD"},
+		{"where field injection", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name = 'x' OR Name", "=", "y")}, "/where/field", codeUnknownField},
 		{"includes on a string", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "includes", []any{"a"})}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
 		{"like on a number", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "like", "1%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
 		{"like on an id", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "like", "001%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
@@ -136,9 +138,7 @@ func TestBuildRefuses(t *testing.T) {
 		{"empty node", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{}}, "/where", "oneOf"},
 		{"nested error path", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{Or: []sfgate.Condition{*cmpq("Name", "=", "a"), {Not: cmpq("Nope", "=", "a")}}}}, "/where/or/1/not/field", codeUnknownField},
 		{"order by not sortable", sfgate.StructuredQuery{Fields: []string{"Id"}, OrderBy: []sfgate.OrderBy{{Field: "Description"}}}, "/orderBy/0/field", "INVALID_SORT_OPTION"},
-		{"order by bad direction", sfgate.StructuredQuery{Fields: []string{"Id"}, OrderBy: []sfgate.OrderBy{{Field: "Name", Direction: "sideways"}}}, "/orderBy/0/direction", "enum"},
 		{"polymorphic field only on one target", sfgate.StructuredQuery{Fields: []string{"Owner.Username"}}, "/fields/0", codeUnknownField},
-		{"limit too large", sfgate.StructuredQuery{Fields: []string{"Id"}, Limit: 50_000_001}, "/limit", "maximum"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

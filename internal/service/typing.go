@@ -113,7 +113,7 @@ const (
 	codeTooLong          = "STRING_TOO_LONG"
 	codeBadPicklist      = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
 	codeOutOfRange       = "NUMBER_OUTSIDE_VALID_RANGE"
-	codeMalformedID      = "MALFORMED_ID"
+	codeMalformedID      = salesforce.CodeMalformedID
 	codeRequired         = "REQUIRED_FIELD_MISSING"
 	codeNotNillable      = "NOT_NILLABLE"
 	codeInvalidCharacter = salesforce.CodeInvalidCharacter
@@ -132,28 +132,10 @@ func verr(code, format string, args ...any) *valueError {
 	return &valueError{code: code, msg: fmt.Sprintf(format, args...)}
 }
 
-// invalidXML reports the first character of s that XML 1.0 cannot carry
-// (control characters but tab, LF and CR; U+FFFE, U+FFFF; lone
-// surrogates; bytes that are not UTF-8). SOAP bodies are XML 1.0, so such a
-// value can never reach Salesforce.
-func invalidXML(s string) (rune, int, bool) {
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			return r, i, true
-		}
-		ok := r == 0x9 || r == 0xA || r == 0xD ||
-			(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
-		if !ok {
-			return r, i, true
-		}
-		i += n
-	}
-	return 0, 0, false
-}
-
+// checkXML refuses s if it holds a character XML 1.0 cannot carry: such a
+// value can never be sent to Salesforce.
 func checkXML(s string) *valueError {
-	if r, i, bad := invalidXML(s); bad {
+	if i, r, bad := salesforce.InvalidXMLChar(s); bad {
 		return verr(codeInvalidCharacter, "holds a character XML 1.0 cannot carry (%U at byte %d)", r, i)
 	}
 	return nil
@@ -216,7 +198,7 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 			if e := checkXML(s); e != nil {
 				return "", e
 			}
-			return "", verr(codeMalformedID, "%s", idProblem(s))
+			return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
 		}
 		return id, nil
 	case kBool:
