@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/routers"
+
 	"github.com/sfgate/sfgate"
 )
 

@@ -3,10 +3,11 @@ package handlers
 import (
 	"context"
 	"encoding/json"
-	"github.com/sfgate/sfgate"
 	"net/http"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sfgate/sfgate"
 )
 
 // TestAcceptNegotiation checks that an Accept header admitting none of an

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
+
 	"github.com/sfgate/sfgate"
 )
 
@@ -29,7 +30,7 @@ func pathParam(r *http.Request, name string) string {
 
 // decodeBody decodes the (already validated) JSON body into v, keeping
 // numbers as json.Number so no value is rounded. A member named twice is a
-// 400 (records.go).
+// 400 (duplicates.go).
 func decodeBody(r *http.Request, v any) error {
 	dups, err := decodeJSON(r, v)
 	if err != nil {

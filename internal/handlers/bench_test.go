@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
+
 	"github.com/sfgate/sfgate"
 )
 

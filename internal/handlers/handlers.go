@@ -24,9 +24,10 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
-	"github.com/sfgate/sfgate"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sfgate/sfgate"
 )
 
 // Options configure the handlers. Services left nil answer their routes

@@ -2,11 +2,12 @@ package handlers
 
 import (
 	"encoding/json"
-	"github.com/sfgate/sfgate"
 	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/sfgate/sfgate"
 )
 
 // The answers that dominate the gateway's CPU are records: map[string]any

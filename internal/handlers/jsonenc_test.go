@@ -5,13 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/sfgate/sfgate"
 	"math/rand/v2"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfgate/sfgate"
 )
 
 // stdlibJSON is the reference: what the gateway wrote before appendJSON,

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+
 	"github.com/sfgate/sfgate"
 )
 

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
-	"github.com/sfgate/sfgate"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/sfgate/sfgate"
 )
 
 // recorder is a minimal recording TracerProvider (the SDK's tracetest

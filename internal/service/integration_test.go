@@ -139,7 +139,9 @@ func TestRecordsRefusedBeforeSalesforce(t *testing.T) {
 	}
 }
 
-func TestBatch(t *testing.T) {
+// TestBatchWritesInCallsOf200 checks that a batch costs one call per 200
+// records, whatever the operation, and answers in input order.
+func TestBatchWritesInCallsOf200(t *testing.T) {
 	t.Parallel()
 	st := newStack(t, -1)
 	ctx := t.Context()
@@ -178,43 +180,6 @@ func TestBatch(t *testing.T) {
 		t.Errorf("record 321: %v, %v", got, err)
 	}
 
-	// Without allOrNone, invalid records get their own results and are
-	// not sent; the rest are.
-	mixed := []Record{rec(t, `{"Name":"ok 1"}`), rec(t, `{"Nope__c":1}`), rec(t, `{"Name":"ok 2"}`), rec(t, `{"Name":5}`)}
-	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", Records: mixed})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.SuccessCount != 2 || res.FailureCount != 2 || !res.Results[0].Success || res.Results[1].Success || !res.Results[2].Success || res.Results[3].Success {
-		t.Errorf("mixed: %+v", res)
-	}
-	if len(res.Results[1].Errors) == 0 || res.Results[1].Errors[0].Field != "Nope__c" {
-		t.Errorf("mixed record 1 errors: %+v", res.Results[1].Errors)
-	}
-
-	// With allOrNone, one invalid record fails the batch before any call.
-	before = st.calls(t)
-	_, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: mixed})
-	he := wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
-	if he.Errors[0].Index == nil || *he.Errors[0].Index != 1 {
-		t.Errorf("allOrNone errors carry the index: %+v", he.Errors)
-	}
-	if st.calls(t)["create"] != before["create"] {
-		t.Error("an allOrNone batch with an invalid record reached Salesforce")
-	}
-	// allOrNone where Salesforce refuses one record: nothing is kept.
-	dup := []Record{rec(t, `{"Name":"x","External_Id__c":"AON"}`), rec(t, `{"Name":"y","External_Id__c":"AON"}`)}
-	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: dup})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.SuccessCount != 0 {
-		t.Errorf("allOrNone with a duplicate: %+v", res)
-	}
-	// allOrNone over 200 records is refused: atomicity spans one call.
-	_, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: recs})
-	wantError(t, err, sfgate.KindInvalid, sfgate.CodeValidationFailed)
-
 	// Update, delete and undelete in batches.
 	upd := make([]Record, len(ids))
 	for i, r := range ids {
@@ -238,15 +203,83 @@ func TestBatch(t *testing.T) {
 		t.Errorf("calls: update %d, delete %d, undelete %d; want 3, 3, 1",
 			after["update"]-before["update"], after["delete"]-before["delete"], after["undelete"]-before["undelete"])
 	}
-	// Upsert batch: created flags.
-	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "upsert", ExternalIDField: "External_Id__c", Records: []Record{
-		rec(t, `{"External_Id__c":"U1","Name":"u1"}`), rec(t, `{"External_Id__c":"AON","Name":"again"}`), rec(t, `{"Name":"no key"}`),
-	}})
+}
+
+// TestBatchInvalidRecords checks that invalid records fail alone, or with
+// allOrNone fail the batch before any call.
+func TestBatchInvalidRecords(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, -1)
+	ctx := t.Context()
+	s := st.svc
+
+	// Without allOrNone, invalid records get their own results and are
+	// not sent; the rest are.
+	mixed := []Record{rec(t, `{"Name":"ok 1"}`), rec(t, `{"Nope__c":1}`), rec(t, `{"Name":"ok 2"}`), rec(t, `{"Name":5}`)}
+	res, err := s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", Records: mixed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c := res.Results[0].Created; c == nil || !*c || !res.Results[0].Success || res.Results[2].Success {
-		t.Errorf("upsert batch: %+v", res.Results)
+	if res.SuccessCount != 2 || res.FailureCount != 2 || !res.Results[0].Success || res.Results[1].Success || !res.Results[2].Success || res.Results[3].Success {
+		t.Errorf("mixed: %+v", res)
+	}
+	if len(res.Results[1].Errors) == 0 || res.Results[1].Errors[0].Field != "Nope__c" {
+		t.Errorf("mixed record 1 errors: %+v", res.Results[1].Errors)
+	}
+
+	// With allOrNone, one invalid record fails the batch before any call.
+	before := st.calls(t)
+	_, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: mixed})
+	he := wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
+	if he.Errors[0].Index == nil || *he.Errors[0].Index != 1 {
+		t.Errorf("allOrNone errors carry the index: %+v", he.Errors)
+	}
+	if st.calls(t)["create"] != before["create"] {
+		t.Error("an allOrNone batch with an invalid record reached Salesforce")
+	}
+	// allOrNone where Salesforce refuses one record: nothing is kept.
+	dup := []Record{rec(t, `{"Name":"x","External_Id__c":"AON"}`), rec(t, `{"Name":"y","External_Id__c":"AON"}`)}
+	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: dup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.SuccessCount != 0 {
+		t.Errorf("allOrNone with a duplicate: %+v", res)
+	}
+	// allOrNone over 200 records is refused: atomicity spans one call.
+	many := make([]Record, salesforce.MaxWriteBatch+1)
+	for i := range many {
+		many[i] = rec(t, fmt.Sprintf(`{"Name":"Many %03d"}`, i))
+	}
+	_, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: many})
+	wantError(t, err, sfgate.KindInvalid, sfgate.CodeValidationFailed)
+}
+
+// TestBatchUpsert checks the created flags of an upsert batch, and that a
+// record without its key fails alone.
+func TestBatchUpsert(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, -1)
+	ctx := t.Context()
+	s := st.svc
+	upsert := func(recs ...Record) sfgate.BatchResponse {
+		t.Helper()
+		res, err := s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "upsert", ExternalIDField: "External_Id__c", Records: recs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := upsert(rec(t, `{"External_Id__c":"U1","Name":"u1"}`), rec(t, `{"External_Id__c":"U2","Name":"u2"}`), rec(t, `{"Name":"no key"}`))
+	if c := res.Results[0].Created; c == nil || !*c || !res.Results[0].Success || !res.Results[1].Success {
+		t.Errorf("first upsert: %+v", res.Results)
+	}
+	if r := res.Results[2]; r.Success || len(r.Errors) != 1 || r.Errors[0].Field != "External_Id__c" || r.Errors[0].Code != "MISSING_ARGUMENT" {
+		t.Errorf("a record without its key: %+v", r)
+	}
+	res = upsert(rec(t, `{"External_Id__c":"U1","Name":"u1 again"}`))
+	if c := res.Results[0].Created; c == nil || *c || !res.Results[0].Success {
+		t.Errorf("second upsert of U1: %+v, want updated", res.Results)
 	}
 }
 

@@ -142,7 +142,7 @@ func allFields(x *metadata.Object) []string {
 // Create implements sfgate.RecordService.
 func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ string, err error) {
 	defer s.settle(&err)
-	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, func(string) bool { return false }))
+	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, noKey))
 	if err != nil {
 		return "", err
 	}
@@ -231,7 +231,7 @@ func externalID(x *metadata.Object, name, where string) (*salesforce.DescribeFie
 // path; a key also in the body must agree with it.
 func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (_ sfgate.UpsertResult, err error) {
 	defer s.settle(&err)
-	keys := append(recordKeys([]Record{rec}, func(string) bool { return false }), externalIDField)
+	keys := append(recordKeys([]Record{rec}, noKey), externalIDField)
 	x, _, err := s.ensure(ctx, sobject, keys)
 	if err != nil {
 		return sfgate.UpsertResult{}, err

@@ -230,6 +230,12 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		w.WriteByte(')')
 		return nil
 	}
+	return b.comparison(ctx, w, where, c)
+}
+
+// comparison writes a leaf of the where tree: a filterable field, an
+// operator its type takes, and the value typed against it.
+func (b *builder) comparison(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition) error {
 	name, df, err := b.path(ctx, where+"/field", c.Field)
 	if err != nil || df == nil {
 		return err
@@ -243,51 +249,65 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		b.p.addf(nil, where+"/op", "INVALID_QUERY_FILTER_OPERATOR", "%q is not an operator for %s, a %s field", c.Op, name, df.Type)
 		return nil
 	}
-	vw := where + "/value"
 	w.WriteString(name)
 	switch c.Op {
 	case "in", "notIn", "includes", "excludes":
-		list, ok := c.Value.([]any)
-		if !ok {
-			if s, isStr := c.Value.(string); isStr && (c.Op == "includes" || c.Op == "excludes") {
-				list = []any{s}
-			} else {
-				b.p.addf(nil, vw, "type", "%s takes an array of values", c.Op)
-				return nil
-			}
-		}
-		w.WriteString(map[string]string{"in": " IN (", "notIn": " NOT IN (", "includes": " INCLUDES (", "excludes": " EXCLUDES ("}[c.Op])
-		for i, v := range list {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			lit, e := literal(df, k, v, c.Op)
-			if e != nil {
-				b.p.add(nil, fmt.Sprintf("%s/%d", vw, i), e)
-				return nil
-			}
-			w.WriteString(lit)
-		}
-		w.WriteByte(')')
-		return nil
+		b.listValue(w, where+"/value", df, k, c)
+	default:
+		b.scalarValue(w, where+"/value", df, k, c)
 	}
-	if c.Value == nil {
-		switch c.Op {
-		case "=", "!=":
-			w.WriteString(" " + c.Op + " null")
-		default:
-			b.p.addf(nil, vw, "type", "null is compared with = and != only")
+	return nil
+}
+
+// listOps are the SOQL of the operators that take a list of values.
+var listOps = map[string]string{"in": " IN (", "notIn": " NOT IN (", "includes": " INCLUDES (", "excludes": " EXCLUDES ("}
+
+// listValue writes the operator and values of an in, notIn, includes or
+// excludes; includes and excludes also take one string.
+func (b *builder) listValue(w *strings.Builder, where string, df *salesforce.DescribeField, k kind, c *sfgate.Condition) {
+	list, ok := c.Value.([]any)
+	if !ok {
+		s, isStr := c.Value.(string)
+		if !isStr || (c.Op != "includes" && c.Op != "excludes") {
+			b.p.addf(nil, where, "type", "%s takes an array of values", c.Op)
+			return
 		}
-		return nil
+		list = []any{s}
+	}
+	w.WriteString(listOps[c.Op])
+	for i, v := range list {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		lit, e := literal(df, k, v, c.Op)
+		if e != nil {
+			b.p.add(nil, fmt.Sprintf("%s/%d", where, i), e)
+			return
+		}
+		w.WriteString(lit)
+	}
+	w.WriteByte(')')
+}
+
+// scalarValue writes the operator and value of a comparison with one
+// value; null is compared with = and != only.
+func (b *builder) scalarValue(w *strings.Builder, where string, df *salesforce.DescribeField, k kind, c *sfgate.Condition) {
+	if c.Value == nil {
+		if c.Op != "=" && c.Op != "!=" {
+			b.p.addf(nil, where, "type", "null is compared with = and != only")
+			return
+		}
+		w.WriteString(" " + c.Op + " null")
+		return
 	}
 	if _, isList := c.Value.([]any); isList {
-		b.p.addf(nil, vw, "type", "%s takes one value, not an array", c.Op)
-		return nil
+		b.p.addf(nil, where, "type", "%s takes one value, not an array", c.Op)
+		return
 	}
 	lit, e := literal(df, k, c.Value, c.Op)
 	if e != nil {
-		b.p.add(nil, vw, e)
-		return nil
+		b.p.add(nil, where, e)
+		return
 	}
 	if c.Op == "like" {
 		w.WriteString(" LIKE ")
@@ -295,7 +315,6 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		w.WriteString(" " + c.Op + " ")
 	}
 	w.WriteString(lit)
-	return nil
 }
 
 // opAllowed reports whether op applies to fields of kind k.

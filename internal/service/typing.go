@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -147,69 +148,17 @@ func checkXML(s string) *valueError {
 func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 	switch k := kindOf(f); k {
 	case kString, kPicklist:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a string", v)
-		}
-		if e := checkXML(s); e != nil {
-			return "", e
-		}
-		if e := checkLength(f, s); e != nil {
-			return "", e
-		}
-		if k == kPicklist && f.RestrictedPicklist && !picklistHas(f, s) {
-			return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
-		}
-		return s, nil
+		return textIn(f, k, v)
 	case kMultiPicklist:
-		items, ok := v.([]any)
-		if !ok {
-			return "", wrongType(f, "an array of strings", v)
-		}
-		parts := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := it.(string)
-			if !ok {
-				return "", wrongType(f, "an array of strings", v)
-			}
-			if e := checkXML(s); e != nil {
-				return "", e
-			}
-			if s == "" || strings.Contains(s, ";") {
-				return "", verr(codeWrongType, "values must be non-empty and must not contain ';'")
-			}
-			if f.RestrictedPicklist && !picklistHas(f, s) {
-				return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
-			}
-			parts = append(parts, s)
-		}
-		joined := strings.Join(parts, ";")
-		if e := checkLength(f, joined); e != nil {
-			return "", e
-		}
-		return joined, nil
+		return multiPicklistIn(f, v)
 	case kID:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a record id", v)
-		}
-		id, err := salesforce.NormalizeID(s)
-		if err != nil {
-			if e := checkXML(s); e != nil {
-				return "", e
-			}
-			return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
-		}
-		return id, nil
+		return idIn(f, v)
 	case kBool:
 		b, ok := v.(bool)
 		if !ok {
 			return "", wrongType(f, "true or false", v)
 		}
-		if b {
-			return "true", nil
-		}
-		return "false", nil
+		return strconv.FormatBool(b), nil
 	case kInt, kLong, kDecimal:
 		n, ok := v.(json.Number)
 		if !ok {
@@ -220,35 +169,8 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 			return "", wrongType(f, "a number", v)
 		}
 		return checkNumber(f, k, d)
-	case kDate:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a date YYYY-MM-DD", v)
-		}
-		if _, err := time.Parse(sfDate, s); err != nil {
-			return "", verr(codeBadDate, "is not a date YYYY-MM-DD")
-		}
-		return s, nil
-	case kDateTime:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "an RFC 3339 date-time", v)
-		}
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return "", verr(codeBadDate, "is not an RFC 3339 date-time such as 2024-05-01T12:30:00Z")
-		}
-		return t.UTC().Format(sfDateTime), nil
-	case kTime:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a time HH:MM:SS", v)
-		}
-		t, ok := parseTime(s)
-		if !ok {
-			return "", verr(codeBadDate, "is not a time HH:MM[:SS[.sss]][Z]")
-		}
-		return t, nil
+	case kDate, kDateTime, kTime:
+		return temporalIn(f, k, v)
 	case kBase64:
 		s, ok := v.(string)
 		if !ok {
@@ -261,27 +183,128 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 	case kAddress, kLocation:
 		return "", verr(codeReadOnlyCompound, "is a compound field and read-only: write its component fields instead")
 	case kAny:
-		switch x := v.(type) {
-		case string:
-			if e := checkXML(x); e != nil {
-				return "", e
-			}
-			return x, nil
-		case bool:
-			if x {
-				return "true", nil
-			}
-			return "false", nil
-		case json.Number:
-			d, ok := parseDecimal(string(x))
-			if !ok {
-				return "", wrongType(f, "a number", v)
-			}
-			return d.String(), nil
-		}
-		return "", wrongType(f, "a string, number or boolean", v)
+		return anyIn(f, v)
 	}
 	return "", wrongType(f, "a string", v)
+}
+
+// textIn is a string or picklist value: XML-safe, within the field's
+// length, and for a restricted picklist one of its active values.
+func textIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
+	s, ok := v.(string)
+	if !ok {
+		return "", wrongType(f, "a string", v)
+	}
+	if e := checkXML(s); e != nil {
+		return "", e
+	}
+	if e := checkLength(f, s); e != nil {
+		return "", e
+	}
+	if k == kPicklist && f.RestrictedPicklist && !picklistHas(f, s) {
+		return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
+	}
+	return s, nil
+}
+
+// multiPicklistIn is an array of values, sent joined by ';'.
+func multiPicklistIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+	items, ok := v.([]any)
+	if !ok {
+		return "", wrongType(f, "an array of strings", v)
+	}
+	parts := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return "", wrongType(f, "an array of strings", v)
+		}
+		if e := checkXML(s); e != nil {
+			return "", e
+		}
+		if s == "" || strings.Contains(s, ";") {
+			return "", verr(codeWrongType, "values must be non-empty and must not contain ';'")
+		}
+		if f.RestrictedPicklist && !picklistHas(f, s) {
+			return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
+		}
+		parts = append(parts, s)
+	}
+	joined := strings.Join(parts, ";")
+	if e := checkLength(f, joined); e != nil {
+		return "", e
+	}
+	return joined, nil
+}
+
+// idIn is a record id, sent in its 18-character form.
+func idIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+	s, ok := v.(string)
+	if !ok {
+		return "", wrongType(f, "a record id", v)
+	}
+	id, err := salesforce.NormalizeID(s)
+	if err != nil {
+		if e := checkXML(s); e != nil {
+			return "", e
+		}
+		return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
+	}
+	return id, nil
+}
+
+// temporalIn is a date (as is), a date-time (sent in UTC) or a time (sent
+// as HH:MM:SS.sssZ).
+func temporalIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
+	s, ok := v.(string)
+	if !ok {
+		want := "a time HH:MM:SS"
+		switch k {
+		case kDate:
+			want = "a date YYYY-MM-DD"
+		case kDateTime:
+			want = "an RFC 3339 date-time"
+		}
+		return "", wrongType(f, want, v)
+	}
+	switch k {
+	case kDate:
+		if _, err := time.Parse(sfDate, s); err != nil {
+			return "", verr(codeBadDate, "is not a date YYYY-MM-DD")
+		}
+		return s, nil
+	case kDateTime:
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return "", verr(codeBadDate, "is not an RFC 3339 date-time such as 2024-05-01T12:30:00Z")
+		}
+		return t.UTC().Format(sfDateTime), nil
+	}
+	t, ok := parseTime(s)
+	if !ok {
+		return "", verr(codeBadDate, "is not a time HH:MM[:SS[.sss]][Z]")
+	}
+	return t, nil
+}
+
+// anyIn is an anyType value: a string, number or boolean, sent as text.
+func anyIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+	switch x := v.(type) {
+	case string:
+		if e := checkXML(x); e != nil {
+			return "", e
+		}
+		return x, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case json.Number:
+		d, ok := parseDecimal(string(x))
+		if !ok {
+			return "", wrongType(f, "a number", v)
+		}
+		return d.String(), nil
+	}
+	return "", wrongType(f, "a string, number or boolean", v)
 }
 
 func wrongType(f *salesforce.DescribeField, want string, v any) *valueError {

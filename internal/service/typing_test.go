@@ -54,16 +54,37 @@ func refTo(rel string, objs ...string) func(*salesforce.DescribeField) {
 
 func num(s string) json.Number { return json.Number(s) }
 
-func TestToSalesforce(t *testing.T) {
+// toSalesforceCase is one value for one field: the text Salesforce takes,
+// or the code of the refusal.
+type toSalesforceCase struct {
+	name  string
+	field salesforce.DescribeField
+	in    any
+	want  string
+	code  string
+}
+
+func runToSalesforce(t *testing.T, cases []toSalesforceCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, e := toSalesforce(&c.field, c.in)
+			gotCode := ""
+			if e != nil {
+				gotCode = e.code
+			}
+			if gotCode != c.code || got != c.want {
+				t.Errorf("toSalesforce(%s %v) = %q, %v; want %q, code %q", c.field.Type, c.in, got, e, c.want, c.code)
+			}
+		})
+	}
+}
+
+// TestToSalesforceIDs checks ids: normalised to 18 characters, refused with the reason.
+func TestToSalesforceIDs(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("é", 6)
-	cases := []struct {
-		name  string
-		field salesforce.DescribeField
-		in    any
-		want  string
-		code  string
-	}{
+	runToSalesforce(t, []toSalesforceCase{
 		{"id 18 chars kept", fld("Id", "id"), "001000000000001AAA", "001000000000001AAA", ""},
 		{"id 15 chars normalised to 18", fld("Id", "id"), "001000000000001", "001000000000001AAA", ""},
 		{"id 15 chars with case", fld("Id", "id"), "0015g00000AbCdE", "0015g00000AbCdEAAV", ""},
@@ -71,6 +92,14 @@ func TestToSalesforce(t *testing.T) {
 		{"id bad length", fld("Id", "id"), "001abc", "", codeMalformedID},
 		{"id bad characters", fld("Id", "id"), "001000000000-01", "", codeMalformedID},
 		{"id a number", fld("Id", "id"), num("1"), "", codeWrongType},
+	})
+}
+
+// TestToSalesforceText checks strings and picklists: characters XML can carry, lengths in characters, restricted values.
+func TestToSalesforceText(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 6)
+	runToSalesforce(t, []toSalesforceCase{
 		{"string", fld("Name", "string", length(5)), "héllo", "héllo", ""},
 		{"string counts characters not bytes", fld("Name", "string", length(5)), long, "", codeTooLong},
 		{"string keeps XML specials for the encoder", fld("Name", "string"), `<a & "b">`, `<a & "b">`, ""},
@@ -98,6 +127,13 @@ func TestToSalesforce(t *testing.T) {
 		{"multipicklist item not string", fld("Tags", "multipicklist"), []any{"A", num("1")}, "", codeWrongType},
 		{"multipicklist restricted value", fld("Tags", "multipicklist", picklist(true, "A")), []any{"A", "Z"}, "", codeBadPicklist},
 		{"multipicklist length", fld("Tags", "multipicklist", length(3)), []any{"AB", "CD"}, "", codeTooLong},
+	})
+}
+
+// TestToSalesforceNumbers checks booleans and numbers: exact decimal text, never rounded, within range, precision and scale.
+func TestToSalesforceNumbers(t *testing.T) {
+	t.Parallel()
+	runToSalesforce(t, []toSalesforceCase{
 		{"boolean true", fld("B", "boolean"), true, "true", ""},
 		{"boolean false", fld("B", "boolean"), false, "false", ""},
 		{"boolean a string", fld("B", "boolean"), "true", "", codeWrongType},
@@ -124,6 +160,13 @@ func TestToSalesforce(t *testing.T) {
 		{"currency scale 0 refuses cents", fld("C", "currency", prec(18, 0)), num("1.5"), "", codeOutOfRange},
 		{"percent", fld("P", "percent", prec(5, 2)), num("99.99"), "99.99", ""},
 		{"percent over", fld("P", "percent", prec(5, 2)), num("1000"), "", codeOutOfRange},
+	})
+}
+
+// TestToSalesforceTimes checks dates, date-times (sent in UTC) and times.
+func TestToSalesforceTimes(t *testing.T) {
+	t.Parallel()
+	runToSalesforce(t, []toSalesforceCase{
 		{"date", fld("D", "date"), "2024-02-29", "2024-02-29", ""},
 		{"date not a day", fld("D", "date"), "2023-02-29", "", codeBadDate},
 		{"date short form", fld("D", "date"), "2024-2-1", "", codeBadDate},
@@ -138,6 +181,13 @@ func TestToSalesforce(t *testing.T) {
 		{"time fraction", fld("T", "time"), "12:30:15.5Z", "12:30:15.500Z", ""},
 		{"time bad hour", fld("T", "time"), "25:00", "", codeBadDate},
 		{"time junk", fld("T", "time"), "noon", "", codeBadDate},
+	})
+}
+
+// TestToSalesforceOtherTypes checks base64, compounds (read-only), anyType, and a type known only by its soapType.
+func TestToSalesforceOtherTypes(t *testing.T) {
+	t.Parallel()
+	runToSalesforce(t, []toSalesforceCase{
 		{"base64", fld("B", "base64"), "aGVsbG8=", "aGVsbG8=", ""},
 		{"base64 bad", fld("B", "base64"), "not base64!", "", codeWrongType},
 		{"address read-only", fld("BillingAddress", "address"), map[string]any{"city": "x"}, "", codeReadOnlyCompound},
@@ -147,20 +197,7 @@ func TestToSalesforce(t *testing.T) {
 		{"anyType bool", fld("V", "anyType"), true, "true", ""},
 		{"anyType object", fld("V", "anyType"), map[string]any{}, "", codeWrongType},
 		{"unknown type by soapType", fld("X", "futuretype", func(f *salesforce.DescribeField) { f.SoapType = "xsd:int" }), num("7"), "7", ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			got, e := toSalesforce(&c.field, c.in)
-			gotCode := ""
-			if e != nil {
-				gotCode = e.code
-			}
-			if gotCode != c.code || got != c.want {
-				t.Errorf("toSalesforce(%s %v) = %q, %v; want %q, code %q", c.field.Type, c.in, got, e, c.want, c.code)
-			}
-		})
-	}
+	})
 }
 
 func TestFromSalesforce(t *testing.T) {
