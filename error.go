@@ -1,7 +1,6 @@
 package sfgate
 
 import (
-	"fmt"
 	"strconv"
 	"time"
 )
@@ -137,12 +136,6 @@ func (e *Error) Unwrap() error { return e.Err }
 // NewError returns an *Error of the given kind, code and detail.
 func NewError(kind ErrorKind, code, detail string) *Error {
 	return &Error{Kind: kind, Code: code, Detail: detail}
-}
-
-// Errorf returns an *Error of the given kind and code whose detail is
-// formatted.
-func Errorf(kind ErrorKind, code, format string, args ...any) *Error {
-	return &Error{Kind: kind, Code: code, Detail: fmt.Sprintf(format, args...)}
 }
 
 // Invalid returns a KindInvalid VALIDATION_FAILED naming each problem. Use

@@ -63,7 +63,7 @@ func TestErrorCarriesItsCause(t *testing.T) {
 	if e := NotFound("gone"); e.Kind != KindNotFound || e.Code != CodeNotFound || e.Detail != "gone" {
 		t.Errorf("NotFound = %+v", e)
 	}
-	if e := Errorf(KindInvalid, "X", "%d things", 3); e.Detail != "3 things" || e.Code != "X" {
-		t.Errorf("Errorf = %+v", e)
+	if e := NewError(KindUnavailable, "X", "later"); e.Kind != KindUnavailable || e.Detail != "later" || e.Code != "X" {
+		t.Errorf("NewError = %+v", e)
 	}
 }
