@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/routers"
+
+	"github.com/sfgate/sfgate"
 )
 
 // Content negotiation (RFC 9110 §12.5.1). Every /v1 operation can answer
@@ -117,14 +119,14 @@ func acceptable(r *http.Request, offers []string) bool {
 }
 
 // notAcceptable is the 406 for a request acceptable refused.
-func notAcceptable(r *http.Request, offers []string) *Error {
+func notAcceptable(r *http.Request, offers []string) *sfgate.Error {
 	accept := strings.Join(r.Header.Values("Accept"), ", ")
 	if len(accept) > 200 {
 		accept = accept[:200] + "…"
 	}
-	return &Error{
-		Status: http.StatusNotAcceptable, Code: CodeNotAcceptable,
+	return &sfgate.Error{
+		Kind: sfgate.KindNotAcceptable, Code: sfgate.CodeNotAcceptable,
 		Detail: "Accept: " + strconv.Quote(accept) + " admits none of " + strings.Join(offers, ", "),
-		Errors: []FieldError{{Field: "header.Accept", Code: "not-acceptable", Message: "must admit one of " + strings.Join(offers, ", ")}},
+		Errors: []sfgate.FieldError{{Field: "header.Accept", Code: "not-acceptable", Message: "must admit one of " + strings.Join(offers, ", ")}},
 	}
 }

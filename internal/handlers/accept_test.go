@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+
+	"github.com/sfgate/sfgate"
 )
 
 // TestAcceptNegotiation checks that an Accept header admitting none of an
@@ -17,13 +19,13 @@ func TestAcceptNegotiation(t *testing.T) {
 	var calls atomic.Int64
 	opts := fullOptions()
 	opts.Queries = &fakeQueries{
-		query: func(ctx context.Context, in QueryInput) (QueryPage, error) {
+		query: func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 			calls.Add(1)
-			return QueryPage{TotalSize: 1, Done: true, Records: []Record{{"Id": "001000000000001AAA"}}}, nil
+			return sfgate.QueryPage{TotalSize: 1, Done: true, Records: []sfgate.Record{{"Id": "001000000000001AAA"}}}, nil
 		},
-		stream: func(ctx context.Context, in QueryInput, emit func([]Record) error) error {
+		stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
 			calls.Add(1)
-			return emit([]Record{{"Id": "001000000000001AAA"}})
+			return emit([]sfgate.Record{{"Id": "001000000000001AAA"}})
 		},
 	}
 	s := newTestServer(t, opts)
@@ -77,7 +79,7 @@ func TestAcceptNegotiation(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &p); err != nil {
 				t.Fatal(err)
 			}
-			if p.Code != CodeNotAcceptable || p.Status != http.StatusNotAcceptable || p.Detail == "" {
+			if p.Code != sfgate.CodeNotAcceptable || p.Status != http.StatusNotAcceptable || p.Detail == "" {
 				t.Errorf("problem %+v", p)
 			}
 		})

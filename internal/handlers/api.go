@@ -14,6 +14,8 @@ import (
 
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
+
+	"github.com/sfgate/sfgate"
 )
 
 // pathParam returns a path parameter, percent-decoded (chi matches on the
@@ -28,7 +30,7 @@ func pathParam(r *http.Request, name string) string {
 
 // decodeBody decodes the (already validated) JSON body into v, keeping
 // numbers as json.Number so no value is rounded. A member named twice is a
-// 400 (records.go).
+// 400 (duplicates.go).
 func decodeBody(r *http.Request, v any) error {
 	dups, err := decodeJSON(r, v)
 	if err != nil {
@@ -50,17 +52,17 @@ func decodeJSON(r *http.Request, v any) ([][]string, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		return nil, Validation("the body is not the JSON this endpoint takes", FieldError{Field: "body", Code: "malformed", Message: err.Error()})
+		return nil, sfgate.Invalid("the body is not the JSON this endpoint takes", sfgate.FieldError{Field: "body", Code: "malformed", Message: err.Error()})
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, Validation("the body holds more than one JSON value", FieldError{Field: "body", Code: "malformed", Message: "unexpected data after the JSON value"})
+		return nil, sfgate.Invalid("the body holds more than one JSON value", sfgate.FieldError{Field: "body", Code: "malformed", Message: "unexpected data after the JSON value"})
 	}
 	return duplicateMembers(b), nil
 }
 
 // notImplemented answers for a service the gateway was built without.
 func notImplemented(what string) error {
-	return NewError(http.StatusNotImplemented, "NOT_IMPLEMENTED", "this gateway has no "+what+" service configured")
+	return &statusError{status: http.StatusNotImplemented, err: sfgate.NewError(sfgate.KindInternal, "NOT_IMPLEMENTED", "this gateway has no "+what+" service configured")}
 }
 
 // wantsNDJSON reports whether the caller asked for a stream: Accept names
@@ -87,12 +89,12 @@ func (h *Handlers) listSObjects(w http.ResponseWriter, r *http.Request) error {
 	if h.opts.Describe == nil {
 		return notImplemented("describe")
 	}
-	list, err := h.opts.Describe.ListSObjects(r.Context(), SObjectFilter{Custom: boolQuery(r, "custom"), Queryable: boolQuery(r, "queryable")})
+	list, err := h.opts.Describe.ListSObjects(r.Context(), sfgate.SObjectFilter{Custom: boolQuery(r, "custom"), Queryable: boolQuery(r, "queryable")})
 	if err != nil {
 		return fmt.Errorf("list sobjects: %w", err)
 	}
 	if list == nil {
-		list = []SObjectSummary{}
+		list = []sfgate.SObjectSummary{}
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"sobjects": list})
 }
@@ -217,7 +219,7 @@ func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if req.Operation == "upsert" && req.ExternalIDField == "" {
-		return Validation("upsert needs externalIdField", FieldError{Field: "/externalIdField", Code: "required", Message: "required when operation is upsert"})
+		return sfgate.Invalid("upsert needs externalIdField", sfgate.FieldError{Field: "/externalIdField", Code: "required", Message: "required when operation is upsert"})
 	}
 	res, err := h.opts.Records.Batch(r.Context(), obj, req)
 	if err != nil {
@@ -228,7 +230,7 @@ func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
 	}
 	for i := range res.Results {
 		if res.Results[i].Errors == nil {
-			res.Results[i].Errors = []FieldError{}
+			res.Results[i].Errors = []sfgate.FieldError{}
 		}
 	}
 	return writeJSON(w, http.StatusOK, res)
@@ -260,7 +262,7 @@ func (h *Handlers) convertLead(w http.ResponseWriter, r *http.Request) error {
 	if h.opts.Records == nil {
 		return notImplemented("records")
 	}
-	var req LeadConvertRequest
+	var req sfgate.LeadConvertRequest
 	if err := decodeBody(r, &req); err != nil {
 		return err
 	}
@@ -272,27 +274,27 @@ func (h *Handlers) convertLead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handlers) structuredQuery(w http.ResponseWriter, r *http.Request) error {
-	var q StructuredQuery
+	var q sfgate.StructuredQuery
 	if err := decodeBody(r, &q); err != nil {
 		return err
 	}
-	return h.runQuery(w, r, QueryInput{SObject: pathParam(r, "sobject"), Structured: &q})
+	return h.runQuery(w, r, sfgate.QueryInput{SObject: pathParam(r, "sobject"), Structured: &q})
 }
 
 func (h *Handlers) soqlQuery(w http.ResponseWriter, r *http.Request) error {
-	var q SOQLQuery
+	var q sfgate.SOQLQuery
 	if err := decodeBody(r, &q); err != nil {
 		return err
 	}
-	return h.runQuery(w, r, QueryInput{SOQL: &q})
+	return h.runQuery(w, r, sfgate.QueryInput{SOQL: &q})
 }
 
 func (h *Handlers) queryMore(w http.ResponseWriter, r *http.Request) error {
-	return h.runQuery(w, r, QueryInput{Cursor: pathParam(r, "cursor")})
+	return h.runQuery(w, r, sfgate.QueryInput{Cursor: pathParam(r, "cursor")})
 }
 
 // runQuery answers one page as JSON, or every page as NDJSON when asked.
-func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in QueryInput) error {
+func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.QueryInput) error {
 	if h.opts.Queries == nil {
 		return notImplemented("query")
 	}
@@ -303,7 +305,7 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in QueryInpu
 			return fmt.Errorf("query: %w", err)
 		}
 		if page.Records == nil {
-			page.Records = []Record{}
+			page.Records = []sfgate.Record{}
 		}
 		return writeJSON(w, http.StatusOK, page)
 	}
@@ -320,7 +322,7 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in QueryInpu
 			started = true
 		}
 	}
-	err := h.opts.Queries.Stream(ctx, in, func(records []Record) error {
+	err := h.opts.Queries.Stream(ctx, in, func(records []sfgate.Record) error {
 		start()
 		// One write per page: each record is one line, written as an
 		// Encoder with SetEscapeHTML(false) would.
@@ -362,7 +364,7 @@ func (h *Handlers) search(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("search: %w", err)
 	}
 	if hits == nil {
-		hits = []SearchHit{}
+		hits = []sfgate.SearchHit{}
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"results": hits})
 }
@@ -376,7 +378,7 @@ func (h *Handlers) limits(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("limits: %w", err)
 	}
 	if ls == nil {
-		ls = []Limit{}
+		ls = []sfgate.Limit{}
 	}
 	var reported *string
 	if !at.IsZero() {

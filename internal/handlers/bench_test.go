@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/rs/zerolog"
+
+	"github.com/sfgate/sfgate"
 )
 
 // BenchmarkBatchRequest measures a 10,000-record batch through the whole
@@ -18,7 +20,7 @@ import (
 func BenchmarkBatchRequest(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(`{"operation":"create","records":[`)
-	for i := range MaxBatchRecords {
+	for i := range sfgate.MaxBatchRecords {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
@@ -31,7 +33,7 @@ func BenchmarkBatchRequest(b *testing.B) {
 	b.Run("baseline: decode only", func(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		for b.Loop() {
-			var req BatchRequest
+			var req sfgate.BatchRequest
 			dec := json.NewDecoder(strings.NewReader(body))
 			dec.UseNumber()
 			if err := dec.Decode(&req); err != nil {
@@ -65,7 +67,7 @@ func BenchmarkBatchRequest(b *testing.B) {
 func BenchmarkBatchDecode(b *testing.B) {
 	var sb strings.Builder
 	sb.WriteString(`{"operation":"create","records":[`)
-	for i := range MaxBatchRecords {
+	for i := range sfgate.MaxBatchRecords {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
@@ -78,7 +80,7 @@ func BenchmarkBatchDecode(b *testing.B) {
 		b.SetBytes(int64(len(body)))
 		b.ReportAllocs()
 		for b.Loop() {
-			var req BatchRequest
+			var req sfgate.BatchRequest
 			dec := json.NewDecoder(strings.NewReader(body))
 			dec.UseNumber()
 			if err := dec.Decode(&req); err != nil {
@@ -94,7 +96,7 @@ func BenchmarkBatchDecode(b *testing.B) {
 			r := httptest.NewRequest("POST", "/v1/sobjects/Account/records/batch", nil)
 			r.Body = newHeldBody(held) // as bodyCap leaves it
 			req, err := decodeBatch(r)
-			if err != nil || len(req.Records) != MaxBatchRecords || req.RecordErrors != nil {
+			if err != nil || len(req.Records) != sfgate.MaxBatchRecords || req.RecordErrors != nil {
 				b.Fatal(err, len(req.Records))
 			}
 		}

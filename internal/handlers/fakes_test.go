@@ -11,33 +11,34 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/handlers/spectest"
 )
 
 // fakeDescribe, fakeRecords and fakeQueries answer from function fields;
 // a nil field answers a fixed, valid value.
 type fakeDescribe struct {
-	list     func(ctx context.Context, f SObjectFilter) ([]SObjectSummary, error)
-	describe func(ctx context.Context, name string) (*SObjectDescribe, error)
+	list     func(ctx context.Context, f sfgate.SObjectFilter) ([]sfgate.SObjectSummary, error)
+	describe func(ctx context.Context, name string) (*sfgate.SObjectDescribe, error)
 }
 
-func (f *fakeDescribe) ListSObjects(ctx context.Context, filter SObjectFilter) ([]SObjectSummary, error) {
+func (f *fakeDescribe) ListSObjects(ctx context.Context, filter sfgate.SObjectFilter) ([]sfgate.SObjectSummary, error) {
 	if f.list != nil {
 		return f.list(ctx, filter)
 	}
-	return []SObjectSummary{{Name: "Account", Label: "Account", Queryable: true, Createable: true}}, nil
+	return []sfgate.SObjectSummary{{Name: "Account", Label: "Account", Queryable: true, Createable: true}}, nil
 }
 
-func (f *fakeDescribe) DescribeSObject(ctx context.Context, name string) (*SObjectDescribe, error) {
+func (f *fakeDescribe) DescribeSObject(ctx context.Context, name string) (*sfgate.SObjectDescribe, error) {
 	if f.describe != nil {
 		return f.describe(ctx, name)
 	}
 	prefix := "001"
-	return &SObjectDescribe{
-		SObjectSummary: SObjectSummary{Name: name, Label: name, KeyPrefix: &prefix, Queryable: true},
-		Fields: []FieldDescribe{{Name: "Name", Label: "Name", Type: "string", Length: 255, Createable: true, Updateable: true,
-			ReferenceTo: []string{}, PicklistValues: []PicklistValue{}}},
-		ChildRelationships: []ChildRelationship{{ChildSObject: "Contact", Field: "AccountId", RelationshipName: "Contacts"}},
+	return &sfgate.SObjectDescribe{
+		SObjectSummary: sfgate.SObjectSummary{Name: name, Label: name, KeyPrefix: &prefix, Queryable: true},
+		Fields: []sfgate.FieldDescribe{{Name: "Name", Label: "Name", Type: "string", Length: 255, Createable: true, Updateable: true,
+			ReferenceTo: []string{}, PicklistValues: []sfgate.PicklistValue{}}},
+		ChildRelationships: []sfgate.ChildRelationship{{ChildSObject: "Contact", Field: "AccountId", RelationshipName: "Contacts"}},
 	}, nil
 }
 
@@ -46,75 +47,77 @@ func (f *fakeDescribe) RecordSchema(ctx context.Context, name string) (map[strin
 }
 
 type fakeRecords struct {
-	get    func(ctx context.Context, obj, id string, fields []string) (Record, error)
-	create func(ctx context.Context, obj string, rec Record) (string, error)
-	upsert func(ctx context.Context, obj, field, value string, rec Record) (UpsertResult, error)
-	batch  func(ctx context.Context, obj string, req BatchRequest) (BatchResponse, error)
+	get    func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error)
+	create func(ctx context.Context, obj string, rec sfgate.Record) (string, error)
+	upsert func(ctx context.Context, obj, field, value string, rec sfgate.Record) (sfgate.UpsertResult, error)
+	batch  func(ctx context.Context, obj string, req sfgate.BatchRequest) (sfgate.BatchResponse, error)
 }
 
-func (f *fakeRecords) Get(ctx context.Context, obj, id string, fields []string) (Record, error) {
+func (f *fakeRecords) Get(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 	if f.get != nil {
 		return f.get(ctx, obj, id, fields)
 	}
-	return Record{"Id": id, "Name": "Acme"}, nil
+	return sfgate.Record{"Id": id, "Name": "Acme"}, nil
 }
 
-func (f *fakeRecords) Create(ctx context.Context, obj string, rec Record) (string, error) {
+func (f *fakeRecords) Create(ctx context.Context, obj string, rec sfgate.Record) (string, error) {
 	if f.create != nil {
 		return f.create(ctx, obj, rec)
 	}
 	return "001000000000001AAA", nil
 }
 
-func (f *fakeRecords) Update(ctx context.Context, obj, id string, rec Record) error { return nil }
+func (f *fakeRecords) Update(ctx context.Context, obj, id string, rec sfgate.Record) error {
+	return nil
+}
 
-func (f *fakeRecords) Upsert(ctx context.Context, obj, field, value string, rec Record) (UpsertResult, error) {
+func (f *fakeRecords) Upsert(ctx context.Context, obj, field, value string, rec sfgate.Record) (sfgate.UpsertResult, error) {
 	if f.upsert != nil {
 		return f.upsert(ctx, obj, field, value, rec)
 	}
-	return UpsertResult{ID: "001000000000001AAA", Created: true}, nil
+	return sfgate.UpsertResult{ID: "001000000000001AAA", Created: true}, nil
 }
 
 func (f *fakeRecords) Delete(ctx context.Context, obj, id string) error { return nil }
 
-func (f *fakeRecords) Batch(ctx context.Context, obj string, req BatchRequest) (BatchResponse, error) {
+func (f *fakeRecords) Batch(ctx context.Context, obj string, req sfgate.BatchRequest) (sfgate.BatchResponse, error) {
 	if f.batch != nil {
 		return f.batch(ctx, obj, req)
 	}
-	res := BatchResponse{}
+	res := sfgate.BatchResponse{}
 	for i := range req.Records {
-		res.Results = append(res.Results, BatchResult{Index: i, Success: true, ID: "001000000000001AAA"})
+		res.Results = append(res.Results, sfgate.BatchResult{Index: i, Success: true, ID: "001000000000001AAA"})
 		res.SuccessCount++
 	}
 	return res, nil
 }
 
-func (f *fakeRecords) Merge(ctx context.Context, obj, id string, req MergeRequest) (MergeResult, error) {
-	return MergeResult{ID: id, MergedRecordIDs: req.MergeIDs}, nil
+func (f *fakeRecords) Merge(ctx context.Context, obj, id string, req sfgate.MergeRequest) (sfgate.MergeResult, error) {
+	return sfgate.MergeResult{ID: id, MergedRecordIDs: req.MergeIDs}, nil
 }
 
-func (f *fakeRecords) ConvertLead(ctx context.Context, req LeadConvertRequest) (LeadConvertResult, error) {
-	return LeadConvertResult{LeadID: req.LeadID, AccountID: "001000000000003AAA", ContactID: "003000000000003AAA"}, nil
+func (f *fakeRecords) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (sfgate.LeadConvertResult, error) {
+	return sfgate.LeadConvertResult{LeadID: req.LeadID, AccountID: "001000000000003AAA", ContactID: "003000000000003AAA"}, nil
 }
 
 type fakeQueries struct {
-	query  func(ctx context.Context, in QueryInput) (QueryPage, error)
-	stream func(ctx context.Context, in QueryInput, emit func([]Record) error) error
+	query  func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error)
+	stream func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error
 }
 
-func (f *fakeQueries) Query(ctx context.Context, in QueryInput) (QueryPage, error) {
+func (f *fakeQueries) Query(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 	if f.query != nil {
 		return f.query(ctx, in)
 	}
-	return QueryPage{TotalSize: 3, Done: false, Records: []Record{{"Id": "001000000000001AAA"}}, NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
+	return sfgate.QueryPage{TotalSize: 3, Done: false, Records: []sfgate.Record{{"Id": "001000000000001AAA"}}, NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
 }
 
-func (f *fakeQueries) Stream(ctx context.Context, in QueryInput, emit func([]Record) error) error {
+func (f *fakeQueries) Stream(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
 	if f.stream != nil {
 		return f.stream(ctx, in, emit)
 	}
 	for page := range 2 {
-		recs := []Record{{"Id": "001000000000001AAA", "Page": page}, {"Id": "001000000000002AAA", "Page": page}}
+		recs := []sfgate.Record{{"Id": "001000000000001AAA", "Page": page}, {"Id": "001000000000002AAA", "Page": page}}
 		if err := emit(recs); err != nil {
 			return err
 		}
@@ -122,14 +125,14 @@ func (f *fakeQueries) Stream(ctx context.Context, in QueryInput, emit func([]Rec
 	return nil
 }
 
-func (f *fakeQueries) Search(ctx context.Context, sosl string) ([]SearchHit, error) {
-	return []SearchHit{{SObject: "Account", Record: Record{"Id": "001000000000001AAA"}}}, nil
+func (f *fakeQueries) Search(ctx context.Context, sosl string) ([]sfgate.SearchHit, error) {
+	return []sfgate.SearchHit{{SObject: "Account", Record: sfgate.Record{"Id": "001000000000001AAA"}}}, nil
 }
 
 type fakeLimits struct{}
 
-func (fakeLimits) Limits(ctx context.Context) ([]Limit, time.Time, error) {
-	return []Limit{{Type: "API REQUESTS", Current: 10, Limit: 15000}}, time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC), nil
+func (fakeLimits) Limits(ctx context.Context) ([]sfgate.Limit, time.Time, error) {
+	return []sfgate.Limit{{Type: "API REQUESTS", Current: 10, Limit: 15000}}, time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC), nil
 }
 
 type fakeCache struct{ got chan string }

@@ -4,8 +4,11 @@
 // decode, call a service and encode, and the one adapter that turns errors
 // into RFC 9457 problem+json through one code → status table.
 //
-// The services the handlers call are interfaces declared in services.go;
-// the engine (records, queries, describe) implements them.
+// The services the handlers call are the domain's interfaces (package
+// sfgate, at the module root); the engine (internal/service) implements
+// them and cmd/gateway wires it in. Errors arrive as *sfgate.Error kinds
+// and Salesforce codes; status.go holds the one table that makes them
+// statuses.
 package handlers
 
 import (
@@ -23,21 +26,23 @@ import (
 	"github.com/rs/zerolog"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sfgate/sfgate"
 )
 
 // Options configure the handlers. Services left nil answer their routes
 // with 501 NOT_IMPLEMENTED, so a gateway without an engine says so instead
 // of pretending.
 type Options struct {
-	Describe DescribeService
-	Schemas  SchemaService
-	Records  RecordService
-	Queries  QueryService
-	Limits   LimitsService
-	Cache    CacheAdmin
+	Describe sfgate.DescribeService
+	Schemas  sfgate.SchemaService
+	Records  sfgate.RecordService
+	Queries  sfgate.QueryService
+	Limits   sfgate.LimitsService
+	Cache    sfgate.CacheAdmin
 	// Ready reports Redis and Salesforce state for /readyz; nil reports
 	// Redis "disabled" and Salesforce "unknown".
-	Ready Readiness
+	Ready sfgate.Readiness
 
 	// Logger is the base logger; each request gets a child with its id.
 	Logger zerolog.Logger
@@ -167,7 +172,7 @@ func (h *Handlers) routes() error {
 	// deadline → OpenAPI validation → handler.
 	r.Use(h.recoverer, h.tracing, h.requestID, h.accessLog)
 	r.NotFound(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
-		return NotFound("no such endpoint: " + r.URL.Path)
+		return sfgate.NotFound("no such endpoint: " + r.URL.Path)
 	}))
 	r.MethodNotAllowed(h.adapt(func(w http.ResponseWriter, req *http.Request) error {
 		// RFC 9110 requires Allow on a 405; chi sets it only in its own
@@ -179,7 +184,7 @@ func (h *Handlers) routes() error {
 			}
 		}
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		return NewError(http.StatusMethodNotAllowed, CodeMethodNotAllowed, req.Method+" is not allowed on "+req.URL.Path)
+		return &statusError{status: http.StatusMethodNotAllowed, err: sfgate.NewError(sfgate.KindInvalid, codeMethodNotAllowed, req.Method+" is not allowed on "+req.URL.Path)}
 	}))
 
 	ops := []route{

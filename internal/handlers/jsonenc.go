@@ -6,6 +6,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/sfgate/sfgate"
 )
 
 // The answers that dominate the gateway's CPU are records: map[string]any
@@ -68,16 +70,16 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 			}
 		}
 		return append(dst, ']'), nil
-	case []Record:
+	case []sfgate.Record:
 		return appendRecords(dst, x, html, depth)
-	case QueryPage:
+	case sfgate.QueryPage:
 		return appendQueryPage(dst, &x, html, depth)
-	case *QueryPage:
+	case *sfgate.QueryPage:
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
 		return appendQueryPage(dst, x, html, depth)
-	case []SearchHit:
+	case []sfgate.SearchHit:
 		if x == nil {
 			return append(dst, "null"...), nil
 		}
@@ -102,7 +104,7 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 
 // appendQueryPage writes the fields of QueryPage in declaration order;
 // TestQueryPageShape fails when the struct changes so this cannot drift.
-func appendQueryPage(dst []byte, p *QueryPage, html bool, depth int) ([]byte, error) {
+func appendQueryPage(dst []byte, p *sfgate.QueryPage, html bool, depth int) ([]byte, error) {
 	dst = append(dst, `{"totalSize":`...)
 	dst = appendInt(dst, p.TotalSize)
 	if p.Done {
@@ -121,7 +123,7 @@ func appendQueryPage(dst []byte, p *QueryPage, html bool, depth int) ([]byte, er
 	return append(dst, '}'), nil
 }
 
-func appendRecords(dst []byte, recs []Record, html bool, depth int) ([]byte, error) {
+func appendRecords(dst []byte, recs []sfgate.Record, html bool, depth int) ([]byte, error) {
 	if recs == nil {
 		return append(dst, "null"...), nil
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sfgate/sfgate"
 )
 
 // stdlibJSON is the reference: what the gateway wrote before appendJSON,
@@ -61,14 +63,14 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	cyclic := map[string]any{"Name": "loop"}
 	cyclic["Parent"] = cyclic
-	cursor := QueryPage{TotalSize: 3, Done: false, Records: []Record{{"Id": "001"}}, NextCursor: "c<&>"}
+	cursor := sfgate.QueryPage{TotalSize: 3, Done: false, Records: []sfgate.Record{{"Id": "001"}}, NextCursor: "c<&>"}
 	tests := []struct {
 		name string
 		v    any
 	}{
 		{"nil", nil},
-		{"nil record", Record(nil)},
-		{"empty record", Record{}},
+		{"nil record", sfgate.Record(nil)},
+		{"empty record", sfgate.Record{}},
 		{"ascii string", "Acme Corp"},
 		{"json escapes", "quote\" back\\ nl\n cr\r tab\t bs\b ff\f"},
 		{"control characters", "\x00\x01\x1f\x7f"},
@@ -78,32 +80,32 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		{"multi-byte", "Zürich 東京 🚀"},
 		{"numbers", []any{json.Number("0"), json.Number("-12.5e+3"), json.Number("1E9"), json.Number("123456789012345678901234567890.125")}},
 		{"empty number", json.Number("")},
-		{"invalid number", Record{"AnnualRevenue": json.Number("1.")}},
+		{"invalid number", sfgate.Record{"AnnualRevenue": json.Number("1.")}},
 		{"number with spaces", json.Number(" 1")},
 		{"leading zero number", json.Number("01")},
-		{"bools and null", Record{"a": true, "b": false, "c": nil}},
-		{"keys sorted bytewise with escapes", Record{"b": 1, "B": 2, "<k>": 3, "é": 4, "a\u2028": 5, "\xff": 6, "": 7}},
-		{"parent and child subquery", Record{
-			"Id": "001", "Owner": Record{"Name": "Ann", "Email": "a@b.c"},
-			"Contacts": []any{Record{"Id": "003", "Tags": []any{"x", "y"}}, Record{}},
-			"Empty":    []any{}, "NilList": []any(nil), "NilParent": Record(nil),
+		{"bools and null", sfgate.Record{"a": true, "b": false, "c": nil}},
+		{"keys sorted bytewise with escapes", sfgate.Record{"b": 1, "B": 2, "<k>": 3, "é": 4, "a\u2028": 5, "\xff": 6, "": 7}},
+		{"parent and child subquery", sfgate.Record{
+			"Id": "001", "Owner": sfgate.Record{"Name": "Ann", "Email": "a@b.c"},
+			"Contacts": []any{sfgate.Record{"Id": "003", "Tags": []any{"x", "y"}}, sfgate.Record{}},
+			"Empty":    []any{}, "NilList": []any(nil), "NilParent": sfgate.Record(nil),
 		}},
-		{"fallback values", Record{
+		{"fallback values", sfgate.Record{
 			"int": 42, "float": 1.5, "strings": []string{"<a>"}, "time": time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC),
 			"marshaler": htmlMarshaler{}, "typedMap": map[string]string{"z": "&", "a": "b"},
 		}},
-		{"unsupported value", Record{"ch": make(chan int)}},
+		{"unsupported value", sfgate.Record{"ch": make(chan int)}},
 		{"cycle", cyclic},
-		{"page", QueryPage{TotalSize: 2, Done: true, Records: []Record{{"Id": "1"}, {"Id": "2", "Name": "<x>"}}}},
+		{"page", sfgate.QueryPage{TotalSize: 2, Done: true, Records: []sfgate.Record{{"Id": "1"}, {"Id": "2", "Name": "<x>"}}}},
 		{"page with cursor", cursor},
 		{"page pointer", &cursor},
-		{"nil page pointer", (*QueryPage)(nil)},
-		{"page with nil records", QueryPage{Done: true}},
-		{"page with negative total", QueryPage{TotalSize: -7}},
-		{"record list", []Record{{"a": "b"}, nil}},
-		{"nil record list", []Record(nil)},
-		{"search answer", map[string]any{"results": []SearchHit{{SObject: "Account", Record: Record{"Id": "1"}}, {SObject: "Lead&"}}}},
-		{"nil search hits", []SearchHit(nil)},
+		{"nil page pointer", (*sfgate.QueryPage)(nil)},
+		{"page with nil records", sfgate.QueryPage{Done: true}},
+		{"page with negative total", sfgate.QueryPage{TotalSize: -7}},
+		{"record list", []sfgate.Record{{"a": "b"}, nil}},
+		{"nil record list", []sfgate.Record(nil)},
+		{"search answer", map[string]any{"results": []sfgate.SearchHit{{SObject: "Account", Record: sfgate.Record{"Id": "1"}}, {SObject: "Lead&"}}}},
+		{"nil search hits", []sfgate.SearchHit(nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,13 +124,13 @@ func TestHandWrittenShapes(t *testing.T) {
 		typ  reflect.Type
 		want []string // field name, type and tag
 	}{
-		{"QueryPage", reflect.TypeFor[QueryPage](), []string{
+		{"QueryPage", reflect.TypeFor[sfgate.QueryPage](), []string{
 			`TotalSize int json:"totalSize"`,
 			`Done bool json:"done"`,
 			`Records []map[string]interface {} json:"records"`,
 			`NextCursor string json:"nextCursor,omitempty"`,
 		}},
-		{"SearchHit", reflect.TypeFor[SearchHit](), []string{
+		{"SearchHit", reflect.TypeFor[sfgate.SearchHit](), []string{
 			`SObject string json:"sobject"`,
 			`Record map[string]interface {} json:"record"`,
 		}},
@@ -268,12 +270,12 @@ func genValue(s byteSource, depth int) any {
 	}
 }
 
-func genRecord(s byteSource, depth int) Record {
+func genRecord(s byteSource, depth int) sfgate.Record {
 	if s.next()%16 == 0 {
 		return nil
 	}
 	n := int(s.next() % 12)
-	rec := make(Record, n)
+	rec := make(sfgate.Record, n)
 	for range n {
 		rec[genString(s)] = genValue(s, depth)
 	}
@@ -291,7 +293,7 @@ func TestAppendJSONProperty(t *testing.T) {
 		rec := genRecord(src, 0)
 		checkSameJSON(t, rec)
 		if i%100 == 0 {
-			page := QueryPage{TotalSize: i, Done: i%200 == 0, NextCursor: genString(src)}
+			page := sfgate.QueryPage{TotalSize: i, Done: i%200 == 0, NextCursor: genString(src)}
 			for range 20 {
 				page.Records = append(page.Records, genRecord(src, 0))
 			}
@@ -314,7 +316,7 @@ func FuzzRecordJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, key, value string) {
 		rec := genRecord(&fuzzSource{b: data}, 0)
 		if rec == nil {
-			rec = Record{}
+			rec = sfgate.Record{}
 		}
 		rec[key] = value
 		rec[value] = json.Number(key)
@@ -324,8 +326,8 @@ func FuzzRecordJSON(f *testing.F) {
 
 // benchRecord is one Account as the gateway's overhead benchmark reads it:
 // ten fields and the owner as a parent.
-func benchRecord(i int) Record {
-	return Record{
+func benchRecord(i int) sfgate.Record {
+	return sfgate.Record{
 		"Id":                fmt.Sprintf("001000000000%03dAAA", i),
 		"Name":              fmt.Sprintf("Account %d & Sons <Ltd>", i),
 		"AccountNumber":     fmt.Sprintf("AN-%05d", i),
@@ -336,14 +338,14 @@ func benchRecord(i int) Record {
 		"Phone":             nil,
 		"BillingCity":       "Zürich",
 		"CreatedDate":       "2026-11-30T14:52:00.000Z",
-		"Owner":             Record{"Name": "Ann Owner", "Email": "ann@example.com"},
+		"Owner":             sfgate.Record{"Name": "Ann Owner", "Email": "ann@example.com"},
 	}
 }
 
 // BenchmarkEncodePage writes a 200-record query page both ways; the
 // ratio of stdlib to fast is what appendJSON saves per page.
 func BenchmarkEncodePage(b *testing.B) {
-	page := QueryPage{TotalSize: 200, Done: true}
+	page := sfgate.QueryPage{TotalSize: 200, Done: true}
 	for i := range 200 {
 		page.Records = append(page.Records, benchRecord(i))
 	}
@@ -380,17 +382,17 @@ func BenchmarkEncodePage(b *testing.B) {
 // JSON and as NDJSON is byte for byte what encoding/json wrote before.
 func TestAnswersThroughHandlers(t *testing.T) {
 	t.Parallel()
-	pages := [][]Record{
-		{benchRecord(1), {"Id": "001000000000002AAA", "Name": "a\u2028b \xff", "Contacts": []any{Record{"LastName": "<O'Brien & Co>"}}}},
+	pages := [][]sfgate.Record{
+		{benchRecord(1), {"Id": "001000000000002AAA", "Name": "a\u2028b \xff", "Contacts": []any{sfgate.Record{"LastName": "<O'Brien & Co>"}}}},
 		{},
 		{{"Id": "001000000000003AAA", "Tags": []any{"x;y", json.Number("-1.5e3")}, "Owner": nil}},
 	}
 	opts := fullOptions()
 	opts.Queries = &fakeQueries{
-		query: func(ctx context.Context, in QueryInput) (QueryPage, error) {
-			return QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
+		query: func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
+			return sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
 		},
-		stream: func(ctx context.Context, in QueryInput, emit func([]Record) error) error {
+		stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
 			for _, p := range pages {
 				if err := emit(p); err != nil {
 					return err
@@ -401,7 +403,7 @@ func TestAnswersThroughHandlers(t *testing.T) {
 	}
 	s := newTestServer(t, opts)
 
-	want, err := json.Marshal(QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"})
+	want, err := json.Marshal(sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,9 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/handlers/spectest"
+	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 func TestBodyCap(t *testing.T) {
@@ -104,7 +106,7 @@ func TestRequestID(t *testing.T) {
 		case "request":
 			access = m["status"] == float64(400) && m["route"] == "/v1/sobjects/{sobject}/records/{id}"
 		case "request failed":
-			failed = m["code"] == CodeValidationFailed
+			failed = m["code"] == sfgate.CodeValidationFailed
 		}
 	}
 	if !access || !failed {
@@ -117,7 +119,7 @@ func TestPanicBecomes500Problem(t *testing.T) {
 	var logs syncBuffer
 	opts := fullOptions()
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 		panic("boom")
 	}}
 	s := newTestServer(t, opts)
@@ -143,7 +145,7 @@ func TestCallerGoneIs499(t *testing.T) {
 	var logs syncBuffer
 	opts := fullOptions()
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
@@ -174,13 +176,13 @@ func TestRequestDeadlineIs504(t *testing.T) {
 	t.Parallel()
 	opts := fullOptions()
 	opts.RequestTimeout = 50 * time.Millisecond
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
 	s := newTestServer(t, opts)
 	status, _, body := s.do("GET", "/v1/sobjects/Account/records/001000000000001AAA", "")
-	if status != 504 || !strings.Contains(body, CodeTimeout) {
+	if status != 504 || !strings.Contains(body, sfgate.CodeTimeout) {
 		t.Fatalf("status %d body %s", status, body)
 	}
 }
@@ -284,8 +286,8 @@ func TestNDJSONStream(t *testing.T) {
 	t.Run("error before the first page is a problem", func(t *testing.T) {
 		t.Parallel()
 		opts := fullOptions()
-		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in QueryInput, emit func([]Record) error) error {
-			return Unprocessable("no such field", FieldError{Field: "/fields/0", Code: "UNKNOWN_FIELD", Message: "Account has no field Nope"})
+		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
+			return sfgate.Unprocessable("no such field", sfgate.FieldError{Field: "/fields/0", Code: "UNKNOWN_FIELD", Message: "Account has no field Nope"})
 		}}
 		s := newTestServer(t, opts)
 		status, _, body := s.do("POST", "/v1/query", `{"soql":"SELECT Nope FROM Account"}`, "Accept", "application/x-ndjson")
@@ -296,8 +298,8 @@ func TestNDJSONStream(t *testing.T) {
 	t.Run("error mid-stream cuts the connection", func(t *testing.T) {
 		t.Parallel()
 		opts := fullOptions()
-		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in QueryInput, emit func([]Record) error) error {
-			if err := emit([]Record{{"Id": "001000000000001AAA"}}); err != nil {
+		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
+			if err := emit([]sfgate.Record{{"Id": "001000000000001AAA"}}); err != nil {
 				return err
 			}
 			return errors.New("queryMore failed")
@@ -359,8 +361,8 @@ func TestStatusTableCodesAreSalesforceCodes(t *testing.T) {
 			t.Errorf("%s is neither a StatusCode nor an ExceptionCode of the partner WSDL", code)
 		}
 	}
-	for code := range credentialCodes {
-		if statusByCode[code] != http.StatusBadGateway {
+	for code, status := range statusByCode {
+		if salesforce.IsCredentialCode(code) && status != http.StatusBadGateway {
 			t.Errorf("credential code %s must answer 502", code)
 		}
 	}
@@ -409,7 +411,7 @@ func TestBodyBudgetAnswers503(t *testing.T) {
 	entered := make(chan struct{}, 1)
 	opts := fullOptions()
 	opts.MaxBufferedBodyBytes = 1024
-	opts.Records = &fakeRecords{create: func(ctx context.Context, obj string, rec Record) (string, error) {
+	opts.Records = &fakeRecords{create: func(ctx context.Context, obj string, rec sfgate.Record) (string, error) {
 		entered <- struct{}{}
 		<-release
 		return "001000000000001AAA", nil
@@ -423,7 +425,7 @@ func TestBodyBudgetAnswers503(t *testing.T) {
 	<-entered
 	status, hdr, body := s.do("POST", "/v1/sobjects/Account/records", `{"Name":"`+strings.Repeat("y", 200)+`"}`)
 	close(release)
-	if status != 503 || hdr.Get("Retry-After") != "1" || !strings.Contains(body, CodeOverloaded) {
+	if status != 503 || hdr.Get("Retry-After") != "1" || !strings.Contains(body, sfgate.CodeOverloaded) {
 		t.Errorf("second body: %d %q %s", status, hdr.Get("Retry-After"), body)
 	}
 	if st := <-done; st != 201 {

@@ -8,17 +8,19 @@ import (
 	"strings"
 
 	"github.com/rs/zerolog"
+
+	"github.com/sfgate/sfgate"
 )
 
 // problem is the RFC 9457 body, with sfgate's code, errors and requestId.
 type problem struct {
-	Type      string       `json:"type"`
-	Title     string       `json:"title"`
-	Status    int          `json:"status"`
-	Detail    string       `json:"detail,omitempty"`
-	Code      string       `json:"code"`
-	Errors    []FieldError `json:"errors,omitempty"`
-	RequestID string       `json:"requestId"`
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail,omitempty"`
+	Code      string              `json:"code"`
+	Errors    []sfgate.FieldError `json:"errors,omitempty"`
+	RequestID string              `json:"requestId"`
 }
 
 // problemType is the problem's type URI: a stable URN per code, so callers
@@ -40,7 +42,7 @@ func statusTitle(status int) string {
 // writeProblem answers c as application/problem+json.
 func writeProblem(w http.ResponseWriter, r *http.Request, c classified) {
 	if c.code == "" {
-		c.code = CodeInternal
+		c.code = sfgate.CodeInternal
 	}
 	p := problem{
 		Type:      problemType(c.code),

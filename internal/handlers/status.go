@@ -3,14 +3,11 @@ package handlers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
-	"github.com/sfgate/sfgate/internal/session"
+	"github.com/sfgate/sfgate"
 )
 
 // StatusClientClosedRequest is answered (and logged) when the caller went
@@ -18,10 +15,15 @@ import (
 // tell it from the gateway's own failures.
 const StatusClientClosedRequest = 499
 
+// codeMethodNotAllowed is the code of a 405, an answer only HTTP has.
+const codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+
 // statusByCode is the one table from Salesforce's codes (the ExceptionCode
 // and StatusCode enumerations of the partner WSDL; a test checks each name)
-// to the status the gateway answers. A code missing here is logged as
-// unmapped and answered 502, so new codes are noticed rather than guessed.
+// to the status the gateway answers. A code missing here is answered by its
+// error's kind: 502 for what Salesforce refused, logged as unmapped so new
+// codes are noticed rather than guessed; 400 for what the client refused
+// before sending anything.
 var statusByCode = map[string]int{
 	// The caller's input is malformed: 400.
 	"MALFORMED_QUERY":                  http.StatusBadRequest,
@@ -150,22 +152,42 @@ var statusByCode = map[string]int{
 	"INTERNAL_SERVER_ERROR":                   http.StatusBadGateway,
 }
 
-// credentialCodes are the codes that mean the gateway's own credentials
-// were refused; their Salesforce message is not shown to callers.
-var credentialCodes = map[string]bool{
-	"INVALID_LOGIN": true, "INVALID_SESSION_ID": true, "LOGIN_MUST_USE_SECURITY_TOKEN": true,
-	"INVALID_OPERATION_WITH_EXPIRED_PASSWORD": true, "PASSWORD_LOCKOUT": true,
-	"LOGIN_DURING_RESTRICTED_DOMAIN": true, "LOGIN_DURING_RESTRICTED_TIME": true,
-	"API_DISABLED_FOR_ORG": true, "ORG_LOCKED": true, "INVALID_CLIENT": true,
+// retryAfterUnavailable is the Retry-After of a 503 whose error names no
+// wait of its own (Salesforce unreachable or in maintenance, row-lock
+// contention): long enough not to hammer, short enough for a blip.
+const retryAfterUnavailable = 5 * time.Second
+
+// statusByKind is the status of each kind of error; a kind missing here is
+// answered 500.
+var statusByKind = [...]int{
+	sfgate.KindInternal:      http.StatusInternalServerError,
+	sfgate.KindInvalid:       http.StatusBadRequest,
+	sfgate.KindUnprocessable: http.StatusUnprocessableEntity,
+	sfgate.KindNotFound:      http.StatusNotFound,
+	sfgate.KindUnauthorized:  http.StatusUnauthorized,
+	sfgate.KindRateLimited:   http.StatusTooManyRequests,
+	sfgate.KindTooLarge:      http.StatusRequestEntityTooLarge,
+	sfgate.KindNotAcceptable: http.StatusNotAcceptable,
+	// The org's limits and Salesforce's availability: 503 with Retry-After.
+	sfgate.KindUnavailable: http.StatusServiceUnavailable,
+	sfgate.KindTimeout:     http.StatusGatewayTimeout,
+	// Salesforce failed, or refused in a way the caller cannot fix (the
+	// gateway's own credentials, a code missing from statusByCode).
+	sfgate.KindUpstream: http.StatusBadGateway,
+	sfgate.KindCanceled: StatusClientClosedRequest,
 }
 
-// Retry-After values for the 503s. The daily API allowance refills over a
-// rolling 24 hours, so there is no exact moment to name; five minutes keeps
-// well-behaved callers from hammering an exhausted org.
-const (
-	retryAfterOrgLimit  = 5 * time.Minute
-	retryAfterTransient = 5 * time.Second
-)
+// statusError is an answer only HTTP has a status for (405, 501): no
+// error kind names it, so the status travels with the error.
+type statusError struct {
+	status int
+	err    *sfgate.Error
+}
+
+func (e *statusError) Error() string { return strconv.Itoa(e.status) + " " + e.err.Error() }
+
+// Unwrap returns the domain error.
+func (e *statusError) Unwrap() error { return e.err }
 
 // classified is how one error is answered.
 type classified struct {
@@ -173,117 +195,54 @@ type classified struct {
 	code       string
 	title      string
 	detail     string
-	errors     []FieldError
+	errors     []sfgate.FieldError
 	retryAfter time.Duration
 	// unmapped is set for a Salesforce code missing from statusByCode.
 	unmapped bool
+}
+
+// answer is how e is answered: a Salesforce code by statusByCode, any
+// other error (and a Salesforce code the table lacks) by its kind.
+func answer(e *sfgate.Error) classified {
+	c := classified{code: e.Code, detail: e.Detail, errors: e.Errors, retryAfter: e.RetryAfter}
+	status, known := 0, false
+	if e.Salesforce {
+		status, known = statusByCode[e.Code]
+	}
+	if !known {
+		status = http.StatusInternalServerError
+		if int(e.Kind) < len(statusByKind) && statusByKind[e.Kind] != 0 {
+			status = statusByKind[e.Kind]
+		}
+		// A code Salesforce refused with that nobody mapped is logged as
+		// such, so new codes are noticed rather than guessed.
+		c.unmapped = e.Salesforce && e.Kind == sfgate.KindUpstream
+	}
+	c.status = status
+	if status == http.StatusServiceUnavailable && c.retryAfter <= 0 {
+		c.retryAfter = retryAfterUnavailable
+	}
+	return c
 }
 
 // classify decides status, code and body for err. ctx is the request's:
 // a caller that went away is 499 whatever the error says.
 func classify(ctx context.Context, err error) classified {
 	if errors.Is(ctx.Err(), context.Canceled) {
-		return classified{status: StatusClientClosedRequest, code: CodeClientClosed, detail: "the caller closed the request"}
+		return answer(&sfgate.Error{Kind: sfgate.KindCanceled, Code: sfgate.CodeClientClosed, Detail: "the caller closed the request"})
 	}
-	var ge *Error
-	if errors.As(err, &ge) {
-		return classified{status: ge.Status, code: ge.Code, detail: ge.Detail, errors: ge.Errors, retryAfter: ge.RetryAfter}
-	}
-	var uo *metadata.UnknownObjectError
-	if errors.As(err, &uo) {
-		return classified{status: http.StatusNotFound, code: CodeNotFound, detail: "the org has no object " + uo.Object}
-	}
-	var uf *metadata.UnknownFieldError
-	if errors.As(err, &uf) {
-		c := classified{status: http.StatusUnprocessableEntity, code: CodeValidationFailed,
-			detail: fmt.Sprintf("%s has no field named %s", uf.Object, strings.Join(uf.Fields, ", "))}
-		for _, f := range uf.Fields {
-			c.errors = append(c.errors, FieldError{Field: f, Code: "UNKNOWN_FIELD", Message: uf.Object + " has no field " + f})
-		}
+	var he *statusError
+	if errors.As(err, &he) {
+		c := answer(he.err)
+		c.status = he.status
 		return c
 	}
-	var le *session.LoginError
-	if errors.As(err, &le) {
-		return classifyLogin(le)
-	}
-	var se *salesforce.Error
-	if errors.As(err, &se) {
-		return classifySalesforce(se)
+	var ge *sfgate.Error
+	if errors.As(err, &ge) {
+		return answer(ge)
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return classified{status: http.StatusGatewayTimeout, code: CodeTimeout, detail: "the request took longer than the gateway allows"}
+		return answer(&sfgate.Error{Kind: sfgate.KindTimeout, Code: sfgate.CodeTimeout, Detail: "the request took longer than the gateway allows"})
 	}
-	return classified{status: http.StatusInternalServerError, code: CodeInternal}
-}
-
-// classifyLogin answers a failed login of the gateway's own connection:
-// the caller can do nothing about it, so it is never a 4xx, and
-// Salesforce's message (which may name the user) is not passed on.
-func classifyLogin(le *session.LoginError) classified {
-	code := le.Code
-	if code == "" {
-		code = CodeUnavailable
-	}
-	retry := retryAfterTransient
-	if !le.RetryAt.IsZero() {
-		retry = max(time.Until(le.RetryAt), time.Second)
-	}
-	switch le.Kind {
-	case session.KindCredentials:
-		return classified{status: http.StatusBadGateway, code: code, detail: "Salesforce rejected the gateway's own credentials"}
-	case session.KindRateLimited:
-		return classified{status: http.StatusServiceUnavailable, code: code, detail: "Salesforce refuses the gateway's logins for a while", retryAfter: retry}
-	}
-	return classified{status: http.StatusServiceUnavailable, code: code, detail: "the gateway could not log in to Salesforce", retryAfter: retry}
-}
-
-func classifySalesforce(se *salesforce.Error) classified {
-	c := classified{code: se.Code}
-	switch se.Kind {
-	case salesforce.KindNetwork:
-		c.code = CodeUnavailable
-		if errors.Is(se.Cause, context.DeadlineExceeded) || se.Message == "timeout" {
-			c.status, c.detail = http.StatusGatewayTimeout, "Salesforce did not answer in time"
-		} else {
-			c.status, c.detail, c.retryAfter = http.StatusServiceUnavailable, "Salesforce could not be reached", retryAfterTransient
-		}
-		return c
-	case salesforce.KindTransport:
-		c.code = CodeUpstream
-		if se.HTTPStatus == http.StatusServiceUnavailable || se.HTTPStatus == http.StatusTooManyRequests {
-			c.code, c.status, c.retryAfter = CodeUnavailable, http.StatusServiceUnavailable, retryAfterTransient
-			c.detail = "Salesforce is unavailable"
-			return c
-		}
-		c.status, c.detail = http.StatusBadGateway, "Salesforce answered with an error the gateway cannot use"
-		return c
-	case salesforce.KindDecode:
-		c.code, c.status, c.detail = CodeUpstream, http.StatusBadGateway, "Salesforce's answer could not be read"
-		return c
-	}
-	c.detail = strings.TrimSpace(se.Message)
-	for _, f := range se.Fields {
-		c.errors = append(c.errors, FieldError{Field: f, Code: se.Code, Message: c.detail})
-	}
-	status, ok := statusByCode[se.Code]
-	switch {
-	case ok:
-		c.status = status
-	case se.Kind == salesforce.KindInvalidInput:
-		// Refused locally by the client before anything was sent.
-		c.status = http.StatusBadRequest
-	default:
-		c.status, c.unmapped = http.StatusBadGateway, true
-	}
-	if credentialCodes[se.Code] {
-		c.detail = "Salesforce rejected the gateway's own credentials"
-		c.errors = nil
-	}
-	switch {
-	case se.Code == salesforce.CodeRequestLimitExceeded:
-		c.retryAfter = retryAfterOrgLimit
-	case c.status == http.StatusServiceUnavailable:
-		c.retryAfter = retryAfterTransient
-	}
-	return c
+	return answer(&sfgate.Error{Kind: sfgate.KindInternal, Code: sfgate.CodeInternal})
 }

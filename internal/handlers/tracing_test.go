@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/sfgate/sfgate"
 )
 
 // recorder is a minimal recording TracerProvider (the SDK's tracetest
@@ -80,7 +82,7 @@ func TestServerSpans(t *testing.T) {
 	opts := fullOptions()
 	opts.TracerProvider = rec
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
 		panic("boom")
 	}}
 	s := newTestServer(t, opts)

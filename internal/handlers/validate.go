@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/go-chi/chi/v5"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/api"
 )
 
@@ -100,7 +101,7 @@ func (v *validator) middleware(h *Handlers) func(http.Handler) http.Handler {
 				if len(errs) == 1 {
 					detail = errs[0].Field + ": " + errs[0].Message
 				}
-				h.fail(w, r, &Error{Status: http.StatusBadRequest, Code: CodeValidationFailed, Detail: detail, Errors: errs, Err: err})
+				h.fail(w, r, &sfgate.Error{Kind: sfgate.KindInvalid, Code: sfgate.CodeValidationFailed, Detail: detail, Errors: errs, Err: err})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -112,8 +113,8 @@ func (v *validator) middleware(h *Handlers) func(http.Handler) http.Handler {
 // problem: Field names the parameter ("query.pageSize") or a JSON pointer
 // into the body ("/records/3/Name"; "body" for the body as a whole), Code
 // the rule broken ("maximum", "pattern", "required", "type", …).
-func requestFieldErrors(err error) []FieldError {
-	var out []FieldError
+func requestFieldErrors(err error) []sfgate.FieldError {
+	var out []sfgate.FieldError
 	var walk func(err error, field string)
 	walk = func(err error, field string) {
 		// Direct type checks, outermost first: errors.As would reach through a
@@ -133,11 +134,11 @@ func requestFieldErrors(err error) []FieldError {
 			}
 			switch {
 			case e.Err == nil:
-				out = append(out, FieldError{Field: field, Code: reasonCode(e.Reason), Message: e.Reason})
+				out = append(out, sfgate.FieldError{Field: field, Code: reasonCode(e.Reason), Message: e.Reason})
 			case strings.HasPrefix(e.Reason, "failed to decode"):
-				out = append(out, FieldError{Field: field, Code: "malformed", Message: e.Reason + ": " + decodeMessage(e.Err)})
+				out = append(out, sfgate.FieldError{Field: field, Code: "malformed", Message: e.Reason + ": " + decodeMessage(e.Err)})
 			case errors.Is(e.Err, openapi3filter.ErrInvalidRequired):
-				out = append(out, FieldError{Field: field, Code: "required", Message: "a value is required"})
+				out = append(out, sfgate.FieldError{Field: field, Code: "required", Message: "a value is required"})
 			default:
 				walk(e.Err, field)
 			}
@@ -149,7 +150,7 @@ func requestFieldErrors(err error) []FieldError {
 			if e.SchemaField == "allOf" && e.Origin != nil {
 				n := len(out)
 				walk(e.Origin, field)
-				if len(out) > n && !slices.ContainsFunc(out[n:], func(fe FieldError) bool { return fe.Code == "invalid" }) {
+				if len(out) > n && !slices.ContainsFunc(out[n:], func(fe sfgate.FieldError) bool { return fe.Code == "invalid" }) {
 					return
 				}
 				out = out[:n]
@@ -157,19 +158,19 @@ func requestFieldErrors(err error) []FieldError {
 			out = append(out, schemaFieldError(e, field))
 			return
 		case *openapi3filter.ParseError:
-			out = append(out, FieldError{Field: field, Code: "malformed", Message: e.Error()})
+			out = append(out, sfgate.FieldError{Field: field, Code: "malformed", Message: e.Error()})
 			return
 		}
 		if u := errors.Unwrap(err); u != nil {
 			walk(u, field)
 			return
 		}
-		out = append(out, FieldError{Field: field, Code: "invalid", Message: err.Error()})
+		out = append(out, sfgate.FieldError{Field: field, Code: "invalid", Message: err.Error()})
 	}
 	walk(err, "")
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	// The branches of a oneOf can report the same problem more than once.
-	return slices.CompactFunc(out, func(a, b FieldError) bool { return a == b })
+	return slices.CompactFunc(out, func(a, b sfgate.FieldError) bool { return a == b })
 }
 
 // unsupportedProperty matches kin-openapi's reason for a property that
@@ -177,7 +178,7 @@ func requestFieldErrors(err error) []FieldError {
 // so the property is added to it.
 var unsupportedProperty = regexp.MustCompile(`^property "(.+)" is unsupported$`)
 
-func schemaFieldError(se *openapi3.SchemaError, field string) FieldError {
+func schemaFieldError(se *openapi3.SchemaError, field string) sfgate.FieldError {
 	ptr := se.JSONPointer()
 	code := se.SchemaField
 	if m := unsupportedProperty.FindStringSubmatch(se.Reason); m != nil && code == "properties" {
@@ -195,7 +196,7 @@ func schemaFieldError(se *openapi3.SchemaError, field string) FieldError {
 			f = field + jsonPointer(ptr)
 		}
 	}
-	return FieldError{Field: f, Code: code, Message: se.Reason}
+	return sfgate.FieldError{Field: f, Code: code, Message: se.Reason}
 }
 
 // reasonCode names the rule for errors that come with a reason only.

@@ -350,8 +350,8 @@ func TestBadCredentialsNoLoginStorm(t *testing.T) {
 				t.Fatalf("%d of 180 calls failed, want all", len(errs))
 			}
 			for _, err := range errs {
-				var le *session.LoginError
-				if !errors.As(err, &le) || !errors.Is(err, session.ErrCredentials) {
+				var le *salesforce.LoginError
+				if !errors.As(err, &le) || !errors.Is(err, salesforce.ErrLoginCredentials) {
 					t.Fatalf("err = %v, want a credentials LoginError", err)
 				}
 				if strings.Contains(err.Error(), "Xq7") {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
@@ -141,22 +142,82 @@ func New(cfg Config) (*Service, error) {
 	}, nil
 }
 
-// Object is a cached describe with a case-insensitive field index. It is
-// shared between callers and must not be modified.
+// Object is a cached describe with its index: fields, parent relationships
+// and child relationships, each matched case-insensitively as Salesforce
+// matches names. The index is built once, when the describe is decoded, and
+// serves every request that uses this describe. An Object is shared
+// between callers and must not be modified.
 type Object struct {
 	*salesforce.DescribeSObjectResult
 	// Fetched is when describeSObject answered.
 	Fetched time.Time
 	// Refreshed reports whether an early refresh fetched it.
 	Refreshed bool
-	fields    map[string]*salesforce.DescribeField
+	fields    map[string]*salesforce.DescribeField     // by lower-case name
+	parents   map[string]*salesforce.DescribeField     // reference fields by lower-case relationshipName
+	children  map[string]*salesforce.ChildRelationship // by lower-case relationshipName
 }
 
-// Field returns the field named name, matched case-insensitively as
-// Salesforce does, and whether it exists.
+// NewObject indexes d. d must not be modified afterwards.
+func NewObject(d *salesforce.DescribeSObjectResult) *Object {
+	o := &Object{
+		DescribeSObjectResult: d,
+		fields:                make(map[string]*salesforce.DescribeField, len(d.Fields)),
+		parents:               make(map[string]*salesforce.DescribeField),
+		children:              make(map[string]*salesforce.ChildRelationship, len(d.ChildRelationships)),
+	}
+	for i := range d.Fields {
+		f := &d.Fields[i]
+		o.fields[strings.ToLower(f.Name)] = f
+		if f.RelationshipName != "" && len(f.ReferenceTo) > 0 {
+			o.parents[strings.ToLower(f.RelationshipName)] = f
+		}
+	}
+	for i := range d.ChildRelationships {
+		c := &d.ChildRelationships[i]
+		if c.RelationshipName != "" {
+			o.children[strings.ToLower(c.RelationshipName)] = c
+		}
+	}
+	return o
+}
+
+// Field returns the field named name and whether it exists.
 func (o *Object) Field(name string) (*salesforce.DescribeField, bool) {
-	f, ok := o.fields[strings.ToLower(name)]
-	return f, ok
+	return lookup(o.fields, name)
+}
+
+// Parent returns the reference field whose relationshipName is name (the
+// "Owner" of "Owner.Name") and whether there is one.
+func (o *Object) Parent(name string) (*salesforce.DescribeField, bool) {
+	return lookup(o.parents, name)
+}
+
+// Child returns the child relationship named name (the "Contacts" of a
+// subquery) and whether there is one.
+func (o *Object) Child(name string) (*salesforce.ChildRelationship, bool) {
+	return lookup(o.children, name)
+}
+
+// lookup finds name in m, whose keys are lower-case. It runs for every
+// value of every record read, so an ASCII name (every API name) is
+// lower-cased on the stack: m[string(b)] does not allocate.
+func lookup[V any](m map[string]V, name string) (V, bool) {
+	var buf [64]byte
+	b := buf[:0]
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if c >= utf8.RuneSelf {
+			v, ok := m[strings.ToLower(name)]
+			return v, ok
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	v, ok := m[string(b)]
+	return v, ok
 }
 
 // Global is a cached describeGlobal answer.
@@ -269,11 +330,8 @@ func (s *Service) decodeObject(key string, raw []byte) (*Object, error) {
 	if e.Result == nil {
 		return nil, errBadFormat
 	}
-	o := &Object{DescribeSObjectResult: e.Result, Fetched: e.Fetched, Refreshed: e.Refreshed, fields: make(map[string]*salesforce.DescribeField, len(e.Result.Fields))}
-	for i := range e.Result.Fields {
-		f := &e.Result.Fields[i]
-		o.fields[strings.ToLower(f.Name)] = f
-	}
+	o := NewObject(e.Result)
+	o.Fetched, o.Refreshed = e.Fetched, e.Refreshed
 	s.mu.Lock()
 	s.objects[key] = &decodedObject{raw: raw, obj: o}
 	s.mu.Unlock()

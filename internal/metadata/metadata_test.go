@@ -342,3 +342,36 @@ func TestRevalidateShowsNewFieldsAndLeavesRefreshUngated(t *testing.T) {
 		t.Fatalf("describes = %d, want 3", n)
 	}
 }
+
+func TestObjectIndex(t *testing.T) {
+	o := NewObject(&salesforce.DescribeSObjectResult{Name: "Contact",
+		Fields: []salesforce.DescribeField{
+			{Name: "Id", Type: "id"},
+			{Name: "AccountId", Type: "reference", RelationshipName: "Account", ReferenceTo: []string{"Account"}},
+			{Name: "Dangling__c", Type: "reference", RelationshipName: "Dangling__r"}, // no target: not a parent
+		},
+		ChildRelationships: []salesforce.ChildRelationship{{ChildSObject: "Case", Field: "ContactId", RelationshipName: "Cases"}, {ChildSObject: "X", Field: "Y"}},
+	})
+	if f, ok := o.Field("accountid"); !ok || f.Name != "AccountId" {
+		t.Errorf("Field(accountid) = %v, %v", f, ok)
+	}
+	if f, ok := o.Parent("ACCOUNT"); !ok || f.Name != "AccountId" {
+		t.Errorf("Parent(ACCOUNT) = %v, %v", f, ok)
+	}
+	if _, ok := o.Parent("Dangling__r"); ok {
+		t.Error("a reference without a target is a parent")
+	}
+	if c, ok := o.Child("cases"); !ok || c.ChildSObject != "Case" {
+		t.Errorf("Child(cases) = %v, %v", c, ok)
+	}
+	for _, name := range []string{"", "Nope", "Accöunt", "AccountId.Name"} {
+		if _, ok := o.Field(name); ok {
+			t.Errorf("Field(%q) found", name)
+		}
+	}
+	// Not parallel: AllocsPerRun needs the test to itself. The race
+	// detector allocates on its own, so the count means nothing under it.
+	if n := testing.AllocsPerRun(100, func() { _, _ = o.Field("AccountId") }); n != 0 && !raceEnabled {
+		t.Errorf("a field lookup allocates %v times", n)
+	}
+}

@@ -60,7 +60,7 @@ func (w *envWriter) text(field, value string) {
 	if w.err != nil {
 		return
 	}
-	if i, r, bad := invalidXMLChar(value); bad {
+	if i, r, bad := InvalidXMLChar(value); bad {
 		what := fmt.Sprintf("U+%04X", r)
 		if r == utf8.RuneError {
 			what = "invalid UTF-8"
@@ -96,10 +96,13 @@ func (w *envWriter) text(field, value string) {
 	w.b = append(w.b, value[last:]...)
 }
 
-// invalidXMLChar finds the first byte offset of a character XML 1.0 cannot
-// carry: C0 controls other than tab, LF and CR, U+FFFE, U+FFFF, surrogates
-// (which UTF-8 cannot encode validly) and invalid UTF-8.
-func invalidXMLChar(s string) (int, rune, bool) {
+// InvalidXMLChar finds the first character of s that XML 1.0 cannot carry
+// and its byte offset: C0 controls other than tab, LF and CR, U+FFFE,
+// U+FFFF, surrogates (which UTF-8 cannot encode validly) and invalid UTF-8
+// (reported as utf8.RuneError). SOAP bodies are XML 1.0, so a value
+// holding one can never reach Salesforce; the envelope writer refuses it,
+// and callers check first to say so in their own words.
+func InvalidXMLChar(s string) (i int, r rune, bad bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -121,9 +124,10 @@ func invalidXMLChar(s string) (int, rune, bool) {
 	return 0, 0, false
 }
 
-// validName reports whether s is a Salesforce API name usable as an XML
-// element name: a letter, then letters, digits and underscores.
-func validName(s string) bool {
+// ValidName reports whether s is a Salesforce API name (an object, field
+// or relationship name) usable as an XML element name: a letter, then
+// letters, digits and underscores, at most 255 bytes.
+func ValidName(s string) bool {
 	if s == "" || len(s) > 255 {
 		return false
 	}
@@ -138,6 +142,10 @@ func validName(s string) bool {
 	}
 	return true
 }
+
+// validName is ValidName under the name client.go calls it by; it goes
+// once that file (being split by another change) calls ValidName.
+func validName(s string) bool { return ValidName(s) }
 
 func (w *envWriter) refuse(code, msg string, fields ...string) {
 	if w.err == nil {

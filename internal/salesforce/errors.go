@@ -162,6 +162,23 @@ const (
 	CodeInvalidCharacter = "TEXT_DATA_OUTSIDE_SUPPORTED_CHARSET"
 )
 
+// credentialCodes are the codes of a call that mean Salesforce refused the
+// gateway's own credentials, user or org rather than anything about the
+// request: INVALID_SESSION_ID once the one refresh has not helped, a
+// locked or restricted user, an org without API access.
+var credentialCodes = map[string]bool{
+	"INVALID_LOGIN": true, "INVALID_SESSION_ID": true, "LOGIN_MUST_USE_SECURITY_TOKEN": true,
+	"INVALID_OPERATION_WITH_EXPIRED_PASSWORD": true, "PASSWORD_LOCKOUT": true,
+	"LOGIN_DURING_RESTRICTED_DOMAIN": true, "LOGIN_DURING_RESTRICTED_TIME": true,
+	"API_DISABLED_FOR_ORG": true, "ORG_LOCKED": true, "INVALID_CLIENT": true,
+}
+
+// IsCredentialCode reports whether code means Salesforce refused the
+// gateway's own credentials, user or org. Nothing the caller sends can fix
+// that, and Salesforce's message (which may name the user) is for the
+// gateway's log, not for its callers.
+func IsCredentialCode(code string) bool { return credentialCodes[code] }
+
 // IsCode reports whether err is (or wraps) an *Error with the given code.
 func IsCode(err error, code string) bool {
 	var e *Error

@@ -90,7 +90,7 @@ func FuzzEncodeValue(f *testing.F) {
 		w.open("r")
 		w.leaf("v", "v", v)
 		w.close("r")
-		_, _, bad := invalidXMLChar(v)
+		_, _, bad := InvalidXMLChar(v)
 		if w.err != nil {
 			if !bad {
 				t.Fatalf("refused a valid value %q: %v", v, w.err)

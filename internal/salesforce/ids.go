@@ -2,6 +2,7 @@ package salesforce
 
 import (
 	"fmt"
+	"strings"
 )
 
 // idSuffixAlphabet maps a 5-bit case mask to the checksum character of an
@@ -14,18 +15,42 @@ const idSuffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 // upper-case letters. An 18-character id is case-insensitive: its suffix is
 // used to restore the case of the first 15 characters (so an id that went
 // through a case-folding system still works), and the canonical form is
-// returned. Anything else is refused with an *Error of code MALFORMED_ID.
+// returned. Anything else is refused with an *Error of code MALFORMED_ID
+// saying why (see IDProblem).
 func NormalizeID(id string) (string, error) {
+	n, why := normalizeID(id)
+	if why != "" {
+		return "", malformedID(id, why)
+	}
+	return n, nil
+}
+
+// IDProblem says why s is not a Salesforce id, in words for the caller: the
+// wrong length, a character ids do not hold, or (for 18 characters) a
+// checksum suffix that does not match the case of the first 15. It is ""
+// for an id NormalizeID accepts.
+func IDProblem(s string) string {
+	_, why := normalizeID(s)
+	return why
+}
+
+// The reasons an id is refused; each reads after "the id".
+const (
+	idWrongChar     = "is not a Salesforce id: it holds a character other than A-Z, a-z and 0-9"
+	idWrongChecksum = "has a wrong checksum suffix: its last 3 characters do not match the case of its first 15"
+)
+
+func normalizeID(id string) (string, string) {
 	switch len(id) {
 	case 15, 18:
 	default:
-		return "", malformedID(id, fmt.Sprintf("has %d characters, want 15 or 18", len(id)))
+		return "", fmt.Sprintf("is not a Salesforce id: it has %d characters, want 15 or 18", len(id))
 	}
 	var out [18]byte
 	for i := 0; i < len(id); i++ {
 		c := id[i]
 		if !isAlnum(c) {
-			return "", malformedID(id, "contains a character other than A-Z, a-z, 0-9")
+			return "", idWrongChar
 		}
 		out[i] = c
 	}
@@ -39,19 +64,13 @@ func NormalizeID(id string) (string, error) {
 			}
 			out[15+block] = idSuffixAlphabet[mask]
 		}
-		return string(out[:]), nil
+		return string(out[:]), ""
 	}
 	for block := 0; block < 3; block++ {
 		s := upper(out[15+block])
-		mask := -1
-		for k := 0; k < len(idSuffixAlphabet); k++ {
-			if idSuffixAlphabet[k] == s {
-				mask = k
-				break
-			}
-		}
+		mask := strings.IndexByte(idSuffixAlphabet, s)
 		if mask < 0 {
-			return "", malformedID(id, "has an invalid checksum suffix")
+			return "", idWrongChecksum
 		}
 		out[15+block] = s
 		for j := 0; j < 5; j++ {
@@ -60,7 +79,7 @@ func NormalizeID(id string) (string, error) {
 			isLetter := upper(c) >= 'A' && upper(c) <= 'Z'
 			if mask&(1<<j) != 0 {
 				if !isLetter {
-					return "", malformedID(id, "does not match its checksum suffix")
+					return "", idWrongChecksum
 				}
 				out[p] = upper(c)
 			} else if isLetter {
@@ -68,7 +87,7 @@ func NormalizeID(id string) (string, error) {
 			}
 		}
 	}
-	return string(out[:]), nil
+	return string(out[:]), ""
 }
 
 // normalizeIDs normalises ids into a new slice; the error names the index.
@@ -79,7 +98,7 @@ func normalizeIDs(op string, ids []string) ([]string, error) {
 		if err != nil {
 			e := err.(*Error)
 			e.Op = op
-			e.Message = fmt.Sprintf("id %d: %s", i, e.Message)
+			e.Message = fmt.Sprintf("ids[%d]: %s", i, e.Message)
 			return nil, e
 		}
 		out[i] = n
@@ -105,5 +124,5 @@ func malformedID(id, why string) *Error {
 		shown = shown[:40] + "…"
 	}
 	return &Error{Kind: KindInvalidInput, Code: CodeMalformedID,
-		Message: fmt.Sprintf("malformed id %q: %s", shown, why)}
+		Message: fmt.Sprintf("the id %q %s", shown, why)}
 }

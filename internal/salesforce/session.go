@@ -3,23 +3,14 @@ package salesforce
 import (
 	"context"
 	"time"
+
+	"github.com/sfgate/sfgate"
 )
 
-// Secret is a string that never prints: fmt, %v, %+v, %#v and JSON all show
-// "[redacted]". Use Reveal where the real value must go on the wire.
-type Secret string
-
-// Reveal returns the secret's value.
-func (s Secret) Reveal() string { return string(s) }
-
-// String implements fmt.Stringer.
-func (s Secret) String() string { return "[redacted]" }
-
-// GoString implements fmt.GoStringer.
-func (s Secret) GoString() string { return `"[redacted]"` }
-
-// MarshalJSON keeps secrets out of JSON logs and answers.
-func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), nil }
+// Secret is the domain's secret, a string that never prints. The client
+// takes credentials and hands out session ids as Secrets; the type lives
+// in the domain so every layer (configuration, caller API keys) shares it.
+type Secret = sfgate.Secret
 
 // Session is what the client needs to call Salesforce on behalf of one
 // connection.

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -18,152 +18,204 @@ func jsonNumber(s string) json.Number { return json.Number(s) }
 // because the call carrying them failed as a whole.
 const codeNotProcessed = "NOT_PROCESSED"
 
-// Batch implements handlers.RecordService. Every record is checked
+// batch is one batch request being carried out.
+type batch struct {
+	op  string
+	x   *metadata.Object
+	ext *salesforce.DescribeField // the upsert key
+}
+
+// batchStep is how one operation carries out a batch: what the one
+// describe check of the batch covers, how one record is checked and
+// becomes what the call takes, and the call.
+type batchStep struct {
+	// keys are the field names the records name, for the describe check;
+	// nil when the records carry only an Id (the describe is then loaded
+	// as it is).
+	keys func(recs []Record) []string
+	// keyed operations take an external id field (upsert), checked once
+	// for the batch.
+	keyed bool
+	// record checks rec (the index-th of the batch), adding its problems
+	// to p, and returns what the call takes of it.
+	record func(b *batch, rec Record, index *int, p *problems) salesforce.Record
+	// call sends the records kept; the client packs them in calls of
+	// MaxWriteBatch. On error, the outcomes of the calls that succeeded are
+	// returned with it.
+	call func(ctx context.Context, c Client, b *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error)
+}
+
+var batchSteps = map[string]batchStep{
+	"create": {
+		keys: func(recs []Record) []string { return recordKeys(recs, noKey) },
+		record: func(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+			return encode(b.x, modeCreate, rec, nil, index, p)
+		},
+		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+			res, err := c.Create(ctx, recs, opts...)
+			return outcomes(res, err, saved)
+		},
+	},
+	"update": {
+		keys: func(recs []Record) []string { return recordKeys(recs, isIDKey) },
+		record: func(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+			id := b.recordID(rec, index, p)
+			sr := encode(b.x, modeUpdate, rec, isIDKey, index, p)
+			sr.ID = id
+			return sr
+		},
+		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+			res, err := c.Update(ctx, recs, opts...)
+			return outcomes(res, err, saved)
+		},
+	},
+	"upsert": {
+		keys:   func(recs []Record) []string { return recordKeys(recs, noKey) },
+		keyed:  true,
+		record: upsertRecord,
+		call: func(ctx context.Context, c Client, b *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+			res, err := c.Upsert(ctx, b.ext.Name, recs, opts...)
+			return outcomes(res, err, func(r *salesforce.UpsertResult) outcome {
+				created := r.Created
+				return outcome{success: r.Success, id: r.ID, created: &created, errs: r.Errors}
+			})
+		},
+	},
+	"delete": {
+		record: idRecord,
+		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+			res, err := c.Delete(ctx, recordIDs(recs), opts...)
+			return outcomes(res, err, func(r *salesforce.DeleteResult) outcome { return outcome{success: r.Success, id: r.ID, errs: r.Errors} })
+		},
+	},
+	"undelete": {
+		record: idRecord,
+		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+			res, err := c.Undelete(ctx, recordIDs(recs), opts...)
+			return outcomes(res, err, func(r *salesforce.UndeleteResult) outcome {
+				return outcome{success: r.Success, id: r.ID, errs: r.Errors}
+			})
+		},
+	},
+}
+
+func noKey(string) bool { return false }
+
+// Batch implements sfgate.RecordService. Every record is checked
 // locally first; invalid records get their own error results and are not
 // sent. With AllOrNone, one invalid record fails the whole batch before
 // any call, and the valid ones go in one call with AllOrNoneHeader, which
 // is why an allOrNone batch carries at most 200 records: Salesforce rolls
 // back one call, never several, and a gateway that undid earlier calls by
 // hand could not restore what updates and deletes overwrote.
-func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchRequest) (handlers.BatchResponse, error) {
+func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchRequest) (_ sfgate.BatchResponse, err error) {
+	defer s.settle(&err)
 	n := len(req.Records)
-	switch {
-	case n == 0:
-		return handlers.BatchResponse{}, handlers.Validation("the batch has no records",
-			handlers.FieldError{Field: "/records", Code: "minItems", Message: "at least one record is required"})
-	case n > handlers.MaxBatchRecords:
-		return handlers.BatchResponse{}, handlers.Validation("the batch has too many records",
-			handlers.FieldError{Field: "/records", Code: "maxItems", Message: fmt.Sprintf("at most %d records", handlers.MaxBatchRecords)})
-	case req.AllOrNone && n > salesforce.MaxWriteBatch:
-		return handlers.BatchResponse{}, handlers.Validation("an allOrNone batch is atomic only within one Salesforce call",
-			handlers.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
+	if req.AllOrNone && n > salesforce.MaxWriteBatch {
+		return sfgate.BatchResponse{}, sfgate.Invalid("an allOrNone batch is atomic only within one Salesforce call",
+			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
 	}
-	var x *objIndex
-	var err error
-	var ext *salesforce.DescribeField
-	switch req.Operation {
-	case "create", "update":
-		skip := isIDKey
-		if req.Operation == "create" {
-			skip = func(string) bool { return false }
-		}
-		x, _, err = s.ensure(ctx, sobject, recordKeys(req.Records, skip))
-	case "upsert":
-		keys := append(recordKeys(req.Records, func(string) bool { return false }), req.ExternalIDField)
-		if x, _, err = s.ensure(ctx, sobject, keys); err == nil {
-			var bad *problems
-			if ext, bad = externalID(x, req.ExternalIDField, "/externalIdField"); bad != nil {
-				return handlers.BatchResponse{}, bad.err("the upsert key is not an external id field")
-			}
-		}
-	case "delete", "undelete":
-		x, err = s.describe(ctx, sobject)
-	default:
-		return handlers.BatchResponse{}, handlers.Validation("unknown batch operation",
-			handlers.FieldError{Field: "/operation", Code: "enum", Message: "one of create, update, upsert, delete, undelete"})
+	step, ok := batchSteps[req.Operation]
+	if !ok {
+		// The document allows only the five operations.
+		return sfgate.BatchResponse{}, fmt.Errorf("batch operation %q unknown", req.Operation)
 	}
+	b, err := s.startBatch(ctx, sobject, step, &req)
 	if err != nil {
-		return handlers.BatchResponse{}, err
+		return sfgate.BatchResponse{}, err
 	}
-
-	results := make([]handlers.BatchResult, n)
-	all := problems{limit: 10 * maxProblems} // every record's problems, for allOrNone
-	sent := make([]int, 0, n)
-	var recs []salesforce.Record
-	var ids []string
-	for i, rec := range req.Records {
-		idx := i
-		var p problems
-		// What the handlers found while decoding (a JSON member named
-		// twice) fails the record like the engine's own findings.
-		for _, e := range req.RecordErrors[i] {
-			p.add(&idx, e.Field, &valueError{code: e.Code, msg: strings.TrimPrefix(e.Message, e.Field+" ")})
-		}
-		switch req.Operation {
-		case "create":
-			recs = append(recs, encode(x, modeCreate, rec, nil, &idx, &p))
-		case "update":
-			id := recordID(rec, true, &idx, &p)
-			if id != "" && checkPrefix(x, id) != nil {
-				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.d.Name)
-			}
-			sr := encode(x, modeUpdate, rec, isIDKey, &idx, &p)
-			sr.ID = id
-			recs = append(recs, sr)
-		case "upsert":
-			var sr salesforce.Record
-			if ext.Name == "Id" {
-				id := recordID(rec, true, &idx, &p)
-				sr = encode(x, modeUpsert, rec, isIDKey, &idx, &p)
-				sr.ID = id
-			} else {
-				sr = encode(x, modeUpsert, rec, nil, &idx, &p)
-				if !hasValue(sr, ext.Name) && p.empty() {
-					p.addf(&idx, ext.Name, "MISSING_ARGUMENT", "is the upsert key and must have a value")
-				}
-			}
-			recs = append(recs, sr)
-		case "delete", "undelete":
-			id := recordID(rec, true, &idx, &p)
-			if id != "" && checkPrefix(x, id) != nil {
-				p.addf(&idx, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", x.d.Name)
-			}
-			for k := range rec {
-				if !isIDKey(k) {
-					p.addf(&idx, k, codeUnknownField, "is not taken by %s: records carry only Id", req.Operation)
-				}
-			}
-			ids = append(ids, id)
-		}
-		if p.empty() {
-			sent = append(sent, i)
-			continue
-		}
-		// The batch's own results are bare; the allOrNone problem carries
-		// the index on each entry.
-		for _, e := range p.errs {
-			all.add(e.Index, e.Field, &valueError{code: e.Code, msg: strings.TrimPrefix(e.Message, e.Field+" ")})
-		}
-		all.dropped += p.dropped
-		all.malformed = all.malformed || p.malformed
-		fe := p.list()
-		for j := range fe {
-			fe[j].Index = nil
-		}
-		results[i] = handlers.BatchResult{Index: i, Errors: fe}
-		switch req.Operation {
-		case "delete", "undelete":
-			ids = ids[:len(ids)-1]
-		default:
-			recs = recs[:len(recs)-1]
-		}
-	}
+	results := make([]sfgate.BatchResult, n)
+	sent, recs, all := b.check(step, &req, results)
 	if req.AllOrNone && !all.empty() {
-		return handlers.BatchResponse{}, all.err(fmt.Sprintf("%d of %d records are not valid; with allOrNone nothing was sent", n-len(sent), n))
+		return sfgate.BatchResponse{}, all.err(fmt.Sprintf("%d of %d records are not valid; with allOrNone nothing was sent", n-len(sent), n))
 	}
-
 	var opts []salesforce.Option
 	if req.AllOrNone {
 		opts = append(opts, salesforce.AllOrNone(true))
 	}
-	var outcomes []outcome
+	var done []outcome
 	if len(sent) > 0 {
-		outcomes, err = s.send(ctx, req.Operation, ext, recs, ids, opts)
-		if err != nil && len(outcomes) == 0 {
-			return handlers.BatchResponse{}, err
+		done, err = step.call(ctx, s.cfg.Client, b, recs, opts)
+		if err != nil && len(done) == 0 {
+			return sfgate.BatchResponse{}, err
 		}
 	}
-	for j, i := range sent {
-		if j < len(outcomes) {
-			o := outcomes[j]
-			results[i] = handlers.BatchResult{Index: i, Success: o.success, ID: o.id, Created: o.created, Errors: fieldErrors(o.errs)}
+	return answerBatch(results, sent, done, err), nil
+}
+
+// startBatch makes the batch's one describe check (at most one refresh for
+// all its records) and, for upsert, checks the key field.
+func (s *Service) startBatch(ctx context.Context, sobject string, step batchStep, req *sfgate.BatchRequest) (*batch, error) {
+	b := &batch{op: req.Operation}
+	var err error
+	if step.keys == nil {
+		b.x, err = s.describe(ctx, sobject)
+	} else {
+		keys := step.keys(req.Records)
+		if step.keyed {
+			keys = append(keys, req.ExternalIDField)
+		}
+		b.x, _, err = s.ensure(ctx, sobject, keys)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if step.keyed {
+		var bad *problems
+		if b.ext, bad = externalID(b.x, req.ExternalIDField, "/externalIdField"); bad != nil {
+			return nil, bad.err("the upsert key is not an external id field")
+		}
+	}
+	return b, nil
+}
+
+// check checks every record: a valid one is kept (its index in sent, what
+// the call takes in recs); an invalid one gets its result now, with its
+// problems, and they join all (for allOrNone, each entry naming its
+// record).
+func (b *batch) check(step batchStep, req *sfgate.BatchRequest, results []sfgate.BatchResult) (sent []int, recs []salesforce.Record, all problems) {
+	all.limit = 10 * maxProblems
+	sent = make([]int, 0, len(req.Records))
+	recs = make([]salesforce.Record, 0, len(req.Records))
+	for i, rec := range req.Records {
+		index := i
+		var p problems
+		// What the handlers found while decoding (a JSON member named
+		// twice) fails the record like the engine's own findings.
+		for _, e := range req.RecordErrors[i] {
+			e.Index = &index
+			p.addError(e)
+		}
+		sr := step.record(b, rec, &index, &p)
+		if p.empty() {
+			sent, recs = append(sent, i), append(recs, sr)
 			continue
 		}
-		// The call carrying this record failed after earlier calls had
-		// succeeded: their results stand, this record was not processed.
-		results[i] = handlers.BatchResult{Index: i, Errors: []handlers.FieldError{notProcessed(err)}}
+		all.merge(&p)
+		// The batch's own results are bare: the result says which record.
+		fe := p.list()
+		for j := range fe {
+			fe[j].Index = nil
+		}
+		results[i] = sfgate.BatchResult{Index: i, Errors: fe}
 	}
-	resp := handlers.BatchResponse{Results: results}
+	return sent, recs, all
+}
+
+// answerBatch fills the results of the records sent from the calls'
+// outcomes and counts them. A record past the outcomes was in a call that
+// failed as a whole after earlier calls had succeeded: their results stand,
+// this record was not processed (err says why).
+func answerBatch(results []sfgate.BatchResult, sent []int, done []outcome, err error) sfgate.BatchResponse {
+	for j, i := range sent {
+		if j < len(done) {
+			o := done[j]
+			results[i] = sfgate.BatchResult{Index: i, Success: o.success, ID: o.id, Created: o.created, Errors: fieldErrors(o.errs)}
+			continue
+		}
+		results[i] = sfgate.BatchResult{Index: i, Errors: []sfgate.FieldError{notProcessed(err)}}
+	}
+	resp := sfgate.BatchResponse{Results: results}
 	for _, r := range results {
 		if r.Success {
 			resp.SuccessCount++
@@ -171,7 +223,52 @@ func (s *Service) Batch(ctx context.Context, sobject string, req handlers.BatchR
 			resp.FailureCount++
 		}
 	}
-	return resp, nil
+	return resp
+}
+
+// recordID takes the required Id of a record to update, delete or
+// undelete, which must be one of the batch's object.
+func (b *batch) recordID(rec Record, index *int, p *problems) string {
+	id := recordID(rec, true, index, p)
+	if id != "" && checkPrefix(b.x, id) != nil {
+		p.addf(index, "Id", "INVALID_CROSS_REFERENCE_KEY", "is not the id of a %s record", b.x.Name)
+	}
+	return id
+}
+
+// upsertRecord is an upsert's record: keyed by Id, or by an external id
+// field that must have a value.
+func upsertRecord(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+	if b.ext.Name == "Id" {
+		id := recordID(rec, true, index, p)
+		sr := encode(b.x, modeUpsert, rec, isIDKey, index, p)
+		sr.ID = id
+		return sr
+	}
+	sr := encode(b.x, modeUpsert, rec, nil, index, p)
+	if !hasValue(sr, b.ext.Name) && p.empty() {
+		p.addf(index, b.ext.Name, "MISSING_ARGUMENT", "is the upsert key and must have a value")
+	}
+	return sr
+}
+
+// idRecord is a delete's or undelete's record: its Id and nothing else.
+func idRecord(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+	id := b.recordID(rec, index, p)
+	for k := range rec {
+		if !isIDKey(k) {
+			p.addf(index, k, codeUnknownField, "is not taken by %s: records carry only Id", b.op)
+		}
+	}
+	return salesforce.Record{ID: id}
+}
+
+func recordIDs(recs []salesforce.Record) []string {
+	ids := make([]string, len(recs))
+	for i := range recs {
+		ids[i] = recs[i].ID
+	}
+	return ids
 }
 
 func hasValue(r salesforce.Record, name string) bool {
@@ -184,8 +281,8 @@ func hasValue(r salesforce.Record, name string) bool {
 }
 
 // notProcessed is the result of a record whose call failed as a whole.
-func notProcessed(err error) handlers.FieldError {
-	fe := handlers.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
+func notProcessed(err error) sfgate.FieldError {
+	fe := sfgate.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
 	var se *salesforce.Error
 	if errors.As(err, &se) && se.Kind == salesforce.KindFault {
 		fe.Message += " with " + se.Code + ": " + strings.TrimSpace(se.Message)
@@ -201,49 +298,18 @@ type outcome struct {
 	errs    []salesforce.StatusError
 }
 
-// send makes the calls of one batch; the client packs them in chunks of
-// MaxWriteBatch. On error, the outcomes of the calls that succeeded are
-// returned with it.
-func (s *Service) send(ctx context.Context, op string, ext *salesforce.DescribeField, recs []salesforce.Record, ids []string, opts []salesforce.Option) ([]outcome, error) {
-	var out []outcome
-	var err error
-	switch op {
-	case "create", "update":
-		var res []salesforce.SaveResult
-		if op == "create" {
-			res, err = s.cfg.Client.Create(ctx, recs, opts...)
-		} else {
-			res, err = s.cfg.Client.Update(ctx, recs, opts...)
-		}
-		for _, r := range res {
-			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
-		}
-	case "upsert":
-		var res []salesforce.UpsertResult
-		res, err = s.cfg.Client.Upsert(ctx, ext.Name, recs, opts...)
-		for _, r := range res {
-			c := r.Created
-			out = append(out, outcome{success: r.Success, id: r.ID, created: &c, errs: r.Errors})
-		}
-	case "delete":
-		var res []salesforce.DeleteResult
-		res, err = s.cfg.Client.Delete(ctx, ids, opts...)
-		for _, r := range res {
-			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
-		}
-	case "undelete":
-		var res []salesforce.UndeleteResult
-		res, err = s.cfg.Client.Undelete(ctx, ids, opts...)
-		for _, r := range res {
-			out = append(out, outcome{success: r.Success, id: r.ID, errs: r.Errors})
-		}
-	default:
-		return nil, &handlers.Error{Status: http.StatusBadRequest, Code: handlers.CodeValidationFailed, Detail: "unknown batch operation"}
-	}
-	for i := range out {
-		if !out[i].success {
+// outcomes turns a call's results into outcomes; a failed record has no
+// id.
+func outcomes[R any](res []R, err error, of func(*R) outcome) ([]outcome, error) {
+	out := make([]outcome, len(res))
+	for i := range res {
+		if out[i] = of(&res[i]); !out[i].success {
 			out[i].id = ""
 		}
 	}
 	return out, err
+}
+
+func saved(r *salesforce.SaveResult) outcome {
+	return outcome{success: r.Success, id: r.ID, errs: r.Errors}
 }

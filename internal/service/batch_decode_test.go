@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 )
 
 // TestBatchRecordErrorsFailTheirRecords checks that the problems the
@@ -16,7 +16,7 @@ func TestBatchRecordErrorsFailTheirRecords(t *testing.T) {
 	st := newStack(t, -1)
 	ctx := t.Context()
 	one := 1
-	dup := map[int][]handlers.FieldError{1: {{Index: &one, Field: "Name", Code: handlers.CodeDuplicateField, Message: "Name is named more than once"}}}
+	dup := map[int][]sfgate.FieldError{1: {{Index: &one, Field: "Name", Code: sfgate.CodeDuplicateField, Message: "Name is named more than once"}}}
 	recs := func(tag string) []Record {
 		return []Record{rec(t, fmt.Sprintf(`{"Name":"%s 0"}`, tag)), rec(t, fmt.Sprintf(`{"Name":"%s 1"}`, tag)), rec(t, fmt.Sprintf(`{"Name":"%s 2"}`, tag))}
 	}
@@ -35,13 +35,13 @@ func TestBatchRecordErrorsFailTheirRecords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := st.calls(t)
-			res, err := st.svc.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", AllOrNone: tt.allOrNone, Records: recs("dup " + tt.name), RecordErrors: dup})
+			res, err := st.svc.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: tt.allOrNone, Records: recs("dup " + tt.name), RecordErrors: dup})
 			if d := st.calls(t)["create"] - before["create"]; d != tt.creates {
 				t.Errorf("%d create calls, want %d", d, tt.creates)
 			}
 			if tt.allOrNone {
-				he := wantHandlersError(t, err, 422, handlers.CodeValidationFailed)
-				if len(he.Errors) != 1 || he.Errors[0].Index == nil || *he.Errors[0].Index != 1 || he.Errors[0].Field != "Name" || he.Errors[0].Code != handlers.CodeDuplicateField {
+				he := wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
+				if len(he.Errors) != 1 || he.Errors[0].Index == nil || *he.Errors[0].Index != 1 || he.Errors[0].Field != "Name" || he.Errors[0].Code != sfgate.CodeDuplicateField {
 					t.Errorf("errors %+v, want record 1's Name DUPLICATE_FIELD", he.Errors)
 				}
 				return
@@ -53,7 +53,7 @@ func TestBatchRecordErrorsFailTheirRecords(t *testing.T) {
 				t.Fatalf("results %+v", res)
 			}
 			e := res.Results[1].Errors
-			if len(e) != 1 || e[0].Field != "Name" || e[0].Code != handlers.CodeDuplicateField || e[0].Message != "Name is named more than once" {
+			if len(e) != 1 || e[0].Field != "Name" || e[0].Code != sfgate.CodeDuplicateField || e[0].Message != "Name is named more than once" {
 				t.Errorf("record 1 errors %+v", e)
 			}
 		})

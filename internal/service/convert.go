@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
@@ -20,27 +19,29 @@ import (
 // object, not per record.
 type reader struct {
 	s      *Service
-	byType map[string]*objIndex // nil entry: no describe (AggregateResult, …)
+	byType map[string]*metadata.Object // nil entry: no describe (AggregateResult, …)
 }
 
-func (s *Service) newReader() *reader { return &reader{s: s, byType: make(map[string]*objIndex)} }
+func (s *Service) newReader() *reader {
+	return &reader{s: s, byType: make(map[string]*metadata.Object)}
+}
 
 // object returns the describe of typ, or nil when the org has none (an
 // AggregateResult row, a type the user cannot describe): its values are
 // then typed by their xsi:type.
-func (r *reader) object(ctx context.Context, typ string) (*objIndex, error) {
+func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, error) {
 	if typ == "" {
 		return nil, nil
 	}
 	if x, ok := r.byType[typ]; ok {
 		return x, nil
 	}
-	var x *objIndex
+	var x *metadata.Object
 	if typ != "AggregateResult" {
 		o, err := r.s.cfg.Metadata.Describe(ctx, typ)
 		switch {
 		case err == nil:
-			x = r.s.index(o.DescribeSObjectResult)
+			x = o
 		case errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType):
 		default:
 			return nil, fmt.Errorf("describe %s: %w", typ, err)
@@ -54,9 +55,9 @@ func (r *reader) object(ctx context.Context, typ string) (*objIndex, error) {
 
 // record types rec; hint is the describe to use when rec carries no
 // sf:type.
-func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIndex) (Record, error) {
+func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *metadata.Object) (Record, error) {
 	x := hint
-	if rec.Type != "" && (x == nil || !strings.EqualFold(x.d.Name, rec.Type)) {
+	if rec.Type != "" && (x == nil || !strings.EqualFold(x.Name, rec.Type)) {
 		var err error
 		if x, err = r.object(ctx, rec.Type); err != nil {
 			return nil, err
@@ -67,9 +68,9 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 		f := &rec.Fields[i]
 		switch {
 		case f.Parent != nil:
-			var ph *objIndex
+			var ph *metadata.Object
 			if x != nil {
-				if rf := x.parent(f.Name); rf != nil && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
+				if rf, ok := x.Parent(f.Name); ok && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
 					var err error
 					if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
 						return nil, err
@@ -95,7 +96,7 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 			out[f.Name] = compoundValue(f.Compound)
 		case f.Nil:
 			// An empty child subquery is nil on the wire; it is still a list.
-			if x != nil && x.child(f.Name) != nil && x.field(f.Name) == nil {
+			if x != nil && isChildList(x, f.Name) {
 				out[f.Name] = []any{}
 			} else {
 				out[f.Name] = nil
@@ -103,7 +104,7 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 		default:
 			var df *salesforce.DescribeField
 			if x != nil {
-				df = x.field(f.Name)
+				df, _ = x.Field(f.Name)
 			}
 			if df != nil && f.XSIType == salesforce.TypeNone {
 				out[f.Name] = fromSalesforce(df, f.Value)
@@ -118,8 +119,16 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *objIn
 	return out, nil
 }
 
+// isChildList reports whether name is a child relationship of x and not
+// also a field.
+func isChildList(x *metadata.Object, name string) bool {
+	_, child := x.Child(name)
+	_, field := x.Field(name)
+	return child && !field
+}
+
 // page types one page of records.
-func (r *reader) page(ctx context.Context, recs []salesforce.Record, hint *objIndex) ([]Record, error) {
+func (r *reader) page(ctx context.Context, recs []salesforce.Record, hint *metadata.Object) ([]Record, error) {
 	out := make([]Record, len(recs))
 	for i := range recs {
 		rec, err := r.record(ctx, &recs[i], hint)
@@ -151,7 +160,7 @@ const codeTooManyErrors = "TOO_MANY_ERRORS"
 // problems collects the field errors of one request (or one record of a
 // batch).
 type problems struct {
-	errs []handlers.FieldError
+	errs []sfgate.FieldError
 	// malformed is set when one error makes the request malformed (a
 	// character XML cannot carry): the answer is then 400, not 422.
 	malformed bool
@@ -160,8 +169,15 @@ type problems struct {
 	dropped, limit int
 }
 
+// add records e, refused in field (of the record at index in a batch).
 func (p *problems) add(index *int, field string, e *valueError) {
-	if e.code == codeInvalidCharacter {
+	p.addError(sfgate.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+}
+
+// addError records a problem already described: one the transport found
+// while decoding, or one of a record's own list.
+func (p *problems) addError(fe sfgate.FieldError) {
+	if fe.Code == codeInvalidCharacter {
 		p.malformed = true
 	}
 	limit := p.limit
@@ -172,16 +188,25 @@ func (p *problems) add(index *int, field string, e *valueError) {
 		p.dropped++
 		return
 	}
-	p.errs = append(p.errs, handlers.FieldError{Index: index, Field: field, Code: e.code, Message: field + " " + e.msg})
+	p.errs = append(p.errs, fe)
+}
+
+// merge adds every problem of q, as q holds them.
+func (p *problems) merge(q *problems) {
+	for _, fe := range q.errs {
+		p.addError(fe)
+	}
+	p.dropped += q.dropped
+	p.malformed = p.malformed || q.malformed
 }
 
 // list returns the problems, with a last entry saying how many more there
 // were when the list was cut.
-func (p *problems) list() []handlers.FieldError {
+func (p *problems) list() []sfgate.FieldError {
 	if p.dropped == 0 {
 		return p.errs
 	}
-	return append(p.errs, handlers.FieldError{Code: codeTooManyErrors, Message: fmt.Sprintf("%d more problems not listed", p.dropped)})
+	return append(p.errs, sfgate.FieldError{Code: codeTooManyErrors, Message: fmt.Sprintf("%d more problems not listed", p.dropped)})
 }
 
 func (p *problems) addf(index *int, field, code, format string, args ...any) {
@@ -190,12 +215,12 @@ func (p *problems) addf(index *int, field, code, format string, args ...any) {
 
 func (p *problems) empty() bool { return len(p.errs) == 0 && p.dropped == 0 }
 
-// err returns the one *handlers.Error naming every problem.
+// err returns the one *sfgate.Error naming every problem.
 func (p *problems) err(detail string) error {
 	if p.malformed {
-		return handlers.Validation(detail, p.list()...)
+		return sfgate.Invalid(detail, p.list()...)
 	}
-	return handlers.Unprocessable(detail, p.list()...)
+	return sfgate.Unprocessable(detail, p.list()...)
 }
 
 // recordKeys returns the keys of recs, deduplicated, for one EnsureFields
@@ -222,8 +247,8 @@ func isIDKey(k string) bool { return strings.EqualFold(k, "Id") }
 // batch, nil for a single record). Keys for which skip is true are left
 // out (the Id of an update, handled by the caller). A null on update
 // becomes fieldsToNull; on create it is the same as leaving the field out.
-func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) salesforce.Record {
-	out := salesforce.Record{Type: x.d.Name}
+func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) salesforce.Record {
+	out := salesforce.Record{Type: x.Name}
 	keys := make([]string, 0, len(in))
 	for k := range in {
 		if skip == nil || !skip(k) {
@@ -238,9 +263,9 @@ func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, inde
 			p.add(index, "body", verr(codeInvalidCharacter, "a field name %s", e.msg))
 			continue
 		}
-		df := x.field(k)
-		if df == nil {
-			p.addf(index, k, codeUnknownField, "is not a field of %s", x.d.Name)
+		df, ok := x.Field(k)
+		if !ok {
+			p.addf(index, k, codeUnknownField, "is not a field of %s", x.Name)
 			continue
 		}
 		if present[df] {
@@ -289,8 +314,8 @@ func encode(x *objIndex, mode writeMode, in Record, skip func(string) bool, inde
 		out.Fields = append(out.Fields, salesforce.Field{Name: df.Name, Value: text})
 	}
 	if mode == modeCreate {
-		for i := range x.d.Fields {
-			df := &x.d.Fields[i]
+		for i := range x.Fields {
+			df := &x.Fields[i]
 			if requiredOnCreate(df) && !present[df] {
 				p.addf(index, df.Name, codeRequired, "is required on create")
 			}
@@ -334,7 +359,7 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 			p.add(index, "Id", e)
 			return ""
 		}
-		p.addf(index, "Id", codeMalformedID, "%s", idProblem(s))
+		p.addf(index, "Id", codeMalformedID, "%s", salesforce.IDProblem(s))
 		return ""
 	}
 	return id
@@ -344,9 +369,9 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 func pathID(id string) (string, error) {
 	n, err := salesforce.NormalizeID(id)
 	if err != nil {
-		return "", &handlers.Error{Status: http.StatusBadRequest, Code: codeMalformedID,
-			Detail: "the record id " + idProblem(id),
-			Errors: []handlers.FieldError{{Field: "path.id", Code: codeMalformedID, Message: idProblem(id)}}}
+		return "", &sfgate.Error{Kind: sfgate.KindInvalid, Code: codeMalformedID,
+			Detail: "the record id " + salesforce.IDProblem(id),
+			Errors: []sfgate.FieldError{{Field: "path.id", Code: codeMalformedID, Message: salesforce.IDProblem(id)}}}
 	}
 	return n, nil
 }

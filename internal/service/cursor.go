@@ -8,7 +8,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 )
 
 // cursor is what a nextCursor carries: everything needed to fetch the next
@@ -63,6 +63,9 @@ var (
 // constant time, before any field is read.
 func openCursor(key []byte, s string) (cursor, error) {
 	var c cursor
+	// The document's Cursor pattern bounds what arrives over HTTP too; this
+	// bound stays because it is the decoder's own: it caps the base64 and
+	// HMAC work for any caller of the service before a byte is trusted.
 	if len(s) > 2048 {
 		return c, errCursorMalformed
 	}
@@ -124,7 +127,7 @@ func (s *Service) cursorFor(locator, object string, pageSize int, includeDeleted
 func (s *Service) readCursor(raw string) (cursor, error) {
 	c, err := openCursor(s.cfg.CursorKey, raw)
 	bad := func(code, msg string) error {
-		return handlers.Validation("the cursor is not valid", handlers.FieldError{Field: "path.cursor", Code: code, Message: msg})
+		return sfgate.Invalid("the cursor is not valid", sfgate.FieldError{Field: "path.cursor", Code: code, Message: msg})
 	}
 	switch {
 	case err != nil:

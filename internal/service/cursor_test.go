@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -106,9 +106,9 @@ func TestCursorRefused(t *testing.T) {
 		if c == good {
 			continue
 		}
-		_, err := s.Query(t.Context(), handlers.QueryInput{Cursor: c})
-		var he *handlers.Error
-		if !errors.As(err, &he) || he.Status != 400 {
+		_, err := s.Query(t.Context(), sfgate.QueryInput{Cursor: c})
+		var he *sfgate.Error
+		if !errors.As(err, &he) || he.Kind != sfgate.KindInvalid {
 			t.Fatalf("cursor %q: %v, want a 400", c, err)
 		}
 	}
@@ -121,12 +121,12 @@ func TestCursorRefused(t *testing.T) {
 		t.Fatalf("fresh cursor of the past clock: %v", err)
 	}
 	_, err = s.readCursor(past.cursorFor("L", "Account", 2000, false))
-	var he *handlers.Error
+	var he *sfgate.Error
 	if !errors.As(err, &he) || he.Errors[0].Code != "CURSOR_EXPIRED" {
 		t.Errorf("expired: %v, want CURSOR_EXPIRED", err)
 	}
 	// The good one still works and costs one queryMore.
-	if _, err := s.Query(t.Context(), handlers.QueryInput{Cursor: good}); err != nil || client.calls != 1 {
+	if _, err := s.Query(t.Context(), sfgate.QueryInput{Cursor: good}); err != nil || client.calls != 1 {
 		t.Errorf("good cursor: %v, %d calls", err, client.calls)
 	}
 }

@@ -3,64 +3,129 @@ package service
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
-	"github.com/sfgate/sfgate/internal/metadata"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
-// ListSObjects implements handlers.DescribeService from the cached
-// describeGlobal. The JSON shaping is the handlers' own adapter's, so the
-// two cannot drift.
-func (s *Service) ListSObjects(ctx context.Context, filter handlers.SObjectFilter) ([]handlers.SObjectSummary, error) {
-	return handlers.Metadata{Source: s.cfg.Metadata}.ListSObjects(ctx, filter)
+// ListSObjects implements sfgate.DescribeService from the cached
+// describeGlobal.
+func (s *Service) ListSObjects(ctx context.Context, filter sfgate.SObjectFilter) (_ []sfgate.SObjectSummary, err error) {
+	defer s.settle(&err)
+	g, err := s.cfg.Metadata.DescribeGlobal(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("describe global: %w", err)
+	}
+	out := make([]sfgate.SObjectSummary, 0, len(g.SObjects))
+	for _, o := range g.SObjects {
+		if (filter.Custom != nil && o.Custom != *filter.Custom) || (filter.Queryable != nil && o.Queryable != *filter.Queryable) {
+			continue
+		}
+		out = append(out, summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags))
+	}
+	return out, nil
 }
 
-// DescribeSObject implements handlers.DescribeService; an unknown object
-// is a 404.
-func (s *Service) DescribeSObject(ctx context.Context, sobject string) (*handlers.SObjectDescribe, error) {
-	d, err := handlers.Metadata{Source: liveDescribes{s.cfg.Metadata}}.DescribeSObject(ctx, sobject)
+// DescribeSObject implements sfgate.DescribeService from a describe
+// revalidated against Salesforce (see metadata.Service.Revalidate):
+// browsing an object must show a field an admin has just added, whereas
+// records and queries keep the cached describe and refresh it only when a
+// request names a field it lacks. An unknown object is not found.
+func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgate.SObjectDescribe, err error) {
+	defer s.settle(&err)
+	o, err := s.cfg.Metadata.Revalidate(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
+	}
+	d := &sfgate.SObjectDescribe{
+		SObjectSummary:     summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags),
+		Fields:             make([]sfgate.FieldDescribe, 0, len(o.Fields)),
+		ChildRelationships: make([]sfgate.ChildRelationship, 0, len(o.ChildRelationships)),
+	}
+	for i := range o.Fields {
+		d.Fields = append(d.Fields, fieldDescribe(&o.Fields[i]))
+	}
+	for _, c := range o.ChildRelationships {
+		d.ChildRelationships = append(d.ChildRelationships, sfgate.ChildRelationship{
+			RelationshipName: c.RelationshipName, ChildSObject: c.ChildSObject, Field: c.Field, CascadeDelete: c.CascadeDelete,
+		})
 	}
 	return d, nil
 }
 
-// InvalidateDescribe implements handlers.CacheAdmin through the metadata
+// summary is an object's entry of the list, and the head of its describe:
+// describeGlobal and describeSObject share the object flags.
+func summary(name, label, plural, keyPrefix string, f salesforce.ObjectFlags) sfgate.SObjectSummary {
+	out := sfgate.SObjectSummary{
+		Name: name, Label: label, LabelPlural: plural,
+		Custom: f.Custom, Queryable: f.Queryable, Createable: f.Createable, Updateable: f.Updateable,
+		Deletable: f.Deletable, Searchable: f.Searchable, Retrieveable: f.Retrieveable,
+	}
+	if keyPrefix != "" {
+		out.KeyPrefix = &keyPrefix
+	}
+	return out
+}
+
+func fieldDescribe(f *salesforce.DescribeField) sfgate.FieldDescribe {
+	fd := sfgate.FieldDescribe{
+		Name: f.Name, Label: f.Label, Type: f.Type, SoapType: f.SoapType,
+		Length: f.Length, ByteLength: f.ByteLength, Precision: f.Precision, Scale: f.Scale, Digits: f.Digits,
+		Createable: f.Createable, Updateable: f.Updateable, Nillable: f.Nillable, Custom: f.Custom,
+		ExternalID: f.ExternalID, IDLookup: f.IDLookup, Unique: f.Unique, Calculated: f.Calculated,
+		DefaultedOnCreate: f.DefaultedOnCreate, RestrictedPicklist: f.RestrictedPicklist,
+		CompoundFieldName: f.CompoundFieldName, RelationshipName: f.RelationshipName,
+		ReferenceTo:    append([]string{}, f.ReferenceTo...),
+		PicklistValues: make([]sfgate.PicklistValue, 0, len(f.PicklistValues)),
+	}
+	for _, p := range f.PicklistValues {
+		fd.PicklistValues = append(fd.PicklistValues, sfgate.PicklistValue{Value: p.Value, Label: p.Label, Active: p.Active, DefaultValue: p.DefaultValue})
+	}
+	return fd
+}
+
+// InvalidateDescribe implements sfgate.CacheAdmin through the metadata
 // service, which drops the describe on every replica.
-func (s *Service) InvalidateDescribe(ctx context.Context, sobject string) error {
+func (s *Service) InvalidateDescribe(ctx context.Context, sobject string) (err error) {
+	defer s.settle(&err)
 	if sobject == "" {
 		return s.cfg.Metadata.InvalidateAll(ctx)
 	}
 	return s.cfg.Metadata.Invalidate(ctx, sobject)
 }
 
-// Limits implements handlers.LimitsService from the client's last
-// LimitInfoHeader; it makes no call.
-func (s *Service) Limits(ctx context.Context) ([]handlers.Limit, time.Time, error) {
-	return handlers.ClientLimits{Source: s.cfg.Client}.Limits(ctx)
+// Limits implements sfgate.LimitsService from the client's last
+// LimitInfoHeader; it makes no call. Before any answer there is none.
+func (s *Service) Limits(ctx context.Context) ([]sfgate.Limit, time.Time, error) {
+	li := s.cfg.Client.Limits()
+	if li.Updated.IsZero() {
+		return []sfgate.Limit{}, time.Time{}, nil
+	}
+	return []sfgate.Limit{{Type: li.Type, Current: li.Current, Limit: li.Limit}}, li.Updated, nil
 }
 
 // idPattern is a 15- or 18-character Salesforce id.
 const idPattern = "^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
 
-// RecordSchema implements handlers.SchemaService: a JSON Schema 2020-12
+// RecordSchema implements sfgate.SchemaService: a JSON Schema 2020-12
 // document of the record as read, with $defs "create" and "update" for
 // the bodies the gateway accepts, built from the live describe.
-func (s *Service) RecordSchema(ctx context.Context, sobject string) (map[string]any, error) {
+func (s *Service) RecordSchema(ctx context.Context, sobject string) (_ map[string]any, err error) {
+	defer s.settle(&err)
 	o, err := s.cfg.Metadata.Revalidate(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
 	}
-	x := s.index(o.DescribeSObjectResult)
+	x := o
 	read := map[string]any{}
 	create := map[string]any{}
 	update := map[string]any{}
 	var required []string
-	for i := range x.d.Fields {
-		f := &x.d.Fields[i]
+	for i := range x.Fields {
+		f := &x.Fields[i]
 		p := fieldSchema(f)
 		rp := clone(p)
 		if !f.Createable && !f.Updateable {
@@ -82,9 +147,9 @@ func (s *Service) RecordSchema(ctx context.Context, sobject string) (map[string]
 	}
 	return map[string]any{
 		"$schema":              "https://json-schema.org/draft/2020-12/schema",
-		"$id":                  "urn:sfgate:sobject:" + x.d.Name,
-		"title":                x.d.Label,
-		"description":          "A " + x.d.Name + " record as the gateway reads it; $defs/create and $defs/update are the bodies it accepts.",
+		"$id":                  "urn:sfgate:sobject:" + x.Name,
+		"title":                x.Label,
+		"description":          "A " + x.Name + " record as the gateway reads it; $defs/create and $defs/update are the bodies it accepts.",
 		"type":                 "object",
 		"properties":           read,
 		"additionalProperties": true,
@@ -218,15 +283,4 @@ func activeValues(f *salesforce.DescribeField, withNull bool) []any {
 		vals = []any{}
 	}
 	return vals
-}
-
-// liveDescribes serves the describe endpoint from a describe revalidated
-// against Salesforce (see metadata.Service.Revalidate): browsing an object
-// must show a field an admin has just added, whereas records and queries
-// keep the cached describe and refresh it only when a request names a field
-// it lacks.
-type liveDescribes struct{ Metadata }
-
-func (l liveDescribes) Describe(ctx context.Context, object string) (*metadata.Object, error) {
-	return l.Revalidate(ctx, object)
 }

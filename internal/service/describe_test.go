@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
@@ -136,7 +136,7 @@ func TestJunkIsBounded(t *testing.T) {
 		junk[fmt.Sprintf("Junk%03d__c", i)] = "x"
 	}
 	_, err = s.Create(t.Context(), "Account", junk)
-	var he *handlers.Error
+	var he *sfgate.Error
 	if !errors.As(err, &he) || len(he.Errors) != maxProblems+1 || he.Errors[maxProblems].Code != codeTooManyErrors {
 		t.Fatalf("300 unknown fields: %v, want %d errors and a last TOO_MANY_ERRORS", err, maxProblems+1)
 	}
@@ -154,7 +154,7 @@ func TestJunkIsBounded(t *testing.T) {
 	for i := range recs {
 		recs[i] = junk
 	}
-	_, err = s.Batch(t.Context(), "Account", handlers.BatchRequest{Operation: "create", AllOrNone: true, Records: recs})
+	_, err = s.Batch(t.Context(), "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: recs})
 	if !errors.As(err, &he) || len(he.Errors) != 10*maxProblems+1 {
 		t.Fatalf("allOrNone junk: %v (%d errors)", err, len(he.Errors))
 	}

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
@@ -77,7 +77,7 @@ func (m fixedMetadata) Describe(_ context.Context, name string) (*metadata.Objec
 	if x == nil {
 		return nil, &metadata.UnknownObjectError{Object: name}
 	}
-	return &metadata.Object{DescribeSObjectResult: x.d}, nil
+	return x, nil
 }
 
 func (m fixedMetadata) Revalidate(ctx context.Context, name string) (*metadata.Object, error) {
@@ -91,7 +91,7 @@ func (m fixedMetadata) EnsureFields(ctx context.Context, name string, _ []string
 // heapPeak streams in and returns the peak HeapInuse above the heap in use
 // before the stream, read at every page (when both the page being written
 // and the one fetched ahead are alive), and the number of records seen.
-func heapPeak(ctx context.Context, s *Service, in handlers.QueryInput) (peak uint64, records int, err error) {
+func heapPeak(ctx context.Context, s *Service, in sfgate.QueryInput) (peak uint64, records int, err error) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -120,7 +120,7 @@ func heapPeak(ctx context.Context, s *Service, in handlers.QueryInput) (peak uin
 func TestStreamHeapFlat(t *testing.T) {
 	// Not parallel: it measures the process's heap.
 	objs := testObjects()
-	in := handlers.QueryInput{SObject: "Account", Structured: &handlers.StructuredQuery{
+	in := sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{
 		Fields: []string{"Id", "Name", "AnnualRevenue", "NumberOfEmployees", "Seen__c", "Owner.Name"}, PageSize: 2000}}
 	peaks := map[int]uint64{}
 	for _, n := range []int{5000, 200_000} {
@@ -167,17 +167,17 @@ func BenchmarkStreamHeap(b *testing.B) {
 			st := newStackAt(b, url)
 			ctx := b.Context()
 			for done := 0; done < n; {
-				batch := make([]Record, min(handlers.MaxBatchRecords, n-done))
+				batch := make([]Record, min(sfgate.MaxBatchRecords, n-done))
 				for i := range batch {
 					batch[i] = Record{"Name": fmt.Sprintf("Account %06d", done+i), "NumberOfEmployees": json.Number(strconv.Itoa(i))}
 				}
-				res, err := st.svc.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", Records: batch})
+				res, err := st.svc.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", Records: batch})
 				if err != nil || res.SuccessCount != len(batch) {
 					b.Fatalf("fill: %v (%d failed)", err, res.FailureCount)
 				}
 				done += len(batch)
 			}
-			in := handlers.QueryInput{SObject: "Account", Structured: &handlers.StructuredQuery{
+			in := sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{
 				Fields: []string{"Id", "Name", "NumberOfEmployees", "CreatedDate", "Owner.Name"}, PageSize: 2000}}
 			var peak uint64
 			b.ResetTimer()
@@ -252,7 +252,7 @@ func TestStreamLooksAheadOnePage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := handlers.QueryInput{SObject: "Account", Structured: &handlers.StructuredQuery{Fields: []string{"Id", "Name"}, PageSize: 200}}
+	in := sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{Fields: []string{"Id", "Name"}, PageSize: 200}}
 	pages := 0
 	err = s.Stream(t.Context(), in, func(recs []Record) error {
 		pages++

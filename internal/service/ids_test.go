@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -28,21 +28,27 @@ func TestMalformedIDMessagesSayWhy(t *testing.T) {
 		{"17 characters", good[:17], "17 characters", "checksum"},
 		{"a foreign character in 18", "0015g00000AbCd-AAV", "A-Z, a-z and 0-9", "checksum"},
 	}
+	if p := salesforce.IDProblem(good); p != "" {
+		t.Errorf("IDProblem(%q) = %q for a good id", good, p)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			if _, err := salesforce.NormalizeID(tt.id); err == nil {
-				t.Fatalf("NormalizeID(%q) accepted it", tt.id)
-			}
 			check := func(where, msg string) {
 				t.Helper()
 				if !strings.Contains(msg, tt.want) || strings.Contains(msg, tt.notWant) {
 					t.Errorf("%s: %q, want it to say %q (and not %q)", where, msg, tt.want, tt.notWant)
 				}
 			}
+			_, err := salesforce.NormalizeID(tt.id)
+			if err == nil {
+				t.Fatalf("NormalizeID(%q) accepted it", tt.id)
+			}
+			check("client", err.Error())
+			check("IDProblem", salesforce.IDProblem(tt.id))
 
-			_, err := pathID(tt.id)
-			var he *handlers.Error
+			_, err = pathID(tt.id)
+			var he *sfgate.Error
 			if !errors.As(err, &he) || he.Code != codeMalformedID || len(he.Errors) != 1 {
 				t.Fatalf("pathID: %v, want a MALFORMED_ID with one field error", err)
 			}

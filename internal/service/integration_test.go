@@ -4,26 +4,25 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"testing"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
-// status returns the HTTP status the handlers would answer for err: the
-// *handlers.Error's own, or the Salesforce code's family.
-func wantHandlersError(t *testing.T, err error, status int, code string) *handlers.Error {
+// wantError fails unless err is (or wraps) an *sfgate.Error of kind and
+// code ("" for any code), and returns it.
+func wantError(t *testing.T, err error, kind sfgate.ErrorKind, code string) *sfgate.Error {
 	t.Helper()
-	var he *handlers.Error
-	if !errors.As(err, &he) {
-		t.Fatalf("got %v, want a *handlers.Error %d %s", err, status, code)
+	var e *sfgate.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("got %v, want an *sfgate.Error %s %s", err, kind, code)
 	}
-	if he.Status != status || (code != "" && he.Code != code) {
-		t.Fatalf("got %d %s (%s, %+v), want %d %s", he.Status, he.Code, he.Detail, he.Errors, status, code)
+	if e.Kind != kind || (code != "" && e.Code != code) {
+		t.Fatalf("got %s %s (%s, %+v), want %s %s", e.Kind, e.Code, e.Detail, e.Errors, kind, code)
 	}
-	return he
+	return e
 }
 
 func TestRecordsCRUD(t *testing.T) {
@@ -76,37 +75,37 @@ func TestRecordsCRUD(t *testing.T) {
 	}
 	// Upsert by a field that is no external id: 422 before any call.
 	_, err = s.Upsert(ctx, "Account", "Name", "x", rec(t, `{"Industry":"Energy"}`))
-	wantHandlersError(t, err, 422, handlers.CodeValidationFailed)
+	wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
 
 	// Delete, then the record is gone: 404 for get, update and delete.
 	if err := s.Delete(ctx, "Account", id); err != nil {
 		t.Fatal(err)
 	}
 	_, err = s.Get(ctx, "Account", id, nil)
-	wantHandlersError(t, err, 404, handlers.CodeNotFound)
+	wantError(t, err, sfgate.KindNotFound, sfgate.CodeNotFound)
 	err = s.Update(ctx, "Account", id, rec(t, `{"Name":"x"}`))
-	wantHandlersError(t, err, 404, "ENTITY_IS_DELETED")
+	wantError(t, err, sfgate.KindNotFound, "ENTITY_IS_DELETED")
 	err = s.Delete(ctx, "Account", id)
-	wantHandlersError(t, err, 404, "ENTITY_IS_DELETED")
+	wantError(t, err, sfgate.KindNotFound, "ENTITY_IS_DELETED")
 	// An id that never existed.
 	err = s.Update(ctx, "Account", "001000000000000AAA", rec(t, `{"Name":"x"}`))
-	wantHandlersError(t, err, 404, "")
+	wantError(t, err, sfgate.KindNotFound, "")
 	// An id of another object is not an Account.
-	contacts, err := s.Query(ctx, handlers.QueryInput{SObject: "Contact", Structured: &handlers.StructuredQuery{Fields: []string{"Id"}, Limit: 1}})
+	contacts, err := s.Query(ctx, sfgate.QueryInput{SObject: "Contact", Structured: &sfgate.StructuredQuery{Fields: []string{"Id"}, Limit: 1}})
 	if err != nil || len(contacts.Records) != 1 {
 		t.Fatalf("contacts: %v", err)
 	}
 	before := st.calls(t)["delete"]
 	err = s.Delete(ctx, "Account", contacts.Records[0]["Id"].(string))
-	wantHandlersError(t, err, 404, handlers.CodeNotFound)
+	wantError(t, err, sfgate.KindNotFound, sfgate.CodeNotFound)
 	if st.calls(t)["delete"] != before {
 		t.Error("a delete of a contact through /sobjects/Account reached Salesforce")
 	}
 	// Unknown object, malformed id.
 	_, err = s.Get(ctx, "Nope__c", id, nil)
-	wantHandlersError(t, err, 404, handlers.CodeNotFound)
+	wantError(t, err, sfgate.KindNotFound, sfgate.CodeNotFound)
 	_, err = s.Get(ctx, "Account", "001'--", nil)
-	wantHandlersError(t, err, 400, "MALFORMED_ID")
+	wantError(t, err, sfgate.KindInvalid, "MALFORMED_ID")
 }
 
 func TestRecordsRefusedBeforeSalesforce(t *testing.T) {
@@ -115,7 +114,7 @@ func TestRecordsRefusedBeforeSalesforce(t *testing.T) {
 	ctx := t.Context()
 	before := st.calls(t)
 	_, err := st.svc.Create(ctx, "Account", rec(t, `{"Nope__c":1,"Industry":5,"IsDeleted":true,"Description":"bad\u0000char"}`))
-	he := wantHandlersError(t, err, 400, handlers.CodeValidationFailed)
+	he := wantError(t, err, sfgate.KindInvalid, sfgate.CodeValidationFailed)
 	var fields []string
 	for _, e := range he.Errors {
 		fields = append(fields, e.Field+":"+e.Code)
@@ -140,7 +139,9 @@ func TestRecordsRefusedBeforeSalesforce(t *testing.T) {
 	}
 }
 
-func TestBatch(t *testing.T) {
+// TestBatchWritesInCallsOf200 checks that a batch costs one call per 200
+// records, whatever the operation, and answers in input order.
+func TestBatchWritesInCallsOf200(t *testing.T) {
 	t.Parallel()
 	st := newStack(t, -1)
 	ctx := t.Context()
@@ -155,7 +156,7 @@ func TestBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := st.calls(t)
-	res, err := s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", Records: recs})
+	res, err := s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", Records: recs})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,10 +180,43 @@ func TestBatch(t *testing.T) {
 		t.Errorf("record 321: %v, %v", got, err)
 	}
 
+	// Update, delete and undelete in batches.
+	upd := make([]Record, len(ids))
+	for i, r := range ids {
+		upd[i] = Record{"Id": r["Id"], "NumberOfEmployees": json.Number("1")}
+	}
+	before = st.calls(t)
+	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "update", Records: upd})
+	if err != nil || res.SuccessCount != 450 {
+		t.Fatalf("update: %+v, %v", res.FailureCount, err)
+	}
+	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "delete", Records: ids})
+	if err != nil || res.SuccessCount != 450 {
+		t.Fatalf("delete: %v", err)
+	}
+	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "undelete", Records: ids[:10]})
+	if err != nil || res.SuccessCount != 10 {
+		t.Fatalf("undelete: %+v %v", res, err)
+	}
+	after = st.calls(t)
+	if after["update"]-before["update"] != 3 || after["delete"]-before["delete"] != 3 || after["undelete"]-before["undelete"] != 1 {
+		t.Errorf("calls: update %d, delete %d, undelete %d; want 3, 3, 1",
+			after["update"]-before["update"], after["delete"]-before["delete"], after["undelete"]-before["undelete"])
+	}
+}
+
+// TestBatchInvalidRecords checks that invalid records fail alone, or with
+// allOrNone fail the batch before any call.
+func TestBatchInvalidRecords(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, -1)
+	ctx := t.Context()
+	s := st.svc
+
 	// Without allOrNone, invalid records get their own results and are
 	// not sent; the rest are.
 	mixed := []Record{rec(t, `{"Name":"ok 1"}`), rec(t, `{"Nope__c":1}`), rec(t, `{"Name":"ok 2"}`), rec(t, `{"Name":5}`)}
-	res, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", Records: mixed})
+	res, err := s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", Records: mixed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,9 +228,9 @@ func TestBatch(t *testing.T) {
 	}
 
 	// With allOrNone, one invalid record fails the batch before any call.
-	before = st.calls(t)
-	_, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", AllOrNone: true, Records: mixed})
-	he := wantHandlersError(t, err, 422, handlers.CodeValidationFailed)
+	before := st.calls(t)
+	_, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: mixed})
+	he := wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
 	if he.Errors[0].Index == nil || *he.Errors[0].Index != 1 {
 		t.Errorf("allOrNone errors carry the index: %+v", he.Errors)
 	}
@@ -205,7 +239,7 @@ func TestBatch(t *testing.T) {
 	}
 	// allOrNone where Salesforce refuses one record: nothing is kept.
 	dup := []Record{rec(t, `{"Name":"x","External_Id__c":"AON"}`), rec(t, `{"Name":"y","External_Id__c":"AON"}`)}
-	res, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", AllOrNone: true, Records: dup})
+	res, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: dup})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,41 +247,39 @@ func TestBatch(t *testing.T) {
 		t.Errorf("allOrNone with a duplicate: %+v", res)
 	}
 	// allOrNone over 200 records is refused: atomicity spans one call.
-	_, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", AllOrNone: true, Records: recs})
-	wantHandlersError(t, err, 400, handlers.CodeValidationFailed)
+	many := make([]Record, salesforce.MaxWriteBatch+1)
+	for i := range many {
+		many[i] = rec(t, fmt.Sprintf(`{"Name":"Many %03d"}`, i))
+	}
+	_, err = s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: many})
+	wantError(t, err, sfgate.KindInvalid, sfgate.CodeValidationFailed)
+}
 
-	// Update, delete and undelete in batches.
-	upd := make([]Record, len(ids))
-	for i, r := range ids {
-		upd[i] = Record{"Id": r["Id"], "NumberOfEmployees": json.Number("1")}
+// TestBatchUpsert checks the created flags of an upsert batch, and that a
+// record without its key fails alone.
+func TestBatchUpsert(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, -1)
+	ctx := t.Context()
+	s := st.svc
+	upsert := func(recs ...Record) sfgate.BatchResponse {
+		t.Helper()
+		res, err := s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "upsert", ExternalIDField: "External_Id__c", Records: recs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
-	before = st.calls(t)
-	res, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "update", Records: upd})
-	if err != nil || res.SuccessCount != 450 {
-		t.Fatalf("update: %+v, %v", res.FailureCount, err)
+	res := upsert(rec(t, `{"External_Id__c":"U1","Name":"u1"}`), rec(t, `{"External_Id__c":"U2","Name":"u2"}`), rec(t, `{"Name":"no key"}`))
+	if c := res.Results[0].Created; c == nil || !*c || !res.Results[0].Success || !res.Results[1].Success {
+		t.Errorf("first upsert: %+v", res.Results)
 	}
-	res, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "delete", Records: ids})
-	if err != nil || res.SuccessCount != 450 {
-		t.Fatalf("delete: %v", err)
+	if r := res.Results[2]; r.Success || len(r.Errors) != 1 || r.Errors[0].Field != "External_Id__c" || r.Errors[0].Code != "MISSING_ARGUMENT" {
+		t.Errorf("a record without its key: %+v", r)
 	}
-	res, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "undelete", Records: ids[:10]})
-	if err != nil || res.SuccessCount != 10 {
-		t.Fatalf("undelete: %+v %v", res, err)
-	}
-	after = st.calls(t)
-	if after["update"]-before["update"] != 3 || after["delete"]-before["delete"] != 3 || after["undelete"]-before["undelete"] != 1 {
-		t.Errorf("calls: update %d, delete %d, undelete %d; want 3, 3, 1",
-			after["update"]-before["update"], after["delete"]-before["delete"], after["undelete"]-before["undelete"])
-	}
-	// Upsert batch: created flags.
-	res, err = s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "upsert", ExternalIDField: "External_Id__c", Records: []Record{
-		rec(t, `{"External_Id__c":"U1","Name":"u1"}`), rec(t, `{"External_Id__c":"AON","Name":"again"}`), rec(t, `{"Name":"no key"}`),
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c := res.Results[0].Created; c == nil || !*c || !res.Results[0].Success || res.Results[2].Success {
-		t.Errorf("upsert batch: %+v", res.Results)
+	res = upsert(rec(t, `{"External_Id__c":"U1","Name":"u1 again"}`))
+	if c := res.Results[0].Created; c == nil || *c || !res.Results[0].Success {
+		t.Errorf("second upsert of U1: %+v, want updated", res.Results)
 	}
 }
 
@@ -261,11 +293,11 @@ func TestStreamCostsAndCursor(t *testing.T) {
 	for i := range recs {
 		recs[i] = Record{"Name": fmt.Sprintf("Stream %04d", i)}
 	}
-	if res, err := s.Batch(ctx, "Account", handlers.BatchRequest{Operation: "create", Records: recs}); err != nil || res.SuccessCount != n {
+	if res, err := s.Batch(ctx, "Account", sfgate.BatchRequest{Operation: "create", Records: recs}); err != nil || res.SuccessCount != n {
 		t.Fatalf("seed: %v", err)
 	}
-	in := handlers.QueryInput{SObject: "Account", Structured: &handlers.StructuredQuery{
-		Fields: []string{"Id", "Name", "Owner.Name"}, OrderBy: []handlers.OrderBy{{Field: "Name"}}, PageSize: 2000}}
+	in := sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{
+		Fields: []string{"Id", "Name", "Owner.Name"}, OrderBy: []sfgate.OrderBy{{Field: "Name"}}, PageSize: 2000}}
 	before := st.calls(t)
 	var seen, pages int
 	err := s.Stream(ctx, in, func(page []Record) error {
@@ -303,7 +335,7 @@ func TestStreamCostsAndCursor(t *testing.T) {
 		if page.NextCursor == "" {
 			t.Fatal("a page not done has no cursor")
 		}
-		if page, err = s.Query(ctx, handlers.QueryInput{Cursor: page.NextCursor}); err != nil {
+		if page, err = s.Query(ctx, sfgate.QueryInput{Cursor: page.NextCursor}); err != nil {
 			t.Fatal(err)
 		}
 		total += len(page.Records)
@@ -318,7 +350,7 @@ func TestStreamCostsAndCursor(t *testing.T) {
 		t.Fatalf("first page: %v", err)
 	}
 	rest := 0
-	if err := s.Stream(ctx, handlers.QueryInput{Cursor: first.NextCursor}, func(p []Record) error { rest += len(p); return nil }); err != nil {
+	if err := s.Stream(ctx, sfgate.QueryInput{Cursor: first.NextCursor}, func(p []Record) error { rest += len(p); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(first.Records)+rest != n {
@@ -351,7 +383,7 @@ func TestLiveCustomField(t *testing.T) {
 	if err != nil {
 		t.Fatalf("create with a just-added field: %v", err)
 	}
-	page, err := s.Query(ctx, handlers.QueryInput{SObject: "Account", Structured: &handlers.StructuredQuery{
+	page, err := s.Query(ctx, sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{
 		Fields: []string{"Name", "Segment__c", "Score__c"}, Where: cmpq("Segment__c", "=", "Enterprise")}})
 	if err != nil {
 		t.Fatalf("query with a just-added field: %v", err)
@@ -361,9 +393,9 @@ func TestLiveCustomField(t *testing.T) {
 	}
 	// A restricted value of the new picklist is checked locally.
 	_, err = s.Create(ctx, "Account", rec(t, `{"Name":"Live","Segment__c":"Gov"}`))
-	wantHandlersError(t, err, 422, handlers.CodeValidationFailed)
+	wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
 	d, err := s.DescribeSObject(ctx, "Account")
-	if err != nil || !slices.ContainsFunc(d.Fields, func(f handlers.FieldDescribe) bool { return f.Name == "Segment__c" }) {
+	if err != nil || !slices.ContainsFunc(d.Fields, func(f sfgate.FieldDescribe) bool { return f.Name == "Segment__c" }) {
 		t.Errorf("describe lacks the new field: %v", err)
 	}
 	schema, err := s.RecordSchema(ctx, "Account")
@@ -394,11 +426,11 @@ func TestRawSOQLIncludeDeleted(t *testing.T) {
 	}
 	soql := fmt.Sprintf("SELECT Id, Name, IsDeleted, CreatedDate, (SELECT Id FROM Contacts) FROM Account WHERE Id = '%s'", id)
 	before := st.calls(t)
-	live, err := s.Query(ctx, handlers.QueryInput{SOQL: &handlers.SOQLQuery{SOQL: soql}})
+	live, err := s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: soql}})
 	if err != nil || len(live.Records) != 0 {
 		t.Fatalf("query: %+v, %v", live, err)
 	}
-	all, err := s.Query(ctx, handlers.QueryInput{SOQL: &handlers.SOQLQuery{SOQL: soql, IncludeDeleted: true, PageSize: 200}})
+	all, err := s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: soql, IncludeDeleted: true, PageSize: 200}})
 	if err != nil || len(all.Records) != 1 {
 		t.Fatalf("queryAll: %+v, %v", all, err)
 	}
@@ -414,7 +446,7 @@ func TestRawSOQLIncludeDeleted(t *testing.T) {
 		t.Errorf("calls: query %d, queryAll %d", after["query"]-before["query"], after["queryAll"]-before["queryAll"])
 	}
 	// Aggregates have no describe and are typed by xsi:type.
-	agg, err := s.Query(ctx, handlers.QueryInput{SOQL: &handlers.SOQLQuery{SOQL: "SELECT COUNT(Id) FROM Contact"}})
+	agg, err := s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT COUNT(Id) FROM Contact"}})
 	if err != nil || len(agg.Records) != 1 {
 		t.Fatalf("aggregate: %+v, %v", agg, err)
 	}
@@ -422,12 +454,12 @@ func TestRawSOQLIncludeDeleted(t *testing.T) {
 		t.Errorf("COUNT(Id) = %#v, want a number", agg.Records[0]["expr0"])
 	}
 	// Salesforce's own SOQL errors pass through.
-	_, err = s.Query(ctx, handlers.QueryInput{SOQL: &handlers.SOQLQuery{SOQL: "SELECT Nope FROM Account"}})
+	_, err = s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT Nope FROM Account"}})
 	if !salesforce.IsCode(err, "INVALID_FIELD") {
 		t.Errorf("bad SOQL: %v", err)
 	}
-	_, err = s.Query(ctx, handlers.QueryInput{SOQL: &handlers.SOQLQuery{SOQL: "SELECT Id FROM Account WHERE Name = '\x01'"}})
-	wantHandlersError(t, err, http.StatusBadRequest, handlers.CodeValidationFailed)
+	_, err = s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT Id FROM Account WHERE Name = '\x01'"}})
+	wantError(t, err, sfgate.KindInvalid, sfgate.CodeValidationFailed)
 }
 
 func TestMergeConvertSearchLimits(t *testing.T) {
@@ -437,22 +469,22 @@ func TestMergeConvertSearchLimits(t *testing.T) {
 	s := st.svc
 	a, _ := s.Create(ctx, "Account", rec(t, `{"Name":"Master"}`))
 	b, _ := s.Create(ctx, "Account", rec(t, `{"Name":"Loser"}`))
-	m, err := s.Merge(ctx, "Account", a, handlers.MergeRequest{MergeIDs: []string{b}, Fields: rec(t, `{"Description":"merged"}`)})
+	m, err := s.Merge(ctx, "Account", a, sfgate.MergeRequest{MergeIDs: []string{b}, Fields: rec(t, `{"Description":"merged"}`)})
 	if err != nil || m.ID != a || !slices.Equal(m.MergedRecordIDs, []string{b}) {
 		t.Fatalf("merge: %+v, %v", m, err)
 	}
-	_, err = s.Merge(ctx, "Account", a, handlers.MergeRequest{MergeIDs: []string{a}})
-	wantHandlersError(t, err, 422, handlers.CodeValidationFailed)
+	_, err = s.Merge(ctx, "Account", a, sfgate.MergeRequest{MergeIDs: []string{a}})
+	wantError(t, err, sfgate.KindUnprocessable, sfgate.CodeValidationFailed)
 
 	lead, err := s.Create(ctx, "Lead", rec(t, `{"LastName":"Lee","Company":"Lee Co"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	statuses, err := s.Query(ctx, handlers.QueryInput{SOQL: &handlers.SOQLQuery{SOQL: "SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true LIMIT 1"}})
+	statuses, err := s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true LIMIT 1"}})
 	if err != nil || len(statuses.Records) != 1 {
 		t.Fatalf("lead status: %v", err)
 	}
-	conv, err := s.ConvertLead(ctx, handlers.LeadConvertRequest{LeadID: lead, ConvertedStatus: statuses.Records[0]["MasterLabel"].(string), DoNotCreateOpportunity: true})
+	conv, err := s.ConvertLead(ctx, sfgate.LeadConvertRequest{LeadID: lead, ConvertedStatus: statuses.Records[0]["MasterLabel"].(string), DoNotCreateOpportunity: true})
 	if err != nil || conv.AccountID == "" || conv.ContactID == "" || conv.OpportunityID != nil {
 		t.Fatalf("convert: %+v, %v", conv, err)
 	}
@@ -464,8 +496,8 @@ func TestMergeConvertSearchLimits(t *testing.T) {
 	if err != nil || len(ls) != 1 || ls[0].Limit == 0 || at.IsZero() {
 		t.Errorf("limits: %+v %v %v", ls, at, err)
 	}
-	list, err := s.ListSObjects(ctx, handlers.SObjectFilter{Custom: new(bool)})
-	if err != nil || len(list) == 0 || slices.ContainsFunc(list, func(o handlers.SObjectSummary) bool { return o.Custom }) {
+	list, err := s.ListSObjects(ctx, sfgate.SObjectFilter{Custom: new(bool)})
+	if err != nil || len(list) == 0 || slices.ContainsFunc(list, func(o sfgate.SObjectSummary) bool { return o.Custom }) {
 		t.Errorf("list standard objects: %v", err)
 	}
 	if err := s.InvalidateDescribe(ctx, "Account"); err != nil {
@@ -475,5 +507,5 @@ func TestMergeConvertSearchLimits(t *testing.T) {
 		t.Error(err)
 	}
 	_, err = s.DescribeSObject(ctx, "Nope__c")
-	wantHandlersError(t, err, 404, handlers.CodeNotFound)
+	wantError(t, err, sfgate.KindNotFound, sfgate.CodeNotFound)
 }

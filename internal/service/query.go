@@ -4,9 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
@@ -14,19 +13,19 @@ import (
 // metaObjects resolves names for the builder through the metadata service.
 type metaObjects struct{ s *Service }
 
-func (m metaObjects) object(ctx context.Context, name string) (*objIndex, error) {
+func (m metaObjects) object(ctx context.Context, name string) (*metadata.Object, error) {
 	o, err := m.s.cfg.Metadata.Describe(ctx, name)
 	switch {
 	case err == nil:
-		return m.s.index(o.DescribeSObjectResult), nil
+		return o, nil
 	case errors.Is(err, metadata.ErrUnknownObject):
 		return nil, nil
 	}
 	return nil, fmt.Errorf("describe %s: %w", name, err)
 }
 
-func (m metaObjects) refreshed(ctx context.Context, x *objIndex, field string) (*objIndex, error) {
-	nx, _, err := m.s.ensure(ctx, x.d.Name, []string{field})
+func (m metaObjects) refreshed(ctx context.Context, x *metadata.Object, field string) (*metadata.Object, error) {
+	nx, _, err := m.s.ensure(ctx, x.Name, []string{field})
 	if err != nil {
 		return nil, err
 	}
@@ -36,21 +35,23 @@ func (m metaObjects) refreshed(ctx context.Context, x *objIndex, field string) (
 // run is one query in progress: its first page and what its cursors carry.
 type run struct {
 	first          *salesforce.QueryResult
-	hint           *objIndex
+	hint           *metadata.Object
 	object         string
 	pageSize       int
 	includeDeleted bool
 }
 
+// pageSizeOr is n, or the default when the caller named none. The document
+// bounds n to 200–2,000 (PageSize) and cursors carry what was accepted.
 func pageSizeOr(n int) int {
 	if n <= 0 {
 		return DefaultPageSize
 	}
-	return min(max(n, 200), 2000)
+	return n
 }
 
 // start validates in and fetches its first page.
-func (s *Service) start(ctx context.Context, in handlers.QueryInput) (*run, error) {
+func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error) {
 	set := 0
 	for _, b := range []bool{in.Structured != nil, in.SOQL != nil, in.Cursor != ""} {
 		if b {
@@ -58,7 +59,7 @@ func (s *Service) start(ctx context.Context, in handlers.QueryInput) (*run, erro
 		}
 	}
 	if set != 1 {
-		return nil, handlers.Validation("a query is exactly one of a structured query, SOQL or a cursor")
+		return nil, sfgate.Invalid("a query is exactly one of a structured query, SOQL or a cursor")
 	}
 	switch {
 	case in.Cursor != "":
@@ -73,11 +74,8 @@ func (s *Service) start(ctx context.Context, in handlers.QueryInput) (*run, erro
 		return r, nil
 	case in.SOQL != nil:
 		q := in.SOQL
-		if q.SOQL == "" {
-			return nil, handlers.Validation("the query is empty", handlers.FieldError{Field: "/soql", Code: "minLength", Message: "SOQL is required"})
-		}
 		if e := checkXML(q.SOQL); e != nil {
-			return nil, handlers.Validation("the query cannot be sent", handlers.FieldError{Field: "/soql", Code: e.code, Message: "the query " + e.msg})
+			return nil, sfgate.Invalid("the query cannot be sent", sfgate.FieldError{Field: "/soql", Code: e.code, Message: "the query " + e.msg})
 		}
 		r := &run{pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 		var err error
@@ -94,10 +92,10 @@ func (s *Service) start(ctx context.Context, in handlers.QueryInput) (*run, erro
 	if err != nil {
 		return nil, err
 	}
-	if !root.d.Queryable {
-		return nil, &handlers.Error{Status: http.StatusBadRequest, Code: "ENTITY_NOT_QUERYABLE", Detail: root.d.Name + " cannot be queried"}
+	if !root.Queryable {
+		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: "ENTITY_NOT_QUERYABLE", Detail: root.Name + " cannot be queried"}
 	}
-	r := &run{hint: root, object: root.d.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+	r := &run{hint: root, object: root.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 	soql, err := build(ctx, metaObjects{s}, root, q)
 	if err != nil {
 		return nil, err
@@ -107,7 +105,7 @@ func (s *Service) start(ctx context.Context, in handlers.QueryInput) (*run, erro
 		// The cached describe named a field Salesforce no longer has:
 		// refresh once and build again, so the caller gets a precise 422
 		// (or the query runs, if the field came back).
-		if _, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, root.d.Name); rerr == nil {
+		if _, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, root.Name); rerr == nil {
 			if root, rerr = s.describe(ctx, in.SObject); rerr == nil {
 				r.hint = root
 				if soql, err = build(ctx, metaObjects{s}, root, q); err != nil {
@@ -130,18 +128,19 @@ func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pa
 	return s.cfg.Client.Query(ctx, soql, salesforce.BatchSize(pageSize))
 }
 
-// Query implements handlers.QueryService: one page, typed, with a signed
+// Query implements sfgate.QueryService: one page, typed, with a signed
 // cursor to the next.
-func (s *Service) Query(ctx context.Context, in handlers.QueryInput) (handlers.QueryPage, error) {
+func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (_ sfgate.QueryPage, err error) {
+	defer s.settle(&err)
 	r, err := s.start(ctx, in)
 	if err != nil {
-		return handlers.QueryPage{}, err
+		return sfgate.QueryPage{}, err
 	}
 	recs, err := s.newReader().page(ctx, r.first.Records, r.hint)
 	if err != nil {
-		return handlers.QueryPage{}, err
+		return sfgate.QueryPage{}, err
 	}
-	page := handlers.QueryPage{TotalSize: r.first.Size, Done: r.first.Done, Records: recs}
+	page := sfgate.QueryPage{TotalSize: r.first.Size, Done: r.first.Done, Records: recs}
 	if !r.first.Done && r.first.QueryLocator != "" {
 		page.NextCursor = s.cursorFor(r.first.QueryLocator, r.object, r.pageSize, r.includeDeleted)
 	} else {
@@ -156,12 +155,13 @@ type streamPage struct {
 	err     error
 }
 
-// Stream implements handlers.QueryService. A goroutine fetches and types
+// Stream implements sfgate.QueryService. A goroutine fetches and types
 // page n+1 while emit writes page n; the hand-over channel is unbuffered,
 // so at most two typed pages exist at once (the one being written and the
 // one waiting), whatever the result's size. Nothing accumulates: each page
 // is dropped once emitted.
-func (s *Service) Stream(ctx context.Context, in handlers.QueryInput, emit func(records []Record) error) error {
+func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []Record) error) (err error) {
+	defer s.settle(&err)
 	r, err := s.start(ctx, in)
 	if err != nil {
 		return err
@@ -217,23 +217,24 @@ func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 	}
 }
 
-// Search implements handlers.QueryService.
-func (s *Service) Search(ctx context.Context, sosl string) ([]handlers.SearchHit, error) {
+// Search implements sfgate.QueryService.
+func (s *Service) Search(ctx context.Context, sosl string) (_ []sfgate.SearchHit, err error) {
+	defer s.settle(&err)
 	if e := checkXML(sosl); e != nil {
-		return nil, handlers.Validation("the search cannot be sent", handlers.FieldError{Field: "/sosl", Code: e.code, Message: "the search " + e.msg})
+		return nil, sfgate.Invalid("the search cannot be sent", sfgate.FieldError{Field: "/sosl", Code: e.code, Message: "the search " + e.msg})
 	}
 	res, err := s.cfg.Client.Search(ctx, sosl)
 	if err != nil {
 		return nil, err
 	}
 	rd := s.newReader()
-	hits := make([]handlers.SearchHit, 0, len(res.Records))
+	hits := make([]sfgate.SearchHit, 0, len(res.Records))
 	for i := range res.Records {
 		rec, err := rd.record(ctx, &res.Records[i].Record, nil)
 		if err != nil {
 			return nil, err
 		}
-		hits = append(hits, handlers.SearchHit{SObject: res.Records[i].Record.Type, Record: rec})
+		hits = append(hits, sfgate.SearchHit{SObject: res.Records[i].Record.Type, Record: rec})
 	}
 	return hits, nil
 }

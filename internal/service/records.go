@@ -3,21 +3,21 @@ package service
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 // checkPrefix refuses an id whose key prefix names another object: without
 // it, DELETE /v1/sobjects/Account/records/<a contact's id> would delete the
 // contact.
-func checkPrefix(x *objIndex, id string) error {
-	if p := x.d.KeyPrefix; p != "" && !strings.HasPrefix(id, p) {
-		return &handlers.Error{Status: http.StatusNotFound, Code: handlers.CodeNotFound,
-			Detail: fmt.Sprintf("%s is not the id of a %s record", id, x.d.Name)}
+func checkPrefix(x *metadata.Object, id string) error {
+	if p := x.KeyPrefix; p != "" && !strings.HasPrefix(id, p) {
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound,
+			Detail: fmt.Sprintf("%s is not the id of a %s record", id, x.Name)}
 	}
 	return nil
 }
@@ -45,36 +45,37 @@ func recordErr(op string, errs []salesforce.StatusError, onPath bool) error {
 	gone := first.StatusCode == "ENTITY_IS_DELETED" ||
 		(first.StatusCode == "INVALID_CROSS_REFERENCE_KEY" && (len(first.Fields) == 0 || slices.ContainsFunc(first.Fields, isIDKey)))
 	if onPath && gone {
-		return &handlers.Error{Status: http.StatusNotFound, Code: first.StatusCode, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: first.StatusCode, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
 	}
 	return se
 }
 
 // fieldErrors maps per-record errors to the document's shape: one entry
 // per field named, or one without a field.
-func fieldErrors(errs []salesforce.StatusError) []handlers.FieldError {
-	out := make([]handlers.FieldError, 0, len(errs))
+func fieldErrors(errs []salesforce.StatusError) []sfgate.FieldError {
+	out := make([]sfgate.FieldError, 0, len(errs))
 	for _, e := range errs {
 		msg := strings.TrimSpace(e.Message)
 		if len(e.Fields) == 0 {
-			out = append(out, handlers.FieldError{Code: e.StatusCode, Message: msg})
+			out = append(out, sfgate.FieldError{Code: e.StatusCode, Message: msg})
 			continue
 		}
 		for _, f := range e.Fields {
-			out = append(out, handlers.FieldError{Field: f, Code: e.StatusCode, Message: msg})
+			out = append(out, sfgate.FieldError{Field: f, Code: e.StatusCode, Message: msg})
 		}
 	}
 	return out
 }
 
-// Get implements handlers.RecordService: one retrieve with every field of
+// Get implements sfgate.RecordService: one retrieve with every field of
 // the describe (fields nil) or the named fields, checked against it.
-func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (Record, error) {
+func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (_ Record, err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return nil, err
 	}
-	var x *objIndex
+	var x *metadata.Object
 	var list []string
 	if fields == nil {
 		if x, err = s.describe(ctx, sobject); err != nil {
@@ -82,29 +83,17 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 		}
 		list = allFields(x)
 	} else {
+		// The document gives every name of ?fields= the shape of an API
+		// name; whether the object has it is checked here.
 		var p problems
-		clean := make([]string, 0, len(fields))
-		for _, f := range fields {
-			f = strings.TrimSpace(f)
-			if e := checkXML(f); e != nil {
-				p.add(nil, "query.fields", e)
-				continue
-			}
-			if f != "" {
-				clean = append(clean, f)
-			}
-		}
-		if !p.empty() {
-			return nil, p.err("the fields parameter is malformed")
-		}
-		if x, _, err = s.ensure(ctx, sobject, clean); err != nil {
+		if x, _, err = s.ensure(ctx, sobject, fields); err != nil {
 			return nil, err
 		}
 		list = []string{"Id"}
-		for _, f := range clean {
-			df := x.field(f)
-			if df == nil {
-				p.addf(nil, f, codeUnknownField, "is not a field of %s", x.d.Name)
+		for _, f := range fields {
+			df, ok := x.Field(f)
+			if !ok {
+				p.addf(nil, f, codeUnknownField, "is not a field of %s", x.Name)
 				continue
 			}
 			if !slices.Contains(list, df.Name) {
@@ -118,31 +107,31 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 	if err := checkPrefix(x, nid); err != nil {
 		return nil, err
 	}
-	recs, err := s.cfg.Client.Retrieve(ctx, list, x.d.Name, []string{nid})
+	recs, err := s.cfg.Client.Retrieve(ctx, list, x.Name, []string{nid})
 	if salesforce.IsCode(err, salesforce.CodeInvalidField) && fields == nil {
 		// A field of the cached describe is gone (deleted, or access
 		// removed): refresh once and retry with the fresh describe.
-		o, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, x.d.Name)
+		o, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, x.Name)
 		if rerr != nil {
 			return nil, err
 		}
-		x = s.index(o.DescribeSObjectResult)
-		recs, err = s.cfg.Client.Retrieve(ctx, allFields(x), x.d.Name, []string{nid})
+		x = o
+		recs, err = s.cfg.Client.Retrieve(ctx, allFields(x), x.Name, []string{nid})
 	}
 	if err != nil {
 		return nil, err
 	}
 	if len(recs) == 0 || recs[0] == nil {
-		return nil, handlers.NotFound(fmt.Sprintf("no %s record has id %s", x.d.Name, nid))
+		return nil, sfgate.NotFound(fmt.Sprintf("no %s record has id %s", x.Name, nid))
 	}
 	return s.newReader().record(ctx, recs[0], x)
 }
 
 // allFields lists every field of the describe, Id first.
-func allFields(x *objIndex) []string {
-	list := make([]string, 0, len(x.d.Fields)+1)
+func allFields(x *metadata.Object) []string {
+	list := make([]string, 0, len(x.Fields)+1)
 	list = append(list, "Id")
-	for _, f := range x.d.Fields {
+	for _, f := range x.Fields {
 		if f.Name != "Id" {
 			list = append(list, f.Name)
 		}
@@ -150,16 +139,17 @@ func allFields(x *objIndex) []string {
 	return list
 }
 
-// Create implements handlers.RecordService.
-func (s *Service) Create(ctx context.Context, sobject string, rec Record) (string, error) {
-	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, func(string) bool { return false }))
+// Create implements sfgate.RecordService.
+func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ string, err error) {
+	defer s.settle(&err)
+	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, noKey))
 	if err != nil {
 		return "", err
 	}
 	var p problems
 	sr := encode(x, modeCreate, rec, nil, nil, &p)
 	if !p.empty() {
-		return "", p.err(fmt.Sprintf("the %s record is not valid", x.d.Name))
+		return "", p.err(fmt.Sprintf("the %s record is not valid", x.Name))
 	}
 	res, err := s.cfg.Client.Create(ctx, []salesforce.Record{sr})
 	if err != nil {
@@ -188,9 +178,10 @@ func firstErrors[T salesforce.SaveResult | salesforce.UpsertResult | salesforce.
 	return nil
 }
 
-// Update implements handlers.RecordService. An Id in the body must be the
+// Update implements sfgate.RecordService. An Id in the body must be the
 // path's.
-func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) error {
+func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return err
@@ -208,7 +199,7 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) er
 	}
 	sr := encode(x, modeUpdate, rec, isIDKey, nil, &p)
 	if !p.empty() {
-		return p.err(fmt.Sprintf("the %s update is not valid", x.d.Name))
+		return p.err(fmt.Sprintf("the %s update is not valid", x.Name))
 	}
 	sr.ID = nid
 	res, err := s.cfg.Client.Update(ctx, []salesforce.Record{sr})
@@ -222,31 +213,32 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) er
 }
 
 // externalID checks the upsert key field of x and returns its describe.
-func externalID(x *objIndex, name, where string) (*salesforce.DescribeField, *problems) {
+func externalID(x *metadata.Object, name, where string) (*salesforce.DescribeField, *problems) {
 	var p problems
-	df := x.field(name)
+	df, ok := x.Field(name)
 	switch {
-	case df == nil:
-		p.addf(nil, where, codeUnknownField, "names no field of %s", x.d.Name)
+	case !ok:
+		p.addf(nil, where, codeUnknownField, "names no field of %s", x.Name)
 	case df.Name != "Id" && !df.ExternalID && !df.IDLookup:
-		p.addf(nil, where, "INVALID_EXTERNAL_ID_FIELD_NAME", "names %s, which is not an external id field of %s", df.Name, x.d.Name)
+		p.addf(nil, where, "INVALID_EXTERNAL_ID_FIELD_NAME", "names %s, which is not an external id field of %s", df.Name, x.Name)
 	default:
 		return df, nil
 	}
 	return nil, &p
 }
 
-// Upsert implements handlers.RecordService. value is the key from the
+// Upsert implements sfgate.RecordService. value is the key from the
 // path; a key also in the body must agree with it.
-func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (handlers.UpsertResult, error) {
-	keys := append(recordKeys([]Record{rec}, func(string) bool { return false }), externalIDField)
+func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (_ sfgate.UpsertResult, err error) {
+	defer s.settle(&err)
+	keys := append(recordKeys([]Record{rec}, noKey), externalIDField)
 	x, _, err := s.ensure(ctx, sobject, keys)
 	if err != nil {
-		return handlers.UpsertResult{}, err
+		return sfgate.UpsertResult{}, err
 	}
 	df, bad := externalID(x, externalIDField, "path.externalIdField")
 	if bad != nil {
-		return handlers.UpsertResult{}, bad.err("the upsert key is not an external id field")
+		return sfgate.UpsertResult{}, bad.err("the upsert key is not an external id field")
 	}
 	var p problems
 	key, e := keyText(df, value)
@@ -263,7 +255,7 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 	}
 	sr := encode(x, modeUpsert, rec, skip, nil, &p)
 	if !p.empty() {
-		return handlers.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.d.Name))
+		return sfgate.UpsertResult{}, p.err(fmt.Sprintf("the %s upsert is not valid", x.Name))
 	}
 	if df.Name == "Id" {
 		sr.ID = key
@@ -272,12 +264,12 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 	}
 	res, err := s.cfg.Client.Upsert(ctx, df.Name, []salesforce.Record{sr})
 	if err != nil {
-		return handlers.UpsertResult{}, err
+		return sfgate.UpsertResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
-		return handlers.UpsertResult{}, recordErr("upsert", firstErrors(res), false)
+		return sfgate.UpsertResult{}, recordErr("upsert", firstErrors(res), false)
 	}
-	return handlers.UpsertResult{ID: res[0].ID, Created: res[0].Created}, nil
+	return sfgate.UpsertResult{ID: res[0].ID, Created: res[0].Created}, nil
 }
 
 // keyText types an upsert key given as path text: numbers are numbers.
@@ -289,8 +281,9 @@ func keyText(df *salesforce.DescribeField, value string) (string, *valueError) {
 	return toSalesforce(df, value)
 }
 
-// Delete implements handlers.RecordService.
-func (s *Service) Delete(ctx context.Context, sobject, id string) error {
+// Delete implements sfgate.RecordService.
+func (s *Service) Delete(ctx context.Context, sobject, id string) (err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
 		return err
@@ -312,87 +305,86 @@ func (s *Service) Delete(ctx context.Context, sobject, id string) error {
 	return nil
 }
 
-// Merge implements handlers.RecordService: id is the master record, which
+// Merge implements sfgate.RecordService: id is the master record, which
 // takes req.Fields; req.MergeIDs (one or two) are merged into it.
-func (s *Service) Merge(ctx context.Context, sobject, id string, req handlers.MergeRequest) (handlers.MergeResult, error) {
+func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.MergeRequest) (_ sfgate.MergeResult, err error) {
+	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{req.Fields}, isIDKey))
 	if err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	if err := checkPrefix(x, nid); err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
+	// The document allows one or two mergeIds, no two spelt alike; two
+	// spellings of one id (15 and 18 characters), or the master's own id,
+	// it cannot see.
 	var p problems
-	if len(req.MergeIDs) < 1 || len(req.MergeIDs) > 2 {
-		p.addf(nil, "/mergeIds", "INVALID_MERGE_RECORD", "must name one or two records")
-	}
 	ids := make([]string, 0, len(req.MergeIDs))
 	for i, m := range req.MergeIDs {
 		n, err := salesforce.NormalizeID(m)
 		where := fmt.Sprintf("/mergeIds/%d", i)
 		switch {
 		case err != nil:
-			p.addf(nil, where, codeMalformedID, "%s", idProblem(m))
+			p.addf(nil, where, codeMalformedID, "%s", salesforce.IDProblem(m))
 		case n == nid || slices.Contains(ids, n):
 			p.addf(nil, where, "DUPLICATE_ARGUMENT_VALUE", "names a record twice")
-		case x.d.KeyPrefix != "" && !strings.HasPrefix(n, x.d.KeyPrefix):
-			p.addf(nil, where, "INVALID_MERGE_RECORD", "is not the id of a %s record", x.d.Name)
+		case x.KeyPrefix != "" && !strings.HasPrefix(n, x.KeyPrefix):
+			p.addf(nil, where, "INVALID_MERGE_RECORD", "is not the id of a %s record", x.Name)
 		default:
 			ids = append(ids, n)
 		}
 	}
 	master := encode(x, modeUpdate, req.Fields, isIDKey, nil, &p)
 	if !p.empty() {
-		return handlers.MergeResult{}, p.err("the merge request is not valid")
+		return sfgate.MergeResult{}, p.err("the merge request is not valid")
 	}
 	master.ID = nid
 	res, err := s.cfg.Client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: master, RecordToMergeIDs: ids}})
 	if err != nil {
-		return handlers.MergeResult{}, err
+		return sfgate.MergeResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
 		var errs []salesforce.StatusError
 		if len(res) == 1 {
 			errs = res[0].Errors
 		}
-		return handlers.MergeResult{}, recordErr("merge", errs, true)
+		return sfgate.MergeResult{}, recordErr("merge", errs, true)
 	}
-	return handlers.MergeResult{ID: res[0].ID, MergedRecordIDs: res[0].MergedRecordIDs, UpdatedRelatedIDs: res[0].UpdatedRelatedIDs}, nil
+	return sfgate.MergeResult{ID: res[0].ID, MergedRecordIDs: res[0].MergedRecordIDs, UpdatedRelatedIDs: res[0].UpdatedRelatedIDs}, nil
 }
 
-// ConvertLead implements handlers.RecordService.
-func (s *Service) ConvertLead(ctx context.Context, req handlers.LeadConvertRequest) (handlers.LeadConvertResult, error) {
+// ConvertLead implements sfgate.RecordService.
+func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (_ sfgate.LeadConvertResult, err error) {
+	defer s.settle(&err)
 	var p problems
-	id := func(v, where string, required bool) string {
+	// The document requires leadId and convertedStatus and gives ids
+	// their shape; their checksums and the characters XML cannot carry are
+	// checked here.
+	id := func(v, where string) string {
 		if v == "" {
-			if required {
-				p.addf(nil, where, "MISSING_ARGUMENT", "is required")
-			}
 			return ""
 		}
 		n, err := salesforce.NormalizeID(v)
 		if err != nil {
-			p.addf(nil, where, codeMalformedID, "%s", idProblem(v))
+			p.addf(nil, where, codeMalformedID, "%s", salesforce.IDProblem(v))
 		}
 		return n
 	}
 	lc := salesforce.LeadConvert{
-		LeadID:                 id(req.LeadID, "/leadId", true),
-		AccountID:              id(req.AccountID, "/accountId", false),
-		ContactID:              id(req.ContactID, "/contactId", false),
-		OwnerID:                id(req.OwnerID, "/ownerId", false),
+		LeadID:                 id(req.LeadID, "/leadId"),
+		AccountID:              id(req.AccountID, "/accountId"),
+		ContactID:              id(req.ContactID, "/contactId"),
+		OwnerID:                id(req.OwnerID, "/ownerId"),
 		ConvertedStatus:        req.ConvertedStatus,
 		OpportunityName:        req.OpportunityName,
 		DoNotCreateOpportunity: req.DoNotCreateOpportunity,
 		OverwriteLeadSource:    req.OverwriteLeadSource,
 		SendNotificationEmail:  req.SendNotificationEmail,
-	}
-	if req.ConvertedStatus == "" {
-		p.addf(nil, "/convertedStatus", "MISSING_ARGUMENT", "is required")
 	}
 	for _, t := range [][2]string{{"/convertedStatus", req.ConvertedStatus}, {"/opportunityName", req.OpportunityName}} {
 		if e := checkXML(t[1]); e != nil {
@@ -400,20 +392,20 @@ func (s *Service) ConvertLead(ctx context.Context, req handlers.LeadConvertReque
 		}
 	}
 	if !p.empty() {
-		return handlers.LeadConvertResult{}, p.err("the lead conversion is not valid")
+		return sfgate.LeadConvertResult{}, p.err("the lead conversion is not valid")
 	}
 	res, err := s.cfg.Client.ConvertLead(ctx, []salesforce.LeadConvert{lc})
 	if err != nil {
-		return handlers.LeadConvertResult{}, err
+		return sfgate.LeadConvertResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
 		var errs []salesforce.StatusError
 		if len(res) == 1 {
 			errs = res[0].Errors
 		}
-		return handlers.LeadConvertResult{}, recordErr("convertLead", errs, false)
+		return sfgate.LeadConvertResult{}, recordErr("convertLead", errs, false)
 	}
-	out := handlers.LeadConvertResult{LeadID: res[0].LeadID, AccountID: res[0].AccountID, ContactID: res[0].ContactID}
+	out := sfgate.LeadConvertResult{LeadID: res[0].LeadID, AccountID: res[0].AccountID, ContactID: res[0].ContactID}
 	if res[0].OpportunityID != "" {
 		o := res[0].OpportunityID
 		out.OpportunityID = &o

@@ -1,6 +1,7 @@
 // Package service is the engine behind the HTTP handlers: it implements the
-// interfaces internal/handlers declares (DescribeService, SchemaService,
-// RecordService, QueryService, LimitsService, CacheAdmin) on top of the
+// domain's service interfaces (package sfgate: DescribeService,
+// SchemaService, RecordService, QueryService, LimitsService, CacheAdmin) on
+// top of the
 // describe service (internal/metadata) and the SOAP client
 // (internal/salesforce). It types values from describe both ways, refuses
 // bad input before anything reaches Salesforce, builds SOQL from
@@ -13,17 +14,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
-// Record is the handlers' record: a JSON object keyed by API field name.
-type Record = handlers.Record
+// Record is the domain's record: a JSON object keyed by API field name.
+type Record = sfgate.Record
 
 // Client is what the service needs of the Salesforce client;
 // *salesforce.Client satisfies it.
@@ -97,18 +96,15 @@ type Config struct {
 // concurrent use.
 type Service struct {
 	cfg Config
-
-	mu      sync.Mutex
-	indexes map[*salesforce.DescribeSObjectResult]*objIndex
 }
 
 var (
-	_ handlers.DescribeService = (*Service)(nil)
-	_ handlers.SchemaService   = (*Service)(nil)
-	_ handlers.RecordService   = (*Service)(nil)
-	_ handlers.QueryService    = (*Service)(nil)
-	_ handlers.LimitsService   = (*Service)(nil)
-	_ handlers.CacheAdmin      = (*Service)(nil)
+	_ sfgate.DescribeService = (*Service)(nil)
+	_ sfgate.SchemaService   = (*Service)(nil)
+	_ sfgate.RecordService   = (*Service)(nil)
+	_ sfgate.QueryService    = (*Service)(nil)
+	_ sfgate.LimitsService   = (*Service)(nil)
+	_ sfgate.CacheAdmin      = (*Service)(nil)
 )
 
 // New returns a Service.
@@ -133,96 +129,27 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{cfg: cfg, indexes: make(map[*salesforce.DescribeSObjectResult]*objIndex)}, nil
-}
-
-// objIndex indexes one describe case-insensitively, as Salesforce matches
-// names: fields, parent relationships (by the reference field's
-// relationshipName) and child relationships.
-type objIndex struct {
-	d        *salesforce.DescribeSObjectResult
-	fields   map[string]*salesforce.DescribeField
-	parents  map[string]*salesforce.DescribeField
-	children map[string]*salesforce.ChildRelationship
-}
-
-func newIndex(d *salesforce.DescribeSObjectResult) *objIndex {
-	x := &objIndex{
-		d:        d,
-		fields:   make(map[string]*salesforce.DescribeField, len(d.Fields)),
-		parents:  make(map[string]*salesforce.DescribeField),
-		children: make(map[string]*salesforce.ChildRelationship, len(d.ChildRelationships)),
-	}
-	for i := range d.Fields {
-		f := &d.Fields[i]
-		x.fields[strings.ToLower(f.Name)] = f
-		if f.RelationshipName != "" && len(f.ReferenceTo) > 0 {
-			x.parents[strings.ToLower(f.RelationshipName)] = f
-		}
-	}
-	for i := range d.ChildRelationships {
-		c := &d.ChildRelationships[i]
-		if c.RelationshipName != "" {
-			x.children[strings.ToLower(c.RelationshipName)] = c
-		}
-	}
-	return x
-}
-
-func (x *objIndex) field(name string) *salesforce.DescribeField {
-	if f, ok := x.fields[name]; ok {
-		return f
-	}
-	return x.fields[strings.ToLower(name)]
-}
-
-func (x *objIndex) parent(name string) *salesforce.DescribeField {
-	return x.parents[strings.ToLower(name)]
-}
-
-func (x *objIndex) child(name string) *salesforce.ChildRelationship {
-	return x.children[strings.ToLower(name)]
-}
-
-// maxIndexes bounds the index memo: a describe refresh makes a new
-// describe, and the old one's index must not live for ever.
-const maxIndexes = 512
-
-// index returns the memoised index of d. The metadata service hands back
-// the same describe pointer until the describe changes, so this costs a
-// map lookup per request.
-func (s *Service) index(d *salesforce.DescribeSObjectResult) *objIndex {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if x, ok := s.indexes[d]; ok {
-		return x
-	}
-	if len(s.indexes) >= maxIndexes {
-		clear(s.indexes)
-	}
-	x := newIndex(d)
-	s.indexes[d] = x
-	return x
+	return &Service{cfg: cfg}, nil
 }
 
 // maxRefreshNames is the most unknown names one request may have for them
 // to be worth a describe refresh.
 const maxRefreshNames = 50
 
-// describe returns the index of object; an unknown object is a 404.
-func (s *Service) describe(ctx context.Context, object string) (*objIndex, error) {
+// describe returns the describe of object; an unknown object is not found.
+func (s *Service) describe(ctx context.Context, object string) (*metadata.Object, error) {
 	o, err := s.cfg.Metadata.Describe(ctx, object)
 	if err != nil {
 		return nil, describeErr(object, err)
 	}
-	return s.index(o.DescribeSObjectResult), nil
+	return o, nil
 }
 
-// ensure returns the index of object after checking it has every field in
+// ensure returns the describe of object after checking it has every field in
 // names (refreshing the describe once if not, so a just-added custom field
 // is known). Missing fields are returned, not an error, so they can be
 // reported with every other problem of the request.
-func (s *Service) ensure(ctx context.Context, object string, names []string) (*objIndex, []string, error) {
+func (s *Service) ensure(ctx context.Context, object string, names []string) (*metadata.Object, []string, error) {
 	// Only names the cached describe lacks go to EnsureFields, and only a
 	// plausible number of them: hundreds of unknown names are junk, not
 	// fields an admin just added, and must not cost a refresh (nor the
@@ -233,7 +160,7 @@ func (s *Service) ensure(ctx context.Context, object string, names []string) (*o
 	}
 	var unknown []string
 	for _, n := range names {
-		if x.field(n) == nil {
+		if _, ok := x.Field(n); !ok {
 			unknown = append(unknown, n)
 		}
 	}
@@ -247,16 +174,16 @@ func (s *Service) ensure(ctx context.Context, object string, names []string) (*o
 	var uf *metadata.UnknownFieldError
 	switch {
 	case errors.As(err, &uf) && o != nil:
-		return s.index(o.DescribeSObjectResult), uf.Fields, nil
+		return o, uf.Fields, nil
 	case err != nil:
 		return nil, nil, describeErr(object, err)
 	}
-	return s.index(o.DescribeSObjectResult), nil, nil
+	return o, nil, nil
 }
 
 func describeErr(object string, err error) error {
 	if errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType) {
-		return &handlers.Error{Status: 404, Code: handlers.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", object), Err: err}
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", object), Err: err}
 	}
 	return fmt.Errorf("describe %s: %w", object, err)
 }

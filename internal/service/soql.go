@@ -8,17 +8,23 @@ import (
 	"strings"
 	"time"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
-// Bounds of a structured query, beyond what the document enforces.
+// Bounds of a structured query, beyond what the document enforces. The
+// document (api/openapi.yaml, enforced on every request before a handler
+// runs) already bounds the rest and is not checked again here: at least one
+// field; each path API names, at most five relationships up (FieldPath);
+// and/or and value lists not empty; direction and nulls from their enums;
+// limit 1–50,000,000; page size 200–2,000. A caller of the service outside
+// HTTP gets Salesforce's refusal for what breaks those, never an injection:
+// every name written is the describe's, every value typed and escaped.
 const (
-	maxPathHops      = 5  // SOQL allows five levels of parent relationships
 	maxWhereDepth    = 32 // nesting of and/or/not
 	maxWhereNodes    = 2000
 	maxPolymorphic   = 10 // targets of a polymorphic lookup checked
-	maxQueryLimit    = 50_000_000
 	soqlDateTimeZ    = "2006-01-02T15:04:05Z"
 	soqlDateTimeFrac = "2006-01-02T15:04:05.000Z"
 )
@@ -27,10 +33,10 @@ const (
 // service it is the metadata service, in tests a fixed map.
 type objects interface {
 	// object returns the describe of name.
-	object(ctx context.Context, name string) (*objIndex, error)
+	object(ctx context.Context, name string) (*metadata.Object, error)
 	// refreshed returns the describe of name after one refresh if it lacks
 	// field (a field just added); it may return x unchanged.
-	refreshed(ctx context.Context, x *objIndex, field string) (*objIndex, error)
+	refreshed(ctx context.Context, x *metadata.Object, field string) (*metadata.Object, error)
 }
 
 // builder turns a structured query into SOQL. Names are never copied from
@@ -39,19 +45,16 @@ type objects interface {
 // and formatted or quoted and escaped.
 type builder struct {
 	objs  objects
-	root  *objIndex
+	root  *metadata.Object
 	p     problems
 	nodes int
 }
 
 // build returns the SOQL of q on root, or the problems found, all of them.
-func build(ctx context.Context, objs objects, root *objIndex, q *handlers.StructuredQuery) (string, error) {
+func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.StructuredQuery) (string, error) {
 	b := &builder{objs: objs, root: root}
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
-	if len(q.Fields) == 0 {
-		b.p.addf(nil, "/fields", "required", "name at least one field")
-	}
 	seen := make(map[string]bool, len(q.Fields))
 	first := true
 	for i, f := range q.Fields {
@@ -70,7 +73,7 @@ func build(ctx context.Context, objs objects, root *objIndex, q *handlers.Struct
 		sb.WriteString(name)
 	}
 	sb.WriteString(" FROM ")
-	sb.WriteString(root.d.Name)
+	sb.WriteString(root.Name)
 	if q.Where != nil {
 		var w strings.Builder
 		if err := b.cond(ctx, &w, "/where", q.Where, 0); err != nil {
@@ -94,27 +97,18 @@ func build(ctx context.Context, objs objects, root *objIndex, q *handlers.Struct
 			sb.WriteString(", ")
 		}
 		sb.WriteString(name)
-		switch strings.ToLower(o.Direction) {
-		case "", "asc":
+		switch o.Direction {
 		case "desc":
 			sb.WriteString(" DESC")
-		default:
-			b.p.addf(nil, where+"/direction", "enum", "is asc or desc")
 		}
-		switch strings.ToLower(o.Nulls) {
-		case "":
+		switch o.Nulls {
 		case "first":
 			sb.WriteString(" NULLS FIRST")
 		case "last":
 			sb.WriteString(" NULLS LAST")
-		default:
-			b.p.addf(nil, where+"/nulls", "enum", "is first or last")
 		}
 	}
-	switch {
-	case q.Limit < 0 || q.Limit > maxQueryLimit:
-		b.p.addf(nil, "/limit", "maximum", "is between 1 and %d", maxQueryLimit)
-	case q.Limit > 0:
+	if q.Limit > 0 {
 		sb.WriteString(" LIMIT ")
 		sb.WriteString(strconv.Itoa(q.Limit))
 	}
@@ -124,59 +118,27 @@ func build(ctx context.Context, objs objects, root *objIndex, q *handlers.Struct
 	return sb.String(), nil
 }
 
-// validName reports whether s is an API name: a letter, then letters,
-// digits and underscores. Anything else can never name a field, so it is
-// refused before any lookup.
-func validName(s string) bool {
-	if s == "" || len(s) > 255 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
-		case (c >= '0' && c <= '9') || c == '_':
-			if i == 0 {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // path resolves a field or parent path ("Owner.Name") from the root and
 // returns its canonical spelling and the final field's describe. Problems
 // are recorded (name ""); an error is a failure to describe.
 func (b *builder) path(ctx context.Context, where, path string) (string, *salesforce.DescribeField, error) {
 	segs := strings.Split(path, ".")
-	for _, s := range segs {
-		if !validName(s) {
-			b.p.addf(nil, where, "INVALID_FIELD", "is not a field name or a path of relationship names separated by dots")
-			return "", nil, nil
-		}
-	}
-	if len(segs)-1 > maxPathHops {
-		b.p.addf(nil, where, "INVALID_FIELD", "goes up more than %d relationships", maxPathHops)
-		return "", nil, nil
-	}
-	objs := []*objIndex{b.root}
+	objs := []*metadata.Object{b.root}
 	canon := make([]string, 0, len(segs))
 	for _, seg := range segs[:len(segs)-1] {
 		var rel *salesforce.DescribeField
 		for i, x := range objs {
-			rf := x.parent(seg)
-			if rf == nil {
+			rf, ok := x.Parent(seg)
+			if !ok {
 				nx, err := b.objs.refreshed(ctx, x, seg)
 				if err != nil {
 					return "", nil, err
 				}
 				objs[i] = nx
-				rf = nx.parent(seg)
+				rf, ok = nx.Parent(seg)
 			}
-			if rf == nil {
-				b.p.addf(nil, where, "INVALID_FIELD", "%s has no parent relationship %s", x.d.Name, seg)
+			if !ok {
+				b.p.addf(nil, where, "INVALID_FIELD", "%s has no parent relationship %s", x.Name, seg)
 				return "", nil, nil
 			}
 			if rel == nil {
@@ -184,7 +146,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 			}
 		}
 		canon = append(canon, rel.RelationshipName)
-		var next []*objIndex
+		var next []*metadata.Object
 		for _, t := range rel.ReferenceTo[:min(len(rel.ReferenceTo), maxPolymorphic)] {
 			nx, err := b.objs.object(ctx, t)
 			if err != nil {
@@ -203,19 +165,19 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 	last := segs[len(segs)-1]
 	var df *salesforce.DescribeField
 	for i, x := range objs {
-		f := x.field(last)
-		if f == nil {
+		f, ok := x.Field(last)
+		if !ok {
 			nx, err := b.objs.refreshed(ctx, x, last)
 			if err != nil {
 				return "", nil, err
 			}
 			objs[i] = nx
-			f = nx.field(last)
+			f, ok = nx.Field(last)
 		}
-		if f == nil {
+		if !ok {
 			// A polymorphic lookup (Owner: User or Group) reaches only the
 			// fields every target has.
-			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.d.Name, last)
+			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.Name, last)
 			return "", nil, nil
 		}
 		if df == nil {
@@ -227,7 +189,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 }
 
 // cond writes one node of the where tree.
-func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c *handlers.Condition, depth int) error {
+func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition, depth int) error {
 	b.nodes++
 	if depth > maxWhereDepth || b.nodes > maxWhereNodes {
 		b.p.addf(nil, where, "QUERY_TOO_COMPLICATED", "nests deeper than %d levels or has more than %d nodes", maxWhereDepth, maxWhereNodes)
@@ -249,10 +211,6 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		if c.Or != nil {
 			list, op, key = c.Or, " OR ", "or"
 		}
-		if len(list) == 0 {
-			b.p.addf(nil, where+"/"+key, "minItems", "needs at least one condition")
-			return nil
-		}
 		w.WriteByte('(')
 		for i := range list {
 			if i > 0 {
@@ -272,6 +230,12 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		w.WriteByte(')')
 		return nil
 	}
+	return b.comparison(ctx, w, where, c)
+}
+
+// comparison writes a leaf of the where tree: a filterable field, an
+// operator its type takes, and the value typed against it.
+func (b *builder) comparison(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition) error {
 	name, df, err := b.path(ctx, where+"/field", c.Field)
 	if err != nil || df == nil {
 		return err
@@ -285,55 +249,65 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		b.p.addf(nil, where+"/op", "INVALID_QUERY_FILTER_OPERATOR", "%q is not an operator for %s, a %s field", c.Op, name, df.Type)
 		return nil
 	}
-	vw := where + "/value"
 	w.WriteString(name)
 	switch c.Op {
 	case "in", "notIn", "includes", "excludes":
-		list, ok := c.Value.([]any)
-		if !ok {
-			if s, isStr := c.Value.(string); isStr && (c.Op == "includes" || c.Op == "excludes") {
-				list = []any{s}
-			} else {
-				b.p.addf(nil, vw, "type", "%s takes an array of values", c.Op)
-				return nil
-			}
-		}
-		if len(list) == 0 {
-			b.p.addf(nil, vw, "minItems", "%s takes at least one value", c.Op)
-			return nil
-		}
-		w.WriteString(map[string]string{"in": " IN (", "notIn": " NOT IN (", "includes": " INCLUDES (", "excludes": " EXCLUDES ("}[c.Op])
-		for i, v := range list {
-			if i > 0 {
-				w.WriteString(", ")
-			}
-			lit, e := literal(df, k, v, c.Op)
-			if e != nil {
-				b.p.add(nil, fmt.Sprintf("%s/%d", vw, i), e)
-				return nil
-			}
-			w.WriteString(lit)
-		}
-		w.WriteByte(')')
-		return nil
+		b.listValue(w, where+"/value", df, k, c)
+	default:
+		b.scalarValue(w, where+"/value", df, k, c)
 	}
-	if c.Value == nil {
-		switch c.Op {
-		case "=", "!=":
-			w.WriteString(" " + c.Op + " null")
-		default:
-			b.p.addf(nil, vw, "type", "null is compared with = and != only")
+	return nil
+}
+
+// listOps are the SOQL of the operators that take a list of values.
+var listOps = map[string]string{"in": " IN (", "notIn": " NOT IN (", "includes": " INCLUDES (", "excludes": " EXCLUDES ("}
+
+// listValue writes the operator and values of an in, notIn, includes or
+// excludes; includes and excludes also take one string.
+func (b *builder) listValue(w *strings.Builder, where string, df *salesforce.DescribeField, k kind, c *sfgate.Condition) {
+	list, ok := c.Value.([]any)
+	if !ok {
+		s, isStr := c.Value.(string)
+		if !isStr || (c.Op != "includes" && c.Op != "excludes") {
+			b.p.addf(nil, where, "type", "%s takes an array of values", c.Op)
+			return
 		}
-		return nil
+		list = []any{s}
+	}
+	w.WriteString(listOps[c.Op])
+	for i, v := range list {
+		if i > 0 {
+			w.WriteString(", ")
+		}
+		lit, e := literal(df, k, v, c.Op)
+		if e != nil {
+			b.p.add(nil, fmt.Sprintf("%s/%d", where, i), e)
+			return
+		}
+		w.WriteString(lit)
+	}
+	w.WriteByte(')')
+}
+
+// scalarValue writes the operator and value of a comparison with one
+// value; null is compared with = and != only.
+func (b *builder) scalarValue(w *strings.Builder, where string, df *salesforce.DescribeField, k kind, c *sfgate.Condition) {
+	if c.Value == nil {
+		if c.Op != "=" && c.Op != "!=" {
+			b.p.addf(nil, where, "type", "null is compared with = and != only")
+			return
+		}
+		w.WriteString(" " + c.Op + " null")
+		return
 	}
 	if _, isList := c.Value.([]any); isList {
-		b.p.addf(nil, vw, "type", "%s takes one value, not an array", c.Op)
-		return nil
+		b.p.addf(nil, where, "type", "%s takes one value, not an array", c.Op)
+		return
 	}
 	lit, e := literal(df, k, c.Value, c.Op)
 	if e != nil {
-		b.p.add(nil, vw, e)
-		return nil
+		b.p.add(nil, where, e)
+		return
 	}
 	if c.Op == "like" {
 		w.WriteString(" LIKE ")
@@ -341,7 +315,6 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 		w.WriteString(" " + c.Op + " ")
 	}
 	w.WriteString(lit)
-	return nil
 }
 
 // opAllowed reports whether op applies to fields of kind k.
@@ -395,7 +368,7 @@ func literal(df *salesforce.DescribeField, k kind, v any, op string) (string, *v
 		}
 		id, err := salesforce.NormalizeID(s)
 		if err != nil {
-			return "", verr(codeMalformedID, "%s", idProblem(s))
+			return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
 		}
 		return quote(id), nil
 	case kBool:

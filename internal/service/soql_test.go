@@ -6,46 +6,47 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
 // fixedObjects serves the builder from fixed describes.
-type fixedObjects map[string]*objIndex
+type fixedObjects map[string]*metadata.Object
 
-func (f fixedObjects) object(_ context.Context, name string) (*objIndex, error) {
+func (f fixedObjects) object(_ context.Context, name string) (*metadata.Object, error) {
 	return f[strings.ToLower(name)], nil
 }
 
-func (f fixedObjects) refreshed(_ context.Context, x *objIndex, _ string) (*objIndex, error) {
+func (f fixedObjects) refreshed(_ context.Context, x *metadata.Object, _ string) (*metadata.Object, error) {
 	return x, nil
 }
 
 func testObjects() fixedObjects {
 	objs := fixedObjects{"account": account()}
-	objs["user"] = newIndex(&salesforce.DescribeSObjectResult{Name: "User", Fields: []salesforce.DescribeField{
+	objs["user"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "User", Fields: []salesforce.DescribeField{
 		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"), fld("Username", "string"),
 		fld("ManagerId", "reference", refTo("Manager", "User")),
 	}})
-	objs["group"] = newIndex(&salesforce.DescribeSObjectResult{Name: "Group", Fields: []salesforce.DescribeField{
+	objs["group"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Group", Fields: []salesforce.DescribeField{
 		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"),
 	}})
-	objs["task"] = newIndex(&salesforce.DescribeSObjectResult{Name: "Task", Fields: []salesforce.DescribeField{
+	objs["task"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Task", Fields: []salesforce.DescribeField{
 		fld("Id", "id"), fld("Subject", "string"),
 		fld("OwnerId", "reference", refTo("Owner", "Group", "User")),
 	}})
 	return objs
 }
 
-func cmpq(field, op string, v any) *handlers.Condition {
-	return &handlers.Condition{Field: field, Op: op, Value: v}
+func cmpq(field, op string, v any) *sfgate.Condition {
+	return &sfgate.Condition{Field: field, Op: op, Value: v}
 }
 
 func TestBuildEscaping(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name string
-		cond *handlers.Condition
+		cond *sfgate.Condition
 		want string
 	}{
 		{"plain", cmpq("Name", "=", "Acme"), "Name = 'Acme'"},
@@ -73,15 +74,15 @@ func TestBuildEscaping(t *testing.T) {
 		{"includes", cmpq("Tags__c", "includes", []any{"A;B", "C"}), "Tags__c INCLUDES ('A;B', 'C')"},
 		{"excludes one string", cmpq("Tags__c", "excludes", "A"), "Tags__c EXCLUDES ('A')"},
 		{"parent path canonical", cmpq("owner.NAME", "=", "x"), "Owner.Name = 'x'"},
-		{"and or not", &handlers.Condition{And: []handlers.Condition{
+		{"and or not", &sfgate.Condition{And: []sfgate.Condition{
 			*cmpq("Name", "=", "a"),
-			{Or: []handlers.Condition{*cmpq("Rating", "=", "Hot"), {Not: cmpq("Industry", "=", nil)}}},
+			{Or: []sfgate.Condition{*cmpq("Rating", "=", "Hot"), {Not: cmpq("Industry", "=", nil)}}},
 		}}, "(Name = 'a' AND (Rating = 'Hot' OR (NOT Industry = null)))"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := build(t.Context(), testObjects(), account(), &handlers.StructuredQuery{Fields: []string{"Id"}, Where: c.cond})
+			got, err := build(t.Context(), testObjects(), account(), &sfgate.StructuredQuery{Fields: []string{"Id"}, Where: c.cond})
 			if err != nil {
 				t.Fatalf("build: %v", err)
 			}
@@ -97,47 +98,47 @@ func TestBuildRefuses(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
-		q     handlers.StructuredQuery
+		q     sfgate.StructuredQuery
 		field string
 		code  string
 	}{
-		{"field name injection", handlers.StructuredQuery{Fields: []string{"Name FROM User --"}}, "/fields/0", "INVALID_FIELD"},
-		{"field list in one name", handlers.StructuredQuery{Fields: []string{"Id,Name"}}, "/fields/0", "INVALID_FIELD"},
-		{"field with a quote", handlers.StructuredQuery{Fields: []string{"Name'"}}, "/fields/0", "INVALID_FIELD"},
-		{"unknown field", handlers.StructuredQuery{Fields: []string{"Nope__c"}}, "/fields/0", codeUnknownField},
-		{"unknown relationship", handlers.StructuredQuery{Fields: []string{"Nope.Name"}}, "/fields/0", "INVALID_FIELD"},
-		{"reference field is not a relationship", handlers.StructuredQuery{Fields: []string{"OwnerId.Name"}}, "/fields/0", "INVALID_FIELD"},
-		{"unknown field on parent", handlers.StructuredQuery{Fields: []string{"Owner.Nope"}}, "/fields/0", codeUnknownField},
-		{"too deep", handlers.StructuredQuery{Fields: []string{"Parent.Parent.Parent.Parent.Parent.Parent.Name"}}, "/fields/0", "INVALID_FIELD"},
-		{"where field injection", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name = 'x' OR Name", "=", "y")}, "/where/field", "INVALID_FIELD"},
-		{"includes on a string", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "includes", []any{"a"})}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"like on a number", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "like", "1%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"like on an id", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "like", "001%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"less than on a boolean", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Active__c", "<", true)}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"less than on a multipicklist", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Tags__c", "<", "A")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"unknown op", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "~", "a")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"compound not filterable", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("BillingAddress", "=", "x")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"not filterable", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Description", "=", "x")}, "/where/field", "INVALID_QUERY_FILTER_OPERATOR"},
-		{"string for a number", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "=", "5 OR Name != null")}, "/where/value", codeWrongType},
-		{"fraction for an int", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "=", num("1.5"))}, "/where/value", codeWrongType},
-		{"number for a string", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", num("5"))}, "/where/value", codeWrongType},
-		{"bad date", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Founded__c", "=", "2024-13-01")}, "/where/value", codeBadDate},
-		{"date literal smuggled", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Founded__c", "=", "TODAY")}, "/where/value", codeBadDate},
-		{"bad datetime", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Seen__c", "=", "2024-05-01")}, "/where/value", codeBadDate},
-		{"malformed id", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "=", "001' OR Id != '")}, "/where/value", codeMalformedID},
-		{"in with a scalar", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Industry", "in", "Energy")}, "/where/value", "type"},
-		{"in with a bad item", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Industry", "in", []any{"a", num("1")})}, "/where/value/1", codeWrongType},
-		{"null with less than", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "<", nil)}, "/where/value", "type"},
-		{"array for =", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", []any{"a"})}, "/where/value", "type"},
-		{"backspace is not XML 1.0", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", "a\bb")}, "/where/value", codeInvalidCharacter},
-		{"invalid XML in a value", handlers.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", "a\x00")}, "/where/value", codeInvalidCharacter},
-		{"mixed node", handlers.StructuredQuery{Fields: []string{"Id"}, Where: &handlers.Condition{And: []handlers.Condition{*cmpq("Name", "=", "a")}, Field: "Name"}}, "/where", "oneOf"},
-		{"empty node", handlers.StructuredQuery{Fields: []string{"Id"}, Where: &handlers.Condition{}}, "/where", "oneOf"},
-		{"nested error path", handlers.StructuredQuery{Fields: []string{"Id"}, Where: &handlers.Condition{Or: []handlers.Condition{*cmpq("Name", "=", "a"), {Not: cmpq("Nope", "=", "a")}}}}, "/where/or/1/not/field", codeUnknownField},
-		{"order by not sortable", handlers.StructuredQuery{Fields: []string{"Id"}, OrderBy: []handlers.OrderBy{{Field: "Description"}}}, "/orderBy/0/field", "INVALID_SORT_OPTION"},
-		{"order by bad direction", handlers.StructuredQuery{Fields: []string{"Id"}, OrderBy: []handlers.OrderBy{{Field: "Name", Direction: "sideways"}}}, "/orderBy/0/direction", "enum"},
-		{"polymorphic field only on one target", handlers.StructuredQuery{Fields: []string{"Owner.Username"}}, "/fields/0", codeUnknownField},
-		{"limit too large", handlers.StructuredQuery{Fields: []string{"Id"}, Limit: 50_000_001}, "/limit", "maximum"},
+		// The document refuses names that are not API names before the
+		// builder sees them; were one to get through, it still names no
+		// field, and only the describe's spelling is ever written.
+		{"field name injection", sfgate.StructuredQuery{Fields: []string{"Name FROM User --"}}, "/fields/0", codeUnknownField},
+		{"field list in one name", sfgate.StructuredQuery{Fields: []string{"Id,Name"}}, "/fields/0", codeUnknownField},
+		{"field with a quote", sfgate.StructuredQuery{Fields: []string{"Name'"}}, "/fields/0", codeUnknownField},
+		{"unknown field", sfgate.StructuredQuery{Fields: []string{"Nope__c"}}, "/fields/0", codeUnknownField},
+		{"unknown relationship", sfgate.StructuredQuery{Fields: []string{"Nope.Name"}}, "/fields/0", "INVALID_FIELD"},
+		{"reference field is not a relationship", sfgate.StructuredQuery{Fields: []string{"OwnerId.Name"}}, "/fields/0", "INVALID_FIELD"},
+		{"unknown field on parent", sfgate.StructuredQuery{Fields: []string{"Owner.Nope"}}, "/fields/0", codeUnknownField},
+		{"where field injection", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name = 'x' OR Name", "=", "y")}, "/where/field", codeUnknownField},
+		{"includes on a string", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "includes", []any{"a"})}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"like on a number", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "like", "1%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"like on an id", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "like", "001%")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"less than on a boolean", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Active__c", "<", true)}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"less than on a multipicklist", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Tags__c", "<", "A")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"unknown op", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "~", "a")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"compound not filterable", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("BillingAddress", "=", "x")}, "/where/op", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"not filterable", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Description", "=", "x")}, "/where/field", "INVALID_QUERY_FILTER_OPERATOR"},
+		{"string for a number", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "=", "5 OR Name != null")}, "/where/value", codeWrongType},
+		{"fraction for an int", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "=", num("1.5"))}, "/where/value", codeWrongType},
+		{"number for a string", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", num("5"))}, "/where/value", codeWrongType},
+		{"bad date", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Founded__c", "=", "2024-13-01")}, "/where/value", codeBadDate},
+		{"date literal smuggled", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Founded__c", "=", "TODAY")}, "/where/value", codeBadDate},
+		{"bad datetime", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Seen__c", "=", "2024-05-01")}, "/where/value", codeBadDate},
+		{"malformed id", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("ParentId", "=", "001' OR Id != '")}, "/where/value", codeMalformedID},
+		{"in with a scalar", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Industry", "in", "Energy")}, "/where/value", "type"},
+		{"in with a bad item", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Industry", "in", []any{"a", num("1")})}, "/where/value/1", codeWrongType},
+		{"null with less than", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("NumberOfEmployees", "<", nil)}, "/where/value", "type"},
+		{"array for =", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", []any{"a"})}, "/where/value", "type"},
+		{"backspace is not XML 1.0", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", "a\bb")}, "/where/value", codeInvalidCharacter},
+		{"invalid XML in a value", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: cmpq("Name", "=", "a\x00")}, "/where/value", codeInvalidCharacter},
+		{"mixed node", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{And: []sfgate.Condition{*cmpq("Name", "=", "a")}, Field: "Name"}}, "/where", "oneOf"},
+		{"empty node", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{}}, "/where", "oneOf"},
+		{"nested error path", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{Or: []sfgate.Condition{*cmpq("Name", "=", "a"), {Not: cmpq("Nope", "=", "a")}}}}, "/where/or/1/not/field", codeUnknownField},
+		{"order by not sortable", sfgate.StructuredQuery{Fields: []string{"Id"}, OrderBy: []sfgate.OrderBy{{Field: "Description"}}}, "/orderBy/0/field", "INVALID_SORT_OPTION"},
+		{"polymorphic field only on one target", sfgate.StructuredQuery{Fields: []string{"Owner.Username"}}, "/fields/0", codeUnknownField},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -147,12 +148,12 @@ func TestBuildRefuses(t *testing.T) {
 				root = testObjects()["task"]
 			}
 			soql, err := build(t.Context(), testObjects(), root, &c.q)
-			var he *handlers.Error
+			var he *sfgate.Error
 			if !errors.As(err, &he) {
-				t.Fatalf("build = %q, %v; want a *handlers.Error", soql, err)
+				t.Fatalf("build = %q, %v; want an *sfgate.Error", soql, err)
 			}
-			if he.Status/100 != 4 {
-				t.Errorf("status %d, want 4xx", he.Status)
+			if he.Kind != sfgate.KindInvalid && he.Kind != sfgate.KindUnprocessable {
+				t.Errorf("kind %s, want invalid or unprocessable", he.Kind)
 			}
 			for _, e := range he.Errors {
 				if e.Field == c.field && e.Code == c.code {
@@ -166,10 +167,10 @@ func TestBuildRefuses(t *testing.T) {
 
 func TestBuildWholeQuery(t *testing.T) {
 	t.Parallel()
-	q := &handlers.StructuredQuery{
+	q := &sfgate.StructuredQuery{
 		Fields:  []string{"id", "Name", "Owner.Name", "Parent.Owner.Email", "name"},
-		Where:   &handlers.Condition{And: []handlers.Condition{*cmpq("AnnualRevenue", ">", num("1000000")), *cmpq("Parent.Name", "like", "Ac%")}},
-		OrderBy: []handlers.OrderBy{{Field: "Name", Direction: "desc", Nulls: "last"}, {Field: "owner.name"}},
+		Where:   &sfgate.Condition{And: []sfgate.Condition{*cmpq("AnnualRevenue", ">", num("1000000")), *cmpq("Parent.Name", "like", "Ac%")}},
+		OrderBy: []sfgate.OrderBy{{Field: "Name", Direction: "desc", Nulls: "last"}, {Field: "owner.name"}},
 		Limit:   10,
 	}
 	got, err := build(t.Context(), testObjects(), account(), q)
@@ -181,7 +182,7 @@ func TestBuildWholeQuery(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	// A polymorphic lookup reaches the fields its targets share.
-	got, err = build(t.Context(), testObjects(), testObjects()["task"], &handlers.StructuredQuery{Fields: []string{"Subject", "Owner.Name"}})
+	got, err = build(t.Context(), testObjects(), testObjects()["task"], &sfgate.StructuredQuery{Fields: []string{"Subject", "Owner.Name"}})
 	if err != nil || got != "SELECT Subject, Owner.Name FROM Task" {
 		t.Errorf("polymorphic: %q, %v", got, err)
 	}
@@ -189,12 +190,12 @@ func TestBuildWholeQuery(t *testing.T) {
 
 func TestBuildReportsEveryProblem(t *testing.T) {
 	t.Parallel()
-	q := &handlers.StructuredQuery{
+	q := &sfgate.StructuredQuery{
 		Fields: []string{"Nope1", "Name", "Nope2"},
-		Where:  &handlers.Condition{And: []handlers.Condition{*cmpq("Name", "includes", []any{"x"}), *cmpq("Active__c", "=", "yes")}},
+		Where:  &sfgate.Condition{And: []sfgate.Condition{*cmpq("Name", "includes", []any{"x"}), *cmpq("Active__c", "=", "yes")}},
 	}
 	_, err := build(t.Context(), testObjects(), account(), q)
-	var he *handlers.Error
+	var he *sfgate.Error
 	if !errors.As(err, &he) || len(he.Errors) != 4 {
 		t.Fatalf("got %v, want one error naming 4 problems", err)
 	}

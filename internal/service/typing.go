@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -113,7 +114,7 @@ const (
 	codeTooLong          = "STRING_TOO_LONG"
 	codeBadPicklist      = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
 	codeOutOfRange       = "NUMBER_OUTSIDE_VALID_RANGE"
-	codeMalformedID      = "MALFORMED_ID"
+	codeMalformedID      = salesforce.CodeMalformedID
 	codeRequired         = "REQUIRED_FIELD_MISSING"
 	codeNotNillable      = "NOT_NILLABLE"
 	codeInvalidCharacter = salesforce.CodeInvalidCharacter
@@ -132,28 +133,10 @@ func verr(code, format string, args ...any) *valueError {
 	return &valueError{code: code, msg: fmt.Sprintf(format, args...)}
 }
 
-// invalidXML reports the first character of s that XML 1.0 cannot carry
-// (control characters but tab, LF and CR; U+FFFE, U+FFFF; lone
-// surrogates; bytes that are not UTF-8). SOAP bodies are XML 1.0, so such a
-// value can never reach Salesforce.
-func invalidXML(s string) (rune, int, bool) {
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			return r, i, true
-		}
-		ok := r == 0x9 || r == 0xA || r == 0xD ||
-			(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
-		if !ok {
-			return r, i, true
-		}
-		i += n
-	}
-	return 0, 0, false
-}
-
+// checkXML refuses s if it holds a character XML 1.0 cannot carry: such a
+// value can never be sent to Salesforce.
 func checkXML(s string) *valueError {
-	if r, i, bad := invalidXML(s); bad {
+	if i, r, bad := salesforce.InvalidXMLChar(s); bad {
 		return verr(codeInvalidCharacter, "holds a character XML 1.0 cannot carry (%U at byte %d)", r, i)
 	}
 	return nil
@@ -165,69 +148,17 @@ func checkXML(s string) *valueError {
 func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 	switch k := kindOf(f); k {
 	case kString, kPicklist:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a string", v)
-		}
-		if e := checkXML(s); e != nil {
-			return "", e
-		}
-		if e := checkLength(f, s); e != nil {
-			return "", e
-		}
-		if k == kPicklist && f.RestrictedPicklist && !picklistHas(f, s) {
-			return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
-		}
-		return s, nil
+		return textIn(f, k, v)
 	case kMultiPicklist:
-		items, ok := v.([]any)
-		if !ok {
-			return "", wrongType(f, "an array of strings", v)
-		}
-		parts := make([]string, 0, len(items))
-		for _, it := range items {
-			s, ok := it.(string)
-			if !ok {
-				return "", wrongType(f, "an array of strings", v)
-			}
-			if e := checkXML(s); e != nil {
-				return "", e
-			}
-			if s == "" || strings.Contains(s, ";") {
-				return "", verr(codeWrongType, "values must be non-empty and must not contain ';'")
-			}
-			if f.RestrictedPicklist && !picklistHas(f, s) {
-				return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
-			}
-			parts = append(parts, s)
-		}
-		joined := strings.Join(parts, ";")
-		if e := checkLength(f, joined); e != nil {
-			return "", e
-		}
-		return joined, nil
+		return multiPicklistIn(f, v)
 	case kID:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a record id", v)
-		}
-		id, err := salesforce.NormalizeID(s)
-		if err != nil {
-			if e := checkXML(s); e != nil {
-				return "", e
-			}
-			return "", verr(codeMalformedID, "%s", idProblem(s))
-		}
-		return id, nil
+		return idIn(f, v)
 	case kBool:
 		b, ok := v.(bool)
 		if !ok {
 			return "", wrongType(f, "true or false", v)
 		}
-		if b {
-			return "true", nil
-		}
-		return "false", nil
+		return strconv.FormatBool(b), nil
 	case kInt, kLong, kDecimal:
 		n, ok := v.(json.Number)
 		if !ok {
@@ -238,35 +169,8 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 			return "", wrongType(f, "a number", v)
 		}
 		return checkNumber(f, k, d)
-	case kDate:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a date YYYY-MM-DD", v)
-		}
-		if _, err := time.Parse(sfDate, s); err != nil {
-			return "", verr(codeBadDate, "is not a date YYYY-MM-DD")
-		}
-		return s, nil
-	case kDateTime:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "an RFC 3339 date-time", v)
-		}
-		t, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return "", verr(codeBadDate, "is not an RFC 3339 date-time such as 2024-05-01T12:30:00Z")
-		}
-		return t.UTC().Format(sfDateTime), nil
-	case kTime:
-		s, ok := v.(string)
-		if !ok {
-			return "", wrongType(f, "a time HH:MM:SS", v)
-		}
-		t, ok := parseTime(s)
-		if !ok {
-			return "", verr(codeBadDate, "is not a time HH:MM[:SS[.sss]][Z]")
-		}
-		return t, nil
+	case kDate, kDateTime, kTime:
+		return temporalIn(f, k, v)
 	case kBase64:
 		s, ok := v.(string)
 		if !ok {
@@ -279,27 +183,128 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 	case kAddress, kLocation:
 		return "", verr(codeReadOnlyCompound, "is a compound field and read-only: write its component fields instead")
 	case kAny:
-		switch x := v.(type) {
-		case string:
-			if e := checkXML(x); e != nil {
-				return "", e
-			}
-			return x, nil
-		case bool:
-			if x {
-				return "true", nil
-			}
-			return "false", nil
-		case json.Number:
-			d, ok := parseDecimal(string(x))
-			if !ok {
-				return "", wrongType(f, "a number", v)
-			}
-			return d.String(), nil
-		}
-		return "", wrongType(f, "a string, number or boolean", v)
+		return anyIn(f, v)
 	}
 	return "", wrongType(f, "a string", v)
+}
+
+// textIn is a string or picklist value: XML-safe, within the field's
+// length, and for a restricted picklist one of its active values.
+func textIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
+	s, ok := v.(string)
+	if !ok {
+		return "", wrongType(f, "a string", v)
+	}
+	if e := checkXML(s); e != nil {
+		return "", e
+	}
+	if e := checkLength(f, s); e != nil {
+		return "", e
+	}
+	if k == kPicklist && f.RestrictedPicklist && !picklistHas(f, s) {
+		return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
+	}
+	return s, nil
+}
+
+// multiPicklistIn is an array of values, sent joined by ';'.
+func multiPicklistIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+	items, ok := v.([]any)
+	if !ok {
+		return "", wrongType(f, "an array of strings", v)
+	}
+	parts := make([]string, 0, len(items))
+	for _, it := range items {
+		s, ok := it.(string)
+		if !ok {
+			return "", wrongType(f, "an array of strings", v)
+		}
+		if e := checkXML(s); e != nil {
+			return "", e
+		}
+		if s == "" || strings.Contains(s, ";") {
+			return "", verr(codeWrongType, "values must be non-empty and must not contain ';'")
+		}
+		if f.RestrictedPicklist && !picklistHas(f, s) {
+			return "", verr(codeBadPicklist, "%q is not a value of this restricted picklist", s)
+		}
+		parts = append(parts, s)
+	}
+	joined := strings.Join(parts, ";")
+	if e := checkLength(f, joined); e != nil {
+		return "", e
+	}
+	return joined, nil
+}
+
+// idIn is a record id, sent in its 18-character form.
+func idIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+	s, ok := v.(string)
+	if !ok {
+		return "", wrongType(f, "a record id", v)
+	}
+	id, err := salesforce.NormalizeID(s)
+	if err != nil {
+		if e := checkXML(s); e != nil {
+			return "", e
+		}
+		return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
+	}
+	return id, nil
+}
+
+// temporalIn is a date (as is), a date-time (sent in UTC) or a time (sent
+// as HH:MM:SS.sssZ).
+func temporalIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
+	s, ok := v.(string)
+	if !ok {
+		want := "a time HH:MM:SS"
+		switch k {
+		case kDate:
+			want = "a date YYYY-MM-DD"
+		case kDateTime:
+			want = "an RFC 3339 date-time"
+		}
+		return "", wrongType(f, want, v)
+	}
+	switch k {
+	case kDate:
+		if _, err := time.Parse(sfDate, s); err != nil {
+			return "", verr(codeBadDate, "is not a date YYYY-MM-DD")
+		}
+		return s, nil
+	case kDateTime:
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return "", verr(codeBadDate, "is not an RFC 3339 date-time such as 2024-05-01T12:30:00Z")
+		}
+		return t.UTC().Format(sfDateTime), nil
+	}
+	t, ok := parseTime(s)
+	if !ok {
+		return "", verr(codeBadDate, "is not a time HH:MM[:SS[.sss]][Z]")
+	}
+	return t, nil
+}
+
+// anyIn is an anyType value: a string, number or boolean, sent as text.
+func anyIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+	switch x := v.(type) {
+	case string:
+		if e := checkXML(x); e != nil {
+			return "", e
+		}
+		return x, nil
+	case bool:
+		return strconv.FormatBool(x), nil
+	case json.Number:
+		d, ok := parseDecimal(string(x))
+		if !ok {
+			return "", wrongType(f, "a number", v)
+		}
+		return d.String(), nil
+	}
+	return "", wrongType(f, "a string, number or boolean", v)
 }
 
 func wrongType(f *salesforce.DescribeField, want string, v any) *valueError {

@@ -7,7 +7,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sfgate/sfgate/internal/handlers"
+	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce"
 )
 
@@ -53,16 +54,37 @@ func refTo(rel string, objs ...string) func(*salesforce.DescribeField) {
 
 func num(s string) json.Number { return json.Number(s) }
 
-func TestToSalesforce(t *testing.T) {
+// toSalesforceCase is one value for one field: the text Salesforce takes,
+// or the code of the refusal.
+type toSalesforceCase struct {
+	name  string
+	field salesforce.DescribeField
+	in    any
+	want  string
+	code  string
+}
+
+func runToSalesforce(t *testing.T, cases []toSalesforceCase) {
+	t.Helper()
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, e := toSalesforce(&c.field, c.in)
+			gotCode := ""
+			if e != nil {
+				gotCode = e.code
+			}
+			if gotCode != c.code || got != c.want {
+				t.Errorf("toSalesforce(%s %v) = %q, %v; want %q, code %q", c.field.Type, c.in, got, e, c.want, c.code)
+			}
+		})
+	}
+}
+
+// TestToSalesforceIDs checks ids: normalised to 18 characters, refused with the reason.
+func TestToSalesforceIDs(t *testing.T) {
 	t.Parallel()
-	long := strings.Repeat("é", 6)
-	cases := []struct {
-		name  string
-		field salesforce.DescribeField
-		in    any
-		want  string
-		code  string
-	}{
+	runToSalesforce(t, []toSalesforceCase{
 		{"id 18 chars kept", fld("Id", "id"), "001000000000001AAA", "001000000000001AAA", ""},
 		{"id 15 chars normalised to 18", fld("Id", "id"), "001000000000001", "001000000000001AAA", ""},
 		{"id 15 chars with case", fld("Id", "id"), "0015g00000AbCdE", "0015g00000AbCdEAAV", ""},
@@ -70,6 +92,14 @@ func TestToSalesforce(t *testing.T) {
 		{"id bad length", fld("Id", "id"), "001abc", "", codeMalformedID},
 		{"id bad characters", fld("Id", "id"), "001000000000-01", "", codeMalformedID},
 		{"id a number", fld("Id", "id"), num("1"), "", codeWrongType},
+	})
+}
+
+// TestToSalesforceText checks strings and picklists: characters XML can carry, lengths in characters, restricted values.
+func TestToSalesforceText(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("é", 6)
+	runToSalesforce(t, []toSalesforceCase{
 		{"string", fld("Name", "string", length(5)), "héllo", "héllo", ""},
 		{"string counts characters not bytes", fld("Name", "string", length(5)), long, "", codeTooLong},
 		{"string keeps XML specials for the encoder", fld("Name", "string"), `<a & "b">`, `<a & "b">`, ""},
@@ -97,6 +127,13 @@ func TestToSalesforce(t *testing.T) {
 		{"multipicklist item not string", fld("Tags", "multipicklist"), []any{"A", num("1")}, "", codeWrongType},
 		{"multipicklist restricted value", fld("Tags", "multipicklist", picklist(true, "A")), []any{"A", "Z"}, "", codeBadPicklist},
 		{"multipicklist length", fld("Tags", "multipicklist", length(3)), []any{"AB", "CD"}, "", codeTooLong},
+	})
+}
+
+// TestToSalesforceNumbers checks booleans and numbers: exact decimal text, never rounded, within range, precision and scale.
+func TestToSalesforceNumbers(t *testing.T) {
+	t.Parallel()
+	runToSalesforce(t, []toSalesforceCase{
 		{"boolean true", fld("B", "boolean"), true, "true", ""},
 		{"boolean false", fld("B", "boolean"), false, "false", ""},
 		{"boolean a string", fld("B", "boolean"), "true", "", codeWrongType},
@@ -123,6 +160,13 @@ func TestToSalesforce(t *testing.T) {
 		{"currency scale 0 refuses cents", fld("C", "currency", prec(18, 0)), num("1.5"), "", codeOutOfRange},
 		{"percent", fld("P", "percent", prec(5, 2)), num("99.99"), "99.99", ""},
 		{"percent over", fld("P", "percent", prec(5, 2)), num("1000"), "", codeOutOfRange},
+	})
+}
+
+// TestToSalesforceTimes checks dates, date-times (sent in UTC) and times.
+func TestToSalesforceTimes(t *testing.T) {
+	t.Parallel()
+	runToSalesforce(t, []toSalesforceCase{
 		{"date", fld("D", "date"), "2024-02-29", "2024-02-29", ""},
 		{"date not a day", fld("D", "date"), "2023-02-29", "", codeBadDate},
 		{"date short form", fld("D", "date"), "2024-2-1", "", codeBadDate},
@@ -137,6 +181,13 @@ func TestToSalesforce(t *testing.T) {
 		{"time fraction", fld("T", "time"), "12:30:15.5Z", "12:30:15.500Z", ""},
 		{"time bad hour", fld("T", "time"), "25:00", "", codeBadDate},
 		{"time junk", fld("T", "time"), "noon", "", codeBadDate},
+	})
+}
+
+// TestToSalesforceOtherTypes checks base64, compounds (read-only), anyType, and a type known only by its soapType.
+func TestToSalesforceOtherTypes(t *testing.T) {
+	t.Parallel()
+	runToSalesforce(t, []toSalesforceCase{
 		{"base64", fld("B", "base64"), "aGVsbG8=", "aGVsbG8=", ""},
 		{"base64 bad", fld("B", "base64"), "not base64!", "", codeWrongType},
 		{"address read-only", fld("BillingAddress", "address"), map[string]any{"city": "x"}, "", codeReadOnlyCompound},
@@ -146,20 +197,7 @@ func TestToSalesforce(t *testing.T) {
 		{"anyType bool", fld("V", "anyType"), true, "true", ""},
 		{"anyType object", fld("V", "anyType"), map[string]any{}, "", codeWrongType},
 		{"unknown type by soapType", fld("X", "futuretype", func(f *salesforce.DescribeField) { f.SoapType = "xsd:int" }), num("7"), "7", ""},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			t.Parallel()
-			got, e := toSalesforce(&c.field, c.in)
-			gotCode := ""
-			if e != nil {
-				gotCode = e.code
-			}
-			if gotCode != c.code || got != c.want {
-				t.Errorf("toSalesforce(%s %v) = %q, %v; want %q, code %q", c.field.Type, c.in, got, e, c.want, c.code)
-			}
-		})
-	}
+	})
 }
 
 func TestFromSalesforce(t *testing.T) {
@@ -252,8 +290,8 @@ func TestParseDecimal(t *testing.T) {
 
 // account is a describe with one field of each kind that matters to
 // writes.
-func account() *objIndex {
-	return newIndex(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true}, Fields: []salesforce.DescribeField{
+func account() *metadata.Object {
+	return metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true}, Fields: []salesforce.DescribeField{
 		fld("Id", "id", readOnly, required),
 		fld("Name", "string", required, length(255)),
 		fld("Industry", "picklist", picklist(false, "Energy", "Banking")),
@@ -283,7 +321,7 @@ func TestEncode(t *testing.T) {
 		mode      writeMode
 		in        string
 		want      []salesforce.Field
-		errs      []handlers.FieldError
+		errs      []sfgate.FieldError
 		malformed bool
 	}{
 		{
@@ -303,7 +341,7 @@ func TestEncode(t *testing.T) {
 			name: "create: each problem named",
 			mode: modeCreate,
 			in:   `{"Nope__c":1,"CreatedDate":"2024-01-01T00:00:00Z","Rating":"Warm","NumberOfEmployees":"5","BillingAddress":{"city":"x"}}`,
-			errs: []handlers.FieldError{
+			errs: []sfgate.FieldError{
 				{Field: "BillingAddress", Code: codeReadOnlyCompound},
 				{Field: "CreatedDate", Code: codeNotCreateable},
 				{Field: "Nope__c", Code: codeUnknownField},
@@ -323,26 +361,26 @@ func TestEncode(t *testing.T) {
 			name: "update: null on a required field, a create-only field",
 			mode: modeUpdate,
 			in:   `{"Name":null,"Code__c":"X"}`,
-			errs: []handlers.FieldError{{Field: "Code__c", Code: codeNotUpdateable}, {Field: "Name", Code: codeNotNillable}},
+			errs: []sfgate.FieldError{{Field: "Code__c", Code: codeNotUpdateable}, {Field: "Name", Code: codeNotNillable}},
 		},
 		{
 			name: "same field twice in two spellings",
 			mode: modeUpdate,
 			in:   `{"Name":"a","name":"b"}`,
-			errs: []handlers.FieldError{{Field: "Name", Code: "DUPLICATE_FIELD"}},
+			errs: []sfgate.FieldError{{Field: "Name", Code: "DUPLICATE_FIELD"}},
 		},
 		{
 			name:      "invalid XML makes it malformed",
 			mode:      modeUpdate,
 			in:        `{"Name":"a\u0000b","NumberOfEmployees":true}`,
-			errs:      []handlers.FieldError{{Field: "Name", Code: codeInvalidCharacter}, {Field: "NumberOfEmployees", Code: codeWrongType}},
+			errs:      []sfgate.FieldError{{Field: "Name", Code: codeInvalidCharacter}, {Field: "NumberOfEmployees", Code: codeWrongType}},
 			malformed: true,
 		},
 		{
 			name: "upsert: createable or updateable",
 			mode: modeUpsert,
 			in:   `{"Code__c":"K","CreatedDate":"2024-01-01T00:00:00Z"}`,
-			errs: []handlers.FieldError{{Field: "CreatedDate", Code: codeNotCreateable}},
+			errs: []sfgate.FieldError{{Field: "CreatedDate", Code: codeNotCreateable}},
 		},
 	}
 	for _, c := range cases {
@@ -350,12 +388,12 @@ func TestEncode(t *testing.T) {
 			t.Parallel()
 			var p problems
 			got := encode(account(), c.mode, rec(t, c.in), nil, idx(3), &p)
-			var codes []handlers.FieldError
+			var codes []sfgate.FieldError
 			for _, e := range p.errs {
 				if e.Index == nil || *e.Index != 3 || e.Message == "" {
 					t.Errorf("error %+v: want index 3 and a message", e)
 				}
-				codes = append(codes, handlers.FieldError{Field: e.Field, Code: e.Code})
+				codes = append(codes, sfgate.FieldError{Field: e.Field, Code: e.Code})
 			}
 			if diff := cmp.Diff(c.errs, codes); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
@@ -379,11 +417,11 @@ func TestProblemsStatus(t *testing.T) {
 	t.Parallel()
 	var p problems
 	p.addf(nil, "A", codeWrongType, "x")
-	if e := p.err("d").(*handlers.Error); e.Status != 422 || e.Code != handlers.CodeValidationFailed {
-		t.Errorf("describe refusal: %d %s, want 422", e.Status, e.Code)
+	if e := p.err("d").(*sfgate.Error); e.Kind != sfgate.KindUnprocessable || e.Code != sfgate.CodeValidationFailed {
+		t.Errorf("describe refusal: %s %s, want unprocessable", e.Kind, e.Code)
 	}
 	p.add(nil, "B", checkXML("\x02"))
-	if e := p.err("d").(*handlers.Error); e.Status != 400 || len(e.Errors) != 2 {
-		t.Errorf("with an invalid character: %d with %d errors, want 400 naming both", e.Status, len(e.Errors))
+	if e := p.err("d").(*sfgate.Error); e.Kind != sfgate.KindInvalid || len(e.Errors) != 2 {
+		t.Errorf("with an invalid character: %s with %d errors, want invalid naming both", e.Kind, len(e.Errors))
 	}
 }

@@ -129,9 +129,9 @@ type Manager struct {
 
 	mu       sync.Mutex
 	flight   *flight
-	failure  *LoginError // last failure, answered until RetryAt
-	failures int         // consecutive failures, for the backoff
-	rejected string      // id of the last session Salesforce rejected
+	failure  *salesforce.LoginError // last failure, answered until RetryAt
+	failures int                    // consecutive failures, for the backoff
+	rejected string                 // id of the last session Salesforce rejected
 
 	verMu       sync.Mutex // guards dataVersion
 	dataVersion string
@@ -323,10 +323,10 @@ func (m *Manager) run(ctx context.Context, fl *flight) {
 	close(fl.done)
 }
 
-// recordFailure turns err into a *LoginError with a RetryAt and remembers
+// recordFailure turns err into a *salesforce.LoginError with a RetryAt and remembers
 // it. Called with m.mu held.
-func (m *Manager) recordFailure(err error) *LoginError {
-	var le *LoginError
+func (m *Manager) recordFailure(err error) *salesforce.LoginError {
+	var le *salesforce.LoginError
 	if !errors.As(err, &le) {
 		le = m.loginErr("", "", err)
 	}
@@ -338,9 +338,9 @@ func (m *Manager) recordFailure(err error) *LoginError {
 	return le
 }
 
-// loginErr builds a LoginError for this connection, classifying code.
-func (m *Manager) loginErr(code, msg string, cause error) *LoginError {
-	return &LoginError{Connection: m.cfg.Name, Flow: m.cfg.Flow, Code: code, Message: msg, Kind: classifyCode(code), Err: cause}
+// loginErr builds a salesforce.LoginError for this connection, classifying code.
+func (m *Manager) loginErr(code, msg string, cause error) *salesforce.LoginError {
+	return &salesforce.LoginError{Connection: m.cfg.Name, Flow: string(m.cfg.Flow), Code: code, Message: msg, Kind: classifyCode(code), Err: cause}
 }
 
 // acquire finds or makes a session. With a shared store, it adopts a peer's
@@ -457,10 +457,10 @@ func (m *Manager) soapLogin(ctx context.Context) (obtained, error) {
 		if errors.As(err, &se) {
 			le := m.loginErr(se.Code, se.Message, nil)
 			if se.Kind != salesforce.KindFault {
-				le.Err, le.Kind = err, KindTransient
+				le.Err, le.Kind = err, salesforce.LoginTransient
 			}
 			if se.Code == salesforce.CodeLoginRateExceeded {
-				le.Kind = KindRateLimited
+				le.Kind = salesforce.LoginRateLimited
 			}
 			return obtained{}, le
 		}
@@ -595,14 +595,14 @@ func (m *Manager) writeShared(ctx context.Context, h *held) error {
 // sharedFailure is a failed login as published to peers, so they answer
 // the same error instead of each trying the same bad credentials.
 type sharedFailure struct {
-	Code    string    `json:"code"`
-	Message string    `json:"message"`
-	Kind    Kind      `json:"kind"`
-	RetryAt time.Time `json:"retryAt"`
+	Code    string               `json:"code"`
+	Message string               `json:"message"`
+	Kind    salesforce.LoginKind `json:"kind"`
+	RetryAt time.Time            `json:"retryAt"`
 }
 
 func (m *Manager) writeSharedFailure(ctx context.Context, err error) {
-	var le *LoginError
+	var le *salesforce.LoginError
 	if !errors.As(err, &le) {
 		return
 	}
@@ -618,7 +618,7 @@ func (m *Manager) writeSharedFailure(ctx context.Context, err error) {
 	_ = m.cfg.Shared.Set(ctx, m.errorKey, b, retryAt.Sub(m.now()))
 }
 
-func (m *Manager) readSharedFailure(ctx context.Context) *LoginError {
+func (m *Manager) readSharedFailure(ctx context.Context) *salesforce.LoginError {
 	b, err := m.cfg.Shared.Get(ctx, m.errorKey)
 	if err != nil {
 		return nil
@@ -627,7 +627,7 @@ func (m *Manager) readSharedFailure(ctx context.Context) *LoginError {
 	if json.Unmarshal(b, &f) != nil || !m.now().Before(f.RetryAt) {
 		return nil
 	}
-	return &LoginError{Connection: m.cfg.Name, Flow: m.cfg.Flow, Code: f.Code, Message: f.Message, Kind: f.Kind, RetryAt: f.RetryAt}
+	return &salesforce.LoginError{Connection: m.cfg.Name, Flow: string(m.cfg.Flow), Code: f.Code, Message: f.Message, Kind: f.Kind, RetryAt: f.RetryAt}
 }
 
 // APIVersion returns the API version for data calls: SF_API_VERSION when

@@ -10,45 +10,73 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfgate/sfgate"
 )
+
+// recordingRecords is a record service that counts the writes it is asked
+// for and keeps the last batch.
+type recordingRecords struct {
+	fakeRecords
+	mu        sync.Mutex
+	calls     int
+	lastBatch sfgate.BatchRequest
+}
+
+func newRecordingRecords() *recordingRecords {
+	r := &recordingRecords{}
+	r.create = func(ctx context.Context, obj string, rec sfgate.Record) (string, error) {
+		r.count()
+		return "001000000000001AAA", nil
+	}
+	r.upsert = func(ctx context.Context, obj, field, value string, rec sfgate.Record) (sfgate.UpsertResult, error) {
+		r.count()
+		return sfgate.UpsertResult{ID: "001000000000001AAA", Created: true}, nil
+	}
+	r.batch = func(ctx context.Context, obj string, req sfgate.BatchRequest) (sfgate.BatchResponse, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.lastBatch = req
+		res := sfgate.BatchResponse{}
+		for i := range req.Records {
+			res.Results = append(res.Results, sfgate.BatchResult{Index: i, Success: true, ID: "001000000000001AAA"})
+		}
+		return res, nil
+	}
+	return r
+}
+
+func (r *recordingRecords) count() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls++
+}
+
+func (r *recordingRecords) writes() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.calls
+}
+
+// newRecordingServer serves every fake with a recording record service.
+func newRecordingServer(t *testing.T) (*testServer, *recordingRecords) {
+	t.Helper()
+	records := newRecordingRecords()
+	opts := fullOptions()
+	opts.Records = records
+	return newTestServer(t, opts), records
+}
+
+const accountRecords = "/v1/sobjects/Account/records"
 
 // TestDuplicateMembersAreRefused sends record bodies naming a member twice
 // — which encoding/json would accept, keeping the last value — to every
-// endpoint that takes records: a single record or merge fields is a 422
-// DUPLICATE_FIELD naming the field before the service is called; a batch
-// record carries the problem at its index for the engine to fail.
+// endpoint that takes one record: a single record or merge fields is a 422
+// DUPLICATE_FIELD naming the field before the service is called.
 func TestDuplicateMembersAreRefused(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var calls int
-	var lastBatch BatchRequest
-	opts := fullOptions()
-	opts.Records = &fakeRecords{
-		create: func(ctx context.Context, obj string, rec Record) (string, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			calls++
-			return "001000000000001AAA", nil
-		},
-		upsert: func(ctx context.Context, obj, field, value string, rec Record) (UpsertResult, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			calls++
-			return UpsertResult{ID: "001000000000001AAA", Created: true}, nil
-		},
-		batch: func(ctx context.Context, obj string, req BatchRequest) (BatchResponse, error) {
-			mu.Lock()
-			defer mu.Unlock()
-			lastBatch = req
-			res := BatchResponse{}
-			for i := range req.Records {
-				res.Results = append(res.Results, BatchResult{Index: i, Success: true, ID: "001000000000001AAA"})
-			}
-			return res, nil
-		},
-	}
-	s := newTestServer(t, opts)
-	const acc = "/v1/sobjects/Account/records"
+	s, records := newRecordingServer(t)
+	const acc = accountRecords
 	tests := []struct {
 		name, method, path, body string
 		want                     []string // fields named DUPLICATE_FIELD; nil: accepted
@@ -67,9 +95,7 @@ func TestDuplicateMembersAreRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			mu.Lock()
-			before := calls
-			mu.Unlock()
+			before := records.writes()
 			status, _, body := s.do(tt.method, tt.path, tt.body)
 			if tt.want == nil {
 				if status >= 300 {
@@ -80,53 +106,56 @@ func TestDuplicateMembersAreRefused(t *testing.T) {
 			if status != http.StatusUnprocessableEntity {
 				t.Fatalf("status %d, want 422: %.500s", status, body)
 			}
-			mu.Lock()
-			if calls != before {
+			if records.writes() != before {
 				t.Errorf("the service was called")
 			}
-			mu.Unlock()
 			var p problem
 			if err := json.Unmarshal([]byte(body), &p); err != nil {
 				t.Fatal(err)
 			}
 			var got []string
 			for _, e := range p.Errors {
-				if e.Code != CodeDuplicateField || !strings.HasPrefix(e.Message, e.Field+" ") {
+				if e.Code != sfgate.CodeDuplicateField || !strings.HasPrefix(e.Message, e.Field+" ") {
 					t.Errorf("error %+v", e)
 				}
 				got = append(got, e.Field)
 			}
-			if p.Code != CodeValidationFailed || !cmp.Equal(got, tt.want) {
+			if p.Code != sfgate.CodeValidationFailed || !cmp.Equal(got, tt.want) {
 				t.Errorf("code %s, fields %v, want %v: %s", p.Code, got, tt.want, body)
 			}
 		})
 	}
+}
 
-	t.Run("batch", func(t *testing.T) {
-		body := `{"operation":"create","records":[{"Name":"a"},{"Name":"b","Name":"c"},{"Name":"d","Phone":"1","Phone":"2"}]}`
-		status, _, out := s.do("POST", acc+"/batch", body)
-		if status != http.StatusOK {
-			t.Fatalf("status %d: %.500s", status, out)
-		}
-		mu.Lock()
-		req := lastBatch
-		mu.Unlock()
-		if len(req.Records) != 3 {
-			t.Fatalf("%d records reached the service", len(req.Records))
-		}
-		got := map[int][]string{}
-		for i, errs := range req.RecordErrors {
-			for _, e := range errs {
-				if e.Index == nil || *e.Index != i || e.Code != CodeDuplicateField {
-					t.Errorf("record %d: %+v", i, e)
-				}
-				got[i] = append(got[i], e.Field)
+// TestDuplicateBatchMembersReachTheEngine checks that a batch record
+// naming a member twice does not fail the batch: it reaches the service
+// with the problem at its index, for the engine to fail that record.
+func TestDuplicateBatchMembersReachTheEngine(t *testing.T) {
+	t.Parallel()
+	s, records := newRecordingServer(t)
+	body := `{"operation":"create","records":[{"Name":"a"},{"Name":"b","Name":"c"},{"Name":"d","Phone":"1","Phone":"2"}]}`
+	status, _, out := s.do("POST", accountRecords+"/batch", body)
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %.500s", status, out)
+	}
+	records.mu.Lock()
+	req := records.lastBatch
+	records.mu.Unlock()
+	if len(req.Records) != 3 {
+		t.Fatalf("%d records reached the service", len(req.Records))
+	}
+	got := map[int][]string{}
+	for i, errs := range req.RecordErrors {
+		for _, e := range errs {
+			if e.Index == nil || *e.Index != i || e.Code != sfgate.CodeDuplicateField {
+				t.Errorf("record %d: %+v", i, e)
 			}
+			got[i] = append(got[i], e.Field)
 		}
-		if diff := cmp.Diff(map[int][]string{1: {"Name"}, 2: {"Phone"}}, got); diff != "" {
-			t.Errorf("record errors (-want +got):\n%s", diff)
-		}
-	})
+	}
+	if diff := cmp.Diff(map[int][]string{1: {"Name"}, 2: {"Phone"}}, got); diff != "" {
+		t.Errorf("record errors (-want +got):\n%s", diff)
+	}
 }
 
 // TestDuplicateMembers checks the scanner that finds members named twice
@@ -193,8 +222,8 @@ func TestNonRecordMembersNamedTwice(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &p); err != nil {
 				t.Fatal(err)
 			}
-			if len(p.Errors) != 1 || p.Errors[0].Field != tt.field || p.Errors[0].Code != CodeDuplicateField {
-				t.Errorf("errors %+v, want %s %s", p.Errors, tt.field, CodeDuplicateField)
+			if len(p.Errors) != 1 || p.Errors[0].Field != tt.field || p.Errors[0].Code != sfgate.CodeDuplicateField {
+				t.Errorf("errors %+v, want %s %s", p.Errors, tt.field, sfgate.CodeDuplicateField)
 			}
 		})
 	}

@@ -7,12 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-)
 
-// CodeDuplicateField marks a member named twice in one JSON object: the
-// same JSON member twice here, the same field in two spellings in the
-// engine (field names are case-insensitive).
-const CodeDuplicateField = "DUPLICATE_FIELD"
+	"github.com/sfgate/sfgate"
+)
 
 // encoding/json keeps the last of two members of the same name without a
 // word, and so does the OpenAPI validator, which decodes with it. Every
@@ -23,8 +20,8 @@ const CodeDuplicateField = "DUPLICATE_FIELD"
 // request (e.g. "soql" twice) breaks the document's shape (400).
 
 // decodeRecord decodes a body that is one record.
-func decodeRecord(r *http.Request) (Record, error) {
-	var rec Record
+func decodeRecord(r *http.Request) (sfgate.Record, error) {
+	var rec sfgate.Record
 	dups, err := decodeJSON(r, &rec)
 	if err != nil {
 		return nil, err
@@ -39,11 +36,11 @@ func decodeRecord(r *http.Request) (Record, error) {
 // not fail the batch here: its problems go in RecordErrors, so the engine
 // fails that record alone (or, with allOrNone, the whole batch), as it
 // does a field named twice in two spellings.
-func decodeBatch(r *http.Request) (BatchRequest, error) {
-	var req BatchRequest
+func decodeBatch(r *http.Request) (sfgate.BatchRequest, error) {
+	var req sfgate.BatchRequest
 	dups, err := decodeJSON(r, &req)
 	if err != nil {
-		return BatchRequest{}, err
+		return sfgate.BatchRequest{}, err
 	}
 	var other [][]string
 	for _, d := range dups {
@@ -53,61 +50,61 @@ func decodeBatch(r *http.Request) (BatchRequest, error) {
 			continue
 		}
 		if req.RecordErrors == nil {
-			req.RecordErrors = map[int][]FieldError{}
+			req.RecordErrors = map[int][]sfgate.FieldError{}
 		}
 		e := duplicateField(d[2:])
 		e.Index = &i
 		req.RecordErrors[i] = append(req.RecordErrors[i], e)
 	}
 	if len(other) > 0 {
-		return BatchRequest{}, duplicateMembersError(other)
+		return sfgate.BatchRequest{}, duplicateMembersError(other)
 	}
 	return req, nil
 }
 
 // decodeMerge decodes a merge body; a field named twice in fields is a 422.
-func decodeMerge(r *http.Request) (MergeRequest, error) {
-	var req MergeRequest
+func decodeMerge(r *http.Request) (sfgate.MergeRequest, error) {
+	var req sfgate.MergeRequest
 	dups, err := decodeJSON(r, &req)
 	if err != nil || len(dups) == 0 {
 		return req, err
 	}
-	var fields []FieldError
+	var fields []sfgate.FieldError
 	for _, d := range dups {
 		if len(d) < 2 || d[0] != "fields" {
-			return MergeRequest{}, duplicateMembersError(dups)
+			return sfgate.MergeRequest{}, duplicateMembersError(dups)
 		}
 		fields = append(fields, duplicateField(d[1:]))
 	}
-	return MergeRequest{}, Unprocessable("the record names a field more than once", fields...)
+	return sfgate.MergeRequest{}, sfgate.Unprocessable("the record names a field more than once", fields...)
 }
 
 // duplicateFields is the 422 for a record naming members twice; each path
 // is relative to the record.
-func duplicateFields(dups [][]string) *Error {
-	errs := make([]FieldError, len(dups))
+func duplicateFields(dups [][]string) *sfgate.Error {
+	errs := make([]sfgate.FieldError, len(dups))
 	for i, d := range dups {
 		errs[i] = duplicateField(d)
 	}
-	return Unprocessable("the record names a field more than once", errs...)
+	return sfgate.Unprocessable("the record names a field more than once", errs...)
 }
 
 // duplicateField names a record's own field as it is ("Name"), a member of
 // a value nested in a field by its path ("BillingAddress.city").
-func duplicateField(path []string) FieldError {
+func duplicateField(path []string) sfgate.FieldError {
 	field := strings.Join(path, ".")
-	return FieldError{Field: field, Code: CodeDuplicateField, Message: field + " is named more than once (a JSON member may appear only once)"}
+	return sfgate.FieldError{Field: field, Code: sfgate.CodeDuplicateField, Message: field + " is named more than once (a JSON member may appear only once)"}
 }
 
 // duplicateMembersError is the 400 for a request (not record) member
 // named twice, e.g. {"soql": "…", "soql": "…"}; fields are JSON pointers.
-func duplicateMembersError(dups [][]string) *Error {
-	errs := make([]FieldError, len(dups))
+func duplicateMembersError(dups [][]string) *sfgate.Error {
+	errs := make([]sfgate.FieldError, len(dups))
 	for i, d := range dups {
 		p := jsonPointer(d)
-		errs[i] = FieldError{Field: p, Code: CodeDuplicateField, Message: p + " is named more than once (a JSON member may appear only once)"}
+		errs[i] = sfgate.FieldError{Field: p, Code: sfgate.CodeDuplicateField, Message: p + " is named more than once (a JSON member may appear only once)"}
 	}
-	return Validation("the body names a member more than once", errs...)
+	return sfgate.Invalid("the body names a member more than once", errs...)
 }
 
 // duplicateMembers returns the path (keys unescaped, array indexes in

@@ -1,0 +1,123 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
+	"github.com/sfgate/sfgate/internal/salesforce"
+)
+
+// retryAfterOrgLimit is the wait asked of callers once the org's daily API
+// allowance is spent (REQUEST_LIMIT_EXCEEDED). The allowance refills over a
+// rolling 24 hours, so there is no exact moment to name; five minutes
+// keeps well-behaved callers from hammering an exhausted org.
+const retryAfterOrgLimit = 5 * time.Minute
+
+// settle is deferred by every exported method: the error it returns
+// becomes what callers of the domain read. Errors of the layers below (the
+// client's *salesforce.Error, a failed login, metadata's unknown object or
+// field) become an *sfgate.Error with a kind, a code and a detail safe to
+// show; the original stays as its cause, for the log. An *sfgate.Error the
+// service made itself, and anything unknown (an internal error), pass as
+// they are.
+func (s *Service) settle(err *error) {
+	if *err != nil {
+		*err = s.domainError(*err)
+	}
+}
+
+func (s *Service) domainError(err error) error {
+	var de *sfgate.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	var uo *metadata.UnknownObjectError
+	if errors.As(err, &uo) {
+		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", uo.Object), Err: err}
+	}
+	var uf *metadata.UnknownFieldError
+	if errors.As(err, &uf) {
+		e := &sfgate.Error{Kind: sfgate.KindUnprocessable, Code: sfgate.CodeValidationFailed,
+			Detail: fmt.Sprintf("%s has no field named %s", uf.Object, strings.Join(uf.Fields, ", ")), Err: err}
+		for _, f := range uf.Fields {
+			e.Errors = append(e.Errors, sfgate.FieldError{Field: f, Code: codeUnknownField, Message: uf.Object + " has no field " + f})
+		}
+		return e
+	}
+	var le *salesforce.LoginError
+	if errors.As(err, &le) {
+		return s.loginError(le, err)
+	}
+	var se *salesforce.Error
+	if errors.As(err, &se) {
+		return salesforceError(se, err)
+	}
+	return err
+}
+
+// loginError is a failed login of the gateway's own connection: the
+// caller can do nothing about it, so it is never the caller's kind of
+// failure, and Salesforce's message (which may name the user) is not
+// passed on. The kind decides, not the code: a login's codes include
+// OAuth's, which are not Salesforce's exception codes.
+func (s *Service) loginError(le *salesforce.LoginError, err error) *sfgate.Error {
+	code := le.Code
+	if code == "" {
+		code = sfgate.CodeUnavailable
+	}
+	var retry time.Duration // none: the transport's own default
+	if !le.RetryAt.IsZero() {
+		retry = max(le.RetryAt.Sub(s.cfg.Now()), time.Second)
+	}
+	switch le.Kind {
+	case salesforce.LoginCredentials:
+		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: code, Detail: "Salesforce rejected the gateway's own credentials", Err: err}
+	case salesforce.LoginRateLimited:
+		return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: code, Detail: "Salesforce refuses the gateway's logins for a while", RetryAfter: retry, Err: err}
+	}
+	return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: code, Detail: "the gateway could not log in to Salesforce", RetryAfter: retry, Err: err}
+}
+
+// salesforceError is what the client reported: a Salesforce that could
+// not be reached or read becomes the gateway's own code; a fault keeps
+// Salesforce's code (Salesforce set), whose meaning the transport knows
+// better than a kind can say, with upstream as the kind for a code it
+// does not know.
+func salesforceError(se *salesforce.Error, err error) *sfgate.Error {
+	switch se.Kind {
+	case salesforce.KindNetwork:
+		if errors.Is(se.Cause, context.DeadlineExceeded) || se.Message == "timeout" {
+			return &sfgate.Error{Kind: sfgate.KindTimeout, Code: sfgate.CodeUnavailable, Detail: "Salesforce did not answer in time", Err: err}
+		}
+		return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: sfgate.CodeUnavailable, Detail: "Salesforce could not be reached", Err: err}
+	case salesforce.KindTransport:
+		// 503 Service Unavailable (maintenance) and 429 Too Many Requests
+		// pass; anything else from a proxy or a broken answer will not.
+		if se.HTTPStatus == 503 || se.HTTPStatus == 429 {
+			return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: sfgate.CodeUnavailable, Detail: "Salesforce is unavailable", Err: err}
+		}
+		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeUpstream, Detail: "Salesforce answered with an error the gateway cannot use", Err: err}
+	case salesforce.KindDecode:
+		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeUpstream, Detail: "Salesforce's answer could not be read", Err: err}
+	}
+	e := &sfgate.Error{Kind: sfgate.KindUpstream, Code: se.Code, Salesforce: true, Detail: strings.TrimSpace(se.Message), Err: err}
+	if se.Kind == salesforce.KindInvalidInput {
+		// Refused by the client before anything was sent.
+		e.Kind = sfgate.KindInvalid
+	}
+	for _, f := range se.Fields {
+		e.Errors = append(e.Errors, sfgate.FieldError{Field: f, Code: se.Code, Message: e.Detail})
+	}
+	if salesforce.IsCredentialCode(se.Code) {
+		e.Detail, e.Errors = "Salesforce rejected the gateway's own credentials", nil
+	}
+	if se.Code == salesforce.CodeRequestLimitExceeded {
+		e.RetryAfter = retryAfterOrgLimit
+	}
+	return e
+}
