@@ -44,7 +44,7 @@ type benchStack struct {
 }
 
 // startBenchStack is startStack for a benchmark: sfsim on loopback, a
-// claimed Redis database, and run booted by the same bootGateway. It
+// Redis key prefix of its own, and run booted by the same bootGateway. It
 // differs in two ways that matter for timing: the org's daily API limit is
 // raised (the default 15,000 would be reached by -count runs), and the
 // gateway's client is a plain one, since startStack's per-answer OpenAPI
@@ -60,7 +60,8 @@ func startBenchStack(b *testing.B) *benchStack {
 		b.Fatalf("sfsim: %v", err)
 	}
 	b.Cleanup(stopSim)
-	addr, _ := bootGateway(b, simURL, redistest.ClaimDB(b), randomBytes(b, 32), randomBytes(b, 32), nil)
+	redisAddr, redisPrefix := redistest.Shared(b)
+	addr, _ := bootGateway(b, simURL, redisAddr, redisPrefix, randomBytes(b, 32), randomBytes(b, 32), nil)
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	b.Cleanup(tr.CloseIdleConnections)
 

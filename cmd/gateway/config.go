@@ -41,7 +41,11 @@ type Config struct {
 	// APIVersion is normalised ("58.0"); "" means the newest the org lists.
 	APIVersion string
 
-	RedisURL           salesforce.Secret // may carry a password
+	RedisURL salesforce.Secret // may carry a password
+	// RedisKeyPrefix is prepended to every Redis key and pub/sub channel
+	// the gateway uses (REDIS_KEY_PREFIX), so that deployments or tests
+	// can share one Redis database. Empty by default.
+	RedisKeyPrefix     string
 	CacheEncryptionKey salesforce.Secret
 	// CursorKey signs query cursors (GATEWAY_CURSOR_KEY, base64, >= 32
 	// bytes); replicas must share it. Empty: derived from
@@ -106,6 +110,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	apiVersion := fs.String("sf-api-version", env("SF_API_VERSION", ""), "Partner API version, >= 31.0 (SF_API_VERSION; default: the newest the org lists)")
 	describeTTL := fs.String("describe-ttl", env("DESCRIBE_TTL", "5m"), "how long describe metadata is trusted (DESCRIBE_TTL)")
 	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "zerolog level (LOG_LEVEL)")
+	redisKeyPrefix := fs.String("redis-key-prefix", env("REDIS_KEY_PREFIX", ""), "prefix of every Redis key and channel (REDIS_KEY_PREFIX)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", "json"), "json or console (LOG_FORMAT)")
 	demo := fs.Bool("demo", false, "run against the embedded Salesforce emulator with an in-memory cache (unless REDIS_URL is set)")
 	rateLimit := fs.String("rate-limit", env("GATEWAY_RATE_LIMIT", "50"), "requests per second per caller, 0 = off (GATEWAY_RATE_LIMIT)")
@@ -128,6 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		Username: *username, Password: salesforce.Secret(env("SF_PASSWORD", "")),
 		SecurityToken: salesforce.Secret(env("SF_SECURITY_TOKEN", "")), JWTKeyFile: *jwtKeyFile,
 		RedisURL:           salesforce.Secret(env("REDIS_URL", "")),
+		RedisKeyPrefix:     *redisKeyPrefix,
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
 		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
 		LogFormat:          *logFormat, Demo: *demo,
@@ -204,6 +210,19 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 			// encrypted in Redis, and die with the process.
 		default:
 			bad("CACHE_ENCRYPTION_KEY is required when REDIS_URL is set (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`): session ids are stored in Redis only encrypted")
+		}
+	}
+	if c.RedisKeyPrefix != "" {
+		switch {
+		case c.RedisURL == "":
+			bad("REDIS_KEY_PREFIX is set but REDIS_URL is not: without Redis nothing uses it")
+		case strings.ContainsAny(c.RedisKeyPrefix, "{}"):
+			// Every key of a connection carries the hash tag {connection}
+			// so that multi-key commands stay in one Redis Cluster slot; a
+			// brace in the prefix would become the tag instead.
+			bad("REDIS_KEY_PREFIX %q must not contain { or }: they would replace the Redis Cluster hash tag of every key", c.RedisKeyPrefix)
+		case strings.IndexFunc(c.RedisKeyPrefix, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+			bad("REDIS_KEY_PREFIX %q must not contain spaces or control characters", c.RedisKeyPrefix)
 		}
 	}
 	if c.CacheEncryptionKey != "" {
@@ -334,7 +353,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_ADDR": c.Addr, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
-		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
+		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
 		"GATEWAY_CURSOR_KEY": set(c.CursorKey),
 		"DESCRIBE_TTL":       c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
 		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,

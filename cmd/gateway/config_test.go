@@ -36,28 +36,40 @@ func writeJWTKey(t *testing.T) string {
 	return path
 }
 
-func TestParseConfig(t *testing.T) {
-	t.Parallel()
-	key := base64.StdEncoding.EncodeToString(make([]byte, 32))
-	jwtKey := writeJWTKey(t)
-	cc := map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "secret"}
-	with := func(base map[string]string, kv ...string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
+// configCase is one scenario of parseConfig: the environment and flags
+// given, and either the substrings every error must show or a check of the
+// parsed Config.
+type configCase struct {
+	name    string
+	env     map[string]string
+	args    []string
+	wantErr []string // substrings, all must appear
+	check   func(t *testing.T, c Config)
+}
+
+// testCacheKey is a valid CACHE_ENCRYPTION_KEY (32 zero bytes).
+var testCacheKey = base64.StdEncoding.EncodeToString(make([]byte, 32))
+
+// clientCreds selects the client credentials flow.
+var clientCreds = map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "secret"}
+
+// with returns a copy of base with the key/value pairs kv set.
+func with(base map[string]string, kv ...string) map[string]string {
+	m := map[string]string{}
+	for k, v := range base {
+		m[k] = v
 	}
-	tests := []struct {
-		name    string
-		env     map[string]string
-		args    []string
-		wantErr []string // substrings, all must appear
-		check   func(t *testing.T, c Config)
-	}{
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// credentialCases are the login flows and what each one lacks; jwtKey is
+// a readable RSA key file.
+func credentialCases(jwtKey string) []configCase {
+	cc := clientCreds
+	return []configCase{
 		{name: "no credentials refuses and names the options", env: map[string]string{},
 			wantErr: []string{"no Salesforce credentials", "SF_CLIENT_ID and SF_CLIENT_SECRET", "SF_JWT_KEY_FILE", "SF_PASSWORD", "--demo"}},
 		{name: "client id alone", env: map[string]string{"SF_CLIENT_ID": "id"},
@@ -84,6 +96,14 @@ func TestParseConfig(t *testing.T) {
 					t.Errorf("flow %q", c.Flow())
 				}
 			}},
+	}
+}
+
+// settingsCases are everything beyond the credentials, with client
+// credentials set.
+var settingsCases = func() []configCase {
+	cc, key := clientCreds, testCacheKey
+	return []configCase{
 		{name: "defaults", env: cc,
 			check: func(t *testing.T, c Config) {
 				want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
@@ -154,32 +174,61 @@ func TestParseConfig(t *testing.T) {
 			wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
 		{name: "bad listen address", env: with(cc, "GATEWAY_ADDR", "8080"),
 			wantErr: []string{`GATEWAY_ADDR "8080"`}},
+		{name: "redis key prefix", env: with(cc, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", key, "REDIS_KEY_PREFIX", "team-a:"),
+			check: func(t *testing.T, c Config) {
+				if c.RedisKeyPrefix != "team-a:" || c.masked()["REDIS_KEY_PREFIX"] != "team-a:" {
+					t.Errorf("RedisKeyPrefix %q, logged as %v", c.RedisKeyPrefix, c.masked()["REDIS_KEY_PREFIX"])
+				}
+			}},
+		{name: "redis key prefix flag overrides the environment", env: with(cc, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", key, "REDIS_KEY_PREFIX", "team-a:"),
+			args: []string{"-redis-key-prefix", "team-b:"},
+			check: func(t *testing.T, c Config) {
+				if c.RedisKeyPrefix != "team-b:" {
+					t.Errorf("RedisKeyPrefix %q", c.RedisKeyPrefix)
+				}
+			}},
+		{name: "redis key prefix without redis", env: with(cc, "REDIS_KEY_PREFIX", "team-a:"),
+			wantErr: []string{"REDIS_KEY_PREFIX is set but REDIS_URL is not"}},
+		{name: "redis key prefix with a hash tag", env: with(cc, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", key, "REDIS_KEY_PREFIX", "{team}:"),
+			wantErr: []string{`REDIS_KEY_PREFIX "{team}:" must not contain { or }`}},
+		{name: "redis key prefix with a space", env: with(cc, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", key, "REDIS_KEY_PREFIX", "team a:"),
+			wantErr: []string{"must not contain spaces or control characters"}},
 	}
-	for _, tt := range tests {
+}()
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	for _, tt := range append(credentialCases(writeJWTKey(t)), settingsCases...) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := parseConfig(tt.args, envFrom(tt.env), io.Discard)
-			if len(tt.wantErr) > 0 {
-				if err == nil {
-					t.Fatalf("accepted: %+v", c)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error lacks %q:\n%v", w, err)
-					}
-				}
-				if tt.env["CACHE_ENCRYPTION_KEY"] != "" && strings.Contains(err.Error(), tt.env["CACHE_ENCRYPTION_KEY"]) {
-					t.Errorf("error leaks the key: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("refused: %v", err)
-			}
-			if tt.check != nil {
-				tt.check(t, c)
-			}
+			checkConfigCase(t, tt)
 		})
+	}
+}
+
+// checkConfigCase parses tt's environment and flags and checks the result.
+func checkConfigCase(t *testing.T, tt configCase) {
+	t.Helper()
+	c, err := parseConfig(tt.args, envFrom(tt.env), io.Discard)
+	if len(tt.wantErr) > 0 {
+		if err == nil {
+			t.Fatalf("accepted: %+v", c)
+		}
+		for _, w := range tt.wantErr {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error lacks %q:\n%v", w, err)
+			}
+		}
+		if tt.env["CACHE_ENCRYPTION_KEY"] != "" && strings.Contains(err.Error(), tt.env["CACHE_ENCRYPTION_KEY"]) {
+			t.Errorf("error leaks the key: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if tt.check != nil {
+		tt.check(t, c)
 	}
 }
 

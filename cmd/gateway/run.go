@@ -215,7 +215,7 @@ func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.
 	// outage) to stderr; the cache already logs the outage once, so these
 	// go to the log at debug level.
 	goredis.SetLogger(redisLogger{logger})
-	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{})
+	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{Prefix: cfg.RedisKeyPrefix})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}

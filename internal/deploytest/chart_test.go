@@ -26,7 +26,7 @@ func TestChartRenders(t *testing.T) {
 			"LOG_LEVEL": "debug", "LOG_FORMAT": "console", "GATEWAY_RATE_LIMIT": "20", "GATEWAY_RATE_BURST": "40",
 			"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "8388608",
 			"GATEWAY_MAX_BUFFERED_BODY_BYTES": "67108864", "GATEWAY_REQUEST_TIMEOUT": "30s",
-			"GATEWAY_SHUTDOWN_TIMEOUT": "1m", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
+			"GATEWAY_SHUTDOWN_TIMEOUT": "1m", "REDIS_KEY_PREFIX": "sfgate-prod:", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
 			"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1",
 			"OTEL_SERVICE_NAME": "sfgate", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod",
 			"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
@@ -35,6 +35,7 @@ func TestChartRenders(t *testing.T) {
 		"secretEnv": map[string]any{
 			"SF_CLIENT_SECRET": "s3cr3t", "CACHE_ENCRYPTION_KEY": "UrPARu9lisnyzmrW/tKxo5ritKozQTItsS4PmtjiRvo=",
 			"REDIS_URL": "rediss://:pw@redis:6379/0", "GATEWAY_API_KEYS": "billing=0123456789abcdef",
+			"GATEWAY_CURSOR_KEY": "Y3Vyc29yLWtleS1jdXJzb3Ita2V5LWN1cnNvci1rZXktIQ==",
 		},
 		"jwtKey": map[string]any{"secretName": "sf-jwt", "key": "server.key"},
 	}
@@ -400,6 +401,47 @@ func chartAppVersion(t *testing.T) string {
 		t.Fatalf("Chart.yaml appVersion: %q, %v", c.AppVersion, err)
 	}
 	return c.AppVersion
+}
+
+// TestChartCoversGatewaySettings checks that values.yaml and the gateway
+// name the same settings: every variable the gateway reads is an `env` key
+// or a `secretKeys` entry (or set by the chart itself), and every one of
+// those is read by the gateway. The standard OTEL_* variables are many;
+// values.yaml lists the usual ones and any other may be added to `env`.
+func TestChartCoversGatewaySettings(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join(chartDir, "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values struct {
+		Env        map[string]any `yaml:"env"`
+		SecretKeys []string       `yaml:"secretKeys"`
+	}
+	if err := yaml.Unmarshal(b, &values); err != nil {
+		t.Fatal(err)
+	}
+	inChart := map[string]bool{"GATEWAY_ADDR": true, "SF_JWT_KEY_FILE": true} // set from containerPort, jwtKey
+	for k := range values.Env {
+		inChart[k] = true
+	}
+	for _, k := range values.SecretKeys {
+		inChart[k] = true
+	}
+	known := gatewayEnv(t)
+	for k := range known {
+		if !inChart[k] && !strings.HasPrefix(k, "OTEL_") {
+			t.Errorf("the gateway reads %s, which values.yaml has neither in env nor in secretKeys", k)
+		}
+	}
+	for k := range inChart {
+		if !known[k] {
+			t.Errorf("values.yaml names %s, which the gateway does not read", k)
+		}
+	}
+	if !slices.Equal(values.SecretKeys, secretEnv) {
+		t.Errorf("secretKeys = %v, want the confidential variables %v", values.SecretKeys, secretEnv)
+	}
 }
 
 // TestChartRefuses checks that values which would deploy a broken or unsafe

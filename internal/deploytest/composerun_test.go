@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -23,8 +22,8 @@ import (
 // TestComposeRuns runs what docker-compose.yml describes, without Docker:
 // the binaries built as the Dockerfile builds them (and checked to be
 // static, as distroless/static needs), with the file's own arguments and
-// environment (only the
-// addresses changed to free local ports and the local Redis), its
+// environment (only the addresses changed to free local ports and the local
+// Redis, plus a REDIS_KEY_PREFIX of the test's own), its
 // healthcheck commands as the readiness gate, and checks the demo's promise:
 // both replicas answer a query, and share one login and one describe.
 func TestComposeRuns(t *testing.T) {
@@ -34,9 +33,9 @@ func TestComposeRuns(t *testing.T) {
 	bin := dockerBuild(t, stages)
 	local := func(image string) string { return filepath.Join(bin, filepath.Base(image)) }
 
-	// A Redis database of the run's own, so the gateways' unprefixed keys
-	// (the defaults) meet no other test's.
-	composeRedisDB := redistest.ClaimDB(t)
+	// A key prefix of the run's own on the shared Redis (REDIS_KEY_PREFIX),
+	// so the gateways' keys meet no other test's and are deleted at the end.
+	redisAddr, redisPrefix := redistest.Shared(t)
 
 	// sfsim, as compose starts it (entrypoint, then command), on a free port.
 	sim := c.Services["sfsim"]
@@ -58,7 +57,8 @@ func TestComposeRuns(t *testing.T) {
 		}
 		u, _ := url.Parse(simURL)
 		env["SF_LOGIN_URL"] = "http://127.0.0.1:" + u.Port()
-		env["REDIS_URL"] = fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), composeRedisDB)
+		env["REDIS_URL"] = "redis://" + redisAddr + "/0"
+		env["REDIS_KEY_PREFIX"] = redisPrefix
 		env["GATEWAY_ADDR"] = "127.0.0.1:0"
 		ep := entrypoint(t, findStage(t, stages, s.Build.Target))
 		p := start(t, local(ep[0]), ep[1:], env)
@@ -90,6 +90,15 @@ func TestComposeRuns(t *testing.T) {
 		res.Body.Close()
 		if err := json.Unmarshal(body, &page); res.StatusCode != http.StatusOK || err != nil || len(page.Records) != 2 || page.Records[0].Name == "" {
 			t.Fatalf("%s POST /v1/sobjects/Account/query: %d %v %.300s", g, res.StatusCode, err, body)
+		}
+	}
+
+	// The shared session and describe are where the gateways were told to
+	// keep them: under the prefix, in database 0.
+	keys := strings.Join(redistest.Keys(t, redisAddr, redisPrefix), " ")
+	for _, want := range []string{redisPrefix + "sfgate:{default}:session", redisPrefix + "sfgate:{default}:describe"} {
+		if !strings.Contains(keys, want) {
+			t.Errorf("no key %s* under the gateways' REDIS_KEY_PREFIX (have %s)", want, keys)
 		}
 	}
 
