@@ -73,6 +73,26 @@ func TestComposeRuns(t *testing.T) {
 	// A structured query on each replica in turn: it needs a session and
 	// Account's describe, which records and queries take from the cache
 	// (the describe endpoint itself revalidates on every call, docs/metadata.md).
+	queryEachReplica(t, c, gateways, urls)
+
+	// The shared session and describe are where the gateways were told to
+	// keep them: under the prefix, in database 0.
+	keys := strings.Join(redistest.Keys(t, redisAddr, redisPrefix), " ")
+	for _, want := range []string{redisPrefix + "sfgate:{default}:session", redisPrefix + "sfgate:{default}:describe"} {
+		if !strings.Contains(keys, want) {
+			t.Errorf("no key %s* under the gateways' REDIS_KEY_PREFIX (have %s)", want, keys)
+		}
+	}
+
+	checkOneLoginOneDescribe(t, simURL, gateways, procs)
+
+	stopReplicas(t, gateways, procs)
+}
+
+// queryEachReplica sends one structured query to each replica in turn,
+// with the file's own caller key.
+func queryEachReplica(t *testing.T, c composeFile, gateways []string, urls map[string]string) {
+	t.Helper()
 	_, key, _ := strings.Cut(c.Services["gateway-1"].Environment["GATEWAY_API_KEYS"], "=")
 	for _, g := range gateways {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, urls[g]+"/v1/sobjects/Account/query",
@@ -92,16 +112,12 @@ func TestComposeRuns(t *testing.T) {
 			t.Fatalf("%s POST /v1/sobjects/Account/query: %d %v %.300s", g, res.StatusCode, err, body)
 		}
 	}
+}
 
-	// The shared session and describe are where the gateways were told to
-	// keep them: under the prefix, in database 0.
-	keys := strings.Join(redistest.Keys(t, redisAddr, redisPrefix), " ")
-	for _, want := range []string{redisPrefix + "sfgate:{default}:session", redisPrefix + "sfgate:{default}:describe"} {
-		if !strings.Contains(keys, want) {
-			t.Errorf("no key %s* under the gateways' REDIS_KEY_PREFIX (have %s)", want, keys)
-		}
-	}
-
+// checkOneLoginOneDescribe reads sfsim's call counts: the replicas shared
+// one token request and one describe, unless one of them degraded.
+func checkOneLoginOneDescribe(t *testing.T, simURL string, gateways []string, procs map[string]*proc) {
+	t.Helper()
 	res, err := http.Get(simURL + "/_sim/stats")
 	if err != nil {
 		t.Fatal(err)
@@ -127,9 +143,12 @@ func TestComposeRuns(t *testing.T) {
 			t.Errorf("%d %s calls for %d replicas sharing Redis, want 1 (at most %d) (calls %v)", n, call, len(gateways), want, stats.Calls)
 		}
 	}
+}
 
-	// SIGTERM, as docker compose stop sends it: a clean exit within the
-	// stop_grace_period.
+// stopReplicas sends SIGTERM, as docker compose stop does, and wants a
+// clean exit within the stop_grace_period.
+func stopReplicas(t *testing.T, gateways []string, procs map[string]*proc) {
+	t.Helper()
 	for _, g := range gateways {
 		if err := procs[g].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)
