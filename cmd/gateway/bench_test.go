@@ -44,7 +44,7 @@ type benchStack struct {
 }
 
 // startBenchStack is startStack for a benchmark: sfsim on loopback, a
-// claimed Redis database, and run booted by the same bootGateway. It
+// Redis key prefix of its own, and run booted by the same bootGateway. It
 // differs in two ways that matter for timing: the org's daily API limit is
 // raised (the default 15,000 would be reached by -count runs), and the
 // gateway's client is a plain one, since startStack's per-answer OpenAPI
@@ -60,7 +60,8 @@ func startBenchStack(b *testing.B) *benchStack {
 		b.Fatalf("sfsim: %v", err)
 	}
 	b.Cleanup(stopSim)
-	addr, _ := bootGateway(b, simURL, redistest.ClaimDB(b), randomBytes(b, 32), randomBytes(b, 32), nil)
+	redisAddr, redisPrefix := redistest.Shared(b)
+	addr, _ := bootGateway(b, simURL, redisAddr, redisPrefix, randomBytes(b, 32), randomBytes(b, 32), nil)
 	tr := &http.Transport{MaxIdleConnsPerHost: 16}
 	b.Cleanup(tr.CloseIdleConnections)
 
@@ -200,8 +201,48 @@ type benchOp struct {
 	direct, gateway func(ctx context.Context) error
 }
 
+// BenchmarkGatewayOverhead times each benchOp directly and through the
+// gateway, in the same run, and reports the gateway's added cost against
+// the direct path (docs/e2e.md, "Overhead benchmark").
 func BenchmarkGatewayOverhead(b *testing.B) {
 	s := startBenchStack(b)
+	ctx := b.Context()
+	ops := benchOps(b, s)
+	warmAndCompare(b, s, ops)
+
+	for _, op := range ops {
+		// directNs is the direct path's ns/op from this run: the gateway
+		// sub-benchmark, which runs after it, reports its own cost against it.
+		var directNs float64
+		b.Run(op.name+"/direct", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := op.direct(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			directNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+		})
+		b.Run(op.name+"/gateway", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := op.gateway(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if directNs > 0 {
+				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				b.ReportMetric(ns-directNs, "added-ns/op")
+				b.ReportMetric(ns/directNs, "x-direct")
+			}
+		})
+	}
+}
+
+// benchOps builds the operations to time: a get of one record and a query
+// of 200, each direct and through the gateway.
+func benchOps(b *testing.B, s *benchStack) []benchOp {
+	b.Helper()
 	ctx := b.Context()
 
 	// One record to get: the first of the query, read directly.
@@ -222,7 +263,7 @@ func BenchmarkGatewayOverhead(b *testing.B) {
 		Done    bool             `json:"done"`
 		Records []map[string]any `json:"records"`
 	}
-	ops := []benchOp{
+	return []benchOp{
 		{
 			name: "get",
 			direct: func(ctx context.Context) error {
@@ -270,7 +311,13 @@ func BenchmarkGatewayOverhead(b *testing.B) {
 			},
 		},
 	}
+}
 
+// warmAndCompare warms both paths of every op, then checks that, once warm,
+// one operation costs the same single SOAP call both ways.
+func warmAndCompare(b *testing.B, s *benchStack, ops []benchOp) {
+	b.Helper()
+	ctx := b.Context()
 	// Warm both paths outside the timings: connections, the gateway's
 	// describe cache and session, sfsim's query plan of the SOQL.
 	for _, op := range ops {
@@ -292,33 +339,5 @@ func BenchmarkGatewayOverhead(b *testing.B) {
 			b.Fatalf("%s: SOAP calls per operation: direct %v, gateway %v; want the same single call", op.name, d, g)
 		}
 		b.Logf("%s: one %v each way", op.name, d)
-	}
-
-	for _, op := range ops {
-		// directNs is the direct path's ns/op from this run: the gateway
-		// sub-benchmark, which runs after it, reports its own cost against it.
-		var directNs float64
-		b.Run(op.name+"/direct", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := op.direct(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			directNs = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-		})
-		b.Run(op.name+"/gateway", func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := op.gateway(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			if directNs > 0 {
-				ns := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
-				b.ReportMetric(ns-directNs, "added-ns/op")
-				b.ReportMetric(ns/directNs, "x-direct")
-			}
-		})
 	}
 }

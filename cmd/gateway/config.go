@@ -41,7 +41,11 @@ type Config struct {
 	// APIVersion is normalised ("58.0"); "" means the newest the org lists.
 	APIVersion string
 
-	RedisURL           salesforce.Secret // may carry a password
+	RedisURL salesforce.Secret // may carry a password
+	// RedisKeyPrefix is prepended to every Redis key and pub/sub channel
+	// the gateway uses (REDIS_KEY_PREFIX), so that deployments or tests
+	// can share one Redis database. Empty by default.
+	RedisKeyPrefix     string
 	CacheEncryptionKey salesforce.Secret
 	// CursorKey signs query cursors (GATEWAY_CURSOR_KEY, base64, >= 32
 	// bytes); replicas must share it. Empty: derived from
@@ -93,129 +97,29 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		}
 		return def
 	}
-	var errs []error
-	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
-
-	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
-	loginURL := fs.String("sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
-	clientID := fs.String("sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
-	username := fs.String("sf-username", env("SF_USERNAME", ""), "Salesforce username (SF_USERNAME)")
-	jwtKeyFile := fs.String("sf-jwt-key-file", env("SF_JWT_KEY_FILE", ""), "PEM file of the JWT bearer key (SF_JWT_KEY_FILE)")
-	apiVersion := fs.String("sf-api-version", env("SF_API_VERSION", ""), "Partner API version, >= 31.0 (SF_API_VERSION; default: the newest the org lists)")
-	describeTTL := fs.String("describe-ttl", env("DESCRIBE_TTL", "5m"), "how long describe metadata is trusted (DESCRIBE_TTL)")
-	logLevel := fs.String("log-level", env("LOG_LEVEL", "info"), "zerolog level (LOG_LEVEL)")
-	logFormat := fs.String("log-format", env("LOG_FORMAT", "json"), "json or console (LOG_FORMAT)")
-	demo := fs.Bool("demo", false, "run against the embedded Salesforce emulator with an in-memory cache (unless REDIS_URL is set)")
-	rateLimit := fs.String("rate-limit", env("GATEWAY_RATE_LIMIT", "50"), "requests per second per caller, 0 = off (GATEWAY_RATE_LIMIT)")
-	rateBurst := fs.String("rate-burst", env("GATEWAY_RATE_BURST", "100"), "rate limit burst (GATEWAY_RATE_BURST)")
-	maxBody := fs.String("max-body-bytes", env("GATEWAY_MAX_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBodyBytes)), "request body cap (GATEWAY_MAX_BODY_BYTES)")
-	maxBatchBody := fs.String("max-batch-body-bytes", env("GATEWAY_MAX_BATCH_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBatchBodyBytes)), "batch request body cap (GATEWAY_MAX_BATCH_BODY_BYTES)")
-	maxBuffered := fs.String("max-buffered-body-bytes", env("GATEWAY_MAX_BUFFERED_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBufferedBodyBytes)), "request bodies held in memory at once (GATEWAY_MAX_BUFFERED_BODY_BYTES)")
-	reqTimeout := fs.String("request-timeout", env("GATEWAY_REQUEST_TIMEOUT", handlers.DefaultRequestTimeout.String()), "bound on one request (GATEWAY_REQUEST_TIMEOUT)")
-	shutdownTimeout := fs.String("shutdown-timeout", env("GATEWAY_SHUTDOWN_TIMEOUT", "25s"), "how long in-flight requests may finish on SIGTERM (GATEWAY_SHUTDOWN_TIMEOUT)")
-	if err := fs.Parse(args); err != nil {
+	f, err := parseFlags(args, env, stderr)
+	if err != nil {
 		return Config{}, err
 	}
-	if fs.NArg() > 0 {
-		bad("unexpected arguments %q", fs.Args())
+	var errs []error
+	if len(f.rest) > 0 {
+		badf(&errs, "unexpected arguments %q", f.rest)
 	}
-
 	c := Config{
-		Addr: *addr, LoginURL: strings.TrimRight(*loginURL, "/"),
-		ClientID: *clientID, ClientSecret: salesforce.Secret(env("SF_CLIENT_SECRET", "")),
-		Username: *username, Password: salesforce.Secret(env("SF_PASSWORD", "")),
-		SecurityToken: salesforce.Secret(env("SF_SECURITY_TOKEN", "")), JWTKeyFile: *jwtKeyFile,
+		Addr: f.addr, LoginURL: strings.TrimRight(f.loginURL, "/"),
+		ClientID: f.clientID, ClientSecret: salesforce.Secret(env("SF_CLIENT_SECRET", "")),
+		Username: f.username, Password: salesforce.Secret(env("SF_PASSWORD", "")),
+		SecurityToken: salesforce.Secret(env("SF_SECURITY_TOKEN", "")), JWTKeyFile: f.jwtKeyFile,
 		RedisURL:           salesforce.Secret(env("REDIS_URL", "")),
+		RedisKeyPrefix:     f.redisKeyPrefix,
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
 		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
-		LogFormat:          *logFormat, Demo: *demo,
+		LogFormat:          f.logFormat, Demo: f.demo,
 	}
-
-	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		bad("GATEWAY_ADDR %q is not host:port: %v", c.Addr, err)
-	}
-	if u, err := url.Parse(c.LoginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		bad("SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
-	} else if u.Scheme == "http" && !c.Demo && !isLoopback(u.Hostname()) {
-		bad("SF_LOGIN_URL %q must use https (http is allowed only for a loopback emulator)", c.LoginURL)
-	}
-	if *apiVersion != "" {
-		v, err := session.ParseAPIVersion(*apiVersion)
-		if err != nil {
-			bad("SF_API_VERSION %q: %v (Salesforce retired 21.0–30.0; use 31.0 or later)", *apiVersion, err)
-		}
-		c.APIVersion = v
-	}
-	c.DescribeTTL = positiveDuration(&errs, "DESCRIBE_TTL", *describeTTL)
-	c.RequestTimeout = positiveDuration(&errs, "GATEWAY_REQUEST_TIMEOUT", *reqTimeout)
-	c.ShutdownTimeout = positiveDuration(&errs, "GATEWAY_SHUTDOWN_TIMEOUT", *shutdownTimeout)
-
-	lvl, err := zerolog.ParseLevel(strings.ToLower(*logLevel))
-	if err != nil || *logLevel == "" {
-		bad("LOG_LEVEL %q is not one of trace, debug, info, warn, error, fatal, panic, disabled", *logLevel)
-	}
-	c.LogLevel = lvl
-	if c.LogFormat != "json" && c.LogFormat != "console" {
-		bad("LOG_FORMAT %q is not json or console", c.LogFormat)
-	}
-
-	if c.RateLimit, err = strconv.ParseFloat(*rateLimit, 64); err != nil || c.RateLimit < 0 {
-		bad("GATEWAY_RATE_LIMIT %q is not a number of requests per second >= 0", *rateLimit)
-	}
-	if c.RateBurst, err = strconv.Atoi(*rateBurst); err != nil || c.RateBurst < 1 {
-		bad("GATEWAY_RATE_BURST %q is not a whole number >= 1", *rateBurst)
-	}
-	c.MaxBodyBytes = byteCount(&errs, "GATEWAY_MAX_BODY_BYTES", *maxBody)
-	c.MaxBatchBodyBytes = byteCount(&errs, "GATEWAY_MAX_BATCH_BODY_BYTES", *maxBatchBody)
-	c.MaxBufferedBytes = byteCount(&errs, "GATEWAY_MAX_BUFFERED_BODY_BYTES", *maxBuffered)
-	if c.MaxBufferedBytes > 0 && c.MaxBufferedBytes < c.MaxBatchBodyBytes {
-		bad("GATEWAY_MAX_BUFFERED_BODY_BYTES (%d) is below GATEWAY_MAX_BATCH_BODY_BYTES (%d)", c.MaxBufferedBytes, c.MaxBatchBodyBytes)
-	}
-
-	if keys := getenv("GATEWAY_API_KEYS"); strings.TrimSpace(keys) != "" {
-		seen := map[string]bool{}
-		for i, pair := range strings.Split(keys, ",") {
-			name, key, ok := strings.Cut(strings.TrimSpace(pair), "=")
-			switch {
-			case !ok || name == "" || key == "":
-				bad("GATEWAY_API_KEYS entry %d is not name=key", i+1)
-			case len(key) < 16:
-				bad("GATEWAY_API_KEYS entry %q: the key must be at least 16 characters", name)
-			case seen[name]:
-				bad("GATEWAY_API_KEYS names %q twice", name)
-			default:
-				seen[name] = true
-				c.APIKeys = append(c.APIKeys, handlers.APIKey{Name: name, Key: salesforce.Secret(key)})
-			}
-		}
-	}
-
-	if c.RedisURL != "" {
-		u, err := url.Parse(c.RedisURL.Reveal())
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			bad("REDIS_URL is not a redis:// or rediss:// URL")
-		}
-		switch {
-		case c.CacheEncryptionKey != "":
-		case c.Demo:
-			// --demo generates a key for the process: sessions are still
-			// encrypted in Redis, and die with the process.
-		default:
-			bad("CACHE_ENCRYPTION_KEY is required when REDIS_URL is set (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`): session ids are stored in Redis only encrypted")
-		}
-	}
-	if c.CacheEncryptionKey != "" {
-		if _, err := session.ParseKeys(c.CacheEncryptionKey.Reveal()); err != nil {
-			bad("CACHE_ENCRYPTION_KEY: %v", err)
-		}
-	}
-	if c.CursorKey != "" {
-		if k, err := base64.StdEncoding.DecodeString(c.CursorKey.Reveal()); err != nil || len(k) < 32 {
-			bad("GATEWAY_CURSOR_KEY is not base64 of at least 32 bytes")
-		}
-	}
+	checkEndpoints(&c, f, &errs)
+	parseLimits(&c, f, &errs)
+	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
+	checkRedis(c, &errs)
 
 	var terrs []error
 	c.Tracing, terrs = parseTracing(getenv)
@@ -226,7 +130,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		// avoids the surprise of a --demo gateway that looks configured.
 		for _, k := range []string{"SF_CLIENT_ID", "SF_CLIENT_SECRET", "SF_USERNAME", "SF_PASSWORD", "SF_SECURITY_TOKEN", "SF_JWT_KEY_FILE"} {
 			if getenv(k) != "" {
-				bad("--demo uses the emulator's credentials; unset %s", k)
+				badf(&errs, "--demo uses the emulator's credentials; unset %s", k)
 			}
 		}
 	} else {
@@ -236,6 +140,169 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		return c, fmt.Errorf("configuration is not valid:\n  %w", joinLines(errs))
 	}
 	return c, nil
+}
+
+// flagValues are the settings that have a flag: the environment's value
+// (the flag's default), overridden by the command line.
+type flagValues struct {
+	addr, loginURL, clientID, username, jwtKeyFile, apiVersion string
+	describeTTL, logLevel, logFormat, redisKeyPrefix           string
+	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered   string
+	reqTimeout, shutdownTimeout                                string
+	demo                                                       bool
+	rest                                                       []string // arguments left after the flags
+}
+
+// parseFlags parses args over the environment's values; a malformed
+// command line (or -h) ends parsing with the flag package's error.
+func parseFlags(args []string, env func(k, def string) string, stderr io.Writer) (flagValues, error) {
+	var f flagValues
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&f.addr, "addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
+	fs.StringVar(&f.loginURL, "sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
+	fs.StringVar(&f.clientID, "sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
+	fs.StringVar(&f.username, "sf-username", env("SF_USERNAME", ""), "Salesforce username (SF_USERNAME)")
+	fs.StringVar(&f.jwtKeyFile, "sf-jwt-key-file", env("SF_JWT_KEY_FILE", ""), "PEM file of the JWT bearer key (SF_JWT_KEY_FILE)")
+	fs.StringVar(&f.apiVersion, "sf-api-version", env("SF_API_VERSION", ""), "Partner API version, >= 31.0 (SF_API_VERSION; default: the newest the org lists)")
+	fs.StringVar(&f.describeTTL, "describe-ttl", env("DESCRIBE_TTL", "5m"), "how long describe metadata is trusted (DESCRIBE_TTL)")
+	fs.StringVar(&f.logLevel, "log-level", env("LOG_LEVEL", "info"), "zerolog level (LOG_LEVEL)")
+	fs.StringVar(&f.redisKeyPrefix, "redis-key-prefix", env("REDIS_KEY_PREFIX", ""), "prefix of every Redis key and channel (REDIS_KEY_PREFIX)")
+	fs.StringVar(&f.logFormat, "log-format", env("LOG_FORMAT", "json"), "json or console (LOG_FORMAT)")
+	fs.BoolVar(&f.demo, "demo", false, "run against the embedded Salesforce emulator with an in-memory cache (unless REDIS_URL is set)")
+	fs.StringVar(&f.rateLimit, "rate-limit", env("GATEWAY_RATE_LIMIT", "50"), "requests per second per caller, 0 = off (GATEWAY_RATE_LIMIT)")
+	fs.StringVar(&f.rateBurst, "rate-burst", env("GATEWAY_RATE_BURST", "100"), "rate limit burst (GATEWAY_RATE_BURST)")
+	fs.StringVar(&f.maxBody, "max-body-bytes", env("GATEWAY_MAX_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBodyBytes)), "request body cap (GATEWAY_MAX_BODY_BYTES)")
+	fs.StringVar(&f.maxBatchBody, "max-batch-body-bytes", env("GATEWAY_MAX_BATCH_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBatchBodyBytes)), "batch request body cap (GATEWAY_MAX_BATCH_BODY_BYTES)")
+	fs.StringVar(&f.maxBuffered, "max-buffered-body-bytes", env("GATEWAY_MAX_BUFFERED_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBufferedBodyBytes)), "request bodies held in memory at once (GATEWAY_MAX_BUFFERED_BODY_BYTES)")
+	fs.StringVar(&f.reqTimeout, "request-timeout", env("GATEWAY_REQUEST_TIMEOUT", handlers.DefaultRequestTimeout.String()), "bound on one request (GATEWAY_REQUEST_TIMEOUT)")
+	fs.StringVar(&f.shutdownTimeout, "shutdown-timeout", env("GATEWAY_SHUTDOWN_TIMEOUT", "25s"), "how long in-flight requests may finish on SIGTERM (GATEWAY_SHUTDOWN_TIMEOUT)")
+	if err := fs.Parse(args); err != nil {
+		return flagValues{}, err
+	}
+	f.rest = fs.Args()
+	return f, nil
+}
+
+// badf adds one named problem to errs.
+func badf(errs *[]error, format string, a ...any) {
+	*errs = append(*errs, fmt.Errorf(format, a...))
+}
+
+// checkEndpoints checks the listen address and the login URL, and
+// normalises the API version.
+func checkEndpoints(c *Config, f flagValues, errs *[]error) {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		badf(errs, "GATEWAY_ADDR %q is not host:port: %v", c.Addr, err)
+	}
+	if u, err := url.Parse(c.LoginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		badf(errs, "SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
+	} else if u.Scheme == "http" && !c.Demo && !isLoopback(u.Hostname()) {
+		badf(errs, "SF_LOGIN_URL %q must use https (http is allowed only for a loopback emulator)", c.LoginURL)
+	}
+	if f.apiVersion != "" {
+		v, err := session.ParseAPIVersion(f.apiVersion)
+		if err != nil {
+			badf(errs, "SF_API_VERSION %q: %v (Salesforce retired 21.0–30.0; use 31.0 or later)", f.apiVersion, err)
+		}
+		c.APIVersion = v
+	}
+}
+
+// parseLimits parses the durations, the log settings, the rate limit and
+// the body caps.
+func parseLimits(c *Config, f flagValues, errs *[]error) {
+	c.DescribeTTL = positiveDuration(errs, "DESCRIBE_TTL", f.describeTTL)
+	c.RequestTimeout = positiveDuration(errs, "GATEWAY_REQUEST_TIMEOUT", f.reqTimeout)
+	c.ShutdownTimeout = positiveDuration(errs, "GATEWAY_SHUTDOWN_TIMEOUT", f.shutdownTimeout)
+
+	lvl, err := zerolog.ParseLevel(strings.ToLower(f.logLevel))
+	if err != nil || f.logLevel == "" {
+		badf(errs, "LOG_LEVEL %q is not one of trace, debug, info, warn, error, fatal, panic, disabled", f.logLevel)
+	}
+	c.LogLevel = lvl
+	if c.LogFormat != "json" && c.LogFormat != "console" {
+		badf(errs, "LOG_FORMAT %q is not json or console", c.LogFormat)
+	}
+
+	if c.RateLimit, err = strconv.ParseFloat(f.rateLimit, 64); err != nil || c.RateLimit < 0 {
+		badf(errs, "GATEWAY_RATE_LIMIT %q is not a number of requests per second >= 0", f.rateLimit)
+	}
+	if c.RateBurst, err = strconv.Atoi(f.rateBurst); err != nil || c.RateBurst < 1 {
+		badf(errs, "GATEWAY_RATE_BURST %q is not a whole number >= 1", f.rateBurst)
+	}
+	c.MaxBodyBytes = byteCount(errs, "GATEWAY_MAX_BODY_BYTES", f.maxBody)
+	c.MaxBatchBodyBytes = byteCount(errs, "GATEWAY_MAX_BATCH_BODY_BYTES", f.maxBatchBody)
+	c.MaxBufferedBytes = byteCount(errs, "GATEWAY_MAX_BUFFERED_BODY_BYTES", f.maxBuffered)
+	if c.MaxBufferedBytes > 0 && c.MaxBufferedBytes < c.MaxBatchBodyBytes {
+		badf(errs, "GATEWAY_MAX_BUFFERED_BODY_BYTES (%d) is below GATEWAY_MAX_BATCH_BODY_BYTES (%d)", c.MaxBufferedBytes, c.MaxBatchBodyBytes)
+	}
+}
+
+// parseAPIKeys parses GATEWAY_API_KEYS, name=key,name=key.
+func parseAPIKeys(keys string, errs *[]error) []handlers.APIKey {
+	if strings.TrimSpace(keys) == "" {
+		return nil
+	}
+	var out []handlers.APIKey
+	seen := map[string]bool{}
+	for i, pair := range strings.Split(keys, ",") {
+		name, key, ok := strings.Cut(strings.TrimSpace(pair), "=")
+		switch {
+		case !ok || name == "" || key == "":
+			badf(errs, "GATEWAY_API_KEYS entry %d is not name=key", i+1)
+		case len(key) < 16:
+			badf(errs, "GATEWAY_API_KEYS entry %q: the key must be at least 16 characters", name)
+		case seen[name]:
+			badf(errs, "GATEWAY_API_KEYS names %q twice", name)
+		default:
+			seen[name] = true
+			out = append(out, handlers.APIKey{Name: name, Key: salesforce.Secret(key)})
+		}
+	}
+	return out
+}
+
+// checkRedis checks REDIS_URL, REDIS_KEY_PREFIX and the keys: the session
+// encryption key Redis requires, and the cursor key.
+func checkRedis(c Config, errs *[]error) {
+	if c.RedisURL != "" {
+		u, err := url.Parse(c.RedisURL.Reveal())
+		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+			badf(errs, "REDIS_URL is not a redis:// or rediss:// URL")
+		}
+		switch {
+		case c.CacheEncryptionKey != "":
+		case c.Demo:
+			// --demo generates a key for the process: sessions are still
+			// encrypted in Redis, and die with the process.
+		default:
+			badf(errs, "CACHE_ENCRYPTION_KEY is required when REDIS_URL is set (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`): session ids are stored in Redis only encrypted")
+		}
+	}
+	if c.RedisKeyPrefix != "" {
+		switch {
+		case c.RedisURL == "":
+			badf(errs, "REDIS_KEY_PREFIX is set but REDIS_URL is not: without Redis nothing uses it")
+		case strings.ContainsAny(c.RedisKeyPrefix, "{}"):
+			// Every key of a connection carries the hash tag {connection}
+			// so that multi-key commands stay in one Redis Cluster slot; a
+			// brace in the prefix would become the tag instead.
+			badf(errs, "REDIS_KEY_PREFIX %q must not contain { or }: they would replace the Redis Cluster hash tag of every key", c.RedisKeyPrefix)
+		case strings.IndexFunc(c.RedisKeyPrefix, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+			badf(errs, "REDIS_KEY_PREFIX %q must not contain spaces or control characters", c.RedisKeyPrefix)
+		}
+	}
+	if c.CacheEncryptionKey != "" {
+		if _, err := session.ParseKeys(c.CacheEncryptionKey.Reveal()); err != nil {
+			badf(errs, "CACHE_ENCRYPTION_KEY: %v", err)
+		}
+	}
+	if c.CursorKey != "" {
+		if k, err := base64.StdEncoding.DecodeString(c.CursorKey.Reveal()); err != nil || len(k) < 32 {
+			badf(errs, "GATEWAY_CURSOR_KEY is not base64 of at least 32 bytes")
+		}
+	}
 }
 
 // credentialErrors names what is missing for a login flow; it never falls
@@ -334,7 +401,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_ADDR": c.Addr, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
-		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
+		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
 		"GATEWAY_CURSOR_KEY": set(c.CursorKey),
 		"DESCRIBE_TTL":       c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
 		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,

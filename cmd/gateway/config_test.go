@@ -36,28 +36,40 @@ func writeJWTKey(t *testing.T) string {
 	return path
 }
 
-func TestParseConfig(t *testing.T) {
-	t.Parallel()
-	key := base64.StdEncoding.EncodeToString(make([]byte, 32))
-	jwtKey := writeJWTKey(t)
-	cc := map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "secret"}
-	with := func(base map[string]string, kv ...string) map[string]string {
-		m := map[string]string{}
-		for k, v := range base {
-			m[k] = v
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			m[kv[i]] = kv[i+1]
-		}
-		return m
+// configCase is one scenario of parseConfig: the environment and flags
+// given, and either the substrings every error must show or a check of the
+// parsed Config.
+type configCase struct {
+	name    string
+	env     map[string]string
+	args    []string
+	wantErr []string // substrings, all must appear
+	check   func(t *testing.T, c Config)
+}
+
+// testCacheKey is a valid CACHE_ENCRYPTION_KEY (32 zero bytes).
+var testCacheKey = base64.StdEncoding.EncodeToString(make([]byte, 32))
+
+// clientCreds selects the client credentials flow.
+var clientCreds = map[string]string{"SF_CLIENT_ID": "id", "SF_CLIENT_SECRET": "secret"}
+
+// with returns a copy of base with the key/value pairs kv set.
+func with(base map[string]string, kv ...string) map[string]string {
+	m := map[string]string{}
+	for k, v := range base {
+		m[k] = v
 	}
-	tests := []struct {
-		name    string
-		env     map[string]string
-		args    []string
-		wantErr []string // substrings, all must appear
-		check   func(t *testing.T, c Config)
-	}{
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return m
+}
+
+// credentialCases are the login flows and what each one lacks; jwtKey is
+// a readable RSA key file.
+func credentialCases(jwtKey string) []configCase {
+	cc := clientCreds
+	return []configCase{
 		{name: "no credentials refuses and names the options", env: map[string]string{},
 			wantErr: []string{"no Salesforce credentials", "SF_CLIENT_ID and SF_CLIENT_SECRET", "SF_JWT_KEY_FILE", "SF_PASSWORD", "--demo"}},
 		{name: "client id alone", env: map[string]string{"SF_CLIENT_ID": "id"},
@@ -84,102 +96,136 @@ func TestParseConfig(t *testing.T) {
 					t.Errorf("flow %q", c.Flow())
 				}
 			}},
-		{name: "defaults", env: cc,
-			check: func(t *testing.T, c Config) {
-				want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
-					RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
-					RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, ClientID: "id", ClientSecret: "secret"}
-				if diff := cmp.Diff(want, c); diff != "" {
-					t.Errorf("(-want +got):\n%s", diff)
-				}
-			}},
-		{name: "flags override the environment", env: with(cc, "GATEWAY_ADDR", ":9000", "DESCRIBE_TTL", "1m", "SF_API_VERSION", "58"),
-			args: []string{"-addr", "127.0.0.1:0", "-describe-ttl", "90s", "-sf-api-version", "v60.0"},
-			check: func(t *testing.T, c Config) {
-				if c.Addr != "127.0.0.1:0" || c.DescribeTTL != 90*time.Second || c.APIVersion != "60.0" {
-					t.Errorf("addr %q ttl %v version %q", c.Addr, c.DescribeTTL, c.APIVersion)
-				}
-			}},
-		{name: "api version below 31 refused", env: with(cc, "SF_API_VERSION", "30.0"),
-			wantErr: []string{`SF_API_VERSION "30.0"`, "31.0"}},
-		{name: "api version malformed", env: with(cc, "SF_API_VERSION", "fifty"),
-			wantErr: []string{`SF_API_VERSION "fifty"`}},
-		{name: "bad durations named", env: with(cc, "DESCRIBE_TTL", "soon", "GATEWAY_REQUEST_TIMEOUT", "-1s"),
-			wantErr: []string{`DESCRIBE_TTL "soon"`, `GATEWAY_REQUEST_TIMEOUT "-1s"`}},
-		{name: "redis without key refused", env: with(cc, "REDIS_URL", "redis://127.0.0.1:6379/0"),
-			wantErr: []string{"CACHE_ENCRYPTION_KEY is required when REDIS_URL is set"}},
-		{name: "redis with key", env: with(cc, "REDIS_URL", "redis://:pw@127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", key),
-			check: func(t *testing.T, c Config) {
-				b, _ := json.Marshal(c.masked())
-				if strings.Contains(string(b), ":pw@") || strings.Contains(string(b), key) || strings.Contains(string(b), `"secret"`) {
-					t.Errorf("masked config leaks a secret: %s", b)
-				}
-				if !strings.Contains(string(b), "redacted@127.0.0.1") {
-					t.Errorf("masked REDIS_URL: %s", b)
-				}
-			}},
-		{name: "bad key", env: with(cc, "REDIS_URL", "redis://127.0.0.1:6379", "CACHE_ENCRYPTION_KEY", "c2hvcnQ="),
-			wantErr: []string{"CACHE_ENCRYPTION_KEY"}},
-		{name: "bad redis url", env: with(cc, "REDIS_URL", "http://x", "CACHE_ENCRYPTION_KEY", key),
-			wantErr: []string{"REDIS_URL is not a redis:// or rediss:// URL"}},
-		{name: "demo needs no credentials nor key with redis", env: map[string]string{"REDIS_URL": "redis://127.0.0.1:6379"}, args: []string{"--demo"},
-			check: func(t *testing.T, c Config) {
-				if !c.Demo {
-					t.Error("demo not set")
-				}
-			}},
-		{name: "demo refuses real credentials", env: cc, args: []string{"--demo"},
-			wantErr: []string{"unset SF_CLIENT_ID", "unset SF_CLIENT_SECRET"}},
-		{name: "plain http login url refused unless loopback", env: with(cc, "SF_LOGIN_URL", "http://login.example.com"),
-			wantErr: []string{"must use https"}},
-		{name: "loopback emulator over http", env: with(cc, "SF_LOGIN_URL", "http://127.0.0.1:8081/"),
-			check: func(t *testing.T, c Config) {
-				if c.LoginURL != "http://127.0.0.1:8081" {
-					t.Errorf("login url %q", c.LoginURL)
-				}
-			}},
-		{name: "log settings", env: with(cc, "LOG_LEVEL", "loud", "LOG_FORMAT", "xml"),
-			wantErr: []string{`LOG_LEVEL "loud"`, `LOG_FORMAT "xml"`}},
-		{name: "api keys", env: with(cc, "GATEWAY_API_KEYS", "billing=0123456789abcdef0,crm=fedcba9876543210x"),
-			check: func(t *testing.T, c Config) {
-				if len(c.APIKeys) != 2 || c.APIKeys[1].Name != "crm" || c.APIKeys[1].Key.Reveal() != "fedcba9876543210x" {
-					t.Errorf("keys %+v", c.APIKeys)
-				}
-			}},
-		{name: "api keys malformed", env: with(cc, "GATEWAY_API_KEYS", "billing=short,nokey,a=0123456789abcdef0,a=0123456789abcdef1"),
-			wantErr: []string{`"billing": the key must be at least 16`, "entry 2 is not name=key", `names "a" twice`}},
-		{name: "rate limit settings", env: with(cc, "GATEWAY_RATE_LIMIT", "-1", "GATEWAY_RATE_BURST", "0", "GATEWAY_MAX_BODY_BYTES", "12"),
-			wantErr: []string{"GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST", "GATEWAY_MAX_BODY_BYTES"}},
-		{name: "buffered budget below the batch cap", env: with(cc, "GATEWAY_MAX_BUFFERED_BODY_BYTES", "4096"),
-			wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
-		{name: "bad listen address", env: with(cc, "GATEWAY_ADDR", "8080"),
-			wantErr: []string{`GATEWAY_ADDR "8080"`}},
 	}
-	for _, tt := range tests {
+}
+
+// settingsCases are everything beyond the credentials, with client
+// credentials set.
+var settingsCases = []configCase{
+	{name: "defaults", env: clientCreds,
+		check: func(t *testing.T, c Config) {
+			want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
+				RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
+				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, ClientID: "id", ClientSecret: "secret"}
+			if diff := cmp.Diff(want, c); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		}},
+	{name: "flags override the environment", env: with(clientCreds, "GATEWAY_ADDR", ":9000", "DESCRIBE_TTL", "1m", "SF_API_VERSION", "58"),
+		args: []string{"-addr", "127.0.0.1:0", "-describe-ttl", "90s", "-sf-api-version", "v60.0"},
+		check: func(t *testing.T, c Config) {
+			if c.Addr != "127.0.0.1:0" || c.DescribeTTL != 90*time.Second || c.APIVersion != "60.0" {
+				t.Errorf("addr %q ttl %v version %q", c.Addr, c.DescribeTTL, c.APIVersion)
+			}
+		}},
+	{name: "api version below 31 refused", env: with(clientCreds, "SF_API_VERSION", "30.0"),
+		wantErr: []string{`SF_API_VERSION "30.0"`, "31.0"}},
+	{name: "api version malformed", env: with(clientCreds, "SF_API_VERSION", "fifty"),
+		wantErr: []string{`SF_API_VERSION "fifty"`}},
+	{name: "bad durations named", env: with(clientCreds, "DESCRIBE_TTL", "soon", "GATEWAY_REQUEST_TIMEOUT", "-1s"),
+		wantErr: []string{`DESCRIBE_TTL "soon"`, `GATEWAY_REQUEST_TIMEOUT "-1s"`}},
+	{name: "redis without key refused", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0"),
+		wantErr: []string{"CACHE_ENCRYPTION_KEY is required when REDIS_URL is set"}},
+	{name: "redis with key", env: with(clientCreds, "REDIS_URL", "redis://:pw@127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey),
+		check: func(t *testing.T, c Config) {
+			b, _ := json.Marshal(c.masked())
+			if strings.Contains(string(b), ":pw@") || strings.Contains(string(b), testCacheKey) || strings.Contains(string(b), `"secret"`) {
+				t.Errorf("masked config leaks a secret: %s", b)
+			}
+			if !strings.Contains(string(b), "redacted@127.0.0.1") {
+				t.Errorf("masked REDIS_URL: %s", b)
+			}
+		}},
+	{name: "bad key", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379", "CACHE_ENCRYPTION_KEY", "c2hvcnQ="),
+		wantErr: []string{"CACHE_ENCRYPTION_KEY"}},
+	{name: "bad redis url", env: with(clientCreds, "REDIS_URL", "http://x", "CACHE_ENCRYPTION_KEY", testCacheKey),
+		wantErr: []string{"REDIS_URL is not a redis:// or rediss:// URL"}},
+	{name: "demo needs no credentials nor key with redis", env: map[string]string{"REDIS_URL": "redis://127.0.0.1:6379"}, args: []string{"--demo"},
+		check: func(t *testing.T, c Config) {
+			if !c.Demo {
+				t.Error("demo not set")
+			}
+		}},
+	{name: "demo refuses real credentials", env: clientCreds, args: []string{"--demo"},
+		wantErr: []string{"unset SF_CLIENT_ID", "unset SF_CLIENT_SECRET"}},
+	{name: "plain http login url refused unless loopback", env: with(clientCreds, "SF_LOGIN_URL", "http://login.example.com"),
+		wantErr: []string{"must use https"}},
+	{name: "loopback emulator over http", env: with(clientCreds, "SF_LOGIN_URL", "http://127.0.0.1:8081/"),
+		check: func(t *testing.T, c Config) {
+			if c.LoginURL != "http://127.0.0.1:8081" {
+				t.Errorf("login url %q", c.LoginURL)
+			}
+		}},
+	{name: "log settings", env: with(clientCreds, "LOG_LEVEL", "loud", "LOG_FORMAT", "xml"),
+		wantErr: []string{`LOG_LEVEL "loud"`, `LOG_FORMAT "xml"`}},
+	{name: "api keys", env: with(clientCreds, "GATEWAY_API_KEYS", "billing=0123456789abcdef0,crm=fedcba9876543210x"),
+		check: func(t *testing.T, c Config) {
+			if len(c.APIKeys) != 2 || c.APIKeys[1].Name != "crm" || c.APIKeys[1].Key.Reveal() != "fedcba9876543210x" {
+				t.Errorf("keys %+v", c.APIKeys)
+			}
+		}},
+	{name: "api keys malformed", env: with(clientCreds, "GATEWAY_API_KEYS", "billing=short,nokey,a=0123456789abcdef0,a=0123456789abcdef1"),
+		wantErr: []string{`"billing": the key must be at least 16`, "entry 2 is not name=key", `names "a" twice`}},
+	{name: "rate limit settings", env: with(clientCreds, "GATEWAY_RATE_LIMIT", "-1", "GATEWAY_RATE_BURST", "0", "GATEWAY_MAX_BODY_BYTES", "12"),
+		wantErr: []string{"GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST", "GATEWAY_MAX_BODY_BYTES"}},
+	{name: "buffered budget below the batch cap", env: with(clientCreds, "GATEWAY_MAX_BUFFERED_BODY_BYTES", "4096"),
+		wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
+	{name: "bad listen address", env: with(clientCreds, "GATEWAY_ADDR", "8080"),
+		wantErr: []string{`GATEWAY_ADDR "8080"`}},
+	{name: "redis key prefix", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "team-a:"),
+		check: func(t *testing.T, c Config) {
+			if c.RedisKeyPrefix != "team-a:" || c.masked()["REDIS_KEY_PREFIX"] != "team-a:" {
+				t.Errorf("RedisKeyPrefix %q, logged as %v", c.RedisKeyPrefix, c.masked()["REDIS_KEY_PREFIX"])
+			}
+		}},
+	{name: "redis key prefix flag overrides the environment", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "team-a:"),
+		args: []string{"-redis-key-prefix", "team-b:"},
+		check: func(t *testing.T, c Config) {
+			if c.RedisKeyPrefix != "team-b:" {
+				t.Errorf("RedisKeyPrefix %q", c.RedisKeyPrefix)
+			}
+		}},
+	{name: "redis key prefix without redis", env: with(clientCreds, "REDIS_KEY_PREFIX", "team-a:"),
+		wantErr: []string{"REDIS_KEY_PREFIX is set but REDIS_URL is not"}},
+	{name: "redis key prefix with a hash tag", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "{team}:"),
+		wantErr: []string{`REDIS_KEY_PREFIX "{team}:" must not contain { or }`}},
+	{name: "redis key prefix with a space", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "team a:"),
+		wantErr: []string{"must not contain spaces or control characters"}},
+}
+
+func TestParseConfig(t *testing.T) {
+	t.Parallel()
+	for _, tt := range append(credentialCases(writeJWTKey(t)), settingsCases...) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, err := parseConfig(tt.args, envFrom(tt.env), io.Discard)
-			if len(tt.wantErr) > 0 {
-				if err == nil {
-					t.Fatalf("accepted: %+v", c)
-				}
-				for _, w := range tt.wantErr {
-					if !strings.Contains(err.Error(), w) {
-						t.Errorf("error lacks %q:\n%v", w, err)
-					}
-				}
-				if tt.env["CACHE_ENCRYPTION_KEY"] != "" && strings.Contains(err.Error(), tt.env["CACHE_ENCRYPTION_KEY"]) {
-					t.Errorf("error leaks the key: %v", err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("refused: %v", err)
-			}
-			if tt.check != nil {
-				tt.check(t, c)
-			}
+			checkConfigCase(t, tt)
 		})
+	}
+}
+
+// checkConfigCase parses tt's environment and flags and checks the result.
+func checkConfigCase(t *testing.T, tt configCase) {
+	t.Helper()
+	c, err := parseConfig(tt.args, envFrom(tt.env), io.Discard)
+	if len(tt.wantErr) > 0 {
+		if err == nil {
+			t.Fatalf("accepted: %+v", c)
+		}
+		for _, w := range tt.wantErr {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error lacks %q:\n%v", w, err)
+			}
+		}
+		if tt.env["CACHE_ENCRYPTION_KEY"] != "" && strings.Contains(err.Error(), tt.env["CACHE_ENCRYPTION_KEY"]) {
+			t.Errorf("error leaks the key: %v", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if tt.check != nil {
+		tt.check(t, c)
 	}
 }
 

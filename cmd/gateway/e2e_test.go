@@ -27,7 +27,7 @@ import (
 )
 
 // stack is one gateway process-in-a-goroutine with its own emulated org and
-// its own Redis database.
+// its own Redis key prefix.
 type stack struct {
 	base    string // the gateway, http://127.0.0.1:port
 	sim     *sfsim.Server
@@ -39,7 +39,9 @@ type stack struct {
 	// cursor tests can re-sign a cursor with another key.
 	cursorKey []byte
 	encKey    []byte // CACHE_ENCRYPTION_KEY
-	redisDB   int
+	// redisAddr and redisPrefix are the shared Redis and the stack's
+	// REDIS_KEY_PREFIX there (redistest.Shared).
+	redisAddr, redisPrefix string
 	// cov, when set, records which operations answered what.
 	cov *coverage
 }
@@ -48,7 +50,7 @@ type stackOptions struct {
 	seedAccounts int               // sfsim.Config.SeedAccounts (0: the default 50)
 	env          map[string]string // extra gateway environment
 	// replicaOf, when set, makes the new gateway a replica of that stack:
-	// the same org, Redis database and keys.
+	// the same org, Redis prefix and keys.
 	replicaOf *stack
 }
 
@@ -59,11 +61,12 @@ func startStack(t *testing.T, o stackOptions) *stack {
 	var (
 		sim            *sfsim.Server
 		simURL         string
-		db             int
+		redisAddr      string
+		redisPrefix    string
 		cursorKey, enc []byte
 	)
 	if r := o.replicaOf; r != nil {
-		sim, simURL, db, cursorKey, enc = r.sim, r.simURL, r.redisDB, r.cursorKey, r.encKey
+		sim, simURL, redisAddr, redisPrefix, cursorKey, enc = r.sim, r.simURL, r.redisAddr, r.redisPrefix, r.cursorKey, r.encKey
 	} else {
 		var err error
 		if sim, err = sfsim.New(sfsim.Config{SeedAccounts: o.seedAccounts}); err != nil {
@@ -74,34 +77,36 @@ func startStack(t *testing.T, o stackOptions) *stack {
 			t.Fatalf("sfsim: %v", err)
 		}
 		t.Cleanup(stopSim)
-		// The gateway's keys carry no per-test prefix, so each stack gets a
-		// Redis database of its own. Pub/sub is not per database: another
-		// stack's invalidations can reach this one and only cost a describe.
-		db, cursorKey, enc = redistest.ClaimDB(t), randomBytes(t, 32), randomBytes(t, 32)
+		// Each stack's keys and invalidation channels live under a prefix
+		// of its own (REDIS_KEY_PREFIX), deleted when the test ends.
+		redisAddr, redisPrefix = redistest.Shared(t)
+		cursorKey, enc = randomBytes(t, 32), randomBytes(t, 32)
 	}
-	addr, logs := bootGateway(t, simURL, db, enc, cursorKey, o.env)
+	addr, logs := bootGateway(t, simURL, redisAddr, redisPrefix, enc, cursorKey, o.env)
 	s := &stack{
 		base: "http://" + addr, sim: sim, simURL: simURL, checker: spectest.New(t),
 		tr: &http.Transport{MaxIdleConnsPerHost: 16}, logs: logs, cursorKey: cursorKey,
-		encKey: enc, redisDB: db,
+		encKey: enc, redisAddr: redisAddr, redisPrefix: redisPrefix,
 	}
 	t.Cleanup(s.tr.CloseIdleConnections)
 	return s
 }
 
 // bootGateway runs the program (run, as main does) against the emulator at
-// simURL with Redis database db and the given keys, plus extra environment,
-// waits until it listens, and returns its address and log. Its clean-up,
-// registered after the Redis database's, runs before it: the gateway stops
-// writing keys before they are deleted; run's error on the way out fails tb.
-func bootGateway(tb testing.TB, simURL string, db int, encKey, cursorKey []byte, extra map[string]string) (string, *e2eLog) {
+// simURL with database 0 of the Redis at redisAddr under the key prefix
+// redisPrefix and the given keys, plus extra environment, waits until it
+// listens, and returns its address and log. Its clean-up, registered after
+// the prefix's, runs before it: the gateway stops writing keys before they
+// are deleted; run's error on the way out fails tb.
+func bootGateway(tb testing.TB, simURL, redisAddr, redisPrefix string, encKey, cursorKey []byte, extra map[string]string) (string, *e2eLog) {
 	tb.Helper()
 	env := map[string]string{
 		"GATEWAY_ADDR":         "127.0.0.1:0",
 		"SF_LOGIN_URL":         simURL,
 		"SF_CLIENT_ID":         sfsim.DemoClientID,
 		"SF_CLIENT_SECRET":     sfsim.DemoClientSecret,
-		"REDIS_URL":            fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), db),
+		"REDIS_URL":            "redis://" + redisAddr + "/0",
+		"REDIS_KEY_PREFIX":     redisPrefix,
 		"CACHE_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(encKey),
 		"GATEWAY_CURSOR_KEY":   base64.StdEncoding.EncodeToString(cursorKey),
 		// The tests send hundreds of requests a second from one address.

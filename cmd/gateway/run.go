@@ -13,6 +13,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/handlers"
@@ -29,7 +30,9 @@ const connection = "default"
 
 // run is the whole program: main only supplies the process's arguments,
 // environment and stdout, and tests call it the same way. It returns when
-// ctx ends (after a graceful shutdown) or the server fails.
+// ctx ends (after a graceful shutdown) or the server fails. Each step below
+// is a function of its own; everything started is stopped in reverse order
+// on the way out.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) (err error) {
 	cfg, err := parseConfig(args, getenv, stdout)
 	if err != nil {
@@ -39,7 +42,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	ctx = logger.WithContext(ctx)
 	logger.Info().Fields(cfg.masked()).Msg("configuration")
 
-	// Everything started is stopped in reverse order on the way out.
 	var closers []func()
 	defer func() {
 		for i := len(closers) - 1; i >= 0; i-- {
@@ -56,17 +58,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	closers = append(closers, stopTracing)
 
 	if cfg.Demo {
-		sim, err := sfsim.New(sfsim.Config{})
+		stopSim, err := startDemoOrg(ctx, &cfg, &logger)
 		if err != nil {
-			return fmt.Errorf("demo emulator: %w", err)
-		}
-		simURL, stopSim, err := sim.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
-		if err != nil {
-			return fmt.Errorf("demo emulator: %w", err)
+			return err
 		}
 		closers = append(closers, stopSim)
-		cfg.LoginURL, cfg.ClientID, cfg.ClientSecret = simURL, sfsim.DemoClientID, sfsim.DemoClientSecret
-		logger.Warn().Str("sf_login_url", simURL).Msg("demo mode: serving the built-in Salesforce emulator, not a real org")
 	}
 	if cfg.Flow() == string(session.FlowSOAPLogin) {
 		logger.Warn().Msg("using SOAP login(): Salesforce removed it from API 65.0, turns it off by default in orgs created since Winter '26 and retires it for all versions in Summer '27; move to SF_CLIENT_ID/SF_CLIENT_SECRET (OAuth client credentials)")
@@ -85,9 +81,40 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
 	closers = append(closers, sfHTTP.CloseIdleConnections)
+	client, err := connectSalesforce(ctx, cfg, sfHTTP, tp, redis, keys, &logger)
+	if err != nil {
+		return err
+	}
+	h, err := buildHandlers(ctx, cfg, client, tiered, tp, &logger)
+	if err != nil {
+		return err
+	}
+	return serve(ctx, cfg, h, &logger)
+}
+
+// startDemoOrg starts the emulator in-process on a loopback port (--demo)
+// and points cfg at it with the emulator's own OAuth client.
+func startDemoOrg(ctx context.Context, cfg *Config, logger *zerolog.Logger) (stop func(), err error) {
+	sim, err := sfsim.New(sfsim.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("demo emulator: %w", err)
+	}
+	simURL, stop, err := sim.Start(context.WithoutCancel(ctx), "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo emulator: %w", err)
+	}
+	cfg.LoginURL, cfg.ClientID, cfg.ClientSecret = simURL, sfsim.DemoClientID, sfsim.DemoClientSecret
+	logger.Warn().Str("sf_login_url", simURL).Msg("demo mode: serving the built-in Salesforce emulator, not a real org")
+	return stop, nil
+}
+
+// connectSalesforce builds the session manager (the login flow cfg
+// selects, sessions shared through redis when it is set) and the client of
+// the data calls, at the API version apiVersion settles on.
+func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp trace.TracerProvider, redis *cache.Redis, keys *session.Keyring, logger *zerolog.Logger) (*salesforce.Client, error) {
 	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp})
 	if err != nil {
-		return fmt.Errorf("salesforce login client: %w", err)
+		return nil, fmt.Errorf("salesforce login client: %w", err)
 	}
 	scfg := session.Config{
 		Name: connection, LoginURL: cfg.LoginURL,
@@ -100,49 +127,66 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	if cfg.JWTKeyFile != "" {
 		if scfg.JWTKey, err = session.LoadRSAKey(cfg.JWTKeyFile); err != nil {
-			return fmt.Errorf("SF_JWT_KEY_FILE: %w", err)
+			return nil, fmt.Errorf("SF_JWT_KEY_FILE: %w", err)
 		}
 	}
 	sessions, err := session.New(scfg)
 	if err != nil {
-		return err
+		return nil, err
 	}
-
-	version := apiVersion(ctx, sessions, &logger)
+	version := apiVersion(ctx, sessions, logger)
 	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp})
 	if err != nil {
-		return fmt.Errorf("salesforce client: %w", err)
+		return nil, fmt.Errorf("salesforce client: %w", err)
 	}
+	return client, nil
+}
+
+// buildHandlers builds the describe metadata service, the records service
+// and the HTTP handlers over them, with the pod's readiness.
+func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {
 	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
 	if err != nil {
-		return fmt.Errorf("metadata service: %w", err)
+		return nil, fmt.Errorf("metadata service: %w", err)
 	}
 
 	ck, ckFrom, err := cfg.cursorKey()
 	if err != nil {
-		return fmt.Errorf("cursor key: %w", err)
+		return nil, fmt.Errorf("cursor key: %w", err)
 	}
 	if ckFrom == "random for this process" && !cfg.Demo {
 		logger.Warn().Msg("neither GATEWAY_CURSOR_KEY nor CACHE_ENCRYPTION_KEY is set: query cursors are signed with a key of this process, so a cursor only works on the replica that issued it")
 	}
 	svc, err := service.New(service.Config{Client: client, Metadata: meta, Connection: connection, CursorKey: ck})
 	if err != nil {
-		return fmt.Errorf("records service: %w", err)
+		return nil, fmt.Errorf("records service: %w", err)
 	}
 
 	h, err := handlers.New(ctx, handlers.Options{
 		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
 		Ready:  readiness{tiered: tiered, client: client},
-		Logger: logger, TracerProvider: tp, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
 	})
 	if err != nil {
-		return fmt.Errorf("handlers: %w", err)
+		return nil, fmt.Errorf("handlers: %w", err)
 	}
 	if len(cfg.APIKeys) == 0 {
 		logger.Warn().Msg("GATEWAY_API_KEYS is not set: callers are not authenticated, and the rate limit applies per client address (behind a proxy, every caller shares the proxy's)")
 	}
+	return h, nil
+}
 
+// drainable is the HTTP handler serve runs: it can turn /readyz to 503.
+type drainable interface {
+	http.Handler
+	SetDraining(bool)
+}
+
+// serve listens on cfg.Addr and serves h until ctx ends, then drains:
+// /readyz turns 503 so the load balancer stops sending, and in-flight
+// requests get ShutdownTimeout to finish.
+func serve(ctx context.Context, cfg Config, h drainable, logger *zerolog.Logger) error {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -169,8 +213,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case <-ctx.Done():
 	}
 
-	// Draining: /readyz turns 503 so the load balancer stops sending, then
-	// in-flight requests get ShutdownTimeout to finish.
 	logger.Info().Dur("timeout", cfg.ShutdownTimeout).Msg("shutting down")
 	h.SetDraining(true)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
@@ -215,7 +257,7 @@ func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.
 	// outage) to stderr; the cache already logs the outage once, so these
 	// go to the log at debug level.
 	goredis.SetLogger(redisLogger{logger})
-	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{})
+	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{Prefix: cfg.RedisKeyPrefix})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
 	}

@@ -9,12 +9,14 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/sfgate/sfgate/internal/handlers/spectest"
+	"github.com/sfgate/sfgate/internal/testutil/redistest"
 )
 
 // logWriter collects run's log lines and reports the listen address.
@@ -128,15 +130,17 @@ func TestRunDemoServesTheOperationalEndpoints(t *testing.T) {
 	}
 }
 
+// TestRunWithRedis boots --demo over the shared Redis under a key prefix of
+// the test's own (REDIS_KEY_PREFIX): the gateway reports Redis ready, and
+// the session it stores there carries the prefix, so nothing it writes
+// outlives the test.
 func TestRunWithRedis(t *testing.T) {
 	t.Parallel()
-	if c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second); err != nil {
-		t.Fatalf("this test needs Redis on 127.0.0.1:6379 (.ci/run starts it): %v", err)
-	} else {
-		c.Close()
-	}
+	addr, prefix := redistest.Shared(t)
 	key := base64.StdEncoding.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
-	base, _, stop := boot(t, []string{"--demo"}, map[string]string{"REDIS_URL": "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY": key})
+	base, _, stop := boot(t, []string{"--demo"}, map[string]string{
+		"REDIS_URL": "redis://" + addr + "/0", "REDIS_KEY_PREFIX": prefix, "CACHE_ENCRYPTION_KEY": key,
+	})
 	resp, err := spectest.New(t).Client(t).Get(base + "/readyz")
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +149,9 @@ func TestRunWithRedis(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(b), `"redis":"ok"`) {
 		t.Fatalf("readyz %d %s", resp.StatusCode, b)
+	}
+	if keys := redistest.Keys(t, addr, prefix); !slices.Contains(keys, prefix+"sfgate:{default}:session") {
+		t.Errorf("keys under REDIS_KEY_PREFIX %s: %v, want the session", prefix, keys)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)

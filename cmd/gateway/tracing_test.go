@@ -300,27 +300,7 @@ func TestTracingExportsRequestAndSalesforceSpans(t *testing.T) {
 		t.Fatalf("the collector received no span\n%s", logs.text())
 	}
 
-	var server, sfQuery *exported
-	var refused []exported
-	for i := range spans {
-		sp := spans[i].span
-		t.Logf("span %s kind=%s trace=%x attrs=%v events=%v", sp.GetName(), sp.GetKind(), sp.GetTraceId(), sp.GetAttributes(), sp.GetEvents())
-		switch {
-		case sp.GetKind() == tracepb.Span_SPAN_KIND_SERVER && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
-			server = &spans[i]
-		case sp.GetName() == "salesforce.query" && sp.GetStatus().GetCode() == tracepb.Status_STATUS_CODE_ERROR:
-			refused = append(refused, spans[i])
-		case sp.GetName() == "salesforce.query" && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
-			sfQuery = &spans[i]
-		}
-	}
-	if server == nil || sfQuery == nil {
-		names := make([]string, len(spans))
-		for i, s := range spans {
-			names[i] = s.span.GetName() + " " + hex.EncodeToString(s.span.GetTraceId())
-		}
-		t.Fatalf("want the server span and a salesforce.query span in trace %s; got %q", callerTrace, names)
-	}
+	server, sfQuery, refused := findQuerySpans(t, spans, callerTrace)
 
 	checks := []struct {
 		what      string
@@ -346,6 +326,47 @@ func TestTracingExportsRequestAndSalesforceSpans(t *testing.T) {
 			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
 		}
 	}
+	checkRefusedQuerySpans(t, refused)
+	if !strings.Contains(logs.text(), "NoSuchObject__c") {
+		t.Error("the log lacks the fault message the span leaves out")
+	}
+	if found := secretsIn(reqs); len(found) > 0 {
+		t.Errorf("spans carry secrets:\n  %s", strings.Join(found, "\n  "))
+	}
+}
+
+// findQuerySpans picks, among the exported spans, the server span and the
+// salesforce.query span of the caller's trace, and the query spans that
+// ended in an error; it fails t without the first two.
+func findQuerySpans(t *testing.T, spans []exported, callerTrace string) (server, sfQuery *exported, refused []exported) {
+	t.Helper()
+	for i := range spans {
+		sp := spans[i].span
+		t.Logf("span %s kind=%s trace=%x attrs=%v events=%v", sp.GetName(), sp.GetKind(), sp.GetTraceId(), sp.GetAttributes(), sp.GetEvents())
+		switch {
+		case sp.GetKind() == tracepb.Span_SPAN_KIND_SERVER && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
+			server = &spans[i]
+		case sp.GetName() == "salesforce.query" && sp.GetStatus().GetCode() == tracepb.Status_STATUS_CODE_ERROR:
+			refused = append(refused, spans[i])
+		case sp.GetName() == "salesforce.query" && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
+			sfQuery = &spans[i]
+		}
+	}
+	if server == nil || sfQuery == nil {
+		names := make([]string, len(spans))
+		for i, s := range spans {
+			names[i] = s.span.GetName() + " " + hex.EncodeToString(s.span.GetTraceId())
+		}
+		t.Fatalf("want the server span and a salesforce.query span in trace %s; got %q", callerTrace, names)
+	}
+	return server, sfQuery, refused
+}
+
+// checkRefusedQuerySpans checks the spans of a query Salesforce refused:
+// an exception event with its type but not its message (which quotes the
+// SOQL), and the Salesforce code.
+func checkRefusedQuerySpans(t *testing.T, refused []exported) {
+	t.Helper()
 	if len(refused) == 0 {
 		t.Error("no salesforce.query span with an error status for the refused query")
 	}
@@ -363,12 +384,6 @@ func TestTracingExportsRequestAndSalesforceSpans(t *testing.T) {
 		if code := attr(r.span.GetAttributes(), "sf.code"); code != "INVALID_TYPE" {
 			t.Errorf("refused query span sf.code = %q, want INVALID_TYPE", code)
 		}
-	}
-	if !strings.Contains(logs.text(), "NoSuchObject__c") {
-		t.Error("the log lacks the fault message the span leaves out")
-	}
-	if found := secretsIn(reqs); len(found) > 0 {
-		t.Errorf("spans carry secrets:\n  %s", strings.Join(found, "\n  "))
 	}
 }
 
@@ -431,143 +446,160 @@ func TestTracingFlushIsBounded(t *testing.T) {
 	}
 }
 
-// TestParseTracing is the table of variable combinations: on (and where
-// to), off, or a start-up error that names the variable.
+// tracingWant is what parseTracing should make of one environment: on
+// (and where to, how), off, or errors naming the variables.
+type tracingWant struct {
+	on       bool
+	endpoint string
+	json     bool
+	timeout  time.Duration
+	sampler  string
+	service  string
+	attrs    string
+	errs     []string // substrings; all must appear
+}
+
+// otlpEndpoint is the collector most cases point at.
+const otlpEndpoint = "http://collector:4318"
+
+// tracingCase is one environment for parseTracing and what it should make
+// of it.
+type tracingCase struct {
+	name string
+	env  map[string]string
+	want tracingWant
+}
+
+// parseTracingCases are the variable combinations: on (and where to), off,
+// or a start-up error that names the variable.
+var parseTracingCases = []tracingCase{
+	{"nothing set: off", map[string]string{}, tracingWant{}},
+	{"service name alone: off", map[string]string{"OTEL_SERVICE_NAME": "gw"}, tracingWant{}},
+	{"headers alone: off", map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "x-api-key=k"}, tracingWant{}},
+	{"base endpoint gets /v1/traces", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces"}},
+	{"base endpoint with a trailing slash", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint + "/"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces"}},
+	{"base endpoint with a path", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://otlp.example.com/otel"},
+		tracingWant{on: true, endpoint: "https://otlp.example.com/otel/v1/traces"}},
+	{"traces endpoint used as it is", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://otlp.example.com/api/spans"},
+		tracingWant{on: true, endpoint: "https://otlp.example.com/api/spans"}},
+	{"traces endpoint without a path gets /", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": otlpEndpoint},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/"}},
+	{"traces endpoint wins over the base", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:4318", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:4318/v1/traces"},
+		tracingWant{on: true, endpoint: "http://b:4318/v1/traces"}},
+	{"exporter otlp alone: the specification's default endpoint", map[string]string{"OTEL_TRACES_EXPORTER": "otlp"},
+		tracingWant{on: true, endpoint: "http://localhost:4318/v1/traces"}},
+	{"exporter none beats an endpoint", map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint}, tracingWant{}},
+	{"SDK disabled beats an endpoint", map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint}, tracingWant{}},
+	{"SDK disabled, any case", map[string]string{"OTEL_SDK_DISABLED": "TRUE", "OTEL_TRACES_EXPORTER": "otlp"}, tracingWant{}},
+	{"SDK disabled: other values not checked", map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_TRACES_EXPORTER": "zipkin"}, tracingWant{}},
+	{"SDK disabled false", map[string]string{"OTEL_SDK_DISABLED": "false", "OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces"}},
+	{"SDK disabled not a boolean", map[string]string{"OTEL_SDK_DISABLED": "1", "OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint},
+		tracingWant{errs: []string{`OTEL_SDK_DISABLED "1"`}}},
+	{"exporter zipkin", map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"},
+		tracingWant{errs: []string{`OTEL_TRACES_EXPORTER "zipkin" is not supported`}}},
+	{"exporter list", map[string]string{"OTEL_TRACES_EXPORTER": "otlp,console"},
+		tracingWant{errs: []string{`OTEL_TRACES_EXPORTER "otlp,console"`}}},
+	{"protocol grpc", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
+		tracingWant{errs: []string{`OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported`}}},
+	{"traces protocol grpc", map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc"},
+		tracingWant{errs: []string{`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL "grpc"`}}},
+	{"traces protocol wins over the general one", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces"}},
+	{"protocol http/json", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", json: true}},
+	{"protocol not checked while off", map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, tracingWant{}},
+	{"endpoint without a scheme", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"},
+		tracingWant{errs: []string{"OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute http(s) URL"}}},
+	{"traces endpoint not http", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "ftp://collector/x"},
+		tracingWant{errs: []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is not an absolute http(s) URL"}}},
+	{"timeout in milliseconds", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_EXPORTER_OTLP_TIMEOUT": "2500"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", timeout: 2500 * time.Millisecond}},
+	{"traces timeout wins", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_EXPORTER_OTLP_TIMEOUT": "2500", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "700"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", timeout: 700 * time.Millisecond}},
+	{"timeout not a number", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_EXPORTER_OTLP_TIMEOUT": "5s"},
+		tracingWant{errs: []string{`OTEL_EXPORTER_OTLP_TIMEOUT "5s"`}}},
+	{"sampler ratio", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", sampler: "ParentBased{root:TraceIDRatioBased{0.25}"}},
+	{"sampler always_off", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_TRACES_SAMPLER": "always_off"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", sampler: "AlwaysOffSampler"}},
+	{"sampler ratio out of range", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "2"},
+		tracingWant{errs: []string{`OTEL_TRACES_SAMPLER_ARG "2"`}}},
+	{"sampler jaeger_remote", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_TRACES_SAMPLER": "jaeger_remote"},
+		tracingWant{errs: []string{`OTEL_TRACES_SAMPLER "jaeger_remote" is not supported`}}},
+	{"service name from resource attributes", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs,k8s.namespace.name=prod"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", service: "from-attrs", attrs: "k8s.namespace.name=prod"}},
+	{"OTEL_SERVICE_NAME wins over resource attributes", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_SERVICE_NAME": "gw", "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs"},
+		tracingWant{on: true, endpoint: otlpEndpoint + "/v1/traces", service: "gw"}},
+	{"resource attributes malformed", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": otlpEndpoint, "OTEL_RESOURCE_ATTRIBUTES": "a=b,novalue"},
+		tracingWant{errs: []string{"OTEL_RESOURCE_ATTRIBUTES entry 2 is not key=value"}}},
+	{"every problem at once", map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_TRACES_SAMPLER": "xray", "OTEL_EXPORTER_OTLP_TIMEOUT": "-1"},
+		tracingWant{errs: []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_TRACES_SAMPLER", "OTEL_EXPORTER_OTLP_TIMEOUT"}}},
+}
+
+// TestParseTracing runs parseTracingCases.
 func TestParseTracing(t *testing.T) {
 	t.Parallel()
-	type want struct {
-		on       bool
-		endpoint string
-		json     bool
-		timeout  time.Duration
-		sampler  string
-		service  string
-		attrs    string
-		errs     []string // substrings; all must appear
-	}
-	const ep = "http://collector:4318"
-	tests := []struct {
-		name string
-		env  map[string]string
-		want want
-	}{
-		{"nothing set: off", map[string]string{}, want{}},
-		{"service name alone: off", map[string]string{"OTEL_SERVICE_NAME": "gw"}, want{}},
-		{"headers alone: off", map[string]string{"OTEL_EXPORTER_OTLP_HEADERS": "x-api-key=k"}, want{}},
-		{"base endpoint gets /v1/traces", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep},
-			want{on: true, endpoint: ep + "/v1/traces"}},
-		{"base endpoint with a trailing slash", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep + "/"},
-			want{on: true, endpoint: ep + "/v1/traces"}},
-		{"base endpoint with a path", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "https://otlp.example.com/otel"},
-			want{on: true, endpoint: "https://otlp.example.com/otel/v1/traces"}},
-		{"traces endpoint used as it is", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "https://otlp.example.com/api/spans"},
-			want{on: true, endpoint: "https://otlp.example.com/api/spans"}},
-		{"traces endpoint without a path gets /", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": ep},
-			want{on: true, endpoint: ep + "/"}},
-		{"traces endpoint wins over the base", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://a:4318", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://b:4318/v1/traces"},
-			want{on: true, endpoint: "http://b:4318/v1/traces"}},
-		{"exporter otlp alone: the specification's default endpoint", map[string]string{"OTEL_TRACES_EXPORTER": "otlp"},
-			want{on: true, endpoint: "http://localhost:4318/v1/traces"}},
-		{"exporter none beats an endpoint", map[string]string{"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": ep}, want{}},
-		{"SDK disabled beats an endpoint", map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_EXPORTER_OTLP_ENDPOINT": ep}, want{}},
-		{"SDK disabled, any case", map[string]string{"OTEL_SDK_DISABLED": "TRUE", "OTEL_TRACES_EXPORTER": "otlp"}, want{}},
-		{"SDK disabled: other values not checked", map[string]string{"OTEL_SDK_DISABLED": "true", "OTEL_TRACES_EXPORTER": "zipkin"}, want{}},
-		{"SDK disabled false", map[string]string{"OTEL_SDK_DISABLED": "false", "OTEL_EXPORTER_OTLP_ENDPOINT": ep},
-			want{on: true, endpoint: ep + "/v1/traces"}},
-		{"SDK disabled not a boolean", map[string]string{"OTEL_SDK_DISABLED": "1", "OTEL_EXPORTER_OTLP_ENDPOINT": ep},
-			want{errs: []string{`OTEL_SDK_DISABLED "1"`}}},
-		{"exporter zipkin", map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"},
-			want{errs: []string{`OTEL_TRACES_EXPORTER "zipkin" is not supported`}}},
-		{"exporter list", map[string]string{"OTEL_TRACES_EXPORTER": "otlp,console"},
-			want{errs: []string{`OTEL_TRACES_EXPORTER "otlp,console"`}}},
-		{"protocol grpc", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"},
-			want{errs: []string{`OTEL_EXPORTER_OTLP_PROTOCOL "grpc" is not supported`}}},
-		{"traces protocol grpc", map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "grpc"},
-			want{errs: []string{`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL "grpc"`}}},
-		{"traces protocol wins over the general one", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL": "http/protobuf"},
-			want{on: true, endpoint: ep + "/v1/traces"}},
-		{"protocol http/json", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"},
-			want{on: true, endpoint: ep + "/v1/traces", json: true}},
-		{"protocol not checked while off", map[string]string{"OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}, want{}},
-		{"endpoint without a scheme", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"},
-			want{errs: []string{"OTEL_EXPORTER_OTLP_ENDPOINT is not an absolute http(s) URL"}}},
-		{"traces endpoint not http", map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "ftp://collector/x"},
-			want{errs: []string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is not an absolute http(s) URL"}}},
-		{"timeout in milliseconds", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_EXPORTER_OTLP_TIMEOUT": "2500"},
-			want{on: true, endpoint: ep + "/v1/traces", timeout: 2500 * time.Millisecond}},
-		{"traces timeout wins", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_EXPORTER_OTLP_TIMEOUT": "2500", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "700"},
-			want{on: true, endpoint: ep + "/v1/traces", timeout: 700 * time.Millisecond}},
-		{"timeout not a number", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_EXPORTER_OTLP_TIMEOUT": "5s"},
-			want{errs: []string{`OTEL_EXPORTER_OTLP_TIMEOUT "5s"`}}},
-		{"sampler ratio", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.25"},
-			want{on: true, endpoint: ep + "/v1/traces", sampler: "ParentBased{root:TraceIDRatioBased{0.25}"}},
-		{"sampler always_off", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_TRACES_SAMPLER": "always_off"},
-			want{on: true, endpoint: ep + "/v1/traces", sampler: "AlwaysOffSampler"}},
-		{"sampler ratio out of range", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_TRACES_SAMPLER": "traceidratio", "OTEL_TRACES_SAMPLER_ARG": "2"},
-			want{errs: []string{`OTEL_TRACES_SAMPLER_ARG "2"`}}},
-		{"sampler jaeger_remote", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_TRACES_SAMPLER": "jaeger_remote"},
-			want{errs: []string{`OTEL_TRACES_SAMPLER "jaeger_remote" is not supported`}}},
-		{"service name from resource attributes", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs,k8s.namespace.name=prod"},
-			want{on: true, endpoint: ep + "/v1/traces", service: "from-attrs", attrs: "k8s.namespace.name=prod"}},
-		{"OTEL_SERVICE_NAME wins over resource attributes", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_SERVICE_NAME": "gw", "OTEL_RESOURCE_ATTRIBUTES": "service.name=from-attrs"},
-			want{on: true, endpoint: ep + "/v1/traces", service: "gw"}},
-		{"resource attributes malformed", map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": ep, "OTEL_RESOURCE_ATTRIBUTES": "a=b,novalue"},
-			want{errs: []string{"OTEL_RESOURCE_ATTRIBUTES entry 2 is not key=value"}}},
-		{"every problem at once", map[string]string{"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc", "OTEL_TRACES_SAMPLER": "xray", "OTEL_EXPORTER_OTLP_TIMEOUT": "-1"},
-			want{errs: []string{"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_TRACES_SAMPLER", "OTEL_EXPORTER_OTLP_TIMEOUT"}}},
-	}
-	for _, tt := range tests {
+	for _, tt := range parseTracingCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			tc, errs := parseTracing(envFrom(tt.env))
-			var msgs []string
-			for _, e := range errs {
-				msgs = append(msgs, e.Error())
-			}
-			all := strings.Join(msgs, "\n")
-			if len(tt.want.errs) == 0 && len(errs) > 0 {
-				t.Fatalf("unexpected errors: %s", all)
-			}
-			for _, w := range tt.want.errs {
-				if !strings.Contains(all, w) {
-					t.Errorf("errors %q lack %q", all, w)
-				}
-			}
-			if len(tt.want.errs) > 0 {
-				return
-			}
-			if tc.Enabled != tt.want.on {
-				t.Fatalf("enabled = %v, want %v (%s)", tc.Enabled, tt.want.on, tc.describe())
-			}
-			if !tc.Enabled {
-				if !strings.HasPrefix(tc.describe(), "off (") {
-					t.Errorf("describe = %q", tc.describe())
-				}
-				return
-			}
-			wantTimeout, wantService, wantSampler := tt.want.timeout, tt.want.service, tt.want.sampler
-			if wantTimeout == 0 {
-				wantTimeout = 10 * time.Second
-			}
-			if wantService == "" {
-				wantService = "sfgate"
-			}
-			if wantSampler == "" {
-				wantSampler = "ParentBased{root:AlwaysOnSampler"
-			}
-			var attrs []string
-			for _, a := range tc.Attributes {
-				attrs = append(attrs, string(a.Key)+"="+a.Value.Emit())
-			}
-			got := fmt.Sprintf("endpoint=%s json=%v timeout=%v service=%s attrs=%s", tc.Endpoint, tc.JSON, tc.Timeout, tc.ServiceName, strings.Join(attrs, ","))
-			wantS := fmt.Sprintf("endpoint=%s json=%v timeout=%v service=%s attrs=%s", tt.want.endpoint, tt.want.json, wantTimeout, wantService, tt.want.attrs)
-			if got != wantS {
-				t.Errorf("got  %s\nwant %s", got, wantS)
-			}
-			if d := tc.Sampler.Description(); !strings.HasPrefix(d, wantSampler) {
-				t.Errorf("sampler %q, want %q…", d, wantSampler)
-			}
+			checkParseTracing(t, tt.env, tt.want)
 		})
+	}
+}
+
+// checkParseTracing parses env and compares the result with want.
+func checkParseTracing(t *testing.T, env map[string]string, want tracingWant) {
+	t.Helper()
+	tc, errs := parseTracing(envFrom(env))
+	var msgs []string
+	for _, e := range errs {
+		msgs = append(msgs, e.Error())
+	}
+	all := strings.Join(msgs, "\n")
+	if len(want.errs) == 0 && len(errs) > 0 {
+		t.Fatalf("unexpected errors: %s", all)
+	}
+	for _, w := range want.errs {
+		if !strings.Contains(all, w) {
+			t.Errorf("errors %q lack %q", all, w)
+		}
+	}
+	if len(want.errs) > 0 {
+		return
+	}
+	if tc.Enabled != want.on {
+		t.Fatalf("enabled = %v, want %v (%s)", tc.Enabled, want.on, tc.describe())
+	}
+	if !tc.Enabled {
+		if !strings.HasPrefix(tc.describe(), "off (") {
+			t.Errorf("describe = %q", tc.describe())
+		}
+		return
+	}
+	wantTimeout, wantService, wantSampler := want.timeout, want.service, want.sampler
+	if wantTimeout == 0 {
+		wantTimeout = 10 * time.Second
+	}
+	if wantService == "" {
+		wantService = "sfgate"
+	}
+	if wantSampler == "" {
+		wantSampler = "ParentBased{root:AlwaysOnSampler"
+	}
+	var attrs []string
+	for _, a := range tc.Attributes {
+		attrs = append(attrs, string(a.Key)+"="+a.Value.String())
+	}
+	got := fmt.Sprintf("endpoint=%s json=%v timeout=%v service=%s attrs=%s", tc.Endpoint, tc.JSON, tc.Timeout, tc.ServiceName, strings.Join(attrs, ","))
+	wantS := fmt.Sprintf("endpoint=%s json=%v timeout=%v service=%s attrs=%s", want.endpoint, want.json, wantTimeout, wantService, want.attrs)
+	if got != wantS {
+		t.Errorf("got  %s\nwant %s", got, wantS)
+	}
+	if d := tc.Sampler.Description(); !strings.HasPrefix(d, wantSampler) {
+		t.Errorf("sampler %q, want %q…", d, wantSampler)
 	}
 }
 

@@ -27,9 +27,12 @@ const DefaultCommandTimeout = time.Second
 
 // RedisOptions configures a Redis store.
 type RedisOptions struct {
-	// Prefix is prepended to every key and pub/sub channel; tests use it
-	// to keep their keys apart. Production leaves it empty because keys
-	// already start with "sfgate:".
+	// Prefix is prepended to every key and pub/sub channel this store
+	// touches (the gateway's REDIS_KEY_PREFIX), here and nowhere else, so
+	// the session, describe, fill-lock and invalidation keys of everything
+	// built on the store carry it alike. Deployments that share a Redis
+	// database set it to keep apart; tests use redistest.Shared's unique
+	// prefix. Empty by default: keys already start with "sfgate:".
 	Prefix string
 	// CommandTimeout bounds each command (default DefaultCommandTimeout).
 	CommandTimeout time.Duration

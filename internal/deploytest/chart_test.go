@@ -14,206 +14,242 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
+// fullValues sets every setting the chart offers, with a chart Secret and a
+// JWT key file.
+var fullValues = map[string]any{
+	"env": map[string]any{
+		"SF_LOGIN_URL": "https://acme.my.salesforce.com", "SF_CLIENT_ID": "3MVG9-client",
+		"SF_USERNAME": "integration@acme.example", "SF_API_VERSION": "62.0", "DESCRIBE_TTL": "10m",
+		"LOG_LEVEL": "debug", "LOG_FORMAT": "console", "GATEWAY_RATE_LIMIT": "20", "GATEWAY_RATE_BURST": "40",
+		"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "8388608",
+		"GATEWAY_MAX_BUFFERED_BODY_BYTES": "67108864", "GATEWAY_REQUEST_TIMEOUT": "30s",
+		"GATEWAY_SHUTDOWN_TIMEOUT": "1m", "REDIS_KEY_PREFIX": "sfgate-prod:", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
+		"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1",
+		"OTEL_SERVICE_NAME": "sfgate", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod",
+		"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
+	},
+	"terminationGracePeriodSeconds": 70,
+	"secretEnv": map[string]any{
+		"SF_CLIENT_SECRET": "s3cr3t", "CACHE_ENCRYPTION_KEY": "UrPARu9lisnyzmrW/tKxo5ritKozQTItsS4PmtjiRvo=",
+		"REDIS_URL": "rediss://:pw@redis:6379/0", "GATEWAY_API_KEYS": "billing=0123456789abcdef",
+		"GATEWAY_CURSOR_KEY": "Y3Vyc29yLWtleS1jdXJzb3Ita2V5LWN1cnNvci1rZXktIQ==",
+	},
+	"jwtKey": map[string]any{"secretName": "sf-jwt", "key": "server.key"},
+}
+
+// fullValuesYAML is fullValues as a values file.
+var fullValuesYAML = func() string {
+	b, err := yaml.Marshal(fullValues)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
+
+// unquotedNumbersYAML is written by hand, not marshalled: the point is YAML
+// numbers, unquoted.
+const unquotedNumbersYAML = "env:\n  GATEWAY_MAX_BODY_BYTES: 1048576\n  GATEWAY_MAX_BATCH_BODY_BYTES: 33554432\n" +
+	"  GATEWAY_RATE_LIMIT: 0.5\n  GATEWAY_RATE_BURST: 100\n  SF_API_VERSION: \"62.0\"\n"
+
+// chartRenderCases are the configurations a user picks: extra arguments, or
+// a values file, and what each adds to checkInvariants.
+var chartRenderCases = []struct {
+	name   string
+	args   []string
+	values string // a values file's content, passed with -f
+	check  func(t *testing.T, m manifests)
+}{
+	{name: "defaults", check: checkDefaultRender},
+	{name: "existingSecret", args: []string{"--set", "existingSecret=sfgate-credentials"}, check: checkExistingSecretRender},
+	{name: "every setting, chart Secret and JWT key file", values: fullValuesYAML, check: checkEverySettingRender},
+	{name: "autoscaling, network policy and service monitor", args: []string{
+		"--set", "autoscaling.enabled=true", "--set", "networkPolicy.enabled=true",
+		"--set", "serviceMonitor.enabled=true", "--set", "existingSecret=sfgate-credentials",
+	}, check: checkOptionalObjectsRender},
+	{name: "numbers written unquoted in a values file", values: unquotedNumbersYAML, check: checkUnquotedNumbersRender},
+	{name: "image pinned by digest", args: []string{"--set", "image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, check: checkDigestRender},
+}
+
 // TestChartRenders renders the chart in the configurations a user picks and
 // checks what every one of them must hold, then what each one adds.
 func TestChartRenders(t *testing.T) {
 	t.Parallel()
-	jwtValues := filepath.Join(t.TempDir(), "full.yaml")
-	full := map[string]any{
-		"env": map[string]any{
-			"SF_LOGIN_URL": "https://acme.my.salesforce.com", "SF_CLIENT_ID": "3MVG9-client",
-			"SF_USERNAME": "integration@acme.example", "SF_API_VERSION": "62.0", "DESCRIBE_TTL": "10m",
-			"LOG_LEVEL": "debug", "LOG_FORMAT": "console", "GATEWAY_RATE_LIMIT": "20", "GATEWAY_RATE_BURST": "40",
-			"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "8388608",
-			"GATEWAY_MAX_BUFFERED_BODY_BYTES": "67108864", "GATEWAY_REQUEST_TIMEOUT": "30s",
-			"GATEWAY_SHUTDOWN_TIMEOUT": "1m", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://otel-collector:4318",
-			"OTEL_TRACES_SAMPLER": "parentbased_traceidratio", "OTEL_TRACES_SAMPLER_ARG": "0.1",
-			"OTEL_SERVICE_NAME": "sfgate", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod",
-			"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
-		},
-		"terminationGracePeriodSeconds": 70,
-		"secretEnv": map[string]any{
-			"SF_CLIENT_SECRET": "s3cr3t", "CACHE_ENCRYPTION_KEY": "UrPARu9lisnyzmrW/tKxo5ritKozQTItsS4PmtjiRvo=",
-			"REDIS_URL": "rediss://:pw@redis:6379/0", "GATEWAY_API_KEYS": "billing=0123456789abcdef",
-		},
-		"jwtKey": map[string]any{"secretName": "sf-jwt", "key": "server.key"},
-	}
-	b, err := yaml.Marshal(full)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(jwtValues, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	// Written by hand, not marshalled: the point is YAML numbers, unquoted.
-	numbersValues := filepath.Join(t.TempDir(), "numbers.yaml")
-	numbers := "env:\n  GATEWAY_MAX_BODY_BYTES: 1048576\n  GATEWAY_MAX_BATCH_BODY_BYTES: 33554432\n" +
-		"  GATEWAY_RATE_LIMIT: 0.5\n  GATEWAY_RATE_BURST: 100\n  SF_API_VERSION: \"62.0\"\n"
-	if err := os.WriteFile(numbersValues, []byte(numbers), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
-	tests := []struct {
-		name  string
-		args  []string
-		check func(t *testing.T, m manifests)
-	}{
-		{
-			name: "defaults",
-			check: func(t *testing.T, m manifests) {
-				d := m.one(t, "Deployment")
-				if got := num(t, d, "spec", "replicas"); got != 2 {
-					t.Errorf("replicas = %d, want 2", got)
-				}
-				for _, kind := range []string{"Secret", "ConfigMap", "Service", "ServiceAccount", "PodDisruptionBudget"} {
-					if !m.has(kind) {
-						t.Errorf("no %s rendered", kind)
-					}
-				}
-				for _, kind := range []string{"HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor"} {
-					if m.has(kind) {
-						t.Errorf("%s rendered though it is off by default", kind)
-					}
-				}
-				if len(obj(m.one(t, "Secret"), "data")) != 0 {
-					t.Errorf("the default Secret has data: %v", obj(m.one(t, "Secret"), "data"))
-				}
-				if got := str(m.one(t, "ConfigMap"), "data", "SF_LOGIN_URL"); got != "https://login.salesforce.com" {
-					t.Errorf("SF_LOGIN_URL = %q", got)
-				}
-			},
-		},
-		{
-			name: "existingSecret",
-			args: []string{"--set", "existingSecret=sfgate-credentials"},
-			check: func(t *testing.T, m manifests) {
-				if m.has("Secret") {
-					t.Errorf("a Secret is rendered though existingSecret is set")
-				}
-				for _, e := range list(container(t, m), "env") {
-					if got := str(e, "valueFrom", "secretKeyRef", "name"); got != "sfgate-credentials" {
-						t.Errorf("%s comes from Secret %q, want sfgate-credentials", str(e, "name"), got)
-					}
-				}
-				if _, ok := obj(m.one(t, "Deployment"), "spec", "template", "metadata", "annotations")["checksum/secret"]; ok {
-					t.Errorf("checksum/secret annotation without a chart Secret")
-				}
-			},
-		},
-		{
-			name: "every setting, chart Secret and JWT key file",
-			args: []string{"-f", jwtValues},
-			check: func(t *testing.T, m manifests) {
-				cm := obj(m.one(t, "ConfigMap"), "data")
-				for k, v := range full["env"].(map[string]any) {
-					if cm[k] != v {
-						t.Errorf("ConfigMap %s = %v, want %v", k, cm[k], v)
-					}
-				}
-				if got := cm["SF_JWT_KEY_FILE"]; got != "/var/run/secrets/sfgate/jwt/server.key" {
-					t.Errorf("SF_JWT_KEY_FILE = %v", got)
-				}
-				data := obj(m.one(t, "Secret"), "data")
-				for k, v := range full["secretEnv"].(map[string]any) {
-					raw, err := base64.StdEncoding.DecodeString(str(data, k))
-					if err != nil || string(raw) != v {
-						t.Errorf("Secret %s = %q (%v), want %q", k, raw, err, v)
-					}
-				}
-				spec := obj(m.one(t, "Deployment"), "spec", "template", "spec")
-				var mounted bool
-				for _, vm := range list(container(t, m), "volumeMounts") {
-					if str(vm, "name") == "jwt-key" {
-						mounted = get(vm, "readOnly") == true && str(vm, "mountPath") == "/var/run/secrets/sfgate/jwt"
-					}
-				}
-				var fromSecret bool
-				for _, v := range list(spec, "volumes") {
-					if str(v, "name") == "jwt-key" {
-						fromSecret = str(v, "secret", "secretName") == "sf-jwt" && str(v, "secret", "items", 0, "path") == "server.key"
-					}
-				}
-				if !mounted || !fromSecret {
-					t.Errorf("JWT key: mounted read-only = %v, from Secret sf-jwt as server.key = %v", mounted, fromSecret)
-				}
-			},
-		},
-		{
-			name: "autoscaling, network policy and service monitor",
-			args: []string{
-				"--set", "autoscaling.enabled=true", "--set", "networkPolicy.enabled=true",
-				"--set", "serviceMonitor.enabled=true", "--set", "existingSecret=sfgate-credentials",
-			},
-			check: func(t *testing.T, m manifests) {
-				d := m.one(t, "Deployment")
-				if get(d, "spec", "replicas") != nil {
-					t.Errorf("replicas set though the HPA owns them")
-				}
-				hpa := m.one(t, "HorizontalPodAutoscaler")
-				if str(hpa, "spec", "scaleTargetRef", "name") != str(d, "metadata", "name") || num(t, hpa, "spec", "minReplicas") < 2 {
-					t.Errorf("HPA spec = %v", get(hpa, "spec"))
-				}
-				sm := m.one(t, "ServiceMonitor")
-				if str(sm, "spec", "endpoints", 0, "path") != "/metrics" || str(sm, "spec", "endpoints", 0, "port") != "http" {
-					t.Errorf("ServiceMonitor endpoints = %v", get(sm, "spec", "endpoints"))
-				}
-				checkSelects(t, "ServiceMonitor", obj(sm, "spec", "selector", "matchLabels"), obj(m.one(t, "Service"), "metadata", "labels"))
-				np := m.one(t, "NetworkPolicy")
-				checkSelects(t, "NetworkPolicy", obj(np, "spec", "podSelector", "matchLabels"), podLabels(t, m))
-				if get(np, "spec", "ingress", 0, "ports", 0, "port") != "http" {
-					t.Errorf("NetworkPolicy ingress = %v", get(np, "spec", "ingress"))
-				}
-			},
-		},
-		{
-			name: "numbers written unquoted in a values file",
-			args: []string{"-f", numbersValues},
-			check: func(t *testing.T, m manifests) {
-				cm := obj(m.one(t, "ConfigMap"), "data")
-				for k, want := range map[string]string{
-					"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "33554432",
-					"GATEWAY_RATE_LIMIT": "0.5", "GATEWAY_RATE_BURST": "100", "SF_API_VERSION": "62.0",
-				} {
-					if cm[k] != want {
-						t.Errorf("ConfigMap %s = %#v, want %q", k, cm[k], want)
-					}
-				}
-			},
-		},
-		{
-			name: "image pinned by digest",
-			args: []string{"--set", "image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"},
-			check: func(t *testing.T, m manifests) {
-				want := "ghcr.io/sfgate/gateway@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-				if got := str(container(t, m), "image"); got != want {
-					t.Errorf("image = %q, want %q", got, want)
-				}
-			},
-		},
-	}
-	for _, tt := range tests {
+	for _, tt := range chartRenderCases {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := render(t, tt.args...)
+			args := tt.args
+			if tt.values != "" {
+				args = append([]string{"-f", valuesFile(t, tt.values)}, args...)
+			}
+			m := render(t, args...)
 			checkInvariants(t, m)
 			tt.check(t, m)
 		})
 	}
 }
 
+// valuesFile writes a values file for one render. Not in t.TempDir(): that
+// path carries the subtest's name, commas included, and helm splits -f on
+// commas.
+func valuesFile(t *testing.T, content string) string {
+	t.Helper()
+	f, err := os.CreateTemp("", "sfgate-values-*.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(f.Name()) })
+	_, err = f.WriteString(content)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f.Name()
+}
+
+// checkDefaultRender checks the default values: two replicas, the always-on
+// objects and none of the optional ones, an empty Secret.
+func checkDefaultRender(t *testing.T, m manifests) {
+	d := m.one(t, "Deployment")
+	if got := num(t, d, "spec", "replicas"); got != 2 {
+		t.Errorf("replicas = %d, want 2", got)
+	}
+	for _, kind := range []string{"Secret", "ConfigMap", "Service", "ServiceAccount", "PodDisruptionBudget"} {
+		if !m.has(kind) {
+			t.Errorf("no %s rendered", kind)
+		}
+	}
+	for _, kind := range []string{"HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor"} {
+		if m.has(kind) {
+			t.Errorf("%s rendered though it is off by default", kind)
+		}
+	}
+	if len(obj(m.one(t, "Secret"), "data")) != 0 {
+		t.Errorf("the default Secret has data: %v", obj(m.one(t, "Secret"), "data"))
+	}
+	if got := str(m.one(t, "ConfigMap"), "data", "SF_LOGIN_URL"); got != "https://login.salesforce.com" {
+		t.Errorf("SF_LOGIN_URL = %q", got)
+	}
+}
+
+// checkExistingSecretRender checks existingSecret: no chart Secret, every
+// secretKeyRef names it, no checksum/secret.
+func checkExistingSecretRender(t *testing.T, m manifests) {
+	if m.has("Secret") {
+		t.Errorf("a Secret is rendered though existingSecret is set")
+	}
+	for _, e := range list(container(t, m), "env") {
+		if got := str(e, "valueFrom", "secretKeyRef", "name"); got != "sfgate-credentials" {
+			t.Errorf("%s comes from Secret %q, want sfgate-credentials", str(e, "name"), got)
+		}
+	}
+	if _, ok := obj(m.one(t, "Deployment"), "spec", "template", "metadata", "annotations")["checksum/secret"]; ok {
+		t.Errorf("checksum/secret annotation without a chart Secret")
+	}
+}
+
+// checkEverySettingRender checks every setting with a chart Secret and a JWT
+// key file: the ConfigMap and Secret carry exactly the values, and the key
+// is mounted read-only from its Secret.
+func checkEverySettingRender(t *testing.T, m manifests) {
+	cm := obj(m.one(t, "ConfigMap"), "data")
+	for k, v := range fullValues["env"].(map[string]any) {
+		if cm[k] != v {
+			t.Errorf("ConfigMap %s = %v, want %v", k, cm[k], v)
+		}
+	}
+	if got := cm["SF_JWT_KEY_FILE"]; got != "/var/run/secrets/sfgate/jwt/server.key" {
+		t.Errorf("SF_JWT_KEY_FILE = %v", got)
+	}
+	data := obj(m.one(t, "Secret"), "data")
+	for k, v := range fullValues["secretEnv"].(map[string]any) {
+		raw, err := base64.StdEncoding.DecodeString(str(data, k))
+		if err != nil || string(raw) != v {
+			t.Errorf("Secret %s = %q (%v), want %q", k, raw, err, v)
+		}
+	}
+	spec := obj(m.one(t, "Deployment"), "spec", "template", "spec")
+	var mounted bool
+	for _, vm := range list(container(t, m), "volumeMounts") {
+		if str(vm, "name") == "jwt-key" {
+			mounted = get(vm, "readOnly") == true && str(vm, "mountPath") == "/var/run/secrets/sfgate/jwt"
+		}
+	}
+	var fromSecret bool
+	for _, v := range list(spec, "volumes") {
+		if str(v, "name") == "jwt-key" {
+			fromSecret = str(v, "secret", "secretName") == "sf-jwt" && str(v, "secret", "items", 0, "path") == "server.key"
+		}
+	}
+	if !mounted || !fromSecret {
+		t.Errorf("JWT key: mounted read-only = %v, from Secret sf-jwt as server.key = %v", mounted, fromSecret)
+	}
+}
+
+// checkOptionalObjectsRender checks the HPA (owning the replicas), the
+// ServiceMonitor and the NetworkPolicy, each pointing at the gateway.
+func checkOptionalObjectsRender(t *testing.T, m manifests) {
+	d := m.one(t, "Deployment")
+	if get(d, "spec", "replicas") != nil {
+		t.Errorf("replicas set though the HPA owns them")
+	}
+	hpa := m.one(t, "HorizontalPodAutoscaler")
+	if str(hpa, "spec", "scaleTargetRef", "name") != str(d, "metadata", "name") || num(t, hpa, "spec", "minReplicas") < 2 {
+		t.Errorf("HPA spec = %v", get(hpa, "spec"))
+	}
+	sm := m.one(t, "ServiceMonitor")
+	if str(sm, "spec", "endpoints", 0, "path") != "/metrics" || str(sm, "spec", "endpoints", 0, "port") != "http" {
+		t.Errorf("ServiceMonitor endpoints = %v", get(sm, "spec", "endpoints"))
+	}
+	checkSelects(t, "ServiceMonitor", obj(sm, "spec", "selector", "matchLabels"), obj(m.one(t, "Service"), "metadata", "labels"))
+	np := m.one(t, "NetworkPolicy")
+	checkSelects(t, "NetworkPolicy", obj(np, "spec", "podSelector", "matchLabels"), podLabels(t, m))
+	if get(np, "spec", "ingress", 0, "ports", 0, "port") != "http" {
+		t.Errorf("NetworkPolicy ingress = %v", get(np, "spec", "ingress"))
+	}
+}
+
+// checkUnquotedNumbersRender checks numbers written unquoted in a values
+// file reach the ConfigMap as the same digits, not in float notation.
+func checkUnquotedNumbersRender(t *testing.T, m manifests) {
+	cm := obj(m.one(t, "ConfigMap"), "data")
+	for k, want := range map[string]string{
+		"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "33554432",
+		"GATEWAY_RATE_LIMIT": "0.5", "GATEWAY_RATE_BURST": "100", "SF_API_VERSION": "62.0",
+	} {
+		if cm[k] != want {
+			t.Errorf("ConfigMap %s = %#v, want %q", k, cm[k], want)
+		}
+	}
+}
+
+// checkDigestRender checks an image pinned by digest is used by digest.
+func checkDigestRender(t *testing.T, m manifests) {
+	want := "ghcr.io/sfgate/gateway@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	if got := str(container(t, m), "image"); got != want {
+		t.Errorf("image = %q, want %q", got, want)
+	}
+}
+
 // checkInvariants holds for every configuration of the chart.
 func checkInvariants(t *testing.T, m manifests) {
 	t.Helper()
-	known := gatewayEnv(t)
-	d := m.one(t, "Deployment")
-	pod := obj(d, "spec", "template", "spec")
 	c := container(t, m)
+	checkEnvWiring(t, m, c)
+	checkPortAndProbes(t, m, c)
+	checkImage(t, c)
+	checkPodSecurity(t, m, c)
+	checkDraining(t, m, c)
+}
+
+// checkEnvWiring: every variable the pod gets is one the gateway reads, and
+// the confidential ones come only from a Secret.
+func checkEnvWiring(t *testing.T, m manifests, c map[string]any) {
+	t.Helper()
+	known := gatewayEnv(t)
 	cm := m.one(t, "ConfigMap")
 	cmData := obj(cm, "data")
-
-	// Every variable the pod gets is one the gateway reads, and the
-	// confidential ones come only from a Secret.
 	for _, ef := range list(c, "envFrom") {
 		if get(ef, "secretRef") != nil {
 			t.Errorf("envFrom secretRef imports unnamed variables: %v", ef)
@@ -270,9 +306,14 @@ func checkInvariants(t *testing.T, m manifests) {
 			t.Errorf("confidential %s is not wired from the Secret", k)
 		}
 	}
+}
 
-	// One port, named http, is what GATEWAY_ADDR listens on and what the
-	// probes, the Service and the image's EXPOSE use.
+// checkPortAndProbes: one port, named http, is what GATEWAY_ADDR listens on
+// and what the probes, the Service and the image's EXPOSE use.
+func checkPortAndProbes(t *testing.T, m manifests, c map[string]any) {
+	t.Helper()
+	d := m.one(t, "Deployment")
+	cmData := obj(m.one(t, "ConfigMap"), "data")
 	ports := list(c, "ports")
 	if len(ports) != 1 || str(ports[0], "name") != "http" {
 		t.Fatalf("container ports = %v, want one named http", ports)
@@ -302,8 +343,11 @@ func checkInvariants(t *testing.T, m manifests) {
 	if pdb := m["PodDisruptionBudget/"+release+"-sfgate"]; pdb != nil {
 		checkSelects(t, "PodDisruptionBudget", obj(pdb, "spec", "selector", "matchLabels"), podLabels(t, m))
 	}
+}
 
-	// The image is the chart's.
+// checkImage: the image is the chart's, at its appVersion or a digest.
+func checkImage(t *testing.T, c map[string]any) {
+	t.Helper()
 	img := str(c, "image")
 	if !strings.HasPrefix(img, "ghcr.io/sfgate/gateway:") && !strings.HasPrefix(img, "ghcr.io/sfgate/gateway@sha256:") {
 		t.Errorf("image = %q", img)
@@ -311,8 +355,13 @@ func checkInvariants(t *testing.T, m manifests) {
 	if strings.Contains(img, ":") && !strings.Contains(img, "@") && !strings.HasSuffix(img, ":"+chartAppVersion(t)) {
 		t.Errorf("image %q is not tagged with the chart's appVersion %s", img, chartAppVersion(t))
 	}
+}
 
-	// Non-root, read-only, no privileges.
+// checkPodSecurity: non-root, read-only, no privileges, no token, bounded
+// resources.
+func checkPodSecurity(t *testing.T, m manifests, c map[string]any) {
+	t.Helper()
+	pod := obj(m.one(t, "Deployment"), "spec", "template", "spec")
 	for path, want := range map[string]any{
 		"securityContext.runAsNonRoot": true, "securityContext.readOnlyRootFilesystem": true,
 		"securityContext.allowPrivilegeEscalation": false, "securityContext.capabilities.drop.0": "ALL",
@@ -341,11 +390,19 @@ func checkInvariants(t *testing.T, m manifests) {
 	if get(c, "resources", "requests", "cpu") == nil || get(c, "resources", "requests", "memory") == nil || get(c, "resources", "limits", "memory") == nil {
 		t.Errorf("resources = %v, want cpu and memory requests and a memory limit", get(c, "resources"))
 	}
+}
 
-	// Draining fits in the grace period: the preStop sleep, then the
-	// gateway's own shutdown timeout.
+// checkDraining: draining fits in the grace period (the preStop sleep, then
+// the gateway's own shutdown timeout), and a rolling update never takes a
+// pod down before its replacement is ready.
+func checkDraining(t *testing.T, m manifests, c map[string]any) {
+	t.Helper()
+	d := m.one(t, "Deployment")
+	pod := obj(d, "spec", "template", "spec")
+	cmData := obj(m.one(t, "ConfigMap"), "data")
 	shutdown := 25 * time.Second
 	if s, ok := cmData["GATEWAY_SHUTDOWN_TIMEOUT"].(string); ok {
+		var err error
 		if shutdown, err = time.ParseDuration(s); err != nil {
 			t.Errorf("GATEWAY_SHUTDOWN_TIMEOUT %q: %v", s, err)
 		}
@@ -400,6 +457,47 @@ func chartAppVersion(t *testing.T) string {
 		t.Fatalf("Chart.yaml appVersion: %q, %v", c.AppVersion, err)
 	}
 	return c.AppVersion
+}
+
+// TestChartCoversGatewaySettings checks that values.yaml and the gateway
+// name the same settings: every variable the gateway reads is an `env` key
+// or a `secretKeys` entry (or set by the chart itself), and every one of
+// those is read by the gateway. The standard OTEL_* variables are many;
+// values.yaml lists the usual ones and any other may be added to `env`.
+func TestChartCoversGatewaySettings(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile(filepath.Join(chartDir, "values.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var values struct {
+		Env        map[string]any `yaml:"env"`
+		SecretKeys []string       `yaml:"secretKeys"`
+	}
+	if err := yaml.Unmarshal(b, &values); err != nil {
+		t.Fatal(err)
+	}
+	inChart := map[string]bool{"GATEWAY_ADDR": true, "SF_JWT_KEY_FILE": true} // set from containerPort, jwtKey
+	for k := range values.Env {
+		inChart[k] = true
+	}
+	for _, k := range values.SecretKeys {
+		inChart[k] = true
+	}
+	known := gatewayEnv(t)
+	for k := range known {
+		if !inChart[k] && !strings.HasPrefix(k, "OTEL_") {
+			t.Errorf("the gateway reads %s, which values.yaml has neither in env nor in secretKeys", k)
+		}
+	}
+	for k := range inChart {
+		if !known[k] {
+			t.Errorf("values.yaml names %s, which the gateway does not read", k)
+		}
+	}
+	if !slices.Equal(values.SecretKeys, secretEnv) {
+		t.Errorf("secretKeys = %v, want the confidential variables %v", values.SecretKeys, secretEnv)
+	}
 }
 
 // TestChartRefuses checks that values which would deploy a broken or unsafe

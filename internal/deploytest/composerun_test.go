@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -23,8 +22,8 @@ import (
 // TestComposeRuns runs what docker-compose.yml describes, without Docker:
 // the binaries built as the Dockerfile builds them (and checked to be
 // static, as distroless/static needs), with the file's own arguments and
-// environment (only the
-// addresses changed to free local ports and the local Redis), its
+// environment (only the addresses changed to free local ports and the local
+// Redis, plus a REDIS_KEY_PREFIX of the test's own), its
 // healthcheck commands as the readiness gate, and checks the demo's promise:
 // both replicas answer a query, and share one login and one describe.
 func TestComposeRuns(t *testing.T) {
@@ -34,9 +33,9 @@ func TestComposeRuns(t *testing.T) {
 	bin := dockerBuild(t, stages)
 	local := func(image string) string { return filepath.Join(bin, filepath.Base(image)) }
 
-	// A Redis database of the run's own, so the gateways' unprefixed keys
-	// (the defaults) meet no other test's.
-	composeRedisDB := redistest.ClaimDB(t)
+	// A key prefix of the run's own on the shared Redis (REDIS_KEY_PREFIX),
+	// so the gateways' keys meet no other test's and are deleted at the end.
+	redisAddr, redisPrefix := redistest.Shared(t)
 
 	// sfsim, as compose starts it (entrypoint, then command), on a free port.
 	sim := c.Services["sfsim"]
@@ -58,7 +57,8 @@ func TestComposeRuns(t *testing.T) {
 		}
 		u, _ := url.Parse(simURL)
 		env["SF_LOGIN_URL"] = "http://127.0.0.1:" + u.Port()
-		env["REDIS_URL"] = fmt.Sprintf("redis://%s/%d", redistest.SharedAddr(), composeRedisDB)
+		env["REDIS_URL"] = "redis://" + redisAddr + "/0"
+		env["REDIS_KEY_PREFIX"] = redisPrefix
 		env["GATEWAY_ADDR"] = "127.0.0.1:0"
 		ep := entrypoint(t, findStage(t, stages, s.Build.Target))
 		p := start(t, local(ep[0]), ep[1:], env)
@@ -73,6 +73,26 @@ func TestComposeRuns(t *testing.T) {
 	// A structured query on each replica in turn: it needs a session and
 	// Account's describe, which records and queries take from the cache
 	// (the describe endpoint itself revalidates on every call, docs/metadata.md).
+	queryEachReplica(t, c, gateways, urls)
+
+	// The shared session and describe are where the gateways were told to
+	// keep them: under the prefix, in database 0.
+	keys := strings.Join(redistest.Keys(t, redisAddr, redisPrefix), " ")
+	for _, want := range []string{redisPrefix + "sfgate:{default}:session", redisPrefix + "sfgate:{default}:describe"} {
+		if !strings.Contains(keys, want) {
+			t.Errorf("no key %s* under the gateways' REDIS_KEY_PREFIX (have %s)", want, keys)
+		}
+	}
+
+	checkOneLoginOneDescribe(t, simURL, gateways, procs)
+
+	stopReplicas(t, gateways, procs)
+}
+
+// queryEachReplica sends one structured query to each replica in turn,
+// with the file's own caller key.
+func queryEachReplica(t *testing.T, c composeFile, gateways []string, urls map[string]string) {
+	t.Helper()
 	_, key, _ := strings.Cut(c.Services["gateway-1"].Environment["GATEWAY_API_KEYS"], "=")
 	for _, g := range gateways {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, urls[g]+"/v1/sobjects/Account/query",
@@ -92,7 +112,12 @@ func TestComposeRuns(t *testing.T) {
 			t.Fatalf("%s POST /v1/sobjects/Account/query: %d %v %.300s", g, res.StatusCode, err, body)
 		}
 	}
+}
 
+// checkOneLoginOneDescribe reads sfsim's call counts: the replicas shared
+// one token request and one describe, unless one of them degraded.
+func checkOneLoginOneDescribe(t *testing.T, simURL string, gateways []string, procs map[string]*proc) {
+	t.Helper()
 	res, err := http.Get(simURL + "/_sim/stats")
 	if err != nil {
 		t.Fatal(err)
@@ -118,9 +143,12 @@ func TestComposeRuns(t *testing.T) {
 			t.Errorf("%d %s calls for %d replicas sharing Redis, want 1 (at most %d) (calls %v)", n, call, len(gateways), want, stats.Calls)
 		}
 	}
+}
 
-	// SIGTERM, as docker compose stop sends it: a clean exit within the
-	// stop_grace_period.
+// stopReplicas sends SIGTERM, as docker compose stop does, and wants a
+// clean exit within the stop_grace_period.
+func stopReplicas(t *testing.T, gateways []string, procs map[string]*proc) {
+	t.Helper()
 	for _, g := range gateways {
 		if err := procs[g].cmd.Process.Signal(syscall.SIGTERM); err != nil {
 			t.Fatal(err)

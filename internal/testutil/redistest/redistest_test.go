@@ -2,6 +2,8 @@ package redistest
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +16,11 @@ func TestSharedCleansUpItsPrefix(t *testing.T) {
 	var addr, prefix string
 	t.Run("user", func(t *testing.T) {
 		addr, prefix = Shared(t)
-		if !strings.HasPrefix(prefix, "test:TestSharedCleansUpItsPrefix/user:") {
+		want := "test:"
+		if run := os.Getenv(RunEnv); run != "" {
+			want += sanitize(run) + ":"
+		}
+		if !strings.HasPrefix(prefix, want+"TestSharedCleansUpItsPrefix/user:") {
 			t.Errorf("prefix %q does not name the test", prefix)
 		}
 		c := redis.NewClient(&redis.Options{Addr: addr})
@@ -59,46 +65,53 @@ func TestServerStopAndRestartKeepTheAddress(t *testing.T) {
 	}
 }
 
-func TestClaimDBOwnsAnEmptyDatabase(t *testing.T) {
+// recorder is a testing.TB whose Errorf is recorded, not reported, so a
+// test can check that a helper fails the test it is given.
+type recorder struct {
+	testing.TB
+	errs []string
+}
+
+func (r *recorder) Helper() {}
+
+func (r *recorder) Errorf(format string, args ...any) {
+	r.errs = append(r.errs, fmt.Sprintf(format, args...))
+}
+
+func TestCleanUpReportsWritesAfterTheTest(t *testing.T) {
 	t.Parallel()
-	var first int
-	t.Run("claim", func(t *testing.T) {
-		first = ClaimDB(t)
-		second := ClaimDB(t)
-		if first == second {
-			t.Fatalf("two claims got database %d", first)
-		}
-		c := redis.NewClient(&redis.Options{Addr: SharedAddr(), DB: first})
-		defer c.Close()
-		if n, err := c.DBSize(t.Context()).Result(); err != nil || n != 1 {
-			t.Fatalf("claimed database holds %d keys (%v), want only the claim", n, err)
-		}
-		// A key the test leaves behind is gone after cleanup.
-		if err := c.Set(t.Context(), "sfgate:{default}:left", "x", 0).Err(); err != nil {
+	addr, prefix := Shared(t)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	set := func(k string) {
+		if err := c.Set(t.Context(), prefix+k, "v", time.Minute).Err(); err != nil {
 			t.Fatal(err)
 		}
-	})
-	c := redis.NewClient(&redis.Options{Addr: SharedAddr(), DB: first})
-	defer c.Close()
-	if n, err := c.DBSize(t.Context()).Result(); err != nil || n != 0 {
-		t.Fatalf("after cleanup database %d holds %d keys (%v), want 0", first, n, err)
+	}
+	set("during")
+
+	clean := &recorder{TB: t}
+	cleanUp(clean, c, prefix, nil)
+	if len(clean.errs) != 0 || len(Keys(t, addr, prefix)) != 0 {
+		t.Fatalf("a clean test: errors %q, keys left %v", clean.errs, Keys(t, addr, prefix))
+	}
+
+	set("during")
+	late := &recorder{TB: t}
+	cleanUp(late, c, prefix, func() { set("late") })
+	if len(late.errs) != 1 || !strings.Contains(late.errs[0], prefix+"late") || !strings.Contains(late.errs[0], "outlives it") {
+		t.Fatalf("a write after cleanup: errors %q, want one naming %slate", late.errs, prefix)
+	}
+	if left := Keys(t, addr, prefix); len(left) != 0 {
+		t.Fatalf("the late key is left: %v", left)
 	}
 }
 
-func TestDeleteAllButKeepsOnlyTheClaim(t *testing.T) {
-	t.Parallel()
-	db := ClaimDB(t)
-	c := redis.NewClient(&redis.Options{Addr: SharedAddr(), DB: db})
-	defer c.Close()
-	// What a killed run leaves: more keys than one SCAN page.
-	for i := range 2500 {
-		c.Set(t.Context(), "sfgate:{default}:stale:"+strings.Repeat("x", i%7)+time.Duration(i).String(), "x", time.Minute)
-	}
-	if err := deleteAllBut(t.Context(), c, ClaimKey); err != nil {
-		t.Fatal(err)
-	}
-	keys, err := c.Keys(t.Context(), "*").Result()
-	if err != nil || len(keys) != 1 || keys[0] != ClaimKey {
-		t.Fatalf("left %v (%v), want only %s", keys, err, ClaimKey)
+// TestSharedPrefixNamesTheRun is not parallel: it sets the environment.
+func TestSharedPrefixNamesTheRun(t *testing.T) {
+	t.Setenv(RunEnv, "run 42")
+	_, prefix := Shared(t)
+	if !strings.HasPrefix(prefix, "test:run_42:TestSharedPrefixNamesTheRun:") {
+		t.Fatalf("prefix %q does not start with the run, then the test", prefix)
 	}
 }
