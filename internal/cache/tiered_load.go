@@ -36,6 +36,13 @@ func (t *Tiered) GetOrLoad(ctx context.Context, key string, o LoadOptions, load 
 	}
 
 	t.mu.Lock()
+	// Look again under the lock: a flight may have stored the value and
+	// ended between the lookup above and here, and starting another would
+	// load the key twice.
+	if v, _, ok := t.local.lookup(key); ok {
+		t.mu.Unlock()
+		return v, nil
+	}
 	f, joined := t.flights[key]
 	if !joined {
 		f = &flight{done: make(chan struct{})}

@@ -84,6 +84,11 @@ type Service struct {
 	mu      sync.Mutex
 	objects map[string]*decodedObject // by cache key
 	global  *decodedGlobal
+	// refreshedAt is when this process last asked for each object's
+	// describe to be refreshed (by cache key); see refresh.
+	refreshedAt map[string]time.Time
+	// refreshing holds a channel per refresh under way, closed when it ends.
+	refreshing map[string]chan struct{}
 }
 
 // ErrUnknownObject matches (errors.Is) an UnknownObjectError.
@@ -136,9 +141,11 @@ func New(cfg Config) (*Service, error) {
 		cfg.Now = time.Now
 	}
 	return &Service{
-		cfg:     cfg,
-		lo:      cache.LoadOptions{LocalTTL: cfg.LocalTTL, SharedTTL: cfg.TTL},
-		objects: make(map[string]*decodedObject),
+		cfg:         cfg,
+		lo:          cache.LoadOptions{LocalTTL: cfg.LocalTTL, SharedTTL: cfg.TTL},
+		objects:     make(map[string]*decodedObject),
+		refreshedAt: make(map[string]time.Time),
+		refreshing:  make(map[string]chan struct{}),
 	}, nil
 }
 
@@ -434,6 +441,7 @@ func (s *Service) objectExists(ctx context.Context, name string) error {
 // ---- describeSObject ----
 
 func (s *Service) objectLoader(name string, refreshed bool) func(ctx context.Context) ([]byte, error) {
+	key := ObjectKey(s.cfg.Connection, name)
 	return func(ctx context.Context) ([]byte, error) {
 		if err := s.objectExists(ctx, name); err != nil {
 			return nil, err
@@ -442,8 +450,22 @@ func (s *Service) objectLoader(name string, refreshed bool) func(ctx context.Con
 		if err != nil {
 			return nil, err
 		}
+		// A plain load can win the race against a refresh it coincides
+		// with (the cache shares one load per key, whoever starts it): what
+		// it fetches is just as fresh, so it is marked refreshed too, or
+		// the next unknown name would refresh again at once.
+		refreshed := refreshed || s.refreshedRecently(key)
 		return encode(objectEntry{Fetched: s.cfg.Now(), Refreshed: refreshed, Result: r})
 	}
+}
+
+// refreshedRecently reports whether this process asked for key's describe
+// to be refreshed less than MinRefreshAge ago.
+func (s *Service) refreshedRecently(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok := s.refreshedAt[key]
+	return ok && s.cfg.Now().Sub(at) < s.cfg.MinRefreshAge
 }
 
 // Describe returns the describe of object, cached for TTL across replicas:
@@ -473,14 +495,42 @@ func (s *Service) describe(ctx context.Context, object string) (*Object, []byte,
 }
 
 // refresh replaces the describe o (raw) unless it was itself fetched by a
-// refresh less than MinRefreshAge ago, and returns the describe to use. Concurrent refreshes of one object
-// share one describeSObject in this process and, through the cache's
-// compare-and-delete, across replicas.
+// refresh less than MinRefreshAge ago, and returns the describe to use.
+// Concurrent refreshes of one object share one describeSObject in this
+// process and, through the cache's compare-and-delete, across replicas. A
+// caller still holding the describe from before a refresh this process
+// started less than MinRefreshAge ago does not refresh again: it waits for
+// that refresh if it is still running, then reads the describe anew.
 func (s *Service) refresh(ctx context.Context, object string, o *Object, raw []byte) (*Object, error) {
 	if !s.mayRefresh(o.Fetched, o.Refreshed) {
 		return o, nil
 	}
 	key := ObjectKey(s.cfg.Connection, object)
+	now := s.cfg.Now()
+	s.mu.Lock()
+	at, ok := s.refreshedAt[key]
+	running := s.refreshing[key]
+	if ok && now.Sub(at) < s.cfg.MinRefreshAge {
+		s.mu.Unlock()
+		if running != nil {
+			select {
+			case <-running:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		}
+		o, _, err := s.describe(ctx, object)
+		return o, err
+	}
+	done := make(chan struct{})
+	s.refreshedAt[key], s.refreshing[key] = now, done
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.refreshing, key)
+		s.mu.Unlock()
+		close(done)
+	}()
 	raw, err := s.cfg.Cache.Refresh(ctx, key, raw, s.lo, s.objectLoader(object, true))
 	if err != nil {
 		return nil, err
