@@ -142,6 +142,13 @@ func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp 
 	return client, nil
 }
 
+// The engine declares what it needs of the SOAP client in its own terms
+// (docs/ARCHITECTURE.md); the wiring is where the client must fit.
+var (
+	_ service.Client     = (*salesforce.Client)(nil)
+	_ metadata.Describer = (*salesforce.Client)(nil)
+)
+
 // buildHandlers builds the describe metadata service, the records service
 // and the HTTP handlers over them, with the pod's readiness.
 func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {

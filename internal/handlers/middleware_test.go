@@ -20,7 +20,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/handlers/spectest"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 func TestBodyCap(t *testing.T) {
@@ -362,7 +362,7 @@ func TestStatusTableCodesAreSalesforceCodes(t *testing.T) {
 		}
 	}
 	for code, status := range statusByCode {
-		if salesforce.IsCredentialCode(code) && status != http.StatusBadGateway {
+		if partner.IsCredentialCode(code) && status != http.StatusBadGateway {
 			t.Errorf("credential code %s must answer 502", code)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 	"github.com/sfgate/sfgate/internal/session"
 	"github.com/sfgate/sfgate/internal/sfsim"
 	"github.com/sfgate/sfgate/internal/testutil/redistest"
@@ -350,8 +351,8 @@ func TestBadCredentialsNoLoginStorm(t *testing.T) {
 				t.Fatalf("%d of 180 calls failed, want all", len(errs))
 			}
 			for _, err := range errs {
-				var le *salesforce.LoginError
-				if !errors.As(err, &le) || !errors.Is(err, salesforce.ErrLoginCredentials) {
+				var le *partner.LoginError
+				if !errors.As(err, &le) || !errors.Is(err, partner.ErrLoginCredentials) {
 					t.Fatalf("err = %v, want a credentials LoginError", err)
 				}
 				if strings.Contains(err.Error(), "Xq7") {

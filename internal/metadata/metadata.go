@@ -18,7 +18,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sfgate/sfgate/internal/cache"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Defaults.
@@ -39,10 +39,10 @@ const (
 )
 
 // Describer is what the service needs of the Salesforce client;
-// *salesforce.Client satisfies it.
+// *salesforce.Client satisfies it (cmd/gateway checks).
 type Describer interface {
-	DescribeGlobal(ctx context.Context) (*salesforce.DescribeGlobalResult, error)
-	DescribeSObject(ctx context.Context, sObjectType string) (*salesforce.DescribeSObjectResult, error)
+	DescribeGlobal(ctx context.Context) (*partner.DescribeGlobalResult, error)
+	DescribeSObject(ctx context.Context, sObjectType string) (*partner.DescribeSObjectResult, error)
 }
 
 // Cache is what the service needs of the two-level cache; *cache.Tiered
@@ -155,23 +155,23 @@ func New(cfg Config) (*Service, error) {
 // serves every request that uses this describe. An Object is shared
 // between callers and must not be modified.
 type Object struct {
-	*salesforce.DescribeSObjectResult
+	*partner.DescribeSObjectResult
 	// Fetched is when describeSObject answered.
 	Fetched time.Time
 	// Refreshed reports whether an early refresh fetched it.
 	Refreshed bool
-	fields    map[string]*salesforce.DescribeField     // by lower-case name
-	parents   map[string]*salesforce.DescribeField     // reference fields by lower-case relationshipName
-	children  map[string]*salesforce.ChildRelationship // by lower-case relationshipName
+	fields    map[string]*partner.DescribeField     // by lower-case name
+	parents   map[string]*partner.DescribeField     // reference fields by lower-case relationshipName
+	children  map[string]*partner.ChildRelationship // by lower-case relationshipName
 }
 
 // NewObject indexes d. d must not be modified afterwards.
-func NewObject(d *salesforce.DescribeSObjectResult) *Object {
+func NewObject(d *partner.DescribeSObjectResult) *Object {
 	o := &Object{
 		DescribeSObjectResult: d,
-		fields:                make(map[string]*salesforce.DescribeField, len(d.Fields)),
-		parents:               make(map[string]*salesforce.DescribeField),
-		children:              make(map[string]*salesforce.ChildRelationship, len(d.ChildRelationships)),
+		fields:                make(map[string]*partner.DescribeField, len(d.Fields)),
+		parents:               make(map[string]*partner.DescribeField),
+		children:              make(map[string]*partner.ChildRelationship, len(d.ChildRelationships)),
 	}
 	for i := range d.Fields {
 		f := &d.Fields[i]
@@ -190,19 +190,19 @@ func NewObject(d *salesforce.DescribeSObjectResult) *Object {
 }
 
 // Field returns the field named name and whether it exists.
-func (o *Object) Field(name string) (*salesforce.DescribeField, bool) {
+func (o *Object) Field(name string) (*partner.DescribeField, bool) {
 	return lookup(o.fields, name)
 }
 
 // Parent returns the reference field whose relationshipName is name (the
 // "Owner" of "Owner.Name") and whether there is one.
-func (o *Object) Parent(name string) (*salesforce.DescribeField, bool) {
+func (o *Object) Parent(name string) (*partner.DescribeField, bool) {
 	return lookup(o.parents, name)
 }
 
 // Child returns the child relationship named name (the "Contacts" of a
 // subquery) and whether there is one.
-func (o *Object) Child(name string) (*salesforce.ChildRelationship, bool) {
+func (o *Object) Child(name string) (*partner.ChildRelationship, bool) {
 	return lookup(o.children, name)
 }
 
@@ -229,16 +229,16 @@ func lookup[V any](m map[string]V, name string) (V, bool) {
 
 // Global is a cached describeGlobal answer.
 type Global struct {
-	*salesforce.DescribeGlobalResult
+	*partner.DescribeGlobalResult
 	// Fetched is when describeGlobal answered.
 	Fetched time.Time
 	// Refreshed reports whether an early refresh fetched it.
 	Refreshed bool
-	byName    map[string]*salesforce.DescribeGlobalSObjectResult
+	byName    map[string]*partner.DescribeGlobalSObjectResult
 }
 
 // SObject returns the summary of the object named name (case-insensitive).
-func (g *Global) SObject(name string) (*salesforce.DescribeGlobalSObjectResult, bool) {
+func (g *Global) SObject(name string) (*partner.DescribeGlobalSObjectResult, bool) {
 	o, ok := g.byName[strings.ToLower(name)]
 	return o, ok
 }
@@ -261,7 +261,7 @@ func allPrefix(connection string) string { return cache.Key(connection, "describ
 // format is the first byte of every stored value: gob of the entry types
 // below. A change of layout bumps it, and old values then read as misses
 // (reloaded) instead of being misread. 2: the object flags moved into the
-// embedded salesforce.ObjectFlags, which gob would silently read as false
+// embedded partner.ObjectFlags, which gob would silently read as false
 // from a version-1 value.
 const format = 2
 
@@ -270,13 +270,13 @@ const format = 2
 type objectEntry struct {
 	Fetched   time.Time
 	Refreshed bool
-	Result    *salesforce.DescribeSObjectResult
+	Result    *partner.DescribeSObjectResult
 }
 
 type globalEntry struct {
 	Fetched   time.Time
 	Refreshed bool
-	Result    *salesforce.DescribeGlobalResult
+	Result    *partner.DescribeGlobalResult
 }
 
 func encode(v any) ([]byte, error) {
@@ -359,7 +359,7 @@ func (s *Service) decodeGlobal(raw []byte) (*Global, error) {
 	if e.Result == nil {
 		return nil, errBadFormat
 	}
-	g := &Global{DescribeGlobalResult: e.Result, Fetched: e.Fetched, Refreshed: e.Refreshed, byName: make(map[string]*salesforce.DescribeGlobalSObjectResult, len(e.Result.SObjects))}
+	g := &Global{DescribeGlobalResult: e.Result, Fetched: e.Fetched, Refreshed: e.Refreshed, byName: make(map[string]*partner.DescribeGlobalSObjectResult, len(e.Result.SObjects))}
 	for i := range e.Result.SObjects {
 		o := &e.Result.SObjects[i]
 		g.byName[strings.ToLower(o.Name)] = o
@@ -543,7 +543,7 @@ func (s *Service) refresh(ctx context.Context, object string, o *Object, raw []b
 // fetched it less than MinRefreshAge ago) before the answer is an
 // *UnknownFieldError, so a field an
 // admin has just added is usable in the very next call that names it.
-func (s *Service) Field(ctx context.Context, object, field string) (*salesforce.DescribeField, error) {
+func (s *Service) Field(ctx context.Context, object, field string) (*partner.DescribeField, error) {
 	o, err := s.EnsureFields(ctx, object, []string{field})
 	if err != nil {
 		return nil, err

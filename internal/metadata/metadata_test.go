@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate/internal/cache"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 	"github.com/sfgate/sfgate/internal/testutil/fakeclock"
 )
 
@@ -45,32 +45,32 @@ func (f *fakeOrg) count(object string) int {
 	return f.describes[object]
 }
 
-func (f *fakeOrg) DescribeGlobal(ctx context.Context) (*salesforce.DescribeGlobalResult, error) {
+func (f *fakeOrg) DescribeGlobal(ctx context.Context) (*partner.DescribeGlobalResult, error) {
 	f.globals.Add(1)
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	r := &salesforce.DescribeGlobalResult{Encoding: "UTF-8", MaxBatchSize: 200}
+	r := &partner.DescribeGlobalResult{Encoding: "UTF-8", MaxBatchSize: 200}
 	for name := range f.objects {
-		r.SObjects = append(r.SObjects, salesforce.DescribeGlobalSObjectResult{Name: name, ObjectFlags: salesforce.ObjectFlags{Queryable: true}})
+		r.SObjects = append(r.SObjects, partner.DescribeGlobalSObjectResult{Name: name, ObjectFlags: partner.ObjectFlags{Queryable: true}})
 	}
 	return r, nil
 }
 
-func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*salesforce.DescribeSObjectResult, error) {
+func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*partner.DescribeSObjectResult, error) {
 	time.Sleep(f.delay)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for obj, fields := range f.objects {
 		if strings.EqualFold(obj, name) {
 			f.describes[obj]++
-			r := &salesforce.DescribeSObjectResult{Name: obj, ObjectFlags: salesforce.ObjectFlags{Queryable: true}}
+			r := &partner.DescribeSObjectResult{Name: obj, ObjectFlags: partner.ObjectFlags{Queryable: true}}
 			for _, fl := range fields {
-				r.Fields = append(r.Fields, salesforce.DescribeField{Name: fl, Type: "string"})
+				r.Fields = append(r.Fields, partner.DescribeField{Name: fl, Type: "string"})
 			}
 			return r, nil
 		}
 	}
-	return nil, &salesforce.Error{Op: "describeSObject", Kind: salesforce.KindFault, Code: "INVALID_TYPE", Message: "sObject type '" + name + "' is not supported."}
+	return nil, &partner.Error{Op: "describeSObject", Kind: partner.KindFault, Code: "INVALID_TYPE", Message: "sObject type '" + name + "' is not supported."}
 }
 
 func newService(t *testing.T, org *fakeOrg) (*Service, *fakeClock) {
@@ -344,13 +344,13 @@ func TestRevalidateShowsNewFieldsAndLeavesRefreshUngated(t *testing.T) {
 }
 
 func TestObjectIndex(t *testing.T) {
-	o := NewObject(&salesforce.DescribeSObjectResult{Name: "Contact",
-		Fields: []salesforce.DescribeField{
+	o := NewObject(&partner.DescribeSObjectResult{Name: "Contact",
+		Fields: []partner.DescribeField{
 			{Name: "Id", Type: "id"},
 			{Name: "AccountId", Type: "reference", RelationshipName: "Account", ReferenceTo: []string{"Account"}},
 			{Name: "Dangling__c", Type: "reference", RelationshipName: "Dangling__r"}, // no target: not a parent
 		},
-		ChildRelationships: []salesforce.ChildRelationship{{ChildSObject: "Case", Field: "ContactId", RelationshipName: "Cases"}, {ChildSObject: "X", Field: "Y"}},
+		ChildRelationships: []partner.ChildRelationship{{ChildSObject: "Case", Field: "ContactId", RelationshipName: "Cases"}, {ChildSObject: "X", Field: "Y"}},
 	})
 	if f, ok := o.Field("accountid"); !ok || f.Name != "AccountId" {
 		t.Errorf("Field(accountid) = %v, %v", f, ok)

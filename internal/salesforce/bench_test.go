@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"unsafe"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // benchPage builds a compact queryResponse of n Account records with 20
@@ -22,8 +24,8 @@ func benchPage(n int) ([]byte, int) {
 	b.WriteString(`<soapenv:Body><queryResponse><result xsi:type="QueryResult"><done>false</done><queryLocator>01gD0000001vELkIAM-2000</queryLocator>`)
 	industries := []string{"Energy", "Banking", "Retail", "Technology", "Healthcare"}
 	for i := range n {
-		id, _ := NormalizeID(fmt.Sprintf("001D0%010d", i))
-		owner, _ := NormalizeID(fmt.Sprintf("005D0%010d", i%37))
+		id, _ := partner.NormalizeID(fmt.Sprintf("001D0%010d", i))
+		owner, _ := partner.NormalizeID(fmt.Sprintf("005D0%010d", i%37))
 		name := fmt.Sprintf("Account %d", i)
 		if i%7 == 0 {
 			name = fmt.Sprintf("Smith &amp; Sons %d", i)
@@ -67,9 +69,9 @@ Renewal due in Q%d; contact the owner before any change.</sf:Description>`, 1+i%
 
 const benchRecords = 2000
 
-func decodeQueryPage(doc []byte) (*QueryResult, *Error) {
+func decodeQueryPage(doc []byte) (*partner.QueryResult, *partner.Error) {
 	d := newDecoder(doc, DefaultMaxDepth)
-	var qr *QueryResult
+	var qr *partner.QueryResult
 	fe := d.envelope("queryResponse", func() { qr = d.queryResponse() })
 	return qr, fe
 }
@@ -195,7 +197,7 @@ func TestBenchPagesAgree(t *testing.T) {
 	}
 	for i, r := range qr.Records {
 		s := std.Records[i]
-		get := func(name string) Field {
+		get := func(name string) partner.Field {
 			f, ok := r.Get(name)
 			if !ok {
 				t.Fatalf("record %d: no field %s", i, name)
@@ -247,7 +249,7 @@ func TestBenchPagesAgree(t *testing.T) {
 // every page, so its size is most of a page's allocation.
 func TestFieldSize(t *testing.T) {
 	t.Parallel()
-	if n := unsafe.Sizeof(Field{}); n != 64 {
+	if n := unsafe.Sizeof(partner.Field{}); n != 64 {
 		t.Errorf("Field is %d bytes, want 64", n)
 	}
 }

@@ -17,24 +17,13 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // DefaultAPIVersion is the Partner API version used when Config.APIVersion
 // is empty: the version of the WSDL the client is written and tested against.
 const DefaultAPIVersion = "58.0"
-
-// Limits of the Partner API the client enforces by chunking.
-const (
-	// MaxWriteBatch is the most records create, update, upsert, delete,
-	// undelete and merge accept per call.
-	MaxWriteBatch = 200
-	// MaxRetrieveBatch is the most ids retrieve accepts per call.
-	MaxRetrieveBatch = 2000
-	// MaxDescribeBatch is the most types describeSObjects accepts per call.
-	MaxDescribeBatch = 100
-	// MaxConvertLeadBatch is the most leads one convertLead call converts.
-	MaxConvertLeadBatch = 100
-)
 
 // Defaults of Config.
 const (
@@ -86,7 +75,7 @@ type Client struct {
 	http    *http.Client
 	policy  RetryPolicy
 	budget  *budget
-	limits  atomic.Pointer[LimitInfo]
+	limits  atomic.Pointer[partner.LimitInfo]
 	tracer  trace.Tracer
 	version string
 }
@@ -142,11 +131,11 @@ func (c *Client) APIVersion() string { return c.version }
 
 // Limits returns the API usage Salesforce reported in the last answer that
 // carried a LimitInfoHeader of type "API REQUESTS" (zero before any).
-func (c *Client) Limits() LimitInfo {
+func (c *Client) Limits() partner.LimitInfo {
 	if l := c.limits.Load(); l != nil {
 		return *l
 	}
-	return LimitInfo{}
+	return partner.LimitInfo{}
 }
 
 // call describes one SOAP operation.
@@ -211,7 +200,7 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 	defer func() {
 		log := zerolog.Ctx(ctx)
 		ev := log.Debug()
-		var se *Error
+		var se *partner.Error
 		if err != nil {
 			ev = log.Warn()
 			if errors.As(err, &se) {
@@ -248,7 +237,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 		return attempts, bw.err
 	}
 	if cl.session && c.cfg.Sessions == nil {
-		return attempts, &Error{Op: cl.op, Kind: KindInvalidInput, Message: "client has no SessionSource"}
+		return attempts, &partner.Error{Op: cl.op, Kind: partner.KindInvalidInput, Message: "client has no SessionSource"}
 	}
 	refreshed := false
 	for attempt := 1; ; attempt++ {
@@ -271,8 +260,8 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 		if err == nil {
 			return attempts, nil
 		}
-		var se *Error
-		if cl.session && !refreshed && errors.As(err, &se) && se.Code == CodeInvalidSessionID {
+		var se *partner.Error
+		if cl.session && !refreshed && errors.As(err, &se) && se.Code == partner.CodeInvalidSessionID {
 			// The session expired or was revoked: drop exactly this one,
 			// get a fresh one and replay once. Safe for every operation:
 			// Salesforce rejected the call before running it.
@@ -284,7 +273,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 			continue
 		}
 		if ctx.Err() != nil {
-			return attempts, &Error{Op: cl.op, Kind: KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
+			return attempts, &partner.Error{Op: cl.op, Kind: partner.KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
 		}
 		if !c.policy.ShouldRetry(cl.idem, attempt, err) {
 			return attempts, err
@@ -300,7 +289,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return attempts, &Error{Op: cl.op, Kind: KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
+			return attempts, &partner.Error{Op: cl.op, Kind: partner.KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
 		case <-timer.C:
 		}
 	}
@@ -315,7 +304,7 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(payload))
 	if err != nil {
-		return &Error{Op: cl.op, Kind: KindInvalidInput, Message: "invalid endpoint URL", Cause: err}
+		return &partner.Error{Op: cl.op, Kind: partner.KindInvalidInput, Message: "invalid endpoint URL", Cause: err}
 	}
 	req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
 	req.Header.Set("SOAPAction", `""`)
@@ -332,7 +321,7 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 	if err != nil {
 		var tl errTooLarge
 		if errors.As(err, &tl) {
-			return &Error{Op: cl.op, Kind: KindDecode, HTTPStatus: resp.StatusCode, Message: tl.Error()}
+			return &partner.Error{Op: cl.op, Kind: partner.KindDecode, HTTPStatus: resp.StatusCode, Message: tl.Error()}
 		}
 		e := classifyTransportErr(cl.op, err)
 		e.HTTPStatus = resp.StatusCode
@@ -347,23 +336,23 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 	if fe != nil {
 		fe.Op = cl.op
 		fe.HTTPStatus = resp.StatusCode
-		if fe.Kind == KindDecode && resp.StatusCode != http.StatusOK {
+		if fe.Kind == partner.KindDecode && resp.StatusCode != http.StatusOK {
 			// Not a SOAP answer at all: a proxy, a maintenance page, a
 			// gateway timeout. Say what arrived, not what it contained.
-			return &Error{Op: cl.op, Kind: KindTransport, HTTPStatus: resp.StatusCode,
+			return &partner.Error{Op: cl.op, Kind: partner.KindTransport, HTTPStatus: resp.StatusCode,
 				Message: fmt.Sprintf("unexpected HTTP status %d (%s)", resp.StatusCode, resp.Header.Get("Content-Type"))}
 		}
 		return fe
 	}
 	if resp.StatusCode != http.StatusOK {
-		return &Error{Op: cl.op, Kind: KindTransport, HTTPStatus: resp.StatusCode,
+		return &partner.Error{Op: cl.op, Kind: partner.KindTransport, HTTPStatus: resp.StatusCode,
 			Message: fmt.Sprintf("unexpected HTTP status %d with a non-fault answer", resp.StatusCode)}
 	}
 	return nil
 }
 
-func decodeErr(op, msg string) *Error {
-	return &Error{Op: op, Kind: KindDecode, Message: msg}
+func decodeErr(op, msg string) *partner.Error {
+	return &partner.Error{Op: op, Kind: partner.KindDecode, Message: msg}
 }
 
 // chunked calls fn on consecutive parts of at most size items and

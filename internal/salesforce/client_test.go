@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 var (
@@ -82,9 +84,9 @@ func chunkingAnswer(r fakeReq, _ int) (int, string) {
 
 func checkCreateKeepsOrder(t *testing.T, c *Client) {
 	t.Helper()
-	recs := make([]Record, 450)
+	recs := make([]partner.Record, 450)
 	for i := range recs {
-		recs[i] = Record{Type: "Account", Fields: []Field{{Name: "Name", Value: fmt.Sprint(i)}}}
+		recs[i] = partner.Record{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: fmt.Sprint(i)}}}
 	}
 	res, err := c.Create(t.Context(), recs)
 	if err != nil {
@@ -109,7 +111,7 @@ func checkRetrieveKeepsOrder(t *testing.T, c *Client) {
 		if i%2 == 0 {
 			ids[i] = fmt.Sprintf("001x0%010d", i)
 		} else {
-			ids[i], _ = NormalizeID(fmt.Sprintf("001D0%09dX", i))
+			ids[i], _ = partner.NormalizeID(fmt.Sprintf("001D0%09dX", i))
 		}
 	}
 	got, err := c.Retrieve(t.Context(), []string{"Id"}, "Account", ids)
@@ -143,7 +145,7 @@ func checkDeleteKeepsOrder(t *testing.T, c *Client) {
 		t.Fatal(err)
 	}
 	for i, r := range dres {
-		if want, _ := NormalizeID(del[i]); r.ID != want {
+		if want, _ := partner.NormalizeID(del[i]); r.ID != want {
 			t.Fatalf("delete result %d = %s, want %s", i, r.ID, want)
 		}
 	}
@@ -177,12 +179,12 @@ func TestChunkFailureReturnsDonePrefix(t *testing.T) {
 		return minimalAnswer(r, n)
 	})
 	c, _ := newTestClient(t, f, nil)
-	recs := make([]Record, 250)
+	recs := make([]partner.Record, 250)
 	for i := range recs {
-		recs[i] = Record{Type: "Account"}
+		recs[i] = partner.Record{Type: "Account"}
 	}
 	res, err := c.Create(t.Context(), recs)
-	if !IsCode(err, "INVALID_TYPE") {
+	if !partner.IsCode(err, "INVALID_TYPE") {
 		t.Fatalf("err = %v", err)
 	}
 	if len(res) != 200 {
@@ -198,14 +200,14 @@ func TestSessionRefresh(t *testing.T) {
 		t.Parallel()
 		f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
 			if strings.HasSuffix(r.session, "-0") {
-				return 500, faultAnswer(CodeInvalidSessionID, "UnexpectedErrorFault", "Invalid Session ID found in SessionHeader: Illegal Session")
+				return 500, faultAnswer(partner.CodeInvalidSessionID, "UnexpectedErrorFault", "Invalid Session ID found in SessionHeader: Illegal Session")
 			}
 			return minimalAnswer(r, n)
 		})
 		c, ss := newTestClient(t, f, nil)
 		// A create: refreshing is safe even for non-idempotent calls, since
 		// Salesforce rejected the call before running it.
-		if _, err := c.Create(t.Context(), []Record{{Type: "Account"}}); err != nil {
+		if _, err := c.Create(t.Context(), []partner.Record{{Type: "Account"}}); err != nil {
 			t.Fatal(err)
 		}
 		reqs := f.requests()
@@ -219,11 +221,11 @@ func TestSessionRefresh(t *testing.T) {
 	t.Run("second rejection is returned", func(t *testing.T) {
 		t.Parallel()
 		f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
-			return 500, faultAnswer(CodeInvalidSessionID, "UnexpectedErrorFault", "This session is not valid for use with the API")
+			return 500, faultAnswer(partner.CodeInvalidSessionID, "UnexpectedErrorFault", "This session is not valid for use with the API")
 		})
 		c, ss := newTestClient(t, f, nil)
 		_, err := c.Query(t.Context(), "SELECT Id FROM Account")
-		if !IsCode(err, CodeInvalidSessionID) {
+		if !partner.IsCode(err, partner.CodeInvalidSessionID) {
 			t.Fatalf("err = %v", err)
 		}
 		if n := len(f.requests()); n != 2 {
@@ -248,7 +250,7 @@ func TestRetries(t *testing.T) {
 		{
 			name: "lock contention on a query is retried",
 			fail: func(n int) (int, string, bool) {
-				return 500, faultAnswer(CodeUnableToLockRow, "UnexpectedErrorFault", "unable to obtain exclusive access to this record"), n <= 2
+				return 500, faultAnswer(partner.CodeUnableToLockRow, "UnexpectedErrorFault", "unable to obtain exclusive access to this record"), n <= 2
 			},
 			call: func(c *Client, ctx context.Context) error {
 				_, err := c.Query(ctx, "SELECT Id FROM Account")
@@ -259,10 +261,10 @@ func TestRetries(t *testing.T) {
 		{
 			name: "server unavailable on an update is retried",
 			fail: func(n int) (int, string, bool) {
-				return 500, faultAnswer(CodeServerUnavailable, "UnexpectedErrorFault", "down"), n == 1
+				return 500, faultAnswer(partner.CodeServerUnavailable, "UnexpectedErrorFault", "down"), n == 1
 			},
 			call: func(c *Client, ctx context.Context) error {
-				_, err := c.Update(ctx, []Record{{Type: "Account", ID: "001D000000HS2PP"}})
+				_, err := c.Update(ctx, []partner.Record{{Type: "Account", ID: "001D000000HS2PP"}})
 				return err
 			},
 			wantCalls: 2,
@@ -270,26 +272,26 @@ func TestRetries(t *testing.T) {
 		{
 			name: "lock contention on a create is not retried",
 			fail: func(n int) (int, string, bool) {
-				return 500, faultAnswer(CodeUnableToLockRow, "UnexpectedErrorFault", "locked"), true
+				return 500, faultAnswer(partner.CodeUnableToLockRow, "UnexpectedErrorFault", "locked"), true
 			},
 			call: func(c *Client, ctx context.Context) error {
-				_, err := c.Create(ctx, []Record{{Type: "Account"}})
+				_, err := c.Create(ctx, []partner.Record{{Type: "Account"}})
 				return err
 			},
 			wantCalls: 1,
-			wantCode:  CodeUnableToLockRow,
+			wantCode:  partner.CodeUnableToLockRow,
 		},
 		{
 			name: "daily limit is never retried",
 			fail: func(n int) (int, string, bool) {
-				return 500, faultAnswer(CodeRequestLimitExceeded, "UnexpectedErrorFault", "TotalRequests Limit exceeded."), true
+				return 500, faultAnswer(partner.CodeRequestLimitExceeded, "UnexpectedErrorFault", "TotalRequests Limit exceeded."), true
 			},
 			call: func(c *Client, ctx context.Context) error {
 				_, err := c.Query(ctx, "SELECT Id FROM Account")
 				return err
 			},
 			wantCalls: 1,
-			wantCode:  CodeRequestLimitExceeded,
+			wantCode:  partner.CodeRequestLimitExceeded,
 		},
 		{
 			name: "HTTP 503 page on a read is retried, up to MaxAttempts",
@@ -326,7 +328,7 @@ func TestRetries(t *testing.T) {
 			if n := len(f.requests()); n != tc.wantCalls {
 				t.Errorf("%d calls, want %d", n, tc.wantCalls)
 			}
-			if tc.wantCode != "" && !IsCode(err, tc.wantCode) {
+			if tc.wantCode != "" && !partner.IsCode(err, tc.wantCode) {
 				t.Errorf("err = %v, want code %s", err, tc.wantCode)
 			}
 			if tc.wantCalls < 4 && tc.wantCode == "" && err != nil {
@@ -340,7 +342,7 @@ func TestRetries(t *testing.T) {
 func TestRetryBudget(t *testing.T) {
 	t.Parallel()
 	f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
-		return 500, faultAnswer(CodeServerUnavailable, "UnexpectedErrorFault", "down")
+		return 500, faultAnswer(partner.CodeServerUnavailable, "UnexpectedErrorFault", "down")
 	})
 	now := time.Unix(1e9, 0) // frozen: no refill
 	c, _ := newTestClient(t, f, func(cfg *Config) {
@@ -360,7 +362,7 @@ func TestRetryBudget(t *testing.T) {
 func TestBackoffHonoursContext(t *testing.T) {
 	t.Parallel()
 	f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
-		return 500, faultAnswer(CodeServerUnavailable, "UnexpectedErrorFault", "down")
+		return 500, faultAnswer(partner.CodeServerUnavailable, "UnexpectedErrorFault", "down")
 	})
 	c, _ := newTestClient(t, f, func(cfg *Config) {
 		cfg.Retry = RetryPolicy{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour, BudgetPerSecond: 1, BudgetBurst: 5}
@@ -393,9 +395,9 @@ func TestNetworkErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Create(t.Context(), []Record{{Type: "Account"}})
-	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindNetwork {
+	_, err = c.Create(t.Context(), []partner.Record{{Type: "Account"}})
+	var e *partner.Error
+	if !errors.As(err, &e) || e.Kind != partner.KindNetwork {
 		t.Fatalf("err = %v, want a network error", err)
 	}
 	if n := attempts.Load(); n != int32(fastRetry.MaxAttempts) {
@@ -424,7 +426,7 @@ func TestNetworkErrors(t *testing.T) {
 	}()
 	ss2 := &sessions{instance: "http://" + hang.Addr().String()}
 	c2, _ := New(Config{Sessions: ss2, Retry: fastRetry})
-	if _, err := c2.Create(t.Context(), []Record{{Type: "Account"}}); err == nil {
+	if _, err := c2.Create(t.Context(), []partner.Record{{Type: "Account"}}); err == nil {
 		t.Fatal("want an error")
 	}
 	if n := accepted.Load(); n != 1 {
@@ -459,7 +461,7 @@ func TestGzipBothWays(t *testing.T) {
 		t.Fatal(err)
 	}
 	big := strings.Repeat("x", 4096)
-	if _, err := c.Create(t.Context(), []Record{{Type: "Account", Fields: []Field{{Name: "Description", Value: big}}}}); err != nil {
+	if _, err := c.Create(t.Context(), []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Description", Value: big}}}}); err != nil {
 		t.Fatal(err)
 	}
 	reqs := f.requests()
@@ -487,13 +489,13 @@ func TestAnswerCaps(t *testing.T) {
 	})
 	c, _ := newTestClient(t, f, func(cfg *Config) { cfg.MaxResponseBytes = 2048 })
 	_, err := c.Query(t.Context(), "SELECT big FROM Account")
-	var e *Error
-	if !errors.As(err, &e) || e.Kind != KindDecode || !strings.Contains(e.Message, "2048") {
+	var e *partner.Error
+	if !errors.As(err, &e) || e.Kind != partner.KindDecode || !strings.Contains(e.Message, "2048") {
 		t.Errorf("oversized answer: err = %v", err)
 	}
 	c2, _ := newTestClient(t, f, nil)
 	_, err = c2.Query(t.Context(), "SELECT deep FROM Account")
-	if !errors.As(err, &e) || e.Kind != KindDecode || !errors.Is(e.Cause, errDepth) {
+	if !errors.As(err, &e) || e.Kind != partner.KindDecode || !errors.Is(e.Cause, errDepth) {
 		t.Errorf("too deep: err = %v", err)
 	}
 }
@@ -562,11 +564,11 @@ func TestQueryIterator(t *testing.T) {
 		case strings.Contains(body, "LOC-2"):
 			return 200, answer("queryMore", page(3, true))
 		}
-		return 500, faultAnswer(CodeInvalidQueryLocator, "InvalidQueryLocatorFault", "invalid query locator")
+		return 500, faultAnswer(partner.CodeInvalidQueryLocator, "InvalidQueryLocatorFault", "invalid query locator")
 	})
 	c, _ := newTestClient(t, f, nil)
 	ctx := t.Context()
-	it := c.Pages("SELECT Name FROM Account", true, BatchSize(200))
+	it := c.Pages("SELECT Name FROM Account", true, partner.BatchSize(200))
 	if len(f.requests()) != 0 {
 		t.Fatal("a page was fetched before Next")
 	}
@@ -615,7 +617,7 @@ func TestQueryIterator(t *testing.T) {
 		t.Error("PagesFrom did not resume at the locator")
 	}
 	it3 := c.PagesFrom("LOC-bad")
-	if it3.Next(ctx) || !IsCode(it3.Err(), CodeInvalidQueryLocator) {
+	if it3.Next(ctx) || !partner.IsCode(it3.Err(), partner.CodeInvalidQueryLocator) {
 		t.Errorf("bad locator: %v", it3.Err())
 	}
 }
@@ -634,7 +636,7 @@ func TestConcurrentUse(t *testing.T) {
 		if strings.Contains(q, "0</queryString>") || strings.Contains(q, "3</queryString>") || strings.Contains(q, "6</queryString>") {
 			if !failed[q] {
 				failed[q] = true
-				return 500, faultAnswer(CodeUnableToLockRow, "UnexpectedErrorFault", "locked")
+				return 500, faultAnswer(partner.CodeUnableToLockRow, "UnexpectedErrorFault", "locked")
 			}
 		}
 		return minimalAnswer(r, n)

@@ -3,19 +3,21 @@ package salesforce
 import (
 	"strings"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // decoder turns one SOAP answer into values. Records and their fields are
 // carved out of slabs so a page costs a few allocations in total.
 type decoder struct {
 	sc        *scanner
-	fieldSlab []Field
-	recSlab   []Record
-	nestSlab  []Field
-	scratch   [][]Field
+	fieldSlab []partner.Field
+	recSlab   []partner.Record
+	nestSlab  []partner.Field
+	scratch   [][]partner.Field
 	level     int
 	direct    bool // a record is appending to fieldSlab
-	limit     *LimitInfo
+	limit     *partner.LimitInfo
 }
 
 const (
@@ -28,9 +30,9 @@ func newDecoder(doc []byte, maxDepth int) *decoder {
 }
 
 // allocNested returns n zeroed fields from the slab of nested records.
-func (d *decoder) allocNested(n int) []Field {
+func (d *decoder) allocNested(n int) []partner.Field {
 	if cap(d.nestSlab)-len(d.nestSlab) < n {
-		d.nestSlab = make([]Field, 0, max(n, fieldSlabSize/4))
+		d.nestSlab = make([]partner.Field, 0, max(n, fieldSlabSize/4))
 	}
 	l := len(d.nestSlab)
 	d.nestSlab = d.nestSlab[:l+n]
@@ -38,9 +40,9 @@ func (d *decoder) allocNested(n int) []Field {
 }
 
 // newRecord returns a record from the slab (its address stays valid).
-func (d *decoder) newRecord() *Record {
+func (d *decoder) newRecord() *partner.Record {
 	if len(d.recSlab) == cap(d.recSlab) {
-		d.recSlab = make([]Record, 0, recordSlabSize)
+		d.recSlab = make([]partner.Record, 0, recordSlabSize)
 	}
 	d.recSlab = d.recSlab[:len(d.recSlab)+1]
 	return &d.recSlab[len(d.recSlab)-1]
@@ -50,7 +52,7 @@ func (d *decoder) newRecord() *Record {
 // *Error (Op left empty for the caller). Otherwise it finds the Body's
 // entry, checks it is the partner-namespace element named response, and
 // calls body, which must consume that element's children.
-func (d *decoder) envelope(response string, body func()) *Error {
+func (d *decoder) envelope(response string, body func()) *partner.Error {
 	sc := d.sc
 	t := sc.next()
 	if t.kind != tokStart || t.local != "Envelope" || t.ns != nsSOAPEnv {
@@ -80,7 +82,7 @@ func (d *decoder) envelope(response string, body func()) *Error {
 		}
 	}
 	if err := sc.err(); err != nil {
-		return &Error{Kind: KindDecode, Message: "malformed answer", Cause: err}
+		return &partner.Error{Kind: partner.KindDecode, Message: "malformed answer", Cause: err}
 	}
 	if !sawBody {
 		return d.shapeError("envelope has no Body")
@@ -88,11 +90,11 @@ func (d *decoder) envelope(response string, body func()) *Error {
 	return nil
 }
 
-func (d *decoder) shapeError(msg string) *Error {
+func (d *decoder) shapeError(msg string) *partner.Error {
 	if err := d.sc.err(); err != nil {
-		return &Error{Kind: KindDecode, Message: "malformed answer", Cause: err}
+		return &partner.Error{Kind: partner.KindDecode, Message: "malformed answer", Cause: err}
 	}
-	return &Error{Kind: KindDecode, Message: msg}
+	return &partner.Error{Kind: partner.KindDecode, Message: msg}
 }
 
 func (d *decoder) header() {
@@ -107,7 +109,7 @@ func (d *decoder) header() {
 				sc.skip()
 				continue
 			}
-			var li LimitInfo
+			var li partner.LimitInfo
 			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				switch t.local {
 				case "current":
@@ -128,7 +130,7 @@ func (d *decoder) header() {
 	}
 }
 
-func (d *decoder) body(response string, body func()) *Error {
+func (d *decoder) body(response string, body func()) *partner.Error {
 	sc := d.sc
 	found := false
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
@@ -149,9 +151,9 @@ func (d *decoder) body(response string, body func()) *Error {
 }
 
 // fault decodes soapenv:Fault. Strings are cloned: errors outlive answers.
-func (d *decoder) fault() *Error {
+func (d *decoder) fault() *partner.Error {
 	sc := d.sc
-	e := &Error{}
+	e := &partner.Error{}
 	var codeNS, faultString string
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
@@ -183,7 +185,7 @@ func (d *decoder) fault() *Error {
 		}
 	}
 	if err := sc.err(); err != nil {
-		return &Error{Kind: KindDecode, Message: "malformed fault", Cause: err}
+		return &partner.Error{Kind: partner.KindDecode, Message: "malformed fault", Cause: err}
 	}
 	e.Code = strings.Clone(e.Code)
 	if e.Message == "" {
@@ -191,9 +193,9 @@ func (d *decoder) fault() *Error {
 	}
 	e.Message = strings.Clone(e.Message)
 	if codeNS == nsSOAPEnv {
-		e.Kind = KindTransport
+		e.Kind = partner.KindTransport
 	} else {
-		e.Kind = KindFault
+		e.Kind = partner.KindFault
 	}
 	// Drain the rest of the envelope so the scanner ends cleanly; a
 	// malformed tail does not hide the fault.
@@ -204,7 +206,7 @@ func (d *decoder) fault() *Error {
 }
 
 // queryResult decodes the children of a QueryResult element.
-func (d *decoder) queryResult(qr *QueryResult) {
+func (d *decoder) queryResult(qr *partner.QueryResult) {
 	sc := d.sc
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
@@ -218,7 +220,7 @@ func (d *decoder) queryResult(qr *QueryResult) {
 				continue
 			}
 			start := sc.pos
-			qr.Records = append(qr.Records, Record{})
+			qr.Records = append(qr.Records, partner.Record{})
 			d.record(&qr.Records[len(qr.Records)-1], false)
 			if len(qr.Records) == 1 && !d.direct {
 				// Records of a page are alike: size the slice from the
@@ -227,7 +229,7 @@ func (d *decoder) queryResult(qr *QueryResult) {
 				// itself: a subquery ends long before the answer does.
 				if per := sc.pos - start; per > 0 {
 					n := min((len(sc.s)-sc.pos)/per+1, 2048)
-					grown := make([]Record, 1, n+1)
+					grown := make([]partner.Record, 1, n+1)
 					grown[0] = qr.Records[0]
 					qr.Records = grown
 				}
@@ -245,7 +247,7 @@ func (d *decoder) queryResult(qr *QueryResult) {
 // The elements an sObject starts with (structuralElement) set rec.Type and
 // rec.ID; every later child is a field (fieldValue when it is not plain
 // text), collected as fieldSink says.
-func (d *decoder) record(rec *Record, compound bool) {
+func (d *decoder) record(rec *partner.Record, compound bool) {
 	sc := d.sc
 	sink := d.openFields()
 	structural := !compound // still before the first field
@@ -269,7 +271,7 @@ func (d *decoder) record(rec *Record, compound bool) {
 			}
 			structural = false
 		}
-		var f *Field
+		var f *partner.Field
 		if sink.direct && len(d.fieldSlab) < cap(d.fieldSlab) {
 			// The common case, inline: the slab's next slot, which is
 			// fresh memory and so zero.
@@ -295,10 +297,10 @@ func (d *decoder) record(rec *Record, compound bool) {
 // when complete, since they interleave with the outer record's fields on
 // the wire.
 type fieldSink struct {
-	direct bool    // appending to d.fieldSlab
-	start  int     // the record's first field in d.fieldSlab, when direct
-	lvl    int     // the nesting level, index of the scratch buffer
-	fs     []Field // the scratch buffer, when not direct
+	direct bool            // appending to d.fieldSlab
+	start  int             // the record's first field in d.fieldSlab, when direct
+	lvl    int             // the nesting level, index of the scratch buffer
+	fs     []partner.Field // the scratch buffer, when not direct
 }
 
 // openFields starts collecting the fields of a record.
@@ -310,7 +312,7 @@ func (d *decoder) openFields() fieldSink {
 	lvl := d.level
 	d.level++
 	if len(d.scratch) <= lvl {
-		d.scratch = append(d.scratch, make([]Field, 0, 32))
+		d.scratch = append(d.scratch, make([]partner.Field, 0, 32))
 	}
 	return fieldSink{lvl: lvl, fs: d.scratch[lvl][:0]}
 }
@@ -319,14 +321,14 @@ func (d *decoder) openFields() fieldSink {
 // or of the outermost one when the field slab is full: its fields so far
 // then move to a fresh chunk, so they stay contiguous. (record takes the
 // next slot of a slab with room itself, in its loop.)
-func (d *decoder) addField(s *fieldSink) *Field {
+func (d *decoder) addField(s *fieldSink) *partner.Field {
 	if !s.direct {
-		s.fs = append(s.fs, Field{})
+		s.fs = append(s.fs, partner.Field{})
 		return &s.fs[len(s.fs)-1]
 	}
 	if len(d.fieldSlab) == cap(d.fieldSlab) {
 		n := len(d.fieldSlab) - s.start
-		chunk := make([]Field, n, max(fieldSlabSize, 2*n))
+		chunk := make([]partner.Field, n, max(fieldSlabSize, 2*n))
 		copy(chunk, d.fieldSlab[s.start:])
 		d.fieldSlab, s.start = chunk, 0
 	}
@@ -335,7 +337,7 @@ func (d *decoder) addField(s *fieldSink) *Field {
 }
 
 // closeFields hands the collected fields to rec.
-func (d *decoder) closeFields(rec *Record, s *fieldSink) {
+func (d *decoder) closeFields(rec *partner.Record, s *fieldSink) {
 	if s.direct {
 		n := len(d.fieldSlab) - s.start
 		if n > 0 {
@@ -361,7 +363,7 @@ type recordHead struct {
 // one of the elements an sObject starts with: its type, fieldsToNull, or
 // its first Id (the sObject's own; a second Id is the field the SELECT
 // named). It reports whether it did.
-func (d *decoder) structuralElement(rec *Record, h *recordHead, t *token, value string, simple bool) bool {
+func (d *decoder) structuralElement(rec *partner.Record, h *recordHead, t *token, value string, simple bool) bool {
 	sc := d.sc
 	switch {
 	case !h.sawType && t.local == "type":
@@ -392,7 +394,7 @@ func (d *decoder) structuralElement(rec *Record, h *recordHead, t *token, value 
 
 // fieldValue decodes the value of a field whose element is not plain text:
 // nil, a parent record, a subquery, a compound or typed value.
-func (d *decoder) fieldValue(f *Field, t *token) {
+func (d *decoder) fieldValue(f *partner.Field, t *token) {
 	sc := d.sc
 	switch {
 	case t.nil:
@@ -403,13 +405,13 @@ func (d *decoder) fieldValue(f *Field, t *token) {
 		d.record(p, false)
 		f.Parent = p
 	case t.xsiType == "QueryResult" && (t.xsiTypeNS == nsPartner || t.xsiTypeNS == nsUndeclared):
-		qr := &QueryResult{}
+		qr := &partner.QueryResult{}
 		d.queryResult(qr)
 		f.Children = qr
 	case t.xsiType != "":
 		// address, location, aggregate values (xsd:int, …), or a
 		// QName in a namespace the decoder does not know.
-		f.XSIType = parseXSIType(t.xsiType)
+		f.XSIType = partner.ParseXSIType(t.xsiType)
 		if sc.peekChild() {
 			c := d.newRecord()
 			c.Type = t.xsiType // a slice of the answer, like every value

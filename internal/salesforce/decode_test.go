@@ -12,6 +12,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/embedded"
 	"go.opentelemetry.io/otel/trace/noop"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // spanRecorder is a minimal TracerProvider that records ended spans (the
@@ -63,7 +65,7 @@ func TestDecodeTolerance(t *testing.T) {
 	tests := []struct {
 		name string
 		doc  string
-		want *QueryResult
+		want *partner.QueryResult
 	}{
 		{
 			name: "other prefixes, sObject namespace as default inside records",
@@ -71,13 +73,13 @@ func TestDecodeTolerance(t *testing.T) {
 				`<p:result i:type="p:QueryResult"><p:done>true</p:done><p:queryLocator i:nil="1"/>` +
 				`<p:records i:type="o:sObject" xmlns:o="urn:sobject.partner.soap.sforce.com" xmlns="urn:sobject.partner.soap.sforce.com"><type>Contact</type><Id>003000000000001AAA</Id><Name>A</Name></p:records>` +
 				`<p:size>1</p:size></p:result></p:queryResponse></E:Body></E:Envelope>`,
-			want: &QueryResult{Done: true, Size: 1, Records: []Record{{Type: "Contact", ID: "003000000000001AAA", Fields: []Field{{Name: "Name", Value: "A"}}}}},
+			want: &partner.QueryResult{Done: true, Size: 1, Records: []partner.Record{{Type: "Contact", ID: "003000000000001AAA", Fields: []partner.Field{{Name: "Name", Value: "A"}}}}},
 		},
 		{
 			name: "unknown elements of a newer version are ignored",
 			doc: env(`<queryResponse><result xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/><cursorHint><deep><er/></deep></cursorHint>` +
 				`<records xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id xsi:nil="true"/><sf:Name>B</sf:Name></records><size>1</size><newThing>7</newThing></result><extra/></queryResponse>`),
-			want: &QueryResult{Done: true, Size: 1, Records: []Record{{Type: "Account", Fields: []Field{{Name: "Name", Value: "B"}}}}},
+			want: &partner.QueryResult{Done: true, Size: 1, Records: []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "B"}}}}},
 		},
 		{
 			name: "compound address and location, aggregate values",
@@ -86,10 +88,10 @@ func TestDecodeTolerance(t *testing.T) {
 				`<sf:BillingAddress xsi:type="address"><city>Paris</city><country>France</country><latitude xsi:nil="true"/><street>1 rue &amp; co</street></sf:BillingAddress>` +
 				`<sf:Loc__c xsi:type="location"><latitude>48.85</latitude><longitude>2.35</longitude></sf:Loc__c>` +
 				`<sf:expr0 xsi:type="xsd:int" xmlns:xsd="http://www.w3.org/2001/XMLSchema">42</sf:expr0></records><size>1</size></result></queryResponse>`),
-			want: &QueryResult{Done: true, Size: 1, Records: []Record{{Type: "Account", Fields: []Field{
-				{Name: "BillingAddress", XSIType: TypeAddress, Compound: &Record{Type: "address", Fields: []Field{{Name: "city", Value: "Paris"}, {Name: "country", Value: "France"}, {Name: "latitude", Nil: true}, {Name: "street", Value: "1 rue & co"}}}},
-				{Name: "Loc__c", XSIType: TypeLocation, Compound: &Record{Type: "location", Fields: []Field{{Name: "latitude", Value: "48.85"}, {Name: "longitude", Value: "2.35"}}}},
-				{Name: "expr0", XSIType: TypeInt, Value: "42"},
+			want: &partner.QueryResult{Done: true, Size: 1, Records: []partner.Record{{Type: "Account", Fields: []partner.Field{
+				{Name: "BillingAddress", XSIType: partner.TypeAddress, Compound: &partner.Record{Type: "address", Fields: []partner.Field{{Name: "city", Value: "Paris"}, {Name: "country", Value: "France"}, {Name: "latitude", Nil: true}, {Name: "street", Value: "1 rue & co"}}}},
+				{Name: "Loc__c", XSIType: partner.TypeLocation, Compound: &partner.Record{Type: "location", Fields: []partner.Field{{Name: "latitude", Value: "48.85"}, {Name: "longitude", Value: "2.35"}}}},
+				{Name: "expr0", XSIType: partner.TypeInt, Value: "42"},
 			}}}},
 		},
 		{
@@ -98,7 +100,7 @@ func TestDecodeTolerance(t *testing.T) {
 				`<records xsi:type="sf:sObject"><sf:type>Note</sf:type><sf:Id xsi:nil="true"/>` +
 				`<sf:Body>a<![CDATA[<b>&amp;</b>]]>z&#233;&#x1F600;<!-- c -->!</sf:Body><sf:Title>  padded  </sf:Title><sf:Crlf>x` + "\r\n" + `y` + "\r" + `z</sf:Crlf><sf:Empty></sf:Empty>` +
 				`</records><size>1</size></result></queryResponse>`),
-			want: &QueryResult{Done: true, Size: 1, Records: []Record{{Type: "Note", Fields: []Field{
+			want: &partner.QueryResult{Done: true, Size: 1, Records: []partner.Record{{Type: "Note", Fields: []partner.Field{
 				{Name: "Body", Value: "a<b>&amp;</b>zé😀!"},
 				{Name: "Title", Value: "  padded  "},
 				{Name: "Crlf", Value: "x\ny\nz"},
@@ -110,9 +112,9 @@ func TestDecodeTolerance(t *testing.T) {
 			doc: env(`<queryResponse><result xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/>` +
 				`<records xsi:type="sf:sObject"><sf:type>Contact</sf:type><sf:Id xsi:nil="true"/><sf:Account xsi:nil="true"/><sf:Cases xsi:nil="true"/>` +
 				`<sf:Owner><sf:type>User</sf:type><sf:Id xsi:nil="true"/><sf:Name>O</sf:Name></sf:Owner></records><size>1</size></result></queryResponse>`),
-			want: &QueryResult{Done: true, Size: 1, Records: []Record{{Type: "Contact", Fields: []Field{
+			want: &partner.QueryResult{Done: true, Size: 1, Records: []partner.Record{{Type: "Contact", Fields: []partner.Field{
 				{Name: "Account", Nil: true}, {Name: "Cases", Nil: true},
-				{Name: "Owner", Parent: &Record{Type: "User", Fields: []Field{{Name: "Name", Value: "O"}}}},
+				{Name: "Owner", Parent: &partner.Record{Type: "User", Fields: []partner.Field{{Name: "Name", Value: "O"}}}},
 			}}}},
 		},
 	}
@@ -175,7 +177,7 @@ func TestDecodeRefuses(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, fe := decodeQueryPage([]byte(tc.doc))
-			if fe == nil || fe.Kind != KindDecode {
+			if fe == nil || fe.Kind != partner.KindDecode {
 				t.Errorf("decode = %v, want a decode error", fe)
 			}
 		})
@@ -205,9 +207,9 @@ func TestSpans(t *testing.T) {
 	ctx := t.Context()
 	c.Query(ctx, "SELECT Id FROM Account")
 	c.Search(ctx, "FIND {x")
-	recs := make([]Record, 201)
+	recs := make([]partner.Record, 201)
 	for i := range recs {
-		recs[i] = Record{Type: "Account"}
+		recs[i] = partner.Record{Type: "Account"}
 	}
 	c.Create(ctx, recs)
 	var names []string

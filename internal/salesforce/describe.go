@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // DescribeGlobal lists the org's objects.
-func (c *Client) DescribeGlobal(ctx context.Context) (*DescribeGlobalResult, error) {
-	var res *DescribeGlobalResult
+func (c *Client) DescribeGlobal(ctx context.Context) (*partner.DescribeGlobalResult, error) {
+	var res *partner.DescribeGlobalResult
 	err := c.invoke(ctx, &call{
 		op: "describeGlobal", idem: Idempotent, session: true,
 		body:   func(w *envWriter) { w.b = append(w.b, "<describeGlobal/>"...) },
@@ -24,12 +26,12 @@ func (c *Client) DescribeGlobal(ctx context.Context) (*DescribeGlobalResult, err
 }
 
 // DescribeSObject describes one object.
-func (c *Client) DescribeSObject(ctx context.Context, sObjectType string) (*DescribeSObjectResult, error) {
+func (c *Client) DescribeSObject(ctx context.Context, sObjectType string) (*partner.DescribeSObjectResult, error) {
 	const op = "describeSObject"
-	if !validName(sObjectType) {
-		return nil, invalidInput(op, CodeInvalidType, fmt.Sprintf("invalid sObject type %q", sObjectType))
+	if !partner.ValidName(sObjectType) {
+		return nil, invalidInput(op, partner.CodeInvalidType, fmt.Sprintf("invalid sObject type %q", sObjectType))
 	}
-	var res *DescribeSObjectResult
+	var res *partner.DescribeSObjectResult
 	err := c.invoke(ctx, &call{
 		op: op, idem: Idempotent, session: true,
 		body: func(w *envWriter) {
@@ -61,15 +63,15 @@ func (c *Client) DescribeSObject(ctx context.Context, sObjectType string) (*Desc
 // DescribeSObjects describes several objects, MaxDescribeBatch per call;
 // results come back in input order. On error, the results of the calls
 // that succeeded are returned with it.
-func (c *Client) DescribeSObjects(ctx context.Context, sObjectTypes []string) ([]DescribeSObjectResult, error) {
+func (c *Client) DescribeSObjects(ctx context.Context, sObjectTypes []string) ([]partner.DescribeSObjectResult, error) {
 	const op = "describeSObjects"
 	for _, t := range sObjectTypes {
-		if !validName(t) {
-			return nil, invalidInput(op, CodeInvalidType, fmt.Sprintf("invalid sObject type %q", t))
+		if !partner.ValidName(t) {
+			return nil, invalidInput(op, partner.CodeInvalidType, fmt.Sprintf("invalid sObject type %q", t))
 		}
 	}
-	return chunked(sObjectTypes, MaxDescribeBatch, func(part []string) ([]DescribeSObjectResult, error) {
-		var res []DescribeSObjectResult
+	return chunked(sObjectTypes, partner.MaxDescribeBatch, func(part []string) ([]partner.DescribeSObjectResult, error) {
+		var res []partner.DescribeSObjectResult
 		err := c.invoke(ctx, &call{
 			op: op, idem: Idempotent, session: true,
 			body: func(w *envWriter) {
@@ -91,7 +93,7 @@ func (c *Client) DescribeSObjects(ctx context.Context, sObjectTypes []string) ([
 // inRequestOrder returns describe results in the order their types were
 // asked for. Salesforce answers in request order; this does not rely on it
 // (names compare case-insensitively, as Salesforce treats them).
-func inRequestOrder(op string, types []string, res []DescribeSObjectResult) ([]DescribeSObjectResult, error) {
+func inRequestOrder(op string, types []string, res []partner.DescribeSObjectResult) ([]partner.DescribeSObjectResult, error) {
 	if len(res) != len(types) {
 		return nil, decodeErr(op, fmt.Sprintf("answer holds %d results for %d types", len(res), len(types)))
 	}
@@ -109,7 +111,7 @@ func inRequestOrder(op string, types []string, res []DescribeSObjectResult) ([]D
 	for i := range res {
 		byName[strings.ToLower(res[i].Name)] = i
 	}
-	out := make([]DescribeSObjectResult, len(types))
+	out := make([]partner.DescribeSObjectResult, len(types))
 	for i, t := range types {
 		j, ok := byName[strings.ToLower(t)]
 		if !ok {

@@ -1,17 +1,19 @@
 package salesforce
 
+import "github.com/sfgate/sfgate/internal/salesforce/partner"
+
 // Decoders of describe results. Unknown elements (newer API versions add
 // some every release) are skipped.
 
-func (d *decoder) describeGlobal() *DescribeGlobalResult {
+func (d *decoder) describeGlobal() *partner.DescribeGlobalResult {
 	sc := d.sc
-	var g *DescribeGlobalResult
+	var g *partner.DescribeGlobalResult
 	d.results(func(bool) {
 		if g != nil {
 			sc.skip()
 			return
 		}
-		g = &DescribeGlobalResult{}
+		g = &partner.DescribeGlobalResult{}
 		for t, ok := sc.child(); ok; t, ok = sc.child() {
 			switch t.local {
 			case "encoding":
@@ -28,9 +30,9 @@ func (d *decoder) describeGlobal() *DescribeGlobalResult {
 	return g
 }
 
-func (d *decoder) globalSObject() DescribeGlobalSObjectResult {
+func (d *decoder) globalSObject() partner.DescribeGlobalSObjectResult {
 	sc := d.sc
-	var o DescribeGlobalSObjectResult
+	var o partner.DescribeGlobalSObjectResult
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "name":
@@ -46,7 +48,7 @@ func (d *decoder) globalSObject() DescribeGlobalSObjectResult {
 		case "associateParentEntity":
 			o.AssociateParentEntity = sc.text()
 		default:
-			if p := o.flag(t.local); p != nil {
+			if p := objectFlag(&o.ObjectFlags, t.local); p != nil {
 				*p = sc.boolean()
 			} else {
 				sc.skip()
@@ -56,8 +58,8 @@ func (d *decoder) globalSObject() DescribeGlobalSObjectResult {
 	return o
 }
 
-// flag returns the ObjectFlags field that the element name sets, or nil.
-func (o *ObjectFlags) flag(name string) *bool {
+// objectFlag returns the field of o that the element name sets, or nil.
+func objectFlag(o *partner.ObjectFlags, name string) *bool {
 	switch name {
 	case "activateable":
 		return &o.Activateable
@@ -109,8 +111,8 @@ func (o *ObjectFlags) flag(name string) *bool {
 	return nil
 }
 
-func (d *decoder) describeSObjects() []DescribeSObjectResult {
-	var out []DescribeSObjectResult
+func (d *decoder) describeSObjects() []partner.DescribeSObjectResult {
+	var out []partner.DescribeSObjectResult
 	d.results(func(isNil bool) {
 		if isNil {
 			d.sc.skip()
@@ -121,9 +123,9 @@ func (d *decoder) describeSObjects() []DescribeSObjectResult {
 	return out
 }
 
-func (d *decoder) describeSObject() DescribeSObjectResult {
+func (d *decoder) describeSObject() partner.DescribeSObjectResult {
 	sc := d.sc
-	var o DescribeSObjectResult
+	var o partner.DescribeSObjectResult
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "name":
@@ -175,7 +177,7 @@ func (d *decoder) describeSObject() DescribeSObjectResult {
 				sc.skip()
 				continue
 			}
-			var s ScopeInfo
+			var s partner.ScopeInfo
 			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				switch t.local {
 				case "label":
@@ -198,19 +200,19 @@ func (d *decoder) describeSObject() DescribeSObjectResult {
 	return o
 }
 
-func sobjectFlag(o *DescribeSObjectResult, name string) *bool {
+func sobjectFlag(o *partner.DescribeSObjectResult, name string) *bool {
 	switch name {
 	case "compactLayoutable":
 		return &o.CompactLayoutable
 	case "searchLayoutable":
 		return &o.SearchLayoutable
 	}
-	return o.flag(name)
+	return objectFlag(&o.ObjectFlags, name)
 }
 
-func (d *decoder) describeField() DescribeField {
+func (d *decoder) describeField() partner.DescribeField {
 	sc := d.sc
-	var f DescribeField
+	var f partner.DescribeField
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "name":
@@ -275,7 +277,7 @@ func (d *decoder) describeField() DescribeField {
 				sc.skip()
 				continue
 			}
-			fl := &FilteredLookupInfo{}
+			fl := &partner.FilteredLookupInfo{}
 			for t, ok := sc.child(); ok; t, ok = sc.child() {
 				switch t.local {
 				case "controllingFields":
@@ -300,7 +302,7 @@ func (d *decoder) describeField() DescribeField {
 	return f
 }
 
-func fieldFlag(f *DescribeField, name string) *bool {
+func fieldFlag(f *partner.DescribeField, name string) *bool {
 	switch name {
 	case "aggregatable":
 		return &f.Aggregatable
@@ -374,9 +376,9 @@ func fieldFlag(f *DescribeField, name string) *bool {
 	return nil
 }
 
-func (d *decoder) picklistEntry() PicklistEntry {
+func (d *decoder) picklistEntry() partner.PicklistEntry {
 	sc := d.sc
-	var p PicklistEntry
+	var p partner.PicklistEntry
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "active":
@@ -396,9 +398,9 @@ func (d *decoder) picklistEntry() PicklistEntry {
 	return p
 }
 
-func (d *decoder) childRelationship() ChildRelationship {
+func (d *decoder) childRelationship() partner.ChildRelationship {
 	sc := d.sc
-	var c ChildRelationship
+	var c partner.ChildRelationship
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "cascadeDelete":
@@ -432,9 +434,9 @@ func (d *decoder) childRelationship() ChildRelationship {
 	return c
 }
 
-func (d *decoder) recordTypeInfo() RecordTypeInfo {
+func (d *decoder) recordTypeInfo() partner.RecordTypeInfo {
 	sc := d.sc
-	var r RecordTypeInfo
+	var r partner.RecordTypeInfo
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "active":

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 	"github.com/sfgate/sfgate/internal/xsdcheck"
 )
 
@@ -125,12 +126,12 @@ func callEveryOperation(t *testing.T, c *Client, loginURL string) {
 	t.Helper()
 	ctx := t.Context()
 	yes := true
-	rec := Record{Type: "Account", Fields: []Field{
+	rec := partner.Record{Type: "Account", Fields: []partner.Field{
 		{Name: "Name", Value: tricky},
 		{Name: "Description", Nil: true},
 		{Name: "Industry", Nil: true},
 		{Name: "NumberOfEmployees", Value: "42"},
-		{Name: "Parent", Parent: &Record{Type: "Account", Fields: []Field{{Name: "Ext_Id__c", Value: "E-1"}}}},
+		{Name: "Parent", Parent: &partner.Record{Type: "Account", Fields: []partner.Field{{Name: "Ext_Id__c", Value: "E-1"}}}},
 	}}
 	upd := rec
 	upd.ID = "001D000000HS2PP"
@@ -148,38 +149,38 @@ func callEveryOperation(t *testing.T, c *Client, loginURL string) {
 	must(err)
 	_, err = c.DescribeSObjects(ctx, []string{"Account", "Contact"})
 	must(err)
-	_, err = c.Query(ctx, "SELECT Id FROM Account WHERE Name = '"+tricky+"'", BatchSize(500))
+	_, err = c.Query(ctx, "SELECT Id FROM Account WHERE Name = '"+tricky+"'", partner.BatchSize(500))
 	must(err)
-	_, err = c.QueryAll(ctx, "SELECT Id FROM Account", BatchSize(10))
+	_, err = c.QueryAll(ctx, "SELECT Id FROM Account", partner.BatchSize(10))
 	must(err)
-	_, err = c.QueryMore(ctx, "01gD0000001vELkIAM-400", BatchSize(5000))
+	_, err = c.QueryMore(ctx, "01gD0000001vELkIAM-400", partner.BatchSize(5000))
 	must(err)
-	_, err = c.Retrieve(ctx, []string{"Id", "Name"}, "Account", []string{"001D000000HS2PP", "001D000000HS2PPIA1"}, BatchSize(200))
+	_, err = c.Retrieve(ctx, []string{"Id", "Name"}, "Account", []string{"001D000000HS2PP", "001D000000HS2PPIA1"}, partner.BatchSize(200))
 	must(err)
 	_, err = c.Search(ctx, "FIND {"+tricky+"}")
 	must(err)
-	all := []Option{AllOrNone(true), AllowFieldTruncation(true), AssignmentRule("01Q000000000001"),
-		WithDuplicateRule(DuplicateRule{AllowSave: true, IncludeRecordDetails: true})}
-	_, err = c.Create(ctx, []Record{rec, rec}, all...)
+	all := []partner.Option{partner.AllOrNone(true), partner.AllowFieldTruncation(true), partner.AssignmentRule("01Q000000000001"),
+		partner.WithDuplicateRule(partner.DuplicateRule{AllowSave: true, IncludeRecordDetails: true})}
+	_, err = c.Create(ctx, []partner.Record{rec, rec}, all...)
 	must(err)
-	_, err = c.Create(ctx, []Record{rec}, DefaultAssignmentRule(true))
+	_, err = c.Create(ctx, []partner.Record{rec}, partner.DefaultAssignmentRule(true))
 	must(err)
-	_, err = c.Update(ctx, []Record{upd}, all...)
+	_, err = c.Update(ctx, []partner.Record{upd}, all...)
 	must(err)
-	_, err = c.Upsert(ctx, "Ext_Id__c", []Record{rec, upd}, all...)
+	_, err = c.Upsert(ctx, "Ext_Id__c", []partner.Record{rec, upd}, all...)
 	must(err)
 	_, err = c.Delete(ctx, []string{"001D000000HS2PP"}, all...)
 	must(err)
-	_, err = c.Undelete(ctx, []string{"001D000000HS2PPIA1"}, AllOrNone(false))
+	_, err = c.Undelete(ctx, []string{"001D000000HS2PPIA1"}, partner.AllOrNone(false))
 	must(err)
-	_, err = c.Merge(ctx, []MergeRequest{{MasterRecord: upd, RecordToMergeIDs: []string{"001D000000HS2PM", "001D000000HS2PN"}}}, all...)
+	_, err = c.Merge(ctx, []partner.MergeRequest{{MasterRecord: upd, RecordToMergeIDs: []string{"001D000000HS2PM", "001D000000HS2PN"}}}, all...)
 	must(err)
-	_, err = c.ConvertLead(ctx, []LeadConvert{
+	_, err = c.ConvertLead(ctx, []partner.LeadConvert{
 		{LeadID: "00Q2x00000AH981", ConvertedStatus: "Closed - Converted"},
 		{LeadID: "00Q2x00000AH981EAD", ConvertedStatus: tricky, AccountID: "0012x000005mqKu", ContactID: "0032x000006I2xY",
 			OpportunityName: tricky, OwnerID: "005000000000001", DoNotCreateOpportunity: true, OverwriteLeadSource: true,
 			SendNotificationEmail: true, BypassAccountDedupeCheck: &yes, BypassContactDedupeCheck: &yes},
-	}, AllowFieldTruncation(false), WithDuplicateRule(DuplicateRule{}))
+	}, partner.AllowFieldTruncation(false), partner.WithDuplicateRule(partner.DuplicateRule{}))
 	must(err)
 	_, err = c.GetUserInfo(ctx)
 	must(err)
@@ -193,7 +194,7 @@ func TestEscapingRoundTrip(t *testing.T) {
 	t.Parallel()
 	f := newFakeSF(t, minimalAnswer)
 	c, _ := newTestClient(t, f, nil)
-	if _, err := c.Create(t.Context(), []Record{{Type: "Account", Fields: []Field{{Name: "Name", Value: tricky}}}}); err != nil {
+	if _, err := c.Create(t.Context(), []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: tricky}}}}); err != nil {
 		t.Fatal(err)
 	}
 	body := f.requests()[0].body
@@ -243,15 +244,15 @@ func TestInvalidCharactersRefused(t *testing.T) {
 			t.Parallel()
 			f := newFakeSF(t, minimalAnswer)
 			c, _ := newTestClient(t, f, nil)
-			_, err := c.Create(t.Context(), []Record{
-				{Type: "Account", Fields: []Field{{Name: "Name", Value: "fine"}}},
-				{Type: "Account", Fields: []Field{{Name: "Description", Value: tc.value}}},
+			_, err := c.Create(t.Context(), []partner.Record{
+				{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "fine"}}},
+				{Type: "Account", Fields: []partner.Field{{Name: "Description", Value: tc.value}}},
 			})
-			var e *Error
+			var e *partner.Error
 			if !errors.As(err, &e) {
 				t.Fatalf("err = %v, want *Error", err)
 			}
-			if e.Kind != KindInvalidInput || e.Code != CodeInvalidCharacter || e.Op != "create" {
+			if e.Kind != partner.KindInvalidInput || e.Code != partner.CodeInvalidCharacter || e.Op != "create" {
 				t.Errorf("err = %+v", e)
 			}
 			if len(e.Fields) != 1 || e.Fields[0] != "records[1].Description" || !strings.Contains(e.Error(), "records[1].Description") {
@@ -267,7 +268,7 @@ func TestInvalidCharactersRefused(t *testing.T) {
 		f := newFakeSF(t, minimalAnswer)
 		c, _ := newTestClient(t, f, nil)
 		_, err := c.Query(t.Context(), "SELECT Id FROM Account WHERE Name = '\x01'")
-		if !IsCode(err, CodeInvalidCharacter) || !strings.Contains(err.Error(), "queryString") {
+		if !partner.IsCode(err, partner.CodeInvalidCharacter) || !strings.Contains(err.Error(), "queryString") {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -276,7 +277,7 @@ func TestInvalidCharactersRefused(t *testing.T) {
 		f := newFakeSF(t, minimalAnswer)
 		c, _ := newTestClient(t, f, nil)
 		_, err := c.Login(t.Context(), f.srv.URL, "58.0", "u", Secret("hunter2\x00"))
-		if !IsCode(err, CodeInvalidCharacter) || strings.Contains(err.Error(), "hunter2") {
+		if !partner.IsCode(err, partner.CodeInvalidCharacter) || strings.Contains(err.Error(), "hunter2") {
 			t.Errorf("err = %v", err)
 		}
 	})
@@ -299,11 +300,11 @@ func TestInvalidNamesRefused(t *testing.T) {
 			err  error
 		}{name, err})
 	}
-	_, err := c.Create(ctx, []Record{{Type: "Account", Fields: []Field{{Name: "Na<me", Value: "x"}}}})
+	_, err := c.Create(ctx, []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Na<me", Value: "x"}}}})
 	add("field name with markup", err)
-	_, err = c.Create(ctx, []Record{{Type: "Acc ount"}})
+	_, err = c.Create(ctx, []partner.Record{{Type: "Acc ount"}})
 	add("type with space", err)
-	_, err = c.Create(ctx, []Record{{Type: "Account", Fields: []Field{{Name: "Id", Value: "001D000000HS2PP"}}}})
+	_, err = c.Create(ctx, []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Id", Value: "001D000000HS2PP"}}}})
 	add("Id as a field", err)
 	_, err = c.DescribeSObject(ctx, "Account/../x")
 	add("describe type", err)
@@ -311,13 +312,13 @@ func TestInvalidNamesRefused(t *testing.T) {
 	add("retrieve field", err)
 	_, err = c.Upsert(ctx, "Ext Id", nil)
 	add("external id field", err)
-	_, err = c.Update(ctx, []Record{{Type: "Account"}})
+	_, err = c.Update(ctx, []partner.Record{{Type: "Account"}})
 	add("update without id", err)
-	_, err = c.Create(ctx, make([]Record, 201), AllOrNone(true))
+	_, err = c.Create(ctx, make([]partner.Record, 201), partner.AllOrNone(true))
 	add("allOrNone over 200", err)
 	for _, tc := range cases {
-		var e *Error
-		if !errors.As(tc.err, &e) || e.Kind != KindInvalidInput {
+		var e *partner.Error
+		if !errors.As(tc.err, &e) || e.Kind != partner.KindInvalidInput {
 			t.Errorf("%s: err = %v, want a local refusal", tc.name, tc.err)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 	"github.com/sfgate/sfgate/internal/sfsim"
 )
 
@@ -45,8 +46,8 @@ func Example() {
 	}
 	fmt.Println(n, "accounts with an owner")
 
-	res, err := c.Create(ctx, []salesforce.Record{
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: "Acme & Sons"}}},
+	res, err := c.Create(ctx, []partner.Record{
+		{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "Acme & Sons"}}},
 		{Type: "Account"}, // no Name: fails on its own, the first is saved
 	})
 	if err != nil {
@@ -56,7 +57,7 @@ func Example() {
 	fmt.Println(res[0].Success, res[1].Success, res[1].Errors[0].StatusCode)
 
 	_, err = c.Delete(ctx, []string{"not-an-id"})
-	fmt.Println(salesforce.IsCode(err, salesforce.CodeMalformedID))
+	fmt.Println(partner.IsCode(err, partner.CodeMalformedID))
 	// Output:
 	// 5 accounts with an owner
 	// true false REQUIRED_FIELD_MISSING

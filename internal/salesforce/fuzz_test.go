@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // FuzzDecode feeds arbitrary bytes to every answer decoder: malformed,
@@ -34,7 +36,7 @@ func FuzzDecode(f *testing.F) {
 		fast, ferr := decodeQueryPage(doc)
 		d := newDecoder(doc, DefaultMaxDepth)
 		d.sc.generalOnly = true
-		var slow *QueryResult
+		var slow *partner.QueryResult
 		serr := d.envelope("queryResponse", func() { slow = d.queryResponse() })
 		if (ferr == nil) != (serr == nil) {
 			t.Fatalf("fast path error %v, general path error %v", ferr, serr)
@@ -90,7 +92,7 @@ func FuzzEncodeValue(f *testing.F) {
 		w.open("r")
 		w.leaf("v", "v", v)
 		w.close("r")
-		_, _, bad := InvalidXMLChar(v)
+		_, _, bad := partner.InvalidXMLChar(v)
 		if w.err != nil {
 			if !bad {
 				t.Fatalf("refused a valid value %q: %v", v, w.err)

@@ -3,11 +3,16 @@ package salesforce
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
+
+var update = flag.Bool("update", false, "rewrite golden files")
 
 // sampleOps maps a sample's file-name prefix to the operation whose answer
 // it is.
@@ -54,9 +59,9 @@ func fragmentEnvelope(frag []byte) []byte {
 // decoded is what a sample decodes to, in the golden files.
 type decoded struct {
 	Op     string
-	Limit  *LimitInfo `json:",omitempty"`
-	Fault  *Error     `json:",omitempty"`
-	Result any        `json:",omitempty"`
+	Limit  *partner.LimitInfo `json:",omitempty"`
+	Fault  *partner.Error     `json:",omitempty"`
+	Result any                `json:",omitempty"`
 }
 
 // decodeAnswer decodes an answer of op the way Client.post does.
@@ -104,7 +109,7 @@ func decodeAnswer(t *testing.T, op string, doc []byte) decoded {
 	}
 	if d.limit != nil {
 		// Updated is the arrival time: left out of golden files.
-		out.Limit = &LimitInfo{Current: d.limit.Current, Limit: d.limit.Limit, Type: d.limit.Type}
+		out.Limit = &partner.LimitInfo{Current: d.limit.Current, Limit: d.limit.Limit, Type: d.limit.Type}
 	}
 	return out
 }
@@ -153,7 +158,7 @@ func TestGoldenSamples(t *testing.T) {
 				t.Fatalf("no operation known for sample %s", name)
 			}
 			got := decodeAnswer(t, op, loadSample(t, name))
-			if got.Fault != nil && got.Fault.Kind == KindDecode {
+			if got.Fault != nil && got.Fault.Kind == partner.KindDecode {
 				t.Fatalf("decode failed: %v", got.Fault)
 			}
 			js, err := json.MarshalIndent(got, "", "  ")

@@ -48,3 +48,52 @@ func instanceURL(s string) string {
 	}
 	return u.Scheme + "://" + u.Host
 }
+
+// GetUserInfoResult mirrors the WSDL's GetUserInfoResult.
+type GetUserInfoResult struct {
+	AccessibilityMode          bool
+	ChatterExternal            bool
+	CurrencySymbol             string
+	OrgAttachmentFileSizeLimit int
+	OrgDefaultCurrencyIsoCode  string
+	OrgDefaultCurrencyLocale   string
+	OrgDisallowHTMLAttachments bool
+	OrgHasPersonAccounts       bool
+	OrganizationID             string
+	OrganizationMultiCurrency  bool
+	OrganizationName           string
+	ProfileID                  string
+	RoleID                     string
+	SessionSecondsValid        int
+	UserDefaultCurrencyIsoCode string
+	UserEmail                  string
+	UserFullName               string
+	UserID                     string
+	UserLanguage               string
+	UserLocale                 string
+	UserName                   string
+	UserTimeZone               string
+	UserType                   string
+	UserUISkin                 string
+}
+
+// LoginResult mirrors the WSDL's LoginResult. SessionID is a Secret so it
+// never reaches a log by accident.
+type LoginResult struct {
+	MetadataServerURL string
+	PasswordExpired   bool
+	Sandbox           bool
+	// ServerURL is where data calls go, e.g.
+	// https://acme.my.salesforce.com/services/Soap/u/58.0/00D…
+	ServerURL string
+	SessionID Secret
+	UserID    string
+	// UserInfo is nil when the answer omitted it.
+	UserInfo *GetUserInfoResult
+}
+
+// InstanceURL returns the scheme and host of ServerURL, the value a Session's
+// InstanceURL expects, or "" when ServerURL is not an absolute URL.
+func (r *LoginResult) InstanceURL() string {
+	return instanceURL(r.ServerURL)
+}

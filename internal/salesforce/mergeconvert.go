@@ -3,31 +3,33 @@ package salesforce
 import (
 	"context"
 	"fmt"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Merge merges records: each request names a master record (ID set, plus
 // fields to update on it) and one or two records merged into it.
 // MaxWriteBatch requests per call; one result per request, in input order.
 // Never retried blindly.
-func (c *Client) Merge(ctx context.Context, requests []MergeRequest, opts ...Option) ([]MergeResult, error) {
+func (c *Client) Merge(ctx context.Context, requests []partner.MergeRequest, opts ...partner.Option) ([]partner.MergeResult, error) {
 	const op = "merge"
-	o := buildOptions(opts)
+	o := partner.NewOptions(opts)
 	for i, r := range requests {
 		if n := len(r.RecordToMergeIDs); n < 1 || n > 2 {
 			return nil, invalidInput(op, "", fmt.Sprintf("request %d merges %d records into the master, want 1 or 2", i, n))
 		}
 		if r.MasterRecord.ID == "" {
-			return nil, invalidInput(op, CodeMalformedID, fmt.Sprintf("request %d: master record has no Id", i), "Id")
+			return nil, invalidInput(op, partner.CodeMalformedID, fmt.Sprintf("request %d: master record has no Id", i), "Id")
 		}
 		if _, err := normalizeIDs(op, r.RecordToMergeIDs); err != nil {
 			return nil, err
 		}
 	}
-	return chunked(indexes(len(requests)), MaxWriteBatch, func(part []int) ([]MergeResult, error) {
-		var res []MergeResult
+	return chunked(indexes(len(requests)), partner.MaxWriteBatch, func(part []int) ([]partner.MergeResult, error) {
+		var res []partner.MergeResult
 		err := c.invoke(ctx, &call{
 			op: op, idem: NotIdempotent, session: true,
-			headers: func(w *envWriter) { o.writeHeaders(w, false, true) },
+			headers: func(w *envWriter) { writeHeaders(w, &o, false, true) },
 			body: func(w *envWriter) {
 				w.open(op)
 				for _, i := range part {
@@ -53,14 +55,14 @@ func (c *Client) Merge(ctx context.Context, requests []MergeRequest, opts ...Opt
 
 // ConvertLead converts leads, MaxConvertLeadBatch per call; one result per
 // lead, in input order. Never retried blindly.
-func (c *Client) ConvertLead(ctx context.Context, converts []LeadConvert, opts ...Option) ([]LeadConvertResult, error) {
+func (c *Client) ConvertLead(ctx context.Context, converts []partner.LeadConvert, opts ...partner.Option) ([]partner.LeadConvertResult, error) {
 	const op = "convertLead"
-	o := buildOptions(opts)
-	return chunked(indexes(len(converts)), MaxConvertLeadBatch, func(part []int) ([]LeadConvertResult, error) {
-		var res []LeadConvertResult
+	o := partner.NewOptions(opts)
+	return chunked(indexes(len(converts)), partner.MaxConvertLeadBatch, func(part []int) ([]partner.LeadConvertResult, error) {
+		var res []partner.LeadConvertResult
 		err := c.invoke(ctx, &call{
 			op: op, idem: NotIdempotent, session: true,
-			headers: func(w *envWriter) { o.writeHeaders(w, false, false) },
+			headers: func(w *envWriter) { writeHeaders(w, &o, false, false) },
 			body: func(w *envWriter) {
 				w.open(op)
 				for _, i := range part {
@@ -79,19 +81,19 @@ func (c *Client) ConvertLead(ctx context.Context, converts []LeadConvert, opts .
 
 // leadConvert writes a LeadConvert with every element the schema requires,
 // in WSDL order; absent optional values are written nil.
-func (w *envWriter) leadConvert(lc *LeadConvert, path string) {
+func (w *envWriter) leadConvert(lc *partner.LeadConvert, path string) {
 	idLeaf := func(name, v string, required bool) {
 		if v == "" {
 			if required {
-				w.refuse(CodeMalformedID, path+": "+name+" is required", name)
+				w.refuse(partner.CodeMalformedID, path+": "+name+" is required", name)
 				return
 			}
 			w.nilLeaf(name)
 			return
 		}
-		id, err := NormalizeID(v)
+		id, err := partner.NormalizeID(v)
 		if err != nil {
-			e := err.(*Error)
+			e := err.(*partner.Error)
 			e.Op = w.op
 			e.Message = path + "." + name + ": " + e.Message
 			e.Fields = []string{name}

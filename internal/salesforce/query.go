@@ -5,14 +5,16 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
-func (c *Client) query(ctx context.Context, op, argName, arg string, opts []Option) (*QueryResult, error) {
-	o := buildOptions(opts)
-	var res *QueryResult
+func (c *Client) query(ctx context.Context, op, argName, arg string, opts []partner.Option) (*partner.QueryResult, error) {
+	o := partner.NewOptions(opts)
+	var res *partner.QueryResult
 	err := c.invoke(ctx, &call{
 		op: op, idem: Idempotent, session: true,
-		headers: o.writeQueryOptions,
+		headers: func(w *envWriter) { writeQueryOptions(w, &o) },
 		body: func(w *envWriter) {
 			w.open(op)
 			w.leaf(argName, argName, arg)
@@ -31,20 +33,20 @@ func (c *Client) query(ctx context.Context, op, argName, arg string, opts []Opti
 
 // Query runs query() and returns the first page. Use Pages or Records to
 // read every page.
-func (c *Client) Query(ctx context.Context, soql string, opts ...Option) (*QueryResult, error) {
+func (c *Client) Query(ctx context.Context, soql string, opts ...partner.Option) (*partner.QueryResult, error) {
 	return c.query(ctx, "query", "queryString", soql, opts)
 }
 
 // QueryAll runs queryAll() (deleted and archived rows included) and returns
 // the first page.
-func (c *Client) QueryAll(ctx context.Context, soql string, opts ...Option) (*QueryResult, error) {
+func (c *Client) QueryAll(ctx context.Context, soql string, opts ...partner.Option) (*partner.QueryResult, error) {
 	return c.query(ctx, "queryAll", "queryString", soql, opts)
 }
 
 // QueryMore fetches the page after locator.
-func (c *Client) QueryMore(ctx context.Context, locator string, opts ...Option) (*QueryResult, error) {
+func (c *Client) QueryMore(ctx context.Context, locator string, opts ...partner.Option) (*partner.QueryResult, error) {
 	if strings.TrimSpace(locator) == "" {
-		return nil, invalidInput("queryMore", CodeInvalidQueryLocator, "empty query locator")
+		return nil, invalidInput("queryMore", partner.CodeInvalidQueryLocator, "empty query locator")
 	}
 	return c.query(ctx, "queryMore", "queryLocator", locator, opts)
 }
@@ -63,8 +65,8 @@ type QueryIterator struct {
 	soql     string
 	all      bool
 	locator  string
-	opts     []Option
-	page     *QueryResult
+	opts     []partner.Option
+	page     *partner.QueryResult
 	err      error
 	started  bool
 	finished bool
@@ -72,13 +74,13 @@ type QueryIterator struct {
 
 // Pages returns an iterator over the pages of soql; includeDeleted selects
 // queryAll.
-func (c *Client) Pages(soql string, includeDeleted bool, opts ...Option) *QueryIterator {
+func (c *Client) Pages(soql string, includeDeleted bool, opts ...partner.Option) *QueryIterator {
 	return &QueryIterator{c: c, soql: soql, all: includeDeleted, opts: opts}
 }
 
 // PagesFrom returns an iterator that continues a query from locator (a
 // page's QueryLocator), starting with queryMore.
-func (c *Client) PagesFrom(locator string, opts ...Option) *QueryIterator {
+func (c *Client) PagesFrom(locator string, opts ...partner.Option) *QueryIterator {
 	return &QueryIterator{c: c, locator: locator, started: true, opts: opts}
 }
 
@@ -89,7 +91,7 @@ func (it *QueryIterator) Next(ctx context.Context) bool {
 		it.page = nil
 		return false
 	}
-	var page *QueryResult
+	var page *partner.QueryResult
 	var err error
 	switch {
 	case !it.started && it.all:
@@ -113,7 +115,7 @@ func (it *QueryIterator) Next(ctx context.Context) bool {
 }
 
 // Page returns the page the last successful Next fetched.
-func (it *QueryIterator) Page() *QueryResult { return it.page }
+func (it *QueryIterator) Page() *partner.QueryResult { return it.page }
 
 // Locator returns the locator of the page after the current one, or ""
 // when the current page is the last.
@@ -130,8 +132,8 @@ func (it *QueryIterator) Err() error { return it.err }
 // Records iterates over every record of soql, fetching the next page only
 // when the loop has consumed the current one; ctx bounds every fetch. An
 // error ends the iteration with (nil, err).
-func (c *Client) Records(ctx context.Context, soql string, includeDeleted bool, opts ...Option) iter.Seq2[*Record, error] {
-	return func(yield func(*Record, error) bool) {
+func (c *Client) Records(ctx context.Context, soql string, includeDeleted bool, opts ...partner.Option) iter.Seq2[*partner.Record, error] {
+	return func(yield func(*partner.Record, error) bool) {
 		it := c.Pages(soql, includeDeleted, opts...)
 		for it.Next(ctx) {
 			p := it.Page()
@@ -151,30 +153,30 @@ func (c *Client) Records(ctx context.Context, soql string, includeDeleted bool, 
 // has one entry per id, in input order, nil where Salesforce returned no
 // record (deleted, inaccessible, of another type). Ids may have 15 or 18
 // characters; fieldList names the fields to return.
-func (c *Client) Retrieve(ctx context.Context, fieldList []string, sObjectType string, ids []string, opts ...Option) ([]*Record, error) {
+func (c *Client) Retrieve(ctx context.Context, fieldList []string, sObjectType string, ids []string, opts ...partner.Option) ([]*partner.Record, error) {
 	const op = "retrieve"
-	if !validName(sObjectType) {
-		return nil, invalidInput(op, CodeInvalidType, fmt.Sprintf("invalid sObject type %q", sObjectType))
+	if !partner.ValidName(sObjectType) {
+		return nil, invalidInput(op, partner.CodeInvalidType, fmt.Sprintf("invalid sObject type %q", sObjectType))
 	}
 	if len(fieldList) == 0 {
-		return nil, invalidInput(op, CodeInvalidField, "empty field list")
+		return nil, invalidInput(op, partner.CodeInvalidField, "empty field list")
 	}
 	for _, f := range fieldList {
-		if !validName(f) {
-			return nil, invalidInput(op, CodeInvalidField, fmt.Sprintf("invalid field name %q", f), f)
+		if !partner.ValidName(f) {
+			return nil, invalidInput(op, partner.CodeInvalidField, fmt.Sprintf("invalid field name %q", f), f)
 		}
 	}
 	norm, err := normalizeIDs(op, ids)
 	if err != nil {
 		return nil, err
 	}
-	o := buildOptions(opts)
+	o := partner.NewOptions(opts)
 	fields := strings.Join(fieldList, ", ")
-	return chunked(norm, MaxRetrieveBatch, func(part []string) ([]*Record, error) {
-		var res []*Record
+	return chunked(norm, partner.MaxRetrieveBatch, func(part []string) ([]*partner.Record, error) {
+		var res []*partner.Record
 		err := c.invoke(ctx, &call{
 			op: op, idem: Idempotent, session: true,
-			headers: o.writeQueryOptions,
+			headers: func(w *envWriter) { writeQueryOptions(w, &o) },
 			body: func(w *envWriter) {
 				w.open(op)
 				w.leaf("fieldList", "fieldList", fields)
@@ -194,9 +196,9 @@ func (c *Client) Retrieve(ctx context.Context, fieldList []string, sObjectType s
 }
 
 // Search runs a SOSL search.
-func (c *Client) Search(ctx context.Context, sosl string) (*SearchResult, error) {
+func (c *Client) Search(ctx context.Context, sosl string) (*partner.SearchResult, error) {
 	const op = "search"
-	var res *SearchResult
+	var res *partner.SearchResult
 	err := c.invoke(ctx, &call{
 		op: op, idem: Idempotent, session: true,
 		body: func(w *envWriter) {

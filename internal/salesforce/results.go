@@ -3,14 +3,16 @@ package salesforce
 import (
 	"strings"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Decoders of the operations' result elements. Each is called with the
 // scanner positioned just after the start of an element and consumes it.
 
-func (d *decoder) statusError() StatusError {
+func (d *decoder) statusError() partner.StatusError {
 	sc := d.sc
-	var e StatusError
+	var e partner.StatusError
 	for t, ok := sc.child(); ok; t, ok = sc.child() {
 		switch t.local {
 		case "statusCode":
@@ -43,7 +45,7 @@ func (d *decoder) statusError() StatusError {
 type writeResult struct {
 	id, accountID, contactID, leadID, opportunityID, personAccountID string
 	success, created                                                 bool
-	errors                                                           []StatusError
+	errors                                                           []partner.StatusError
 	merged, updatedRelated                                           []string
 }
 
@@ -97,57 +99,57 @@ func (d *decoder) results(each func(nilResult bool)) {
 	}
 }
 
-func (d *decoder) saveResults() []SaveResult {
-	var out []SaveResult
+func (d *decoder) saveResults() []partner.SaveResult {
+	var out []partner.SaveResult
 	d.results(func(isNil bool) {
 		r := d.writeResult()
-		out = append(out, SaveResult{ID: r.id, Success: r.success, Errors: r.errors})
+		out = append(out, partner.SaveResult{ID: r.id, Success: r.success, Errors: r.errors})
 	})
 	return out
 }
 
-func (d *decoder) upsertResults() []UpsertResult {
-	var out []UpsertResult
+func (d *decoder) upsertResults() []partner.UpsertResult {
+	var out []partner.UpsertResult
 	d.results(func(bool) {
 		r := d.writeResult()
-		out = append(out, UpsertResult{ID: r.id, Success: r.success, Created: r.created, Errors: r.errors})
+		out = append(out, partner.UpsertResult{ID: r.id, Success: r.success, Created: r.created, Errors: r.errors})
 	})
 	return out
 }
 
-func (d *decoder) deleteResults() []DeleteResult {
-	var out []DeleteResult
+func (d *decoder) deleteResults() []partner.DeleteResult {
+	var out []partner.DeleteResult
 	d.results(func(bool) {
 		r := d.writeResult()
-		out = append(out, DeleteResult{ID: r.id, Success: r.success, Errors: r.errors})
+		out = append(out, partner.DeleteResult{ID: r.id, Success: r.success, Errors: r.errors})
 	})
 	return out
 }
 
-func (d *decoder) undeleteResults() []UndeleteResult {
-	var out []UndeleteResult
+func (d *decoder) undeleteResults() []partner.UndeleteResult {
+	var out []partner.UndeleteResult
 	d.results(func(bool) {
 		r := d.writeResult()
-		out = append(out, UndeleteResult{ID: r.id, Success: r.success, Errors: r.errors})
+		out = append(out, partner.UndeleteResult{ID: r.id, Success: r.success, Errors: r.errors})
 	})
 	return out
 }
 
-func (d *decoder) mergeResults() []MergeResult {
-	var out []MergeResult
+func (d *decoder) mergeResults() []partner.MergeResult {
+	var out []partner.MergeResult
 	d.results(func(bool) {
 		r := d.writeResult()
-		out = append(out, MergeResult{ID: r.id, Success: r.success, Errors: r.errors,
+		out = append(out, partner.MergeResult{ID: r.id, Success: r.success, Errors: r.errors,
 			MergedRecordIDs: r.merged, UpdatedRelatedIDs: r.updatedRelated})
 	})
 	return out
 }
 
-func (d *decoder) leadConvertResults() []LeadConvertResult {
-	var out []LeadConvertResult
+func (d *decoder) leadConvertResults() []partner.LeadConvertResult {
+	var out []partner.LeadConvertResult
 	d.results(func(bool) {
 		r := d.writeResult()
-		out = append(out, LeadConvertResult{LeadID: r.leadID, AccountID: r.accountID, ContactID: r.contactID,
+		out = append(out, partner.LeadConvertResult{LeadID: r.leadID, AccountID: r.accountID, ContactID: r.contactID,
 			OpportunityID: r.opportunityID, RelatedPersonAccountID: r.personAccountID,
 			Success: r.success, Errors: r.errors})
 	})
@@ -155,14 +157,14 @@ func (d *decoder) leadConvertResults() []LeadConvertResult {
 }
 
 // queryResponse decodes the single result of query, queryAll, queryMore.
-func (d *decoder) queryResponse() *QueryResult {
-	var qr *QueryResult
+func (d *decoder) queryResponse() *partner.QueryResult {
+	var qr *partner.QueryResult
 	d.results(func(isNil bool) {
 		if isNil || qr != nil {
 			d.sc.skip()
 			return
 		}
-		qr = &QueryResult{}
+		qr = &partner.QueryResult{}
 		d.queryResult(qr)
 	})
 	return qr
@@ -170,8 +172,8 @@ func (d *decoder) queryResponse() *QueryResult {
 
 // retrieveResults decodes retrieve's results: one per requested id, nil for
 // an id Salesforce could not return.
-func (d *decoder) retrieveResults() []*Record {
-	var out []*Record
+func (d *decoder) retrieveResults() []*partner.Record {
+	var out []*partner.Record
 	d.results(func(isNil bool) {
 		if isNil {
 			d.sc.skip()
@@ -185,9 +187,9 @@ func (d *decoder) retrieveResults() []*Record {
 	return out
 }
 
-func (d *decoder) searchResult() *SearchResult {
+func (d *decoder) searchResult() *partner.SearchResult {
 	sc := d.sc
-	res := &SearchResult{}
+	res := &partner.SearchResult{}
 	d.results(func(isNil bool) {
 		if isNil {
 			sc.skip()
@@ -198,7 +200,7 @@ func (d *decoder) searchResult() *SearchResult {
 			case "queryId":
 				res.QueryID = sc.text()
 			case "searchRecords":
-				var sr SearchRecord
+				var sr partner.SearchRecord
 				for t, ok := sc.child(); ok; t, ok = sc.child() {
 					switch t.local {
 					case "record":

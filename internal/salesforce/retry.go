@@ -6,6 +6,8 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // RetryPolicy decides which failed calls are retried and how long to wait;
@@ -65,14 +67,14 @@ func (p RetryPolicy) ShouldRetry(idem Idempotency, attempt int, err error) bool 
 	if attempt >= p.MaxAttempts {
 		return false
 	}
-	var e *Error
+	var e *partner.Error
 	if !errors.As(err, &e) {
 		return false
 	}
-	if e.Code == CodeRequestLimitExceeded {
+	if e.Code == partner.CodeRequestLimitExceeded {
 		return false
 	}
-	if e.Kind == KindNetwork && notSent(e.Cause) {
+	if e.Kind == partner.KindNetwork && notSent(e.Cause) {
 		return true
 	}
 	if idem != Idempotent {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode/utf8"
 	"unsafe"
+
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Namespaces of the Partner API.
@@ -807,7 +809,7 @@ func charRef(ref string) (rune, bool) {
 	} else {
 		n, err = strconv.ParseUint(ref[1:], 10, 32)
 	}
-	if err != nil || !isXMLChar(rune(n)) {
+	if err != nil || !partner.IsXMLChar(rune(n)) {
 		return 0, false
 	}
 	return rune(n), true
@@ -908,19 +910,4 @@ func (sc *scanner) int64() int64 {
 		sc.errorf(sc.pos, "invalid integer "+strconv.Quote(v))
 	}
 	return n
-}
-
-// isXMLChar reports whether r may appear in an XML 1.0 document.
-func isXMLChar(r rune) bool {
-	switch {
-	case r == 0x9 || r == 0xA || r == 0xD:
-		return true
-	case r >= 0x20 && r <= 0xD7FF:
-		return true
-	case r >= 0xE000 && r <= 0xFFFD:
-		return true
-	case r >= 0x10000 && r <= 0x10FFFF:
-		return true
-	}
-	return false
 }

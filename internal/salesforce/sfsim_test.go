@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 	"github.com/sfgate/sfgate/internal/sfsim"
 )
 
@@ -110,7 +111,7 @@ func (e *simEnv) calls(t *testing.T, op string) int {
 	return int(n)
 }
 
-func get(t *testing.T, r *salesforce.Record, name string) salesforce.Field {
+func get(t *testing.T, r *partner.Record, name string) partner.Field {
 	t.Helper()
 	f, ok := r.Get(name)
 	if !ok {
@@ -131,7 +132,7 @@ func TestSimLoginAndInfo(t *testing.T) {
 		t.Errorf("login result %+v", res)
 	}
 	_, err = e.c.Login(ctx, e.url, "58.0", sfsim.DemoUsername, salesforce.Secret("wrong"))
-	if !salesforce.IsCode(err, salesforce.CodeInvalidLogin) {
+	if !partner.IsCode(err, partner.CodeInvalidLogin) {
 		t.Errorf("bad password: %v", err)
 	}
 	if strings.Contains(fmt.Sprint(err), "wrong") {
@@ -158,7 +159,7 @@ func TestSimDescribe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names := map[string]salesforce.DescribeGlobalSObjectResult{}
+	names := map[string]partner.DescribeGlobalSObjectResult{}
 	for _, o := range g.SObjects {
 		names[o.Name] = o
 	}
@@ -196,7 +197,7 @@ func TestSimDescribe(t *testing.T) {
 		t.Errorf("describeSObjects: %v", err)
 	}
 	_, err = e.c.DescribeSObject(ctx, "NoSuchThing__c")
-	if !salesforce.IsCode(err, salesforce.CodeInvalidType) {
+	if !partner.IsCode(err, partner.CodeInvalidType) {
 		t.Errorf("unknown type: %v", err)
 	}
 }
@@ -205,7 +206,7 @@ func TestSimQueryPaging(t *testing.T) {
 	t.Parallel()
 	e := startSim(t, sfsim.Config{SeedAccounts: 450})
 	ctx := t.Context()
-	it := e.c.Pages("SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts) FROM Account", false, salesforce.BatchSize(200))
+	it := e.c.Pages("SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts) FROM Account", false, partner.BatchSize(200))
 	pages, total, size := 0, 0, 0
 	seen := map[string]bool{}
 	for it.Next(ctx) {
@@ -252,12 +253,12 @@ func TestSimQueryPaging(t *testing.T) {
 	}
 
 	_, err := e.c.Query(ctx, "SELECT adfId, Name FROM Contact")
-	var se *salesforce.Error
-	if !salesforce.IsCode(err, salesforce.CodeInvalidField) || !errorsAs(err, &se) || se.Row != 1 || se.Column == 0 || se.HTTPStatus != 500 {
+	var se *partner.Error
+	if !partner.IsCode(err, partner.CodeInvalidField) || !errorsAs(err, &se) || se.Row != 1 || se.Column == 0 || se.HTTPStatus != 500 {
 		t.Errorf("invalid field fault: %+v", se)
 	}
 	_, err = e.c.QueryMore(ctx, "0r8xx00000BogusAAA")
-	if !salesforce.IsCode(err, salesforce.CodeInvalidQueryLocator) {
+	if !partner.IsCode(err, partner.CodeInvalidQueryLocator) {
 		t.Errorf("bad locator: %v", err)
 	}
 }
@@ -266,9 +267,9 @@ func TestSimCRUD(t *testing.T) {
 	t.Parallel()
 	e := startSim(t, sfsim.Config{})
 	ctx := t.Context()
-	recs := []salesforce.Record{
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: "Acme <&> \"Rockets\""}, {Name: "Phone", Value: "555-0100"}}},
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: "Zeta"}, {Name: "External_Id__c", Value: "IT-ZETA"}}},
+	recs := []partner.Record{
+		{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "Acme <&> \"Rockets\""}, {Name: "Phone", Value: "555-0100"}}},
+		{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "Zeta"}, {Name: "External_Id__c", Value: "IT-ZETA"}}},
 		{Type: "Account"}, // no Name: a per-record failure
 	}
 	res, err := e.c.Create(ctx, recs)
@@ -291,7 +292,7 @@ func TestSimCRUD(t *testing.T) {
 		t.Fatalf("retrieve = %+v", got)
 	}
 
-	upd, err := e.c.Update(ctx, []salesforce.Record{{Type: "Account", ID: id0[:15], Fields: []salesforce.Field{
+	upd, err := e.c.Update(ctx, []partner.Record{{Type: "Account", ID: id0[:15], Fields: []partner.Field{
 		{Name: "Description", Value: "line one\r\nline two"}, {Name: "Phone", Nil: true}}}})
 	if err != nil || !upd[0].Success {
 		t.Fatalf("update: %+v, %v", upd, err)
@@ -304,9 +305,9 @@ func TestSimCRUD(t *testing.T) {
 		t.Errorf("after update: %+v", got[0].Fields)
 	}
 
-	ups, err := e.c.Upsert(ctx, "External_Id__c", []salesforce.Record{
-		{Type: "Account", Fields: []salesforce.Field{{Name: "External_Id__c", Value: "IT-ZETA"}, {Name: "Name", Value: "Zeta 2"}}},
-		{Type: "Account", Fields: []salesforce.Field{{Name: "External_Id__c", Value: "IT-NEW"}, {Name: "Name", Value: "New"}}},
+	ups, err := e.c.Upsert(ctx, "External_Id__c", []partner.Record{
+		{Type: "Account", Fields: []partner.Field{{Name: "External_Id__c", Value: "IT-ZETA"}, {Name: "Name", Value: "Zeta 2"}}},
+		{Type: "Account", Fields: []partner.Field{{Name: "External_Id__c", Value: "IT-NEW"}, {Name: "Name", Value: "New"}}},
 	})
 	if err != nil || len(ups) != 2 || ups[0].Created || ups[0].ID != id1 || !ups[1].Created || !ups[1].Success {
 		t.Fatalf("upsert: %+v, %v", ups, err)
@@ -314,9 +315,9 @@ func TestSimCRUD(t *testing.T) {
 
 	// A contact whose Account is set by external id, then read back with
 	// its parent.
-	cres, err := e.c.Create(ctx, []salesforce.Record{{Type: "Contact", Fields: []salesforce.Field{
+	cres, err := e.c.Create(ctx, []partner.Record{{Type: "Contact", Fields: []partner.Field{
 		{Name: "LastName", Value: "Doe"},
-		{Name: "Account", Parent: &salesforce.Record{Type: "Account", Fields: []salesforce.Field{{Name: "External_Id__c", Value: "IT-ZETA"}}}},
+		{Name: "Account", Parent: &partner.Record{Type: "Account", Fields: []partner.Field{{Name: "External_Id__c", Value: "IT-ZETA"}}}},
 	}}})
 	if err != nil || !cres[0].Success {
 		t.Fatalf("create contact: %+v, %v", cres, err)
@@ -339,7 +340,7 @@ func TestSimCRUD(t *testing.T) {
 		t.Fatalf("undelete: %+v, %v", und, err)
 	}
 
-	m, err := e.c.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: salesforce.Record{Type: "Account", ID: id0}, RecordToMergeIDs: []string{ups[1].ID}}})
+	m, err := e.c.Merge(ctx, []partner.MergeRequest{{MasterRecord: partner.Record{Type: "Account", ID: id0}, RecordToMergeIDs: []string{ups[1].ID}}})
 	if err != nil || !m[0].Success || len(m[0].MergedRecordIDs) != 1 {
 		t.Fatalf("merge: %+v, %v", m, err)
 	}
@@ -357,7 +358,7 @@ func TestSimCRUD(t *testing.T) {
 	if err != nil || len(st.Records) != 1 {
 		t.Fatalf("lead status: %+v, %v", st, err)
 	}
-	conv, err := e.c.ConvertLead(ctx, []salesforce.LeadConvert{{LeadID: lq.Records[0].ID, ConvertedStatus: get(t, &st.Records[0], "MasterLabel").Value, DoNotCreateOpportunity: true}})
+	conv, err := e.c.ConvertLead(ctx, []partner.LeadConvert{{LeadID: lq.Records[0].ID, ConvertedStatus: get(t, &st.Records[0], "MasterLabel").Value, DoNotCreateOpportunity: true}})
 	if err != nil || !conv[0].Success || conv[0].AccountID == "" || conv[0].ContactID == "" {
 		t.Fatalf("convertLead: %+v, %v", conv, err)
 	}
@@ -392,8 +393,8 @@ func TestSimFaultInjection(t *testing.T) {
 	}
 	e.control(t, "POST", "/_sim/faults", map[string]any{"operation": "create", "fault": "SERVER_UNAVAILABLE", "count": 1})
 	before := e.calls(t, "create")
-	_, err := e.c.Create(ctx, []salesforce.Record{{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: "x"}}}})
-	if !salesforce.IsCode(err, salesforce.CodeServerUnavailable) {
+	_, err := e.c.Create(ctx, []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "x"}}}})
+	if !partner.IsCode(err, partner.CodeServerUnavailable) {
 		t.Errorf("create: %v", err)
 	}
 	if n := e.calls(t, "create") - before; n != 1 {
@@ -414,7 +415,7 @@ func TestSimFaultInjection(t *testing.T) {
 	e.control(t, "POST", "/_sim/faults", map[string]any{"operation": "query", "fault": "REQUEST_LIMIT_EXCEEDED", "count": 1})
 	before = e.calls(t, "query")
 	_, err = e.c.Query(ctx, "SELECT Id FROM Account LIMIT 1")
-	if !salesforce.IsCode(err, salesforce.CodeRequestLimitExceeded) {
+	if !partner.IsCode(err, partner.CodeRequestLimitExceeded) {
 		t.Errorf("query: %v", err)
 	}
 	if n := e.calls(t, "query") - before; n != 1 {
@@ -422,4 +423,4 @@ func TestSimFaultInjection(t *testing.T) {
 	}
 }
 
-func errorsAs(err error, target **salesforce.Error) bool { return errors.As(err, target) }
+func errorsAs(err error, target **partner.Error) bool { return errors.As(err, target) }

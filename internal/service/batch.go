@@ -9,7 +9,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 func jsonNumber(s string) json.Number { return json.Number(s) }
@@ -22,7 +22,7 @@ const codeNotProcessed = "NOT_PROCESSED"
 type batch struct {
 	op  string
 	x   *metadata.Object
-	ext *salesforce.DescribeField // the upsert key
+	ext *partner.DescribeField // the upsert key
 }
 
 // batchStep is how one operation carries out a batch: what the one
@@ -38,33 +38,33 @@ type batchStep struct {
 	keyed bool
 	// record checks rec (the index-th of the batch), adding its problems
 	// to p, and returns what the call takes of it.
-	record func(b *batch, rec Record, index *int, p *problems) salesforce.Record
+	record func(b *batch, rec Record, index *int, p *problems) partner.Record
 	// call sends the records kept; the client packs them in calls of
 	// MaxWriteBatch. On error, the outcomes of the calls that succeeded are
 	// returned with it.
-	call func(ctx context.Context, c Client, b *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error)
+	call func(ctx context.Context, c Client, b *batch, recs []partner.Record, opts []partner.Option) ([]outcome, error)
 }
 
 var batchSteps = map[string]batchStep{
 	"create": {
 		keys: func(recs []Record) []string { return recordKeys(recs, noKey) },
-		record: func(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+		record: func(b *batch, rec Record, index *int, p *problems) partner.Record {
 			return encode(b.x, modeCreate, rec, nil, index, p)
 		},
-		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+		call: func(ctx context.Context, c Client, _ *batch, recs []partner.Record, opts []partner.Option) ([]outcome, error) {
 			res, err := c.Create(ctx, recs, opts...)
 			return outcomes(res, err, saved)
 		},
 	},
 	"update": {
 		keys: func(recs []Record) []string { return recordKeys(recs, isIDKey) },
-		record: func(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+		record: func(b *batch, rec Record, index *int, p *problems) partner.Record {
 			id := b.recordID(rec, index, p)
 			sr := encode(b.x, modeUpdate, rec, isIDKey, index, p)
 			sr.ID = id
 			return sr
 		},
-		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+		call: func(ctx context.Context, c Client, _ *batch, recs []partner.Record, opts []partner.Option) ([]outcome, error) {
 			res, err := c.Update(ctx, recs, opts...)
 			return outcomes(res, err, saved)
 		},
@@ -73,9 +73,9 @@ var batchSteps = map[string]batchStep{
 		keys:   func(recs []Record) []string { return recordKeys(recs, noKey) },
 		keyed:  true,
 		record: upsertRecord,
-		call: func(ctx context.Context, c Client, b *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+		call: func(ctx context.Context, c Client, b *batch, recs []partner.Record, opts []partner.Option) ([]outcome, error) {
 			res, err := c.Upsert(ctx, b.ext.Name, recs, opts...)
-			return outcomes(res, err, func(r *salesforce.UpsertResult) outcome {
+			return outcomes(res, err, func(r *partner.UpsertResult) outcome {
 				created := r.Created
 				return outcome{success: r.Success, id: r.ID, created: &created, errs: r.Errors}
 			})
@@ -83,16 +83,16 @@ var batchSteps = map[string]batchStep{
 	},
 	"delete": {
 		record: idRecord,
-		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+		call: func(ctx context.Context, c Client, _ *batch, recs []partner.Record, opts []partner.Option) ([]outcome, error) {
 			res, err := c.Delete(ctx, recordIDs(recs), opts...)
-			return outcomes(res, err, func(r *salesforce.DeleteResult) outcome { return outcome{success: r.Success, id: r.ID, errs: r.Errors} })
+			return outcomes(res, err, func(r *partner.DeleteResult) outcome { return outcome{success: r.Success, id: r.ID, errs: r.Errors} })
 		},
 	},
 	"undelete": {
 		record: idRecord,
-		call: func(ctx context.Context, c Client, _ *batch, recs []salesforce.Record, opts []salesforce.Option) ([]outcome, error) {
+		call: func(ctx context.Context, c Client, _ *batch, recs []partner.Record, opts []partner.Option) ([]outcome, error) {
 			res, err := c.Undelete(ctx, recordIDs(recs), opts...)
-			return outcomes(res, err, func(r *salesforce.UndeleteResult) outcome {
+			return outcomes(res, err, func(r *partner.UndeleteResult) outcome {
 				return outcome{success: r.Success, id: r.ID, errs: r.Errors}
 			})
 		},
@@ -111,9 +111,9 @@ func noKey(string) bool { return false }
 func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchRequest) (_ sfgate.BatchResponse, err error) {
 	defer s.settle(&err)
 	n := len(req.Records)
-	if req.AllOrNone && n > salesforce.MaxWriteBatch {
+	if req.AllOrNone && n > partner.MaxWriteBatch {
 		return sfgate.BatchResponse{}, sfgate.Invalid("an allOrNone batch is atomic only within one Salesforce call",
-			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", salesforce.MaxWriteBatch)})
+			sfgate.FieldError{Field: "/allOrNone", Code: "maxItems", Message: fmt.Sprintf("allOrNone batches carry at most %d records; split the batch or drop allOrNone", partner.MaxWriteBatch)})
 	}
 	step, ok := batchSteps[req.Operation]
 	if !ok {
@@ -129,9 +129,9 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 	if req.AllOrNone && !all.empty() {
 		return sfgate.BatchResponse{}, all.err(fmt.Sprintf("%d of %d records are not valid; with allOrNone nothing was sent", n-len(sent), n))
 	}
-	var opts []salesforce.Option
+	var opts []partner.Option
 	if req.AllOrNone {
-		opts = append(opts, salesforce.AllOrNone(true))
+		opts = append(opts, partner.AllOrNone(true))
 	}
 	var done []outcome
 	if len(sent) > 0 {
@@ -173,10 +173,10 @@ func (s *Service) startBatch(ctx context.Context, sobject string, step batchStep
 // the call takes in recs); an invalid one gets its result now, with its
 // problems, and they join all (for allOrNone, each entry naming its
 // record).
-func (b *batch) check(step batchStep, req *sfgate.BatchRequest, results []sfgate.BatchResult) (sent []int, recs []salesforce.Record, all problems) {
+func (b *batch) check(step batchStep, req *sfgate.BatchRequest, results []sfgate.BatchResult) (sent []int, recs []partner.Record, all problems) {
 	all.limit = 10 * maxProblems
 	sent = make([]int, 0, len(req.Records))
-	recs = make([]salesforce.Record, 0, len(req.Records))
+	recs = make([]partner.Record, 0, len(req.Records))
 	for i, rec := range req.Records {
 		index := i
 		var p problems
@@ -238,7 +238,7 @@ func (b *batch) recordID(rec Record, index *int, p *problems) string {
 
 // upsertRecord is an upsert's record: keyed by Id, or by an external id
 // field that must have a value.
-func upsertRecord(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+func upsertRecord(b *batch, rec Record, index *int, p *problems) partner.Record {
 	if b.ext.Name == "Id" {
 		id := recordID(rec, true, index, p)
 		sr := encode(b.x, modeUpsert, rec, isIDKey, index, p)
@@ -253,17 +253,17 @@ func upsertRecord(b *batch, rec Record, index *int, p *problems) salesforce.Reco
 }
 
 // idRecord is a delete's or undelete's record: its Id and nothing else.
-func idRecord(b *batch, rec Record, index *int, p *problems) salesforce.Record {
+func idRecord(b *batch, rec Record, index *int, p *problems) partner.Record {
 	id := b.recordID(rec, index, p)
 	for k := range rec {
 		if !isIDKey(k) {
 			p.addf(index, k, codeUnknownField, "is not taken by %s: records carry only Id", b.op)
 		}
 	}
-	return salesforce.Record{ID: id}
+	return partner.Record{ID: id}
 }
 
-func recordIDs(recs []salesforce.Record) []string {
+func recordIDs(recs []partner.Record) []string {
 	ids := make([]string, len(recs))
 	for i := range recs {
 		ids[i] = recs[i].ID
@@ -271,7 +271,7 @@ func recordIDs(recs []salesforce.Record) []string {
 	return ids
 }
 
-func hasValue(r salesforce.Record, name string) bool {
+func hasValue(r partner.Record, name string) bool {
 	for _, f := range r.Fields {
 		if f.Name == name && !f.Nil {
 			return true
@@ -283,8 +283,8 @@ func hasValue(r salesforce.Record, name string) bool {
 // notProcessed is the result of a record whose call failed as a whole.
 func notProcessed(err error) sfgate.FieldError {
 	fe := sfgate.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
-	var se *salesforce.Error
-	if errors.As(err, &se) && se.Kind == salesforce.KindFault {
+	var se *partner.Error
+	if errors.As(err, &se) && se.Kind == partner.KindFault {
 		fe.Message += " with " + se.Code + ": " + strings.TrimSpace(se.Message)
 	}
 	return fe
@@ -295,7 +295,7 @@ type outcome struct {
 	success bool
 	id      string
 	created *bool
-	errs    []salesforce.StatusError
+	errs    []partner.StatusError
 }
 
 // outcomes turns a call's results into outcomes; a failed record has no
@@ -310,6 +310,6 @@ func outcomes[R any](res []R, err error, of func(*R) outcome) ([]outcome, error)
 	return out, err
 }
 
-func saved(r *salesforce.SaveResult) outcome {
+func saved(r *partner.SaveResult) outcome {
 	return outcome{success: r.Success, id: r.ID, errs: r.Errors}
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // ---- Salesforce → JSON ----
@@ -42,7 +42,7 @@ func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, erro
 		switch {
 		case err == nil:
 			x = o
-		case errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType):
+		case errors.Is(err, metadata.ErrUnknownObject) || partner.IsCode(err, partner.CodeInvalidType):
 		default:
 			return nil, fmt.Errorf("describe %s: %w", typ, err)
 		}
@@ -55,7 +55,7 @@ func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, erro
 
 // record types rec; hint is the describe to use when rec carries no
 // sf:type.
-func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *metadata.Object) (Record, error) {
+func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata.Object) (Record, error) {
 	x := hint
 	if rec.Type != "" && (x == nil || !strings.EqualFold(x.Name, rec.Type)) {
 		var err error
@@ -102,11 +102,11 @@ func (r *reader) record(ctx context.Context, rec *salesforce.Record, hint *metad
 				out[f.Name] = nil
 			}
 		default:
-			var df *salesforce.DescribeField
+			var df *partner.DescribeField
 			if x != nil {
 				df, _ = x.Field(f.Name)
 			}
-			if df != nil && f.XSIType == salesforce.TypeNone {
+			if df != nil && f.XSIType == partner.TypeNone {
 				out[f.Name] = fromSalesforce(df, f.Value)
 			} else {
 				out[f.Name] = fromXSIType(f.XSIType, f.Value)
@@ -128,7 +128,7 @@ func isChildList(x *metadata.Object, name string) bool {
 }
 
 // page types one page of records.
-func (r *reader) page(ctx context.Context, recs []salesforce.Record, hint *metadata.Object) ([]Record, error) {
+func (r *reader) page(ctx context.Context, recs []partner.Record, hint *metadata.Object) ([]Record, error) {
 	out := make([]Record, len(recs))
 	for i := range recs {
 		rec, err := r.record(ctx, &recs[i], hint)
@@ -247,8 +247,8 @@ func isIDKey(k string) bool { return strings.EqualFold(k, "Id") }
 // batch, nil for a single record). Keys for which skip is true are left
 // out (the Id of an update, handled by the caller). A null on update
 // becomes fieldsToNull; on create it is the same as leaving the field out.
-func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) salesforce.Record {
-	out := salesforce.Record{Type: x.Name}
+func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) bool, index *int, p *problems) partner.Record {
+	out := partner.Record{Type: x.Name}
 	keys := make([]string, 0, len(in))
 	for k := range in {
 		if skip == nil || !skip(k) {
@@ -256,7 +256,7 @@ func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) boo
 		}
 	}
 	slices.Sort(keys)
-	present := make(map[*salesforce.DescribeField]bool, len(keys))
+	present := make(map[*partner.DescribeField]bool, len(keys))
 	for _, k := range keys {
 		v := in[k]
 		if e := checkXML(k); e != nil {
@@ -303,7 +303,7 @@ func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) boo
 				p.addf(index, df.Name, codeNotNillable, "cannot be cleared (it is required)")
 				continue
 			}
-			out.Fields = append(out.Fields, salesforce.Field{Name: df.Name, Nil: true})
+			out.Fields = append(out.Fields, partner.Field{Name: df.Name, Nil: true})
 			continue
 		}
 		text, e := toSalesforce(df, v)
@@ -311,7 +311,7 @@ func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) boo
 			p.add(index, df.Name, e)
 			continue
 		}
-		out.Fields = append(out.Fields, salesforce.Field{Name: df.Name, Value: text})
+		out.Fields = append(out.Fields, partner.Field{Name: df.Name, Value: text})
 	}
 	if mode == modeCreate {
 		for i := range x.Fields {
@@ -327,7 +327,7 @@ func encode(x *metadata.Object, mode writeMode, in Record, skip func(string) boo
 // requiredOnCreate reports whether a create must name df: Salesforce
 // refuses a create without it. Booleans are never null (they default to
 // false), so they are never required.
-func requiredOnCreate(df *salesforce.DescribeField) bool {
+func requiredOnCreate(df *partner.DescribeField) bool {
 	return !df.Nillable && df.Createable && !df.DefaultedOnCreate && kindOf(df) != kBool
 }
 
@@ -353,13 +353,13 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 		p.addf(index, "Id", codeWrongType, "takes a record id, not %s", jsonKind(raw))
 		return ""
 	}
-	id, err := salesforce.NormalizeID(s)
+	id, err := partner.NormalizeID(s)
 	if err != nil {
 		if e := checkXML(s); e != nil {
 			p.add(index, "Id", e)
 			return ""
 		}
-		p.addf(index, "Id", codeMalformedID, "%s", salesforce.IDProblem(s))
+		p.addf(index, "Id", codeMalformedID, "%s", partner.IDProblem(s))
 		return ""
 	}
 	return id
@@ -367,11 +367,11 @@ func recordID(in Record, required bool, index *int, p *problems) string {
 
 // pathID normalises the id of a request path; a malformed id is a 400.
 func pathID(id string) (string, error) {
-	n, err := salesforce.NormalizeID(id)
+	n, err := partner.NormalizeID(id)
 	if err != nil {
 		return "", &sfgate.Error{Kind: sfgate.KindInvalid, Code: codeMalformedID,
-			Detail: "the record id " + salesforce.IDProblem(id),
-			Errors: []sfgate.FieldError{{Field: "path.id", Code: codeMalformedID, Message: salesforce.IDProblem(id)}}}
+			Detail: "the record id " + partner.IDProblem(id),
+			Errors: []sfgate.FieldError{{Field: "path.id", Code: codeMalformedID, Message: partner.IDProblem(id)}}}
 	}
 	return n, nil
 }

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // countingClient is a Client whose every call fails the test: cursor
@@ -20,9 +20,9 @@ type countingClient struct {
 	calls int
 }
 
-func (c *countingClient) QueryMore(context.Context, string, ...salesforce.Option) (*salesforce.QueryResult, error) {
+func (c *countingClient) QueryMore(context.Context, string, ...partner.Option) (*partner.QueryResult, error) {
 	c.calls++
-	return &salesforce.QueryResult{Done: true}, nil
+	return &partner.QueryResult{Done: true}, nil
 }
 
 type nopMetadata struct{ Metadata }

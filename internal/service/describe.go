@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // ListSObjects implements sfgate.DescribeService from the cached
@@ -58,7 +58,7 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgat
 
 // summary is an object's entry of the list, and the head of its describe:
 // describeGlobal and describeSObject share the object flags.
-func summary(name, label, plural, keyPrefix string, f salesforce.ObjectFlags) sfgate.SObjectSummary {
+func summary(name, label, plural, keyPrefix string, f partner.ObjectFlags) sfgate.SObjectSummary {
 	out := sfgate.SObjectSummary{
 		Name: name, Label: label, LabelPlural: plural,
 		Custom: f.Custom, Queryable: f.Queryable, Createable: f.Createable, Updateable: f.Updateable,
@@ -70,7 +70,7 @@ func summary(name, label, plural, keyPrefix string, f salesforce.ObjectFlags) sf
 	return out
 }
 
-func fieldDescribe(f *salesforce.DescribeField) sfgate.FieldDescribe {
+func fieldDescribe(f *partner.DescribeField) sfgate.FieldDescribe {
 	fd := sfgate.FieldDescribe{
 		Name: f.Name, Label: f.Label, Type: f.Type, SoapType: f.SoapType,
 		Length: f.Length, ByteLength: f.ByteLength, Precision: f.Precision, Scale: f.Scale, Digits: f.Digits,
@@ -176,7 +176,7 @@ func clone(m map[string]any) map[string]any {
 }
 
 // fieldSchema is the JSON Schema of one field's value.
-func fieldSchema(f *salesforce.DescribeField) map[string]any {
+func fieldSchema(f *partner.DescribeField) map[string]any {
 	p := map[string]any{"title": f.Label, "x-salesforce-type": f.Type}
 	if f.InlineHelpText != "" {
 		p["description"] = f.InlineHelpText
@@ -269,7 +269,7 @@ func fieldSchema(f *salesforce.DescribeField) map[string]any {
 	return p
 }
 
-func activeValues(f *salesforce.DescribeField, withNull bool) []any {
+func activeValues(f *partner.DescribeField, withNull bool) []any {
 	var vals []any
 	for _, v := range f.PicklistValues {
 		if v.Active {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 func TestRecordSchema(t *testing.T) {
@@ -75,24 +75,24 @@ func TestReaderNestsAndTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in := salesforce.Record{Type: "Account", ID: "001000000000001AAA", Fields: []salesforce.Field{
+	in := partner.Record{Type: "Account", ID: "001000000000001AAA", Fields: []partner.Field{
 		{Name: "Id", Value: "001000000000001AAA"},
 		{Name: "AnnualRevenue", Value: "5.59335E8"},
 		{Name: "Active__c", Value: "true"},
 		{Name: "Tags__c", Value: "A;C"},
 		{Name: "Seen__c", Value: "2026-11-30T12:00:00.000Z"},
 		{Name: "Industry", Nil: true},
-		{Name: "Owner", Parent: &salesforce.Record{Type: "User", Fields: []salesforce.Field{
+		{Name: "Owner", Parent: &partner.Record{Type: "User", Fields: []partner.Field{
 			{Name: "Name", Value: "Ann"},
 			{Name: "Manager", Nil: true},
 		}}},
-		{Name: "BillingAddress", Compound: &salesforce.Record{Type: "address", Fields: []salesforce.Field{
+		{Name: "BillingAddress", Compound: &partner.Record{Type: "address", Fields: []partner.Field{
 			{Name: "city", Value: "Paris"}, {Name: "latitude", Value: "48.85"}, {Name: "street", Nil: true},
 		}}},
-		{Name: "Tasks", Children: &salesforce.QueryResult{Done: true, Size: 1, Records: []salesforce.Record{
-			{Type: "Task", Fields: []salesforce.Field{{Name: "Subject", Value: "Call"}}},
+		{Name: "Tasks", Children: &partner.QueryResult{Done: true, Size: 1, Records: []partner.Record{
+			{Type: "Task", Fields: []partner.Field{{Name: "Subject", Value: "Call"}}},
 		}}},
-		{Name: "expr0", Value: "3", XSIType: salesforce.TypeInt},
+		{Name: "expr0", Value: "3", XSIType: partner.TypeInt},
 	}}
 	got, err := s.newReader().record(t.Context(), &in, nil)
 	if err != nil {

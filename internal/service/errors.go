@@ -9,7 +9,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // retryAfterOrgLimit is the wait asked of callers once the org's daily API
@@ -20,7 +20,7 @@ const retryAfterOrgLimit = 5 * time.Minute
 
 // settle is deferred by every exported method: the error it returns
 // becomes what callers of the domain read. Errors of the layers below (the
-// client's *salesforce.Error, a failed login, metadata's unknown object or
+// client's *partner.Error, a failed login, metadata's unknown object or
 // field) become an *sfgate.Error with a kind, a code and a detail safe to
 // show; the original stays as its cause, for the log. An *sfgate.Error the
 // service made itself, and anything unknown (an internal error), pass as
@@ -49,11 +49,11 @@ func (s *Service) domainError(err error) error {
 		}
 		return e
 	}
-	var le *salesforce.LoginError
+	var le *partner.LoginError
 	if errors.As(err, &le) {
 		return s.loginError(le, err)
 	}
-	var se *salesforce.Error
+	var se *partner.Error
 	if errors.As(err, &se) {
 		return salesforceError(se, err)
 	}
@@ -65,7 +65,7 @@ func (s *Service) domainError(err error) error {
 // failure, and Salesforce's message (which may name the user) is not
 // passed on. The kind decides, not the code: a login's codes include
 // OAuth's, which are not Salesforce's exception codes.
-func (s *Service) loginError(le *salesforce.LoginError, err error) *sfgate.Error {
+func (s *Service) loginError(le *partner.LoginError, err error) *sfgate.Error {
 	code := le.Code
 	if code == "" {
 		code = sfgate.CodeUnavailable
@@ -75,9 +75,9 @@ func (s *Service) loginError(le *salesforce.LoginError, err error) *sfgate.Error
 		retry = max(le.RetryAt.Sub(s.cfg.Now()), time.Second)
 	}
 	switch le.Kind {
-	case salesforce.LoginCredentials:
+	case partner.LoginCredentials:
 		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: code, Detail: "Salesforce rejected the gateway's own credentials", Err: err}
-	case salesforce.LoginRateLimited:
+	case partner.LoginRateLimited:
 		return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: code, Detail: "Salesforce refuses the gateway's logins for a while", RetryAfter: retry, Err: err}
 	}
 	return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: code, Detail: "the gateway could not log in to Salesforce", RetryAfter: retry, Err: err}
@@ -88,35 +88,35 @@ func (s *Service) loginError(le *salesforce.LoginError, err error) *sfgate.Error
 // Salesforce's code (Salesforce set), whose meaning the transport knows
 // better than a kind can say, with upstream as the kind for a code it
 // does not know.
-func salesforceError(se *salesforce.Error, err error) *sfgate.Error {
+func salesforceError(se *partner.Error, err error) *sfgate.Error {
 	switch se.Kind {
-	case salesforce.KindNetwork:
+	case partner.KindNetwork:
 		if errors.Is(se.Cause, context.DeadlineExceeded) || se.Message == "timeout" {
 			return &sfgate.Error{Kind: sfgate.KindTimeout, Code: sfgate.CodeUnavailable, Detail: "Salesforce did not answer in time", Err: err}
 		}
 		return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: sfgate.CodeUnavailable, Detail: "Salesforce could not be reached", Err: err}
-	case salesforce.KindTransport:
+	case partner.KindTransport:
 		// 503 Service Unavailable (maintenance) and 429 Too Many Requests
 		// pass; anything else from a proxy or a broken answer will not.
 		if se.HTTPStatus == 503 || se.HTTPStatus == 429 {
 			return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: sfgate.CodeUnavailable, Detail: "Salesforce is unavailable", Err: err}
 		}
 		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeUpstream, Detail: "Salesforce answered with an error the gateway cannot use", Err: err}
-	case salesforce.KindDecode:
+	case partner.KindDecode:
 		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeUpstream, Detail: "Salesforce's answer could not be read", Err: err}
 	}
 	e := &sfgate.Error{Kind: sfgate.KindUpstream, Code: se.Code, Salesforce: true, Detail: strings.TrimSpace(se.Message), Err: err}
-	if se.Kind == salesforce.KindInvalidInput {
+	if se.Kind == partner.KindInvalidInput {
 		// Refused by the client before anything was sent.
 		e.Kind = sfgate.KindInvalid
 	}
 	for _, f := range se.Fields {
 		e.Errors = append(e.Errors, sfgate.FieldError{Field: f, Code: se.Code, Message: e.Detail})
 	}
-	if salesforce.IsCredentialCode(se.Code) {
+	if partner.IsCredentialCode(se.Code) {
 		e.Detail, e.Errors = "Salesforce rejected the gateway's own credentials", nil
 	}
-	if se.Code == salesforce.CodeRequestLimitExceeded {
+	if se.Code == partner.CodeRequestLimitExceeded {
 		e.RetryAfter = retryAfterOrgLimit
 	}
 	return e

@@ -12,7 +12,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // TestDomainErrors checks what the errors of the layers below become at
@@ -23,7 +23,7 @@ func TestDomainErrors(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	s := &Service{cfg: Config{Now: func() time.Time { return now }}}
 	fault := func(code, msg string, fields ...string) error {
-		return &salesforce.Error{Op: "create", Kind: salesforce.KindFault, Code: code, Message: msg, Fields: fields}
+		return &partner.Error{Op: "create", Kind: partner.KindFault, Code: code, Message: msg, Fields: fields}
 	}
 	tests := []struct {
 		name       string
@@ -37,18 +37,18 @@ func TestDomainErrors(t *testing.T) {
 		{"fault keeps Salesforce's code", fault("DUPLICATE_VALUE", " duplicate value found: Ext__c "), sfgate.KindUpstream, "DUPLICATE_VALUE", true, 0, "duplicate value found"},
 		{"org limit waits five minutes", fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, 5 * time.Minute, "Limit exceeded"},
 		{"credentials hide the message", fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out."), sfgate.KindUpstream, "INVALID_LOGIN", true, 0, "gateway's own credentials"},
-		{"local refusal is invalid", &salesforce.Error{Op: "retrieve", Kind: salesforce.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, sfgate.KindInvalid, "MALFORMED_ID", true, 0, "bad id"},
-		{"unreachable", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not be reached"},
-		{"network timeout", &salesforce.Error{Op: "query", Kind: salesforce.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, sfgate.KindTimeout, sfgate.CodeUnavailable, false, 0, "in time"},
-		{"maintenance page", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 503}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "unavailable"},
-		{"too many requests", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 429}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "unavailable"},
-		{"proxy error", &salesforce.Error{Op: "query", Kind: salesforce.KindTransport, HTTPStatus: 500}, sfgate.KindUpstream, sfgate.CodeUpstream, false, 0, "cannot use"},
-		{"undecodable", &salesforce.Error{Op: "query", Kind: salesforce.KindDecode}, sfgate.KindUpstream, sfgate.CodeUpstream, false, 0, "could not be read"},
-		{"login credentials rejected", fmt.Errorf("salesforce query: get session: %w", &salesforce.LoginError{Code: "invalid_client", Message: "invalid client credentials for user x@y", Kind: salesforce.LoginCredentials}), sfgate.KindUpstream, "invalid_client", false, 0, "gateway's own credentials"},
-		{"login rate exceeded", &salesforce.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: salesforce.LoginRateLimited}, sfgate.KindUnavailable, "LOGIN_RATE_EXCEEDED", false, 0, "for a while"},
-		{"login rate exceeded until a time", &salesforce.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: salesforce.LoginRateLimited, RetryAt: now.Add(90 * time.Second)}, sfgate.KindUnavailable, "LOGIN_RATE_EXCEEDED", false, 90 * time.Second, ""},
-		{"login retry at least a second", &salesforce.LoginError{Kind: salesforce.LoginTransient, RetryAt: now.Add(-time.Minute)}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, time.Second, "could not log in"},
-		{"login unreachable", &salesforce.LoginError{Kind: salesforce.LoginTransient, Err: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not log in"},
+		{"local refusal is invalid", &partner.Error{Op: "retrieve", Kind: partner.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, sfgate.KindInvalid, "MALFORMED_ID", true, 0, "bad id"},
+		{"unreachable", &partner.Error{Op: "query", Kind: partner.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not be reached"},
+		{"network timeout", &partner.Error{Op: "query", Kind: partner.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, sfgate.KindTimeout, sfgate.CodeUnavailable, false, 0, "in time"},
+		{"maintenance page", &partner.Error{Op: "query", Kind: partner.KindTransport, HTTPStatus: 503}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "unavailable"},
+		{"too many requests", &partner.Error{Op: "query", Kind: partner.KindTransport, HTTPStatus: 429}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "unavailable"},
+		{"proxy error", &partner.Error{Op: "query", Kind: partner.KindTransport, HTTPStatus: 500}, sfgate.KindUpstream, sfgate.CodeUpstream, false, 0, "cannot use"},
+		{"undecodable", &partner.Error{Op: "query", Kind: partner.KindDecode}, sfgate.KindUpstream, sfgate.CodeUpstream, false, 0, "could not be read"},
+		{"login credentials rejected", fmt.Errorf("salesforce query: get session: %w", &partner.LoginError{Code: "invalid_client", Message: "invalid client credentials for user x@y", Kind: partner.LoginCredentials}), sfgate.KindUpstream, "invalid_client", false, 0, "gateway's own credentials"},
+		{"login rate exceeded", &partner.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: partner.LoginRateLimited}, sfgate.KindUnavailable, "LOGIN_RATE_EXCEEDED", false, 0, "for a while"},
+		{"login rate exceeded until a time", &partner.LoginError{Code: "LOGIN_RATE_EXCEEDED", Kind: partner.LoginRateLimited, RetryAt: now.Add(90 * time.Second)}, sfgate.KindUnavailable, "LOGIN_RATE_EXCEEDED", false, 90 * time.Second, ""},
+		{"login retry at least a second", &partner.LoginError{Kind: partner.LoginTransient, RetryAt: now.Add(-time.Minute)}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, time.Second, "could not log in"},
+		{"login unreachable", &partner.LoginError{Kind: partner.LoginTransient, Err: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not log in"},
 		{"unknown object", fmt.Errorf("describe: %w", &metadata.UnknownObjectError{Object: "Nope__c"}), sfgate.KindNotFound, sfgate.CodeNotFound, false, 0, `no object "Nope__c"`},
 	}
 	for _, tt := range tests {
@@ -82,7 +82,7 @@ func TestDomainErrorsNameFields(t *testing.T) {
 	t.Parallel()
 	s := &Service{cfg: Config{Now: time.Now}}
 	var e *sfgate.Error
-	err := s.domainError(&salesforce.Error{Kind: salesforce.KindFault, Code: "STRING_TOO_LONG", Message: "too long", Fields: []string{"Name", "Site"}})
+	err := s.domainError(&partner.Error{Kind: partner.KindFault, Code: "STRING_TOO_LONG", Message: "too long", Fields: []string{"Name", "Site"}})
 	if !errors.As(err, &e) {
 		t.Fatal(err)
 	}
@@ -108,10 +108,10 @@ func TestDomainErrorsNameFields(t *testing.T) {
 // limitsClient reports a fixed LimitInfoHeader.
 type limitsClient struct {
 	Client
-	li salesforce.LimitInfo
+	li partner.LimitInfo
 }
 
-func (c limitsClient) Limits() salesforce.LimitInfo { return c.li }
+func (c limitsClient) Limits() partner.LimitInfo { return c.li }
 
 func TestLimits(t *testing.T) {
 	t.Parallel()
@@ -124,7 +124,7 @@ func TestLimits(t *testing.T) {
 		t.Errorf("before any answer: %v %v %v, want an empty list and no time", ls, at, err)
 	}
 	seen := time.Unix(1700000000, 0)
-	s.cfg.Client = limitsClient{li: salesforce.LimitInfo{Type: "API REQUESTS", Current: 5, Limit: 100, Updated: seen}}
+	s.cfg.Client = limitsClient{li: partner.LimitInfo{Type: "API REQUESTS", Current: 5, Limit: 100, Updated: seen}}
 	ls, at, err = s.Limits(t.Context())
 	if err != nil || !at.Equal(seen) || len(ls) != 1 || ls[0] != (sfgate.Limit{Type: "API REQUESTS", Current: 5, Limit: 100}) {
 		t.Errorf("after an answer: %v %v %v", ls, at, err)

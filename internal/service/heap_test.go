@@ -18,7 +18,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // pagedClient serves a query of total records in pages generated on
@@ -30,18 +30,18 @@ type pagedClient struct {
 	calls           atomic.Int64
 }
 
-func (c *pagedClient) page(from int) *salesforce.QueryResult {
+func (c *pagedClient) page(from int) *partner.QueryResult {
 	n := min(c.pageSize, c.total-from)
-	res := &salesforce.QueryResult{Size: c.total, Records: make([]salesforce.Record, n)}
+	res := &partner.QueryResult{Size: c.total, Records: make([]partner.Record, n)}
 	for i := range n {
 		id := fmt.Sprintf("001%012dAAA", from+i)
-		res.Records[i] = salesforce.Record{Type: "Account", ID: id, Fields: []salesforce.Field{
+		res.Records[i] = partner.Record{Type: "Account", ID: id, Fields: []partner.Field{
 			{Name: "Id", Value: id},
 			{Name: "Name", Value: fmt.Sprintf("Account number %d of the heap test", from+i)},
 			{Name: "AnnualRevenue", Value: "1.2345E7"},
 			{Name: "NumberOfEmployees", Value: strconv.Itoa(i)},
 			{Name: "Seen__c", Value: "2026-11-30T12:00:00.000Z"},
-			{Name: "Owner", Parent: &salesforce.Record{Type: "User", Fields: []salesforce.Field{{Name: "Name", Value: "Sim Admin"}}}},
+			{Name: "Owner", Parent: &partner.Record{Type: "User", Fields: []partner.Field{{Name: "Name", Value: "Sim Admin"}}}},
 		}}
 	}
 	if from+n < c.total {
@@ -52,12 +52,12 @@ func (c *pagedClient) page(from int) *salesforce.QueryResult {
 	return res
 }
 
-func (c *pagedClient) Query(_ context.Context, _ string, _ ...salesforce.Option) (*salesforce.QueryResult, error) {
+func (c *pagedClient) Query(_ context.Context, _ string, _ ...partner.Option) (*partner.QueryResult, error) {
 	c.calls.Add(1)
 	return c.page(0), nil
 }
 
-func (c *pagedClient) QueryMore(_ context.Context, locator string, _ ...salesforce.Option) (*salesforce.QueryResult, error) {
+func (c *pagedClient) QueryMore(_ context.Context, locator string, _ ...partner.Option) (*partner.QueryResult, error) {
 	c.calls.Add(1)
 	from, err := strconv.Atoi(strings.TrimPrefix(locator, "01gLOCATOR-"))
 	if err != nil {
@@ -236,7 +236,7 @@ type gatedClient struct {
 	started chan int // page number (1-based) whose queryMore began
 }
 
-func (c *gatedClient) QueryMore(ctx context.Context, locator string, opts ...salesforce.Option) (*salesforce.QueryResult, error) {
+func (c *gatedClient) QueryMore(ctx context.Context, locator string, opts ...partner.Option) (*partner.QueryResult, error) {
 	from, _ := strconv.Atoi(strings.TrimPrefix(locator, "01gLOCATOR-"))
 	c.started <- from/c.pageSize + 1
 	return c.pagedClient.QueryMore(ctx, locator, opts...)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/sfgate/sfgate"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // TestMalformedIDMessagesSayWhy checks that every place an id is refused
@@ -28,7 +28,7 @@ func TestMalformedIDMessagesSayWhy(t *testing.T) {
 		{"17 characters", good[:17], "17 characters", "checksum"},
 		{"a foreign character in 18", "0015g00000AbCd-AAV", "A-Z, a-z and 0-9", "checksum"},
 	}
-	if p := salesforce.IDProblem(good); p != "" {
+	if p := partner.IDProblem(good); p != "" {
 		t.Errorf("IDProblem(%q) = %q for a good id", good, p)
 	}
 	for _, tt := range tests {
@@ -40,12 +40,12 @@ func TestMalformedIDMessagesSayWhy(t *testing.T) {
 					t.Errorf("%s: %q, want it to say %q (and not %q)", where, msg, tt.want, tt.notWant)
 				}
 			}
-			_, err := salesforce.NormalizeID(tt.id)
+			_, err := partner.NormalizeID(tt.id)
 			if err == nil {
 				t.Fatalf("NormalizeID(%q) accepted it", tt.id)
 			}
 			check("client", err.Error())
-			check("IDProblem", salesforce.IDProblem(tt.id))
+			check("IDProblem", partner.IDProblem(tt.id))
 
 			_, err = pathID(tt.id)
 			var he *sfgate.Error
@@ -55,7 +55,7 @@ func TestMalformedIDMessagesSayWhy(t *testing.T) {
 			check("path detail", he.Detail)
 			check("path field message", he.Errors[0].Message)
 
-			_, ve := toSalesforce(&salesforce.DescribeField{Name: "ParentId", Type: "reference"}, tt.id)
+			_, ve := toSalesforce(&partner.DescribeField{Name: "ParentId", Type: "reference"}, tt.id)
 			if ve == nil || ve.code != codeMalformedID {
 				t.Fatalf("toSalesforce: %v, want %s", ve, codeMalformedID)
 			}

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/sfgate/sfgate"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // wantError fails unless err is (or wraps) an *sfgate.Error of kind and
@@ -133,7 +133,7 @@ func TestRecordsRefusedBeforeSalesforce(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = st.svc.Create(ctx, "Account", rec(t, `{"Name":"B","External_Id__c":"DUP"}`))
-	var se *salesforce.Error
+	var se *partner.Error
 	if !errors.As(err, &se) || se.Code != "DUPLICATE_VALUE" {
 		t.Errorf("duplicate: %v, want Salesforce's DUPLICATE_VALUE (409)", err)
 	}
@@ -247,7 +247,7 @@ func TestBatchInvalidRecords(t *testing.T) {
 		t.Errorf("allOrNone with a duplicate: %+v", res)
 	}
 	// allOrNone over 200 records is refused: atomicity spans one call.
-	many := make([]Record, salesforce.MaxWriteBatch+1)
+	many := make([]Record, partner.MaxWriteBatch+1)
 	for i := range many {
 		many[i] = rec(t, fmt.Sprintf(`{"Name":"Many %03d"}`, i))
 	}
@@ -455,7 +455,7 @@ func TestRawSOQLIncludeDeleted(t *testing.T) {
 	}
 	// Salesforce's own SOQL errors pass through.
 	_, err = s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT Nope FROM Account"}})
-	if !salesforce.IsCode(err, "INVALID_FIELD") {
+	if !partner.IsCode(err, "INVALID_FIELD") {
 		t.Errorf("bad SOQL: %v", err)
 	}
 	_, err = s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT Id FROM Account WHERE Name = '\x01'"}})

@@ -7,7 +7,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // metaObjects resolves names for the builder through the metadata service.
@@ -34,7 +34,7 @@ func (m metaObjects) refreshed(ctx context.Context, x *metadata.Object, field st
 
 // run is one query in progress: its first page and what its cursors carry.
 type run struct {
-	first          *salesforce.QueryResult
+	first          *partner.QueryResult
 	hint           *metadata.Object
 	object         string
 	pageSize       int
@@ -68,7 +68,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 			return nil, err
 		}
 		r := &run{object: c.Object, pageSize: pageSizeOr(c.PageSize), includeDeleted: c.IncludeDeleted}
-		if r.first, err = s.cfg.Client.QueryMore(ctx, c.Locator, salesforce.BatchSize(r.pageSize)); err != nil {
+		if r.first, err = s.cfg.Client.QueryMore(ctx, c.Locator, partner.BatchSize(r.pageSize)); err != nil {
 			return nil, err
 		}
 		return r, nil
@@ -101,7 +101,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return nil, err
 	}
 	r.first, err = s.call(ctx, soql, r.includeDeleted, r.pageSize)
-	if salesforce.IsCode(err, salesforce.CodeInvalidField) {
+	if partner.IsCode(err, partner.CodeInvalidField) {
 		// The cached describe named a field Salesforce no longer has:
 		// refresh once and build again, so the caller gets a precise 422
 		// (or the query runs, if the field came back).
@@ -121,11 +121,11 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 	return r, nil
 }
 
-func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pageSize int) (*salesforce.QueryResult, error) {
+func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pageSize int) (*partner.QueryResult, error) {
 	if includeDeleted {
-		return s.cfg.Client.QueryAll(ctx, soql, salesforce.BatchSize(pageSize))
+		return s.cfg.Client.QueryAll(ctx, soql, partner.BatchSize(pageSize))
 	}
-	return s.cfg.Client.Query(ctx, soql, salesforce.BatchSize(pageSize))
+	return s.cfg.Client.Query(ctx, soql, partner.BatchSize(pageSize))
 }
 
 // Query implements sfgate.QueryService: one page, typed, with a signed
@@ -210,7 +210,7 @@ func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 		}
 		locator := res.QueryLocator
 		res = nil
-		if res, err = s.cfg.Client.QueryMore(ctx, locator, salesforce.BatchSize(r.pageSize)); err != nil {
+		if res, err = s.cfg.Client.QueryMore(ctx, locator, partner.BatchSize(r.pageSize)); err != nil {
 			send(streamPage{err: err})
 			return
 		}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // checkPrefix refuses an id whose key prefix names another object: without
@@ -27,9 +27,9 @@ func checkPrefix(x *metadata.Object, id string) error {
 // onPath says the record was named by the request path: then a record
 // that is gone (ENTITY_IS_DELETED, or INVALID_CROSS_REFERENCE_KEY about the
 // id itself) is a 404, not a 422.
-func recordErr(op string, errs []salesforce.StatusError, onPath bool) error {
+func recordErr(op string, errs []partner.StatusError, onPath bool) error {
 	if len(errs) == 0 {
-		return &salesforce.Error{Op: op, Kind: salesforce.KindFault, Code: "UNKNOWN_EXCEPTION", Message: "Salesforce reported a failure without saying why"}
+		return &partner.Error{Op: op, Kind: partner.KindFault, Code: "UNKNOWN_EXCEPTION", Message: "Salesforce reported a failure without saying why"}
 	}
 	first := errs[0]
 	var msgs, fields []string
@@ -41,7 +41,7 @@ func recordErr(op string, errs []salesforce.StatusError, onPath bool) error {
 			}
 		}
 	}
-	se := &salesforce.Error{Op: op, Kind: salesforce.KindFault, Code: first.StatusCode, Message: strings.Join(msgs, "; "), Fields: fields}
+	se := &partner.Error{Op: op, Kind: partner.KindFault, Code: first.StatusCode, Message: strings.Join(msgs, "; "), Fields: fields}
 	gone := first.StatusCode == "ENTITY_IS_DELETED" ||
 		(first.StatusCode == "INVALID_CROSS_REFERENCE_KEY" && (len(first.Fields) == 0 || slices.ContainsFunc(first.Fields, isIDKey)))
 	if onPath && gone {
@@ -52,7 +52,7 @@ func recordErr(op string, errs []salesforce.StatusError, onPath bool) error {
 
 // fieldErrors maps per-record errors to the document's shape: one entry
 // per field named, or one without a field.
-func fieldErrors(errs []salesforce.StatusError) []sfgate.FieldError {
+func fieldErrors(errs []partner.StatusError) []sfgate.FieldError {
 	out := make([]sfgate.FieldError, 0, len(errs))
 	for _, e := range errs {
 		msg := strings.TrimSpace(e.Message)
@@ -108,7 +108,7 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 		return nil, err
 	}
 	recs, err := s.cfg.Client.Retrieve(ctx, list, x.Name, []string{nid})
-	if salesforce.IsCode(err, salesforce.CodeInvalidField) && fields == nil {
+	if partner.IsCode(err, partner.CodeInvalidField) && fields == nil {
 		// A field of the cached describe is gone (deleted, or access
 		// removed): refresh once and retry with the fresh describe.
 		o, rerr := s.cfg.Metadata.RefreshOnInvalidField(ctx, x.Name)
@@ -151,7 +151,7 @@ func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ str
 	if !p.empty() {
 		return "", p.err(fmt.Sprintf("the %s record is not valid", x.Name))
 	}
-	res, err := s.cfg.Client.Create(ctx, []salesforce.Record{sr})
+	res, err := s.cfg.Client.Create(ctx, []partner.Record{sr})
 	if err != nil {
 		return "", err
 	}
@@ -161,18 +161,18 @@ func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ str
 	return res[0].ID, nil
 }
 
-func firstErrors[T salesforce.SaveResult | salesforce.UpsertResult | salesforce.DeleteResult | salesforce.UndeleteResult](res []T) []salesforce.StatusError {
+func firstErrors[T partner.SaveResult | partner.UpsertResult | partner.DeleteResult | partner.UndeleteResult](res []T) []partner.StatusError {
 	if len(res) == 0 {
 		return nil
 	}
 	switch r := any(res[0]).(type) {
-	case salesforce.SaveResult:
+	case partner.SaveResult:
 		return r.Errors
-	case salesforce.UpsertResult:
+	case partner.UpsertResult:
 		return r.Errors
-	case salesforce.DeleteResult:
+	case partner.DeleteResult:
 		return r.Errors
-	case salesforce.UndeleteResult:
+	case partner.UndeleteResult:
 		return r.Errors
 	}
 	return nil
@@ -202,7 +202,7 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (e
 		return p.err(fmt.Sprintf("the %s update is not valid", x.Name))
 	}
 	sr.ID = nid
-	res, err := s.cfg.Client.Update(ctx, []salesforce.Record{sr})
+	res, err := s.cfg.Client.Update(ctx, []partner.Record{sr})
 	if err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (e
 }
 
 // externalID checks the upsert key field of x and returns its describe.
-func externalID(x *metadata.Object, name, where string) (*salesforce.DescribeField, *problems) {
+func externalID(x *metadata.Object, name, where string) (*partner.DescribeField, *problems) {
 	var p problems
 	df, ok := x.Field(name)
 	switch {
@@ -260,9 +260,9 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 	if df.Name == "Id" {
 		sr.ID = key
 	} else {
-		sr.Fields = append(sr.Fields, salesforce.Field{Name: df.Name, Value: key})
+		sr.Fields = append(sr.Fields, partner.Field{Name: df.Name, Value: key})
 	}
-	res, err := s.cfg.Client.Upsert(ctx, df.Name, []salesforce.Record{sr})
+	res, err := s.cfg.Client.Upsert(ctx, df.Name, []partner.Record{sr})
 	if err != nil {
 		return sfgate.UpsertResult{}, err
 	}
@@ -273,7 +273,7 @@ func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value st
 }
 
 // keyText types an upsert key given as path text: numbers are numbers.
-func keyText(df *salesforce.DescribeField, value string) (string, *valueError) {
+func keyText(df *partner.DescribeField, value string) (string, *valueError) {
 	switch kindOf(df) {
 	case kInt, kLong, kDecimal:
 		return toSalesforce(df, jsonNumber(value))
@@ -326,11 +326,11 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 	var p problems
 	ids := make([]string, 0, len(req.MergeIDs))
 	for i, m := range req.MergeIDs {
-		n, err := salesforce.NormalizeID(m)
+		n, err := partner.NormalizeID(m)
 		where := fmt.Sprintf("/mergeIds/%d", i)
 		switch {
 		case err != nil:
-			p.addf(nil, where, codeMalformedID, "%s", salesforce.IDProblem(m))
+			p.addf(nil, where, codeMalformedID, "%s", partner.IDProblem(m))
 		case n == nid || slices.Contains(ids, n):
 			p.addf(nil, where, "DUPLICATE_ARGUMENT_VALUE", "names a record twice")
 		case x.KeyPrefix != "" && !strings.HasPrefix(n, x.KeyPrefix):
@@ -344,12 +344,12 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 		return sfgate.MergeResult{}, p.err("the merge request is not valid")
 	}
 	master.ID = nid
-	res, err := s.cfg.Client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: master, RecordToMergeIDs: ids}})
+	res, err := s.cfg.Client.Merge(ctx, []partner.MergeRequest{{MasterRecord: master, RecordToMergeIDs: ids}})
 	if err != nil {
 		return sfgate.MergeResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
-		var errs []salesforce.StatusError
+		var errs []partner.StatusError
 		if len(res) == 1 {
 			errs = res[0].Errors
 		}
@@ -369,13 +369,13 @@ func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest
 		if v == "" {
 			return ""
 		}
-		n, err := salesforce.NormalizeID(v)
+		n, err := partner.NormalizeID(v)
 		if err != nil {
-			p.addf(nil, where, codeMalformedID, "%s", salesforce.IDProblem(v))
+			p.addf(nil, where, codeMalformedID, "%s", partner.IDProblem(v))
 		}
 		return n
 	}
-	lc := salesforce.LeadConvert{
+	lc := partner.LeadConvert{
 		LeadID:                 id(req.LeadID, "/leadId"),
 		AccountID:              id(req.AccountID, "/accountId"),
 		ContactID:              id(req.ContactID, "/contactId"),
@@ -394,12 +394,12 @@ func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest
 	if !p.empty() {
 		return sfgate.LeadConvertResult{}, p.err("the lead conversion is not valid")
 	}
-	res, err := s.cfg.Client.ConvertLead(ctx, []salesforce.LeadConvert{lc})
+	res, err := s.cfg.Client.ConvertLead(ctx, []partner.LeadConvert{lc})
 	if err != nil {
 		return sfgate.LeadConvertResult{}, err
 	}
 	if len(res) != 1 || !res[0].Success {
-		var errs []salesforce.StatusError
+		var errs []partner.StatusError
 		if len(res) == 1 {
 			errs = res[0].Errors
 		}

@@ -1,9 +1,9 @@
 // Package service is the engine behind the HTTP handlers: it implements the
 // domain's service interfaces (package sfgate: DescribeService,
 // SchemaService, RecordService, QueryService, LimitsService, CacheAdmin) on
-// top of the
-// describe service (internal/metadata) and the SOAP client
-// (internal/salesforce). It types values from describe both ways, refuses
+// top of the describe service (internal/metadata) and a Salesforce client
+// it declares as Client, speaking the Partner API's types (package
+// partner) and never HTTP. It types values from describe both ways, refuses
 // bad input before anything reaches Salesforce, builds SOQL from
 // structured queries with every name checked and every value escaped, and
 // pages queries with tamper-evident cursors. docs/service.md has the rules.
@@ -18,28 +18,28 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Record is the domain's record: a JSON object keyed by API field name.
 type Record = sfgate.Record
 
-// Client is what the service needs of the Salesforce client;
-// *salesforce.Client satisfies it.
+// Client is what the service needs of the Salesforce client, in the Partner
+// API's types; *salesforce.Client satisfies it (cmd/gateway checks).
 type Client interface {
-	Retrieve(ctx context.Context, fieldList []string, sObjectType string, ids []string, opts ...salesforce.Option) ([]*salesforce.Record, error)
-	Create(ctx context.Context, records []salesforce.Record, opts ...salesforce.Option) ([]salesforce.SaveResult, error)
-	Update(ctx context.Context, records []salesforce.Record, opts ...salesforce.Option) ([]salesforce.SaveResult, error)
-	Upsert(ctx context.Context, externalIDField string, records []salesforce.Record, opts ...salesforce.Option) ([]salesforce.UpsertResult, error)
-	Delete(ctx context.Context, ids []string, opts ...salesforce.Option) ([]salesforce.DeleteResult, error)
-	Undelete(ctx context.Context, ids []string, opts ...salesforce.Option) ([]salesforce.UndeleteResult, error)
-	Merge(ctx context.Context, requests []salesforce.MergeRequest, opts ...salesforce.Option) ([]salesforce.MergeResult, error)
-	ConvertLead(ctx context.Context, converts []salesforce.LeadConvert, opts ...salesforce.Option) ([]salesforce.LeadConvertResult, error)
-	Query(ctx context.Context, soql string, opts ...salesforce.Option) (*salesforce.QueryResult, error)
-	QueryAll(ctx context.Context, soql string, opts ...salesforce.Option) (*salesforce.QueryResult, error)
-	QueryMore(ctx context.Context, locator string, opts ...salesforce.Option) (*salesforce.QueryResult, error)
-	Search(ctx context.Context, sosl string) (*salesforce.SearchResult, error)
-	Limits() salesforce.LimitInfo
+	Retrieve(ctx context.Context, fieldList []string, sObjectType string, ids []string, opts ...partner.Option) ([]*partner.Record, error)
+	Create(ctx context.Context, records []partner.Record, opts ...partner.Option) ([]partner.SaveResult, error)
+	Update(ctx context.Context, records []partner.Record, opts ...partner.Option) ([]partner.SaveResult, error)
+	Upsert(ctx context.Context, externalIDField string, records []partner.Record, opts ...partner.Option) ([]partner.UpsertResult, error)
+	Delete(ctx context.Context, ids []string, opts ...partner.Option) ([]partner.DeleteResult, error)
+	Undelete(ctx context.Context, ids []string, opts ...partner.Option) ([]partner.UndeleteResult, error)
+	Merge(ctx context.Context, requests []partner.MergeRequest, opts ...partner.Option) ([]partner.MergeResult, error)
+	ConvertLead(ctx context.Context, converts []partner.LeadConvert, opts ...partner.Option) ([]partner.LeadConvertResult, error)
+	Query(ctx context.Context, soql string, opts ...partner.Option) (*partner.QueryResult, error)
+	QueryAll(ctx context.Context, soql string, opts ...partner.Option) (*partner.QueryResult, error)
+	QueryMore(ctx context.Context, locator string, opts ...partner.Option) (*partner.QueryResult, error)
+	Search(ctx context.Context, sosl string) (*partner.SearchResult, error)
+	Limits() partner.LimitInfo
 }
 
 // Metadata is what the service needs of the describe service;
@@ -54,10 +54,7 @@ type Metadata interface {
 	InvalidateAll(ctx context.Context) error
 }
 
-var (
-	_ Client   = (*salesforce.Client)(nil)
-	_ Metadata = (*metadata.Service)(nil)
-)
+var _ Metadata = (*metadata.Service)(nil)
 
 // Defaults of Config.
 const (
@@ -182,7 +179,7 @@ func (s *Service) ensure(ctx context.Context, object string, names []string) (*m
 }
 
 func describeErr(object string, err error) error {
-	if errors.Is(err, metadata.ErrUnknownObject) || salesforce.IsCode(err, salesforce.CodeInvalidType) {
+	if errors.Is(err, metadata.ErrUnknownObject) || partner.IsCode(err, partner.CodeInvalidType) {
 		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: sfgate.CodeNotFound, Detail: fmt.Sprintf("the org has no object %q", object), Err: err}
 	}
 	return fmt.Errorf("describe %s: %w", object, err)

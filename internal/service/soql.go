@@ -10,7 +10,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Bounds of a structured query, beyond what the document enforces. The
@@ -121,12 +121,12 @@ func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.S
 // path resolves a field or parent path ("Owner.Name") from the root and
 // returns its canonical spelling and the final field's describe. Problems
 // are recorded (name ""); an error is a failure to describe.
-func (b *builder) path(ctx context.Context, where, path string) (string, *salesforce.DescribeField, error) {
+func (b *builder) path(ctx context.Context, where, path string) (string, *partner.DescribeField, error) {
 	segs := strings.Split(path, ".")
 	objs := []*metadata.Object{b.root}
 	canon := make([]string, 0, len(segs))
 	for _, seg := range segs[:len(segs)-1] {
-		var rel *salesforce.DescribeField
+		var rel *partner.DescribeField
 		for i, x := range objs {
 			rf, ok := x.Parent(seg)
 			if !ok {
@@ -163,7 +163,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *salesf
 		objs = next
 	}
 	last := segs[len(segs)-1]
-	var df *salesforce.DescribeField
+	var df *partner.DescribeField
 	for i, x := range objs {
 		f, ok := x.Field(last)
 		if !ok {
@@ -264,7 +264,7 @@ var listOps = map[string]string{"in": " IN (", "notIn": " NOT IN (", "includes":
 
 // listValue writes the operator and values of an in, notIn, includes or
 // excludes; includes and excludes also take one string.
-func (b *builder) listValue(w *strings.Builder, where string, df *salesforce.DescribeField, k kind, c *sfgate.Condition) {
+func (b *builder) listValue(w *strings.Builder, where string, df *partner.DescribeField, k kind, c *sfgate.Condition) {
 	list, ok := c.Value.([]any)
 	if !ok {
 		s, isStr := c.Value.(string)
@@ -291,7 +291,7 @@ func (b *builder) listValue(w *strings.Builder, where string, df *salesforce.Des
 
 // scalarValue writes the operator and value of a comparison with one
 // value; null is compared with = and != only.
-func (b *builder) scalarValue(w *strings.Builder, where string, df *salesforce.DescribeField, k kind, c *sfgate.Condition) {
+func (b *builder) scalarValue(w *strings.Builder, where string, df *partner.DescribeField, k kind, c *sfgate.Condition) {
 	if c.Value == nil {
 		if c.Op != "=" && c.Op != "!=" {
 			b.p.addf(nil, where, "type", "null is compared with = and != only")
@@ -343,7 +343,7 @@ func opAllowed(op string, k kind) bool {
 // literal formats one value for a comparison with field df: strings are
 // quoted and escaped, everything else is typed and written from its parsed
 // form, never from the caller's text.
-func literal(df *salesforce.DescribeField, k kind, v any, op string) (string, *valueError) {
+func literal(df *partner.DescribeField, k kind, v any, op string) (string, *valueError) {
 	str := func() (string, *valueError) {
 		s, ok := v.(string)
 		if !ok {
@@ -366,9 +366,9 @@ func literal(df *salesforce.DescribeField, k kind, v any, op string) (string, *v
 		if e != nil {
 			return "", e
 		}
-		id, err := salesforce.NormalizeID(s)
+		id, err := partner.NormalizeID(s)
 		if err != nil {
-			return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
+			return "", verr(codeMalformedID, "%s", partner.IDProblem(s))
 		}
 		return quote(id), nil
 	case kBool:

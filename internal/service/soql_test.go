@@ -8,7 +8,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // fixedObjects serves the builder from fixed describes.
@@ -24,14 +24,14 @@ func (f fixedObjects) refreshed(_ context.Context, x *metadata.Object, _ string)
 
 func testObjects() fixedObjects {
 	objs := fixedObjects{"account": account()}
-	objs["user"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "User", Fields: []salesforce.DescribeField{
+	objs["user"] = metadata.NewObject(&partner.DescribeSObjectResult{Name: "User", Fields: []partner.DescribeField{
 		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"), fld("Username", "string"),
 		fld("ManagerId", "reference", refTo("Manager", "User")),
 	}})
-	objs["group"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Group", Fields: []salesforce.DescribeField{
+	objs["group"] = metadata.NewObject(&partner.DescribeSObjectResult{Name: "Group", Fields: []partner.DescribeField{
 		fld("Id", "id"), fld("Name", "string"), fld("Email", "email"),
 	}})
-	objs["task"] = metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Task", Fields: []salesforce.DescribeField{
+	objs["task"] = metadata.NewObject(&partner.DescribeSObjectResult{Name: "Task", Fields: []partner.DescribeField{
 		fld("Id", "id"), fld("Subject", "string"),
 		fld("OwnerId", "reference", refTo("Owner", "Group", "User")),
 	}})

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // kind is how a Salesforce field type travels as JSON.
@@ -35,7 +35,7 @@ const (
 
 // kindOf maps a describe field to its kind by its fieldType, falling back
 // on its soapType for types this gateway does not know by name.
-func kindOf(f *salesforce.DescribeField) kind {
+func kindOf(f *partner.DescribeField) kind {
 	switch f.Type {
 	case "id", "reference":
 		return kID
@@ -114,10 +114,10 @@ const (
 	codeTooLong          = "STRING_TOO_LONG"
 	codeBadPicklist      = "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
 	codeOutOfRange       = "NUMBER_OUTSIDE_VALID_RANGE"
-	codeMalformedID      = salesforce.CodeMalformedID
+	codeMalformedID      = partner.CodeMalformedID
 	codeRequired         = "REQUIRED_FIELD_MISSING"
 	codeNotNillable      = "NOT_NILLABLE"
-	codeInvalidCharacter = salesforce.CodeInvalidCharacter
+	codeInvalidCharacter = partner.CodeInvalidCharacter
 	codeBadDate          = "INVALID_DATE_FORMAT"
 	codeReadOnlyCompound = "COMPOUND_FIELD_READ_ONLY"
 )
@@ -136,7 +136,7 @@ func verr(code, format string, args ...any) *valueError {
 // checkXML refuses s if it holds a character XML 1.0 cannot carry: such a
 // value can never be sent to Salesforce.
 func checkXML(s string) *valueError {
-	if i, r, bad := salesforce.InvalidXMLChar(s); bad {
+	if i, r, bad := partner.InvalidXMLChar(s); bad {
 		return verr(codeInvalidCharacter, "holds a character XML 1.0 cannot carry (%U at byte %d)", r, i)
 	}
 	return nil
@@ -145,7 +145,7 @@ func checkXML(s string) *valueError {
 // toSalesforce converts one JSON value (not null) to the text Salesforce
 // takes for field f, checking type, length, picklist values, precision and
 // scale. It never rounds.
-func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
+func toSalesforce(f *partner.DescribeField, v any) (string, *valueError) {
 	switch k := kindOf(f); k {
 	case kString, kPicklist:
 		return textIn(f, k, v)
@@ -190,7 +190,7 @@ func toSalesforce(f *salesforce.DescribeField, v any) (string, *valueError) {
 
 // textIn is a string or picklist value: XML-safe, within the field's
 // length, and for a restricted picklist one of its active values.
-func textIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
+func textIn(f *partner.DescribeField, k kind, v any) (string, *valueError) {
 	s, ok := v.(string)
 	if !ok {
 		return "", wrongType(f, "a string", v)
@@ -208,7 +208,7 @@ func textIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
 }
 
 // multiPicklistIn is an array of values, sent joined by ';'.
-func multiPicklistIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+func multiPicklistIn(f *partner.DescribeField, v any) (string, *valueError) {
 	items, ok := v.([]any)
 	if !ok {
 		return "", wrongType(f, "an array of strings", v)
@@ -238,24 +238,24 @@ func multiPicklistIn(f *salesforce.DescribeField, v any) (string, *valueError) {
 }
 
 // idIn is a record id, sent in its 18-character form.
-func idIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+func idIn(f *partner.DescribeField, v any) (string, *valueError) {
 	s, ok := v.(string)
 	if !ok {
 		return "", wrongType(f, "a record id", v)
 	}
-	id, err := salesforce.NormalizeID(s)
+	id, err := partner.NormalizeID(s)
 	if err != nil {
 		if e := checkXML(s); e != nil {
 			return "", e
 		}
-		return "", verr(codeMalformedID, "%s", salesforce.IDProblem(s))
+		return "", verr(codeMalformedID, "%s", partner.IDProblem(s))
 	}
 	return id, nil
 }
 
 // temporalIn is a date (as is), a date-time (sent in UTC) or a time (sent
 // as HH:MM:SS.sssZ).
-func temporalIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError) {
+func temporalIn(f *partner.DescribeField, k kind, v any) (string, *valueError) {
 	s, ok := v.(string)
 	if !ok {
 		want := "a time HH:MM:SS"
@@ -288,7 +288,7 @@ func temporalIn(f *salesforce.DescribeField, k kind, v any) (string, *valueError
 }
 
 // anyIn is an anyType value: a string, number or boolean, sent as text.
-func anyIn(f *salesforce.DescribeField, v any) (string, *valueError) {
+func anyIn(f *partner.DescribeField, v any) (string, *valueError) {
 	switch x := v.(type) {
 	case string:
 		if e := checkXML(x); e != nil {
@@ -307,7 +307,7 @@ func anyIn(f *salesforce.DescribeField, v any) (string, *valueError) {
 	return "", wrongType(f, "a string, number or boolean", v)
 }
 
-func wrongType(f *salesforce.DescribeField, want string, v any) *valueError {
+func wrongType(f *partner.DescribeField, want string, v any) *valueError {
 	return verr(codeWrongType, "takes %s (it is a %s field), not %s", want, f.Type, jsonKind(v))
 }
 
@@ -331,7 +331,7 @@ func jsonKind(v any) string {
 }
 
 // checkLength counts characters, as Salesforce's length does.
-func checkLength(f *salesforce.DescribeField, s string) *valueError {
+func checkLength(f *partner.DescribeField, s string) *valueError {
 	if f.Length > 0 {
 		if n := utf8.RuneCountInString(s); n > f.Length {
 			return verr(codeTooLong, "has %d characters, more than its maximum of %d", n, f.Length)
@@ -340,7 +340,7 @@ func checkLength(f *salesforce.DescribeField, s string) *valueError {
 	return nil
 }
 
-func picklistHas(f *salesforce.DescribeField, s string) bool {
+func picklistHas(f *partner.DescribeField, s string) bool {
 	for _, p := range f.PicklistValues {
 		if p.Active && p.Value == s {
 			return true
@@ -351,7 +351,7 @@ func picklistHas(f *salesforce.DescribeField, s string) bool {
 
 // checkNumber checks d against the field's kind, precision and scale and
 // returns its plain decimal text.
-func checkNumber(f *salesforce.DescribeField, k kind, d decimal) (string, *valueError) {
+func checkNumber(f *partner.DescribeField, k kind, d decimal) (string, *valueError) {
 	switch k {
 	case kInt, kLong:
 		bits := 32
@@ -418,7 +418,7 @@ func parseTime(s string) (string, bool) {
 // fromSalesforce types the text of a scalar value of field f as JSON.
 // Text that does not parse as its type is passed on as a string rather
 // than dropped: Salesforce is the authority on what it stores.
-func fromSalesforce(f *salesforce.DescribeField, s string) any {
+func fromSalesforce(f *partner.DescribeField, s string) any {
 	switch kindOf(f) {
 	case kBool:
 		return boolValue(s)
@@ -442,13 +442,13 @@ func fromSalesforce(f *salesforce.DescribeField, s string) any {
 
 // fromXSIType types a value the describe does not know (aggregates,
 // anyType) by the xsi:type it carried.
-func fromXSIType(t salesforce.XSIType, s string) any {
+func fromXSIType(t partner.XSIType, s string) any {
 	switch t {
-	case salesforce.TypeBoolean:
+	case partner.TypeBoolean:
 		return boolValue(s)
-	case salesforce.TypeInt, salesforce.TypeLong, salesforce.TypeDouble:
+	case partner.TypeInt, partner.TypeLong, partner.TypeDouble:
 		return numberValue(s)
-	case salesforce.TypeDateTime:
+	case partner.TypeDateTime:
 		return dateTimeValue(s)
 	}
 	return s
@@ -481,7 +481,7 @@ func dateTimeValue(s string) any {
 
 // compoundValue types an address or location: components named as
 // Salesforce names them, latitude and longitude as numbers.
-func compoundValue(c *salesforce.Record) Record {
+func compoundValue(c *partner.Record) Record {
 	out := make(Record, len(c.Fields))
 	for _, cf := range c.Fields {
 		switch {

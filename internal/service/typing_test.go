@@ -9,47 +9,47 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/metadata"
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // fld builds a describe field of type typ, nillable, createable and
 // updateable unless mods say otherwise.
-func fld(name, typ string, mods ...func(*salesforce.DescribeField)) salesforce.DescribeField {
-	f := salesforce.DescribeField{Name: name, Label: name, Type: typ, Nillable: true, Createable: true, Updateable: true, Filterable: true, Sortable: true}
+func fld(name, typ string, mods ...func(*partner.DescribeField)) partner.DescribeField {
+	f := partner.DescribeField{Name: name, Label: name, Type: typ, Nillable: true, Createable: true, Updateable: true, Filterable: true, Sortable: true}
 	for _, m := range mods {
 		m(&f)
 	}
 	return f
 }
 
-func length(n int) func(*salesforce.DescribeField) {
-	return func(f *salesforce.DescribeField) { f.Length = n }
+func length(n int) func(*partner.DescribeField) {
+	return func(f *partner.DescribeField) { f.Length = n }
 }
 
-func prec(p, s int) func(*salesforce.DescribeField) {
-	return func(f *salesforce.DescribeField) { f.Precision, f.Scale = p, s }
+func prec(p, s int) func(*partner.DescribeField) {
+	return func(f *partner.DescribeField) { f.Precision, f.Scale = p, s }
 }
 
-func picklist(restricted bool, values ...string) func(*salesforce.DescribeField) {
-	return func(f *salesforce.DescribeField) {
+func picklist(restricted bool, values ...string) func(*partner.DescribeField) {
+	return func(f *partner.DescribeField) {
 		f.RestrictedPicklist = restricted
 		for _, v := range values {
 			active := !strings.HasPrefix(v, "-")
-			f.PicklistValues = append(f.PicklistValues, salesforce.PicklistEntry{Value: strings.TrimPrefix(v, "-"), Active: active})
+			f.PicklistValues = append(f.PicklistValues, partner.PicklistEntry{Value: strings.TrimPrefix(v, "-"), Active: active})
 		}
 	}
 }
 
-func required(f *salesforce.DescribeField) { f.Nillable = false }
+func required(f *partner.DescribeField) { f.Nillable = false }
 
-func readOnly(f *salesforce.DescribeField) { f.Createable, f.Updateable = false, false }
+func readOnly(f *partner.DescribeField) { f.Createable, f.Updateable = false, false }
 
-func createOnly(f *salesforce.DescribeField) { f.Updateable = false }
+func createOnly(f *partner.DescribeField) { f.Updateable = false }
 
-func notFilterable(f *salesforce.DescribeField) { f.Filterable, f.Sortable = false, false }
+func notFilterable(f *partner.DescribeField) { f.Filterable, f.Sortable = false, false }
 
-func refTo(rel string, objs ...string) func(*salesforce.DescribeField) {
-	return func(f *salesforce.DescribeField) { f.RelationshipName, f.ReferenceTo = rel, objs }
+func refTo(rel string, objs ...string) func(*partner.DescribeField) {
+	return func(f *partner.DescribeField) { f.RelationshipName, f.ReferenceTo = rel, objs }
 }
 
 func num(s string) json.Number { return json.Number(s) }
@@ -58,7 +58,7 @@ func num(s string) json.Number { return json.Number(s) }
 // or the code of the refusal.
 type toSalesforceCase struct {
 	name  string
-	field salesforce.DescribeField
+	field partner.DescribeField
 	in    any
 	want  string
 	code  string
@@ -196,7 +196,7 @@ func TestToSalesforceOtherTypes(t *testing.T) {
 		{"anyType number", fld("V", "anyType"), num("1.50"), "1.5", ""},
 		{"anyType bool", fld("V", "anyType"), true, "true", ""},
 		{"anyType object", fld("V", "anyType"), map[string]any{}, "", codeWrongType},
-		{"unknown type by soapType", fld("X", "futuretype", func(f *salesforce.DescribeField) { f.SoapType = "xsd:int" }), num("7"), "7", ""},
+		{"unknown type by soapType", fld("X", "futuretype", func(f *partner.DescribeField) { f.SoapType = "xsd:int" }), num("7"), "7", ""},
 	})
 }
 
@@ -204,7 +204,7 @@ func TestFromSalesforce(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name  string
-		field salesforce.DescribeField
+		field partner.DescribeField
 		in    string
 		want  any
 	}{
@@ -241,15 +241,15 @@ func TestFromSalesforce(t *testing.T) {
 func TestFromXSIType(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct {
-		t    salesforce.XSIType
+		t    partner.XSIType
 		in   string
 		want any
 	}{
-		{salesforce.TypeInt, "3", num("3")},
-		{salesforce.TypeDouble, "2.5E1", num("25")},
-		{salesforce.TypeBoolean, "true", true},
-		{salesforce.TypeString, "x", "x"},
-		{salesforce.TypeNone, "x", "x"},
+		{partner.TypeInt, "3", num("3")},
+		{partner.TypeDouble, "2.5E1", num("25")},
+		{partner.TypeBoolean, "true", true},
+		{partner.TypeString, "x", "x"},
+		{partner.TypeNone, "x", "x"},
 	} {
 		if got := fromXSIType(c.t, c.in); !cmp.Equal(got, c.want) {
 			t.Errorf("fromXSIType(%v, %q) = %#v, want %#v", c.t, c.in, got, c.want)
@@ -291,7 +291,7 @@ func TestParseDecimal(t *testing.T) {
 // account is a describe with one field of each kind that matters to
 // writes.
 func account() *metadata.Object {
-	return metadata.NewObject(&salesforce.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: salesforce.ObjectFlags{Queryable: true}, Fields: []salesforce.DescribeField{
+	return metadata.NewObject(&partner.DescribeSObjectResult{Name: "Account", KeyPrefix: "001", ObjectFlags: partner.ObjectFlags{Queryable: true}, Fields: []partner.DescribeField{
 		fld("Id", "id", readOnly, required),
 		fld("Name", "string", required, length(255)),
 		fld("Industry", "picklist", picklist(false, "Energy", "Banking")),
@@ -304,10 +304,10 @@ func account() *metadata.Object {
 		fld("Founded__c", "date"),
 		fld("Seen__c", "datetime"),
 		fld("Description", "textarea", length(32000), notFilterable),
-		fld("OwnerId", "reference", required, refTo("Owner", "User"), func(f *salesforce.DescribeField) { f.DefaultedOnCreate = true }),
+		fld("OwnerId", "reference", required, refTo("Owner", "User"), func(f *partner.DescribeField) { f.DefaultedOnCreate = true }),
 		fld("ParentId", "reference", refTo("Parent", "Account")),
-		fld("Code__c", "string", required, createOnly, length(10), func(f *salesforce.DescribeField) { f.ExternalID = true }),
-		fld("CreatedDate", "datetime", readOnly, required, func(f *salesforce.DescribeField) { f.DefaultedOnCreate = true }),
+		fld("Code__c", "string", required, createOnly, length(10), func(f *partner.DescribeField) { f.ExternalID = true }),
+		fld("CreatedDate", "datetime", readOnly, required, func(f *partner.DescribeField) { f.DefaultedOnCreate = true }),
 		fld("BillingAddress", "address", readOnly),
 		fld("BillingCity", "string", length(40)),
 	}})
@@ -320,7 +320,7 @@ func TestEncode(t *testing.T) {
 		name      string
 		mode      writeMode
 		in        string
-		want      []salesforce.Field
+		want      []partner.Field
 		errs      []sfgate.FieldError
 		malformed bool
 	}{
@@ -328,14 +328,14 @@ func TestEncode(t *testing.T) {
 			name: "create typed, sorted, null dropped",
 			mode: modeCreate,
 			in:   `{"Name":"Acme","Code__c":"A1","Score__c":1234567890123456.78,"Tags__c":["A","C"],"Active__c":true,"ParentId":"001000000000001","Industry":null}`,
-			want: []salesforce.Field{{Name: "Active__c", Value: "true"}, {Name: "Code__c", Value: "A1"}, {Name: "Name", Value: "Acme"},
+			want: []partner.Field{{Name: "Active__c", Value: "true"}, {Name: "Code__c", Value: "A1"}, {Name: "Name", Value: "Acme"},
 				{Name: "ParentId", Value: "001000000000001AAA"}, {Name: "Score__c", Value: "1234567890123456.78"}, {Name: "Tags__c", Value: "A;C"}},
 		},
 		{
 			name: "field names are case-insensitive and canonicalised",
 			mode: modeCreate,
 			in:   `{"name":"Acme","CODE__C":"A1"}`,
-			want: []salesforce.Field{{Name: "Code__c", Value: "A1"}, {Name: "Name", Value: "Acme"}},
+			want: []partner.Field{{Name: "Code__c", Value: "A1"}, {Name: "Name", Value: "Acme"}},
 		},
 		{
 			name: "create: each problem named",
@@ -355,7 +355,7 @@ func TestEncode(t *testing.T) {
 			name: "update: null becomes fieldsToNull",
 			mode: modeUpdate,
 			in:   `{"Industry":null,"Name":"B"}`,
-			want: []salesforce.Field{{Name: "Industry", Nil: true}, {Name: "Name", Value: "B"}},
+			want: []partner.Field{{Name: "Industry", Nil: true}, {Name: "Name", Value: "B"}},
 		},
 		{
 			name: "update: null on a required field, a create-only field",

@@ -3,15 +3,15 @@ package session
 import (
 	"time"
 
-	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // classifyCode maps a Salesforce SOAP exception code or OAuth error code to
-// a salesforce.LoginKind.
-func classifyCode(code string) salesforce.LoginKind {
+// a partner.LoginKind.
+func classifyCode(code string) partner.LoginKind {
 	switch code {
 	case "LOGIN_RATE_EXCEEDED", "REQUEST_LIMIT_EXCEEDED", "rate_limit_exceeded":
-		return salesforce.LoginRateLimited
+		return partner.LoginRateLimited
 	case "INVALID_LOGIN", "LOGIN_MUST_USE_SECURITY_TOKEN", "PASSWORD_LOCKOUT",
 		"LOGIN_DURING_RESTRICTED_DOMAIN", "LOGIN_DURING_RESTRICTED_TIME",
 		"API_DISABLED_FOR_ORG", "INSUFFICIENT_ACCESS", "INVALID_OPERATION_WITH_EXPIRED_PASSWORD",
@@ -19,9 +19,9 @@ func classifyCode(code string) salesforce.LoginKind {
 		"invalid_client", "invalid_client_id", "invalid_client_credentials", "invalid_grant",
 		"unauthorized_client", "unsupported_grant_type", "invalid_request", "inactive_user",
 		"inactive_org", "invalid_app_access", "invalid_scope":
-		return salesforce.LoginCredentials
+		return partner.LoginCredentials
 	}
-	return salesforce.LoginTransient
+	return partner.LoginTransient
 }
 
 // backoff says how long to wait before the attempt after the n-th
@@ -34,10 +34,10 @@ type backoff struct {
 // themselves, so the gateway retries slowly enough that a wrong password
 // never approaches the 3,600 logins per user per hour (or locks the user
 // out); a rate-limited user is blocked for up to an hour.
-var defaultBackoff = map[salesforce.LoginKind]backoff{
-	salesforce.LoginTransient:   {base: time.Second, max: 30 * time.Second},
-	salesforce.LoginCredentials: {base: 30 * time.Second, max: 15 * time.Minute},
-	salesforce.LoginRateLimited: {base: 5 * time.Minute, max: time.Hour},
+var defaultBackoff = map[partner.LoginKind]backoff{
+	partner.LoginTransient:   {base: time.Second, max: 30 * time.Second},
+	partner.LoginCredentials: {base: 30 * time.Second, max: 15 * time.Minute},
+	partner.LoginRateLimited: {base: 5 * time.Minute, max: time.Hour},
 }
 
 func (b backoff) after(n int) time.Duration {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // Flow is a way of obtaining a session.
@@ -129,9 +130,9 @@ type Manager struct {
 
 	mu       sync.Mutex
 	flight   *flight
-	failure  *salesforce.LoginError // last failure, answered until RetryAt
-	failures int                    // consecutive failures, for the backoff
-	rejected string                 // id of the last session Salesforce rejected
+	failure  *partner.LoginError // last failure, answered until RetryAt
+	failures int                 // consecutive failures, for the backoff
+	rejected string              // id of the last session Salesforce rejected
 
 	verMu       sync.Mutex // guards dataVersion
 	dataVersion string
@@ -323,10 +324,10 @@ func (m *Manager) run(ctx context.Context, fl *flight) {
 	close(fl.done)
 }
 
-// recordFailure turns err into a *salesforce.LoginError with a RetryAt and remembers
+// recordFailure turns err into a *partner.LoginError with a RetryAt and remembers
 // it. Called with m.mu held.
-func (m *Manager) recordFailure(err error) *salesforce.LoginError {
-	var le *salesforce.LoginError
+func (m *Manager) recordFailure(err error) *partner.LoginError {
+	var le *partner.LoginError
 	if !errors.As(err, &le) {
 		le = m.loginErr("", "", err)
 	}
@@ -338,9 +339,9 @@ func (m *Manager) recordFailure(err error) *salesforce.LoginError {
 	return le
 }
 
-// loginErr builds a salesforce.LoginError for this connection, classifying code.
-func (m *Manager) loginErr(code, msg string, cause error) *salesforce.LoginError {
-	return &salesforce.LoginError{Connection: m.cfg.Name, Flow: string(m.cfg.Flow), Code: code, Message: msg, Kind: classifyCode(code), Err: cause}
+// loginErr builds a partner.LoginError for this connection, classifying code.
+func (m *Manager) loginErr(code, msg string, cause error) *partner.LoginError {
+	return &partner.LoginError{Connection: m.cfg.Name, Flow: string(m.cfg.Flow), Code: code, Message: msg, Kind: classifyCode(code), Err: cause}
 }
 
 // acquire finds or makes a session. With a shared store, it adopts a peer's
@@ -453,14 +454,14 @@ func (m *Manager) soapLogin(ctx context.Context) (obtained, error) {
 	pw := salesforce.Secret(m.cfg.Password.Reveal() + m.cfg.SecurityToken.Reveal())
 	res, err := m.cfg.SOAPLogin.Login(ctx, m.cfg.LoginURL, ver, m.cfg.Username, pw)
 	if err != nil {
-		var se *salesforce.Error
+		var se *partner.Error
 		if errors.As(err, &se) {
 			le := m.loginErr(se.Code, se.Message, nil)
-			if se.Kind != salesforce.KindFault {
-				le.Err, le.Kind = err, salesforce.LoginTransient
+			if se.Kind != partner.KindFault {
+				le.Err, le.Kind = err, partner.LoginTransient
 			}
-			if se.Code == salesforce.CodeLoginRateExceeded {
-				le.Kind = salesforce.LoginRateLimited
+			if se.Code == partner.CodeLoginRateExceeded {
+				le.Kind = partner.LoginRateLimited
 			}
 			return obtained{}, le
 		}
@@ -595,14 +596,14 @@ func (m *Manager) writeShared(ctx context.Context, h *held) error {
 // sharedFailure is a failed login as published to peers, so they answer
 // the same error instead of each trying the same bad credentials.
 type sharedFailure struct {
-	Code    string               `json:"code"`
-	Message string               `json:"message"`
-	Kind    salesforce.LoginKind `json:"kind"`
-	RetryAt time.Time            `json:"retryAt"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Kind    partner.LoginKind `json:"kind"`
+	RetryAt time.Time         `json:"retryAt"`
 }
 
 func (m *Manager) writeSharedFailure(ctx context.Context, err error) {
-	var le *salesforce.LoginError
+	var le *partner.LoginError
 	if !errors.As(err, &le) {
 		return
 	}
@@ -618,7 +619,7 @@ func (m *Manager) writeSharedFailure(ctx context.Context, err error) {
 	_ = m.cfg.Shared.Set(ctx, m.errorKey, b, retryAt.Sub(m.now()))
 }
 
-func (m *Manager) readSharedFailure(ctx context.Context) *salesforce.LoginError {
+func (m *Manager) readSharedFailure(ctx context.Context) *partner.LoginError {
 	b, err := m.cfg.Shared.Get(ctx, m.errorKey)
 	if err != nil {
 		return nil
@@ -627,7 +628,7 @@ func (m *Manager) readSharedFailure(ctx context.Context) *salesforce.LoginError 
 	if json.Unmarshal(b, &f) != nil || !m.now().Before(f.RetryAt) {
 		return nil
 	}
-	return &salesforce.LoginError{Connection: m.cfg.Name, Flow: string(m.cfg.Flow), Code: f.Code, Message: f.Message, Kind: f.Kind, RetryAt: f.RetryAt}
+	return &partner.LoginError{Connection: m.cfg.Name, Flow: string(m.cfg.Flow), Code: f.Code, Message: f.Message, Kind: f.Kind, RetryAt: f.RetryAt}
 }
 
 // APIVersion returns the API version for data calls: SF_API_VERSION when

@@ -19,6 +19,7 @@ import (
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 func TestNewRefusesBadConfig(t *testing.T) {
@@ -165,15 +166,15 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 		code     string
 		status   int
 		is       error
-		kind     salesforce.LoginKind
+		kind     partner.LoginKind
 		firstGap time.Duration
 		desc     string
 	}{
-		{"invalid client", "invalid_client", 400, salesforce.ErrLoginCredentials, salesforce.LoginCredentials, 30 * time.Second, ""},
-		{"invalid grant", "invalid_grant", 400, salesforce.ErrLoginCredentials, salesforce.LoginCredentials, 30 * time.Second, ""},
-		{"rate exceeded", "LOGIN_RATE_EXCEEDED", 400, salesforce.ErrLoginRateLimited, salesforce.LoginRateLimited, 5 * time.Minute, ""},
-		{"rate exceeded as invalid_grant", "invalid_grant", 400, salesforce.ErrLoginRateLimited, salesforce.LoginRateLimited, 5 * time.Minute, "Login Rate Exceeded"},
-		{"server error", "server_error", 503, nil, salesforce.LoginTransient, time.Second, ""},
+		{"invalid client", "invalid_client", 400, partner.ErrLoginCredentials, partner.LoginCredentials, 30 * time.Second, ""},
+		{"invalid grant", "invalid_grant", 400, partner.ErrLoginCredentials, partner.LoginCredentials, 30 * time.Second, ""},
+		{"rate exceeded", "LOGIN_RATE_EXCEEDED", 400, partner.ErrLoginRateLimited, partner.LoginRateLimited, 5 * time.Minute, ""},
+		{"rate exceeded as invalid_grant", "invalid_grant", 400, partner.ErrLoginRateLimited, partner.LoginRateLimited, 5 * time.Minute, "Login Rate Exceeded"},
+		{"server error", "server_error", 503, nil, partner.LoginTransient, time.Second, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -201,12 +202,12 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 				t.Fatalf("token requests = %d, want 1 (no login storm)", n)
 			}
 			for _, err := range errs {
-				var le *salesforce.LoginError
+				var le *partner.LoginError
 				if !errors.As(err, &le) {
-					t.Fatalf("err = %v, want *salesforce.LoginError", err)
+					t.Fatalf("err = %v, want *partner.LoginError", err)
 				}
 				if le.Code != tt.code || le.Kind != tt.kind || le.Message != tt.desc {
-					t.Fatalf("salesforce.LoginError = %+v", le)
+					t.Fatalf("partner.LoginError = %+v", le)
 				}
 				if tt.is != nil && !errors.Is(err, tt.is) {
 					t.Fatalf("errors.Is(%v, %v) = false", err, tt.is)
@@ -225,7 +226,7 @@ func TestOAuthErrorsBackOff(t *testing.T) {
 			}
 			clk.Advance(time.Millisecond)
 			_, err := m.Session(t.Context())
-			var le *salesforce.LoginError
+			var le *partner.LoginError
 			if !errors.As(err, &le) || ts.grants.Load() != 2 {
 				t.Fatalf("after the backoff: err = %v, requests = %d", err, ts.grants.Load())
 			}
@@ -247,8 +248,8 @@ func TestNonJSONErrorKeepsOnlyStatus(t *testing.T) {
 	ts := newTokenServer(t)
 	m := mustNew(t, Config{Name: "x", LoginURL: ts.URL + "/nowhere", ClientID: "id", ClientSecret: "s3cr3t", Now: newClock().Now})
 	_, err := m.Session(t.Context())
-	var le *salesforce.LoginError
-	if !errors.As(err, &le) || le.Code != "HTTP 404" || le.Kind != salesforce.LoginCredentials {
+	var le *partner.LoginError
+	if !errors.As(err, &le) || le.Code != "HTTP 404" || le.Kind != partner.LoginCredentials {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -435,11 +436,11 @@ func TestSharedFailureStopsPeers(t *testing.T) {
 	cfg := ccConfig(ts, clk)
 	cfg.Shared, cfg.Keys = shared, testKeys(t)
 	a, b := mustNew(t, cfg), mustNew(t, cfg)
-	if _, err := a.Session(t.Context()); !errors.Is(err, salesforce.ErrLoginCredentials) {
+	if _, err := a.Session(t.Context()); !errors.Is(err, partner.ErrLoginCredentials) {
 		t.Fatalf("a: %v", err)
 	}
 	_, err := b.Session(t.Context())
-	if !errors.Is(err, salesforce.ErrLoginCredentials) || !strings.Contains(err.Error(), "invalid_client") {
+	if !errors.Is(err, partner.ErrLoginCredentials) || !strings.Contains(err.Error(), "invalid_client") {
 		t.Fatalf("b: %v", err)
 	}
 	if n := ts.grants.Load(); n != 1 {
@@ -566,12 +567,12 @@ func TestSOAPLoginFaults(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		kind salesforce.LoginKind
+		kind partner.LoginKind
 	}{
-		{"invalid login", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "INVALID_LOGIN", Message: "Invalid username, password, security token; or user locked out."}, salesforce.LoginCredentials},
-		{"rate exceeded", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "LOGIN_RATE_EXCEEDED", Message: "Login Rate Exceeded"}, salesforce.LoginRateLimited},
-		{"network", &salesforce.Error{Op: "login", Kind: salesforce.KindNetwork, Cause: errors.New("connection refused")}, salesforce.LoginTransient},
-		{"soap login switched off", &salesforce.Error{Op: "login", Kind: salesforce.KindFault, Code: "INVALID_OPERATION", Message: "SOAP API login() is disabled by default in this org."}, salesforce.LoginCredentials},
+		{"invalid login", &partner.Error{Op: "login", Kind: partner.KindFault, Code: "INVALID_LOGIN", Message: "Invalid username, password, security token; or user locked out."}, partner.LoginCredentials},
+		{"rate exceeded", &partner.Error{Op: "login", Kind: partner.KindFault, Code: "LOGIN_RATE_EXCEEDED", Message: "Login Rate Exceeded"}, partner.LoginRateLimited},
+		{"network", &partner.Error{Op: "login", Kind: partner.KindNetwork, Cause: errors.New("connection refused")}, partner.LoginTransient},
+		{"soap login switched off", &partner.Error{Op: "login", Kind: partner.KindFault, Code: "INVALID_OPERATION", Message: "SOAP API login() is disabled by default in this org."}, partner.LoginCredentials},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -581,7 +582,7 @@ func TestSOAPLoginFaults(t *testing.T) {
 			m := mustNew(t, Config{Name: "s", LoginURL: ts.URL, Username: "u", Password: "hunter2", SecurityToken: "Zq9tokXy", APIVersion: "58.0", SOAPLogin: soap, Now: newClock().Now})
 			for range 10 {
 				_, err := m.Session(t.Context())
-				var le *salesforce.LoginError
+				var le *partner.LoginError
 				if !errors.As(err, &le) || le.Kind != tt.kind {
 					t.Fatalf("err = %v, want kind %v", err, tt.kind)
 				}

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // maxTokenBody caps the token endpoint's answer (a real one is < 2 KB).
@@ -42,7 +43,7 @@ type tokenAnswer struct {
 }
 
 // postToken posts form to {loginURL}/services/oauth2/token and returns the
-// session, or a *salesforce.LoginError with Salesforce's error code and description.
+// session, or a *partner.LoginError with Salesforce's error code and description.
 func (m *Manager) postToken(ctx context.Context, form url.Values) (obtained, error) {
 	u := strings.TrimRight(m.cfg.LoginURL, "/") + "/services/oauth2/token"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
@@ -73,7 +74,7 @@ func (m *Manager) postToken(ctx context.Context, form url.Values) (obtained, err
 			// The token endpoint reports a blocked user as invalid_grant
 			// with a description rather than a code of its own.
 			if strings.Contains(strings.ToLower(ans.ErrorDescription), "rate exceeded") {
-				e.Kind = salesforce.LoginRateLimited
+				e.Kind = partner.LoginRateLimited
 			}
 			return obtained{}, e
 		}
@@ -81,9 +82,9 @@ func (m *Manager) postToken(ctx context.Context, form url.Values) (obtained, err
 		// only, the body might echo anything.
 		e := m.loginErr("HTTP "+strconv.Itoa(resp.StatusCode), http.StatusText(resp.StatusCode), nil)
 		if resp.StatusCode == http.StatusTooManyRequests {
-			e.Kind = salesforce.LoginRateLimited
+			e.Kind = partner.LoginRateLimited
 		} else if resp.StatusCode < 500 {
-			e.Kind = salesforce.LoginCredentials
+			e.Kind = partner.LoginCredentials
 		}
 		return obtained{}, e
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/salesforce/partner"
 	"github.com/sfgate/sfgate/internal/sfsim"
 	"github.com/sfgate/sfgate/internal/xsdcheck"
 )
@@ -156,12 +157,12 @@ func callReads(t *testing.T, client *salesforce.Client) {
 	_, err = client.DescribeSObjects(ctx, []string{"Contact", "Lead"})
 	mustCall(t, "DescribeSObjects", err)
 
-	q, err := client.Query(ctx, "SELECT Id, Name, (SELECT Id FROM Contacts) FROM Account", salesforce.BatchSize(200))
+	q, err := client.Query(ctx, "SELECT Id, Name, (SELECT Id FROM Contacts) FROM Account", partner.BatchSize(200))
 	mustCall(t, "Query", err)
 	if q.Done || q.QueryLocator == "" {
 		t.Fatalf("Query over 250 accounts with batch 200: done %t", q.Done)
 	}
-	_, err = client.QueryMore(ctx, q.QueryLocator, salesforce.BatchSize(200))
+	_, err = client.QueryMore(ctx, q.QueryLocator, partner.BatchSize(200))
 	mustCall(t, "QueryMore", err)
 	_, err = client.QueryAll(ctx, "SELECT Id FROM Account WHERE IsDeleted = true")
 	mustCall(t, "QueryAll", err)
@@ -173,11 +174,11 @@ func callWrites(t *testing.T, client *salesforce.Client) {
 	t.Helper()
 	ctx := t.Context()
 	name := uniq("Client")
-	created, err := client.Create(ctx, []salesforce.Record{
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: name}, {Name: "NumberOfEmployees", Value: "5"}}},
-		{Type: "Account", Fields: []salesforce.Field{{Name: "Name", Value: name + " 2"}}},
-	}, salesforce.AllOrNone(true), salesforce.AllowFieldTruncation(true),
-		salesforce.WithDuplicateRule(salesforce.DuplicateRule{AllowSave: true}))
+	created, err := client.Create(ctx, []partner.Record{
+		{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: name}, {Name: "NumberOfEmployees", Value: "5"}}},
+		{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: name + " 2"}}},
+	}, partner.AllOrNone(true), partner.AllowFieldTruncation(true),
+		partner.WithDuplicateRule(partner.DuplicateRule{AllowSave: true}))
 	mustCall(t, "Create", err)
 	if len(created) != 2 || !created[0].Success || !created[1].Success {
 		t.Fatalf("Create: %+v", created)
@@ -186,25 +187,25 @@ func callWrites(t *testing.T, client *salesforce.Client) {
 
 	_, err = client.Retrieve(ctx, []string{"Id", "Name"}, "Account", ids)
 	mustCall(t, "Retrieve", err)
-	_, err = client.Update(ctx, []salesforce.Record{{Type: "Account", ID: ids[0], Fields: []salesforce.Field{
+	_, err = client.Update(ctx, []partner.Record{{Type: "Account", ID: ids[0], Fields: []partner.Field{
 		{Name: "Name", Value: name + " updated"}, {Name: "NumberOfEmployees", Nil: true},
 	}}})
 	mustCall(t, "Update", err)
-	_, err = client.Upsert(ctx, "External_Id__c", []salesforce.Record{{Type: "Account", Fields: []salesforce.Field{
+	_, err = client.Upsert(ctx, "External_Id__c", []partner.Record{{Type: "Account", Fields: []partner.Field{
 		{Name: "External_Id__c", Value: uniq("ext")}, {Name: "Name", Value: name + " upserted"},
 	}}})
 	mustCall(t, "Upsert", err)
 	_, err = client.Search(ctx, "FIND {"+name+"} IN NAME FIELDS RETURNING Account(Id, Name)")
 	mustCall(t, "Search", err)
-	_, err = client.Merge(ctx, []salesforce.MergeRequest{{MasterRecord: salesforce.Record{Type: "Account", ID: ids[0]}, RecordToMergeIDs: []string{ids[1]}}})
+	_, err = client.Merge(ctx, []partner.MergeRequest{{MasterRecord: partner.Record{Type: "Account", ID: ids[0]}, RecordToMergeIDs: []string{ids[1]}}})
 	mustCall(t, "Merge", err)
 	_, err = client.Delete(ctx, ids[:1])
 	mustCall(t, "Delete", err)
 	_, err = client.Undelete(ctx, ids[:1])
 	mustCall(t, "Undelete", err)
 
-	leads, err := client.Create(ctx, []salesforce.Record{{Type: "Lead", Fields: []salesforce.Field{{Name: "LastName", Value: "Client"}, {Name: "Company", Value: name}}}},
-		salesforce.DefaultAssignmentRule(true))
+	leads, err := client.Create(ctx, []partner.Record{{Type: "Lead", Fields: []partner.Field{{Name: "LastName", Value: "Client"}, {Name: "Company", Value: name}}}},
+		partner.DefaultAssignmentRule(true))
 	mustCall(t, "Create Lead", err)
 	status, err := client.Query(ctx, "SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true")
 	mustCall(t, "Query LeadStatus", err)
@@ -212,7 +213,7 @@ func callWrites(t *testing.T, client *salesforce.Client) {
 		t.Fatalf("no converted lead status or no lead")
 	}
 	label, _ := status.Records[0].Get("MasterLabel")
-	_, err = client.ConvertLead(ctx, []salesforce.LeadConvert{{LeadID: leads[0].ID, ConvertedStatus: label.Value, OpportunityName: "Client deal"}})
+	_, err = client.ConvertLead(ctx, []partner.LeadConvert{{LeadID: leads[0].ID, ConvertedStatus: label.Value, OpportunityName: "Client deal"}})
 	mustCall(t, "ConvertLead", err)
 }
 

@@ -1,4 +1,4 @@
-package salesforce
+package partner
 
 // Record is one sObject as the Partner API carries it: its type, its id and
 // its fields in the order Salesforce sent them (SELECT-list order for
@@ -93,7 +93,9 @@ func (t XSIType) String() string {
 // MarshalText implements encoding.TextMarshaler ("" for TypeNone).
 func (t XSIType) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
-func parseXSIType(local string) XSIType {
+// ParseXSIType returns the XSIType of an xsi:type local name, TypeOther for
+// one it does not know.
+func ParseXSIType(local string) XSIType {
 	for i := 1; i < len(xsiTypeNames)-1; i++ {
 		if xsiTypeNames[i] == local {
 			return XSIType(i)
