@@ -3,7 +3,8 @@
 # the tests need, then runs `go vet` and every test:
 #
 #   - Debian packages: redis-server, libxml2-utils (xmllint), nodejs and npm,
-#     with apt-get (as root, or through sudo), only those missing;
+#     curl and jq (the README's examples, which a test runs), with apt-get
+#     (as root, or through sudo), only those missing;
 #   - the locked npm dependencies of the three Node projects the tests run
 #     (npm ci), only where node_modules is missing or older than the lock file;
 #   - redis-server on 127.0.0.1:6379, only if nothing listens there.
@@ -29,6 +30,9 @@ command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
 command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+# curl and jq run the README's examples (cmd/gateway/readme_test.go).
+command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root=()
