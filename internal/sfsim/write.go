@@ -281,6 +281,12 @@ func (wc *writeCall) assign(r *inRecord, rec meta.Record, insert bool) *recordEr
 			clear(f)
 			continue
 		}
+		if f.Name == "RecordTypeId" {
+			if e := wc.setRecordType(r.obj, rec, raw); e != nil {
+				return e
+			}
+			continue
+		}
 		v, e := wc.value(f, raw)
 		if e != nil {
 			return e
@@ -418,6 +424,9 @@ func (wc *writeCall) insert(r *inRecord) (string, *recordError) {
 func (wc *writeCall) store(r *inRecord, rec meta.Record, create bool) (string, *recordError) {
 	if e := wc.assign(r, rec, create); e != nil {
 		return "", e
+	}
+	if create {
+		defaultRecordType(r, rec)
 	}
 	wc.stamp(r.obj, rec, create)
 	if e := wc.finishRecord(r.obj, rec, create); e != nil {
