@@ -482,6 +482,9 @@ func (s *Server) parseWriteRecords(c *call) ([]*inRecord, *Fault) {
 	if len(nodes) > maxWriteRecords {
 		return nil, faultIDLimit()
 	}
+	if len(nodes) == 0 {
+		return nil, noItems(c.op, "sObjects")
+	}
 	out := make([]*inRecord, 0, len(nodes))
 	for _, n := range nodes {
 		r, f := s.parseSObject(n)
@@ -627,15 +630,6 @@ func (wc *writeCall) upsertOne(r *inRecord, ext *meta.Field) (string, bool, *rec
 		return id, false, e
 	}
 	return "", false, recErr("DUPLICATE_EXTERNAL_ID", []string{ext.Name}, "%s: more than one record found for external id field: [%s]", r.obj.Name, strings.Join(ids, ", "))
-}
-
-// idArgs reads the ids argument of delete, undelete and emptyRecycleBin.
-func idArgs(c *call) ([]string, *Fault) {
-	ids := c.body.values("ids")
-	if len(ids) > maxWriteRecords {
-		return nil, faultIDLimit()
-	}
-	return ids, nil
 }
 
 // lookupAny finds a record by id in whatever object its prefix names.
