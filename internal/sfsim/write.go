@@ -113,6 +113,7 @@ type writeCall struct {
 	now       time.Time
 	truncate  bool
 	allOrNone bool
+	dup       dupOptions // duplicate rules run (create, update, upsert)
 	u         *undo
 }
 
@@ -432,6 +433,9 @@ func (wc *writeCall) store(r *inRecord, rec meta.Record, create bool) (string, *
 	if e := wc.finishRecord(r.obj, rec, create); e != nil {
 		return "", e
 	}
+	if e := wc.checkDuplicates(r.obj, rec); e != nil {
+		return "", e
+	}
 	wc.u.save(r.obj.Name, rec["Id"])
 	wc.d.put(r.obj.Name, rec)
 	wc.d.record(r.obj.Name, rec["Id"], changeUpsert, wc.now)
@@ -512,6 +516,7 @@ func (s *Server) saveCall(c *call, do func(*writeCall, *inRecord) (string, *reco
 		return f
 	}
 	wc := s.beginWrite(c)
+	wc.dup = dupOptionsOf(c)
 	results := make([]result, len(recs))
 	for i, r := range recs {
 		id, e := do(wc, r)
@@ -548,6 +553,7 @@ func (s *Server) opUpsert(c *call) *Fault {
 		return f
 	}
 	wc := s.beginWrite(c)
+	wc.dup = dupOptionsOf(c)
 	results := make([]result, len(recs))
 	// The external id value of each record, to spot repeats within the call.
 	keys := make([]string, len(recs))
