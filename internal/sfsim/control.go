@@ -91,6 +91,8 @@ func (s *Server) controlRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_sim/sobjects", s.ctlAddObject)
 	mux.HandleFunc("POST /_sim/faults", s.ctlFaults)
 	mux.HandleFunc("DELETE /_sim/faults", s.ctlClearFaults)
+	mux.HandleFunc("POST /_sim/duplicate-rules", s.ctlAddDuplicateRule)
+	mux.HandleFunc("DELETE /_sim/duplicate-rules", s.ctlClearDuplicateRules)
 	mux.HandleFunc("POST /_sim/reset", s.ctlReset)
 	mux.HandleFunc("GET /_sim/jwt-key", s.ctlJWTKey)
 	mux.HandleFunc("/_sim/", func(w http.ResponseWriter, r *http.Request) {
@@ -188,6 +190,7 @@ func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.faults.reset()
+	s.dups.reset()
 	s.stats.reset()
 	s.locators.expireAll()
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})

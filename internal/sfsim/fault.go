@@ -122,6 +122,7 @@ type recordError struct {
 	Code    string // StatusCode
 	Message string
 	Fields  []string
+	dup     *dupMatch // a DuplicateError's duplicateResult
 }
 
 func (e *recordError) Error() string { return e.Code + ": " + e.Message }
@@ -136,12 +137,19 @@ func recErr(code string, fields []string, format string, args ...any) *recordErr
 
 func writeErrors(w *xw, errs []*recordError) {
 	for _, e := range errs {
-		w.open("errors")
+		if e.dup != nil {
+			w.openType("errors", "DuplicateError")
+		} else {
+			w.open("errors")
+		}
 		for _, f := range e.Fields {
 			w.elem("fields", f)
 		}
 		w.elem("message", e.Message)
 		w.elem("statusCode", e.Code)
+		if e.dup != nil {
+			writeDuplicateResult(w, e.dup)
+		}
 		w.close("errors")
 	}
 }

@@ -19,9 +19,12 @@ const (
 )
 
 func (s *Server) opMerge(c *call) *Fault {
-	reqs := c.body.all("request")
+	reqs := mergeRequests(c.body)
 	if len(reqs) > maxMergeRequests {
 		return faultIDLimit()
+	}
+	if len(reqs) == 0 {
+		return noItems(c.op, "request")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -213,6 +216,9 @@ func (s *Server) opConvertLead(c *call) *Fault {
 	items := c.body.all("leadConverts")
 	if len(items) > maxLeadConversion {
 		return unexpected("EXCEEDED_ID_LIMIT", "record limit reached. cannot submit more than %d records into this call", maxLeadConversion)
+	}
+	if len(items) == 0 {
+		return noItems(c.op, "leadConverts")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

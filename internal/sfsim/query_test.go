@@ -492,8 +492,10 @@ func TestCustomObjectLive(t *testing.T) {
 		t.Errorf("%.500s", r.raw)
 	}
 	id := s.create(sobj("Widget__c", "Name", "w1", "Size__c", "12.34"))[0]
-	if got := s.get("Widget__c", id, "Size__c").child("Size__c").text; got != "12.3" {
-		t.Errorf("Size__c %q, want 12.3 (scale 1)", got)
+	// Stored unrounded beyond the scale, as Salesforce does through the API
+	// (Help 000212661).
+	if got := s.get("Widget__c", id, "Size__c").child("Size__c").text; got != "12.34" {
+		t.Errorf("Size__c %q, want 12.34 (scale 1, unrounded)", got)
 	}
 	if res := s.saves("create", "", sobj("Widget__c", "Name", "w2", "Size__c", "123456")); res[0].codes[0] != "NUMBER_OUTSIDE_VALID_RANGE" {
 		t.Errorf("%+v", res[0])

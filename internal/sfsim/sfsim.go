@@ -126,6 +126,7 @@ type Server struct {
 	locators locatorTable
 	stats    callStats
 	faults   faultTable
+	dups     dupTable
 }
 
 // New builds an org seeded as cfg says.

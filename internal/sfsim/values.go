@@ -102,16 +102,24 @@ func convertInt(f *meta.Field, raw string) (string, *recordError) {
 }
 
 // convertDouble converts the value of an xsd:double field (number,
-// currency, percent), rounded to its scale when it has a precision.
+// currency, percent). The value is kept exactly as sent, with every
+// decimal, not rounded to the field's scale: "Apex and API methods can save
+// records with decimal places beyond the field definition … When you
+// retrieve the value via API, no rounding occurs" (Salesforce Help 000212661,
+// 000387302). Only the integer part is bounded, by precision − scale
+// digits (NUMBER_OUTSIDE_VALID_RANGE).
 func convertDouble(f *meta.Field, raw string) (string, *recordError) {
-	r, ok := new(big.Rat).SetString(strings.TrimPrefix(raw, "+"))
-	if !ok || strings.ContainsAny(raw, "/") {
+	v := strings.TrimPrefix(raw, "+")
+	fl, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsInf(fl, 0) || math.IsNaN(fl) || strings.ContainsAny(v, "xXpP_") {
+		return "", typeError(f, raw)
+	}
+	r, ok := new(big.Rat).SetString(v)
+	if !ok {
 		return "", typeError(f, raw)
 	}
 	if f.Precision > 0 {
-		// Round to scale, then check the integer digits fit.
-		scaled := roundRat(r, f.Scale)
-		intPart := new(big.Int).Quo(new(big.Int).Abs(scaled.Num()), scaled.Denom())
+		intPart := new(big.Int).Quo(new(big.Int).Abs(r.Num()), r.Denom())
 		intDigits := 0
 		if intPart.Sign() != 0 {
 			intDigits = len(intPart.String())
@@ -119,10 +127,8 @@ func convertDouble(f *meta.Field, raw string) (string, *recordError) {
 		if intDigits > f.Precision-f.Scale {
 			return "", recErr("NUMBER_OUTSIDE_VALID_RANGE", []string{f.Name}, "%s: value outside of valid range on numeric field: %s", f.Label, raw)
 		}
-		r = scaled
 	}
-	v, _ := r.Float64()
-	return formatDouble(v), nil
+	return meta.FormatDecimal(r), nil
 }
 
 // convertString checks the value of a text field: an email's address, a
@@ -166,42 +172,6 @@ func picklistHas(f *meta.Field, v string) bool {
 		}
 	}
 	return false
-}
-
-// roundRat rounds half away from zero to scale decimal places.
-func roundRat(r *big.Rat, scale int) *big.Rat {
-	m := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
-	x := new(big.Rat).Mul(r, new(big.Rat).SetInt(m))
-	num, den := x.Num(), x.Denom()
-	q, rem := new(big.Int).QuoRem(num, den, new(big.Int))
-	if new(big.Int).Mul(new(big.Int).Abs(rem), big.NewInt(2)).Cmp(den) >= 0 {
-		if num.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	return new(big.Rat).SetFrac(q, m)
-}
-
-// formatDouble writes a double the way Salesforce's Java stack does
-// (Double.toString): "12.5", "350000.0", "1.5E7".
-func formatDouble(v float64) string {
-	a := math.Abs(v)
-	if a == 0 || (a >= 1e-3 && a < 1e7) {
-		s := strconv.FormatFloat(v, 'f', -1, 64)
-		if !strings.ContainsRune(s, '.') {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(v, 'E', -1, 64) // 1.5E+07
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.ContainsRune(mant, '.') {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }
 
 func parseDate(s string) (time.Time, error) {

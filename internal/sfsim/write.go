@@ -113,6 +113,7 @@ type writeCall struct {
 	now       time.Time
 	truncate  bool
 	allOrNone bool
+	dup       dupOptions // duplicate rules run (create, update, upsert)
 	u         *undo
 }
 
@@ -281,6 +282,12 @@ func (wc *writeCall) assign(r *inRecord, rec meta.Record, insert bool) *recordEr
 			clear(f)
 			continue
 		}
+		if f.Name == "RecordTypeId" {
+			if e := wc.setRecordType(r.obj, rec, raw); e != nil {
+				return e
+			}
+			continue
+		}
 		v, e := wc.value(f, raw)
 		if e != nil {
 			return e
@@ -419,8 +426,14 @@ func (wc *writeCall) store(r *inRecord, rec meta.Record, create bool) (string, *
 	if e := wc.assign(r, rec, create); e != nil {
 		return "", e
 	}
+	if create {
+		defaultRecordType(r, rec)
+	}
 	wc.stamp(r.obj, rec, create)
 	if e := wc.finishRecord(r.obj, rec, create); e != nil {
+		return "", e
+	}
+	if e := wc.checkDuplicates(r.obj, rec); e != nil {
 		return "", e
 	}
 	wc.u.save(r.obj.Name, rec["Id"])
@@ -473,6 +486,9 @@ func (s *Server) parseWriteRecords(c *call) ([]*inRecord, *Fault) {
 	if len(nodes) > maxWriteRecords {
 		return nil, faultIDLimit()
 	}
+	if len(nodes) == 0 {
+		return nil, noItems(c.op, "sObjects")
+	}
 	out := make([]*inRecord, 0, len(nodes))
 	for _, n := range nodes {
 		r, f := s.parseSObject(n)
@@ -500,6 +516,7 @@ func (s *Server) saveCall(c *call, do func(*writeCall, *inRecord) (string, *reco
 		return f
 	}
 	wc := s.beginWrite(c)
+	wc.dup = dupOptionsOf(c)
 	results := make([]result, len(recs))
 	for i, r := range recs {
 		id, e := do(wc, r)
@@ -536,6 +553,7 @@ func (s *Server) opUpsert(c *call) *Fault {
 		return f
 	}
 	wc := s.beginWrite(c)
+	wc.dup = dupOptionsOf(c)
 	results := make([]result, len(recs))
 	// The external id value of each record, to spot repeats within the call.
 	keys := make([]string, len(recs))
@@ -618,15 +636,6 @@ func (wc *writeCall) upsertOne(r *inRecord, ext *meta.Field) (string, bool, *rec
 		return id, false, e
 	}
 	return "", false, recErr("DUPLICATE_EXTERNAL_ID", []string{ext.Name}, "%s: more than one record found for external id field: [%s]", r.obj.Name, strings.Join(ids, ", "))
-}
-
-// idArgs reads the ids argument of delete, undelete and emptyRecycleBin.
-func idArgs(c *call) ([]string, *Fault) {
-	ids := c.body.values("ids")
-	if len(ids) > maxWriteRecords {
-		return nil, faultIDLimit()
-	}
-	return ids, nil
 }
 
 // lookupAny finds a record by id in whatever object its prefix names.

@@ -50,7 +50,7 @@ func Load() (*Schema, error) {
 	for _, o := range objects {
 		normalize(o)
 	}
-	pruneChildRelationships(objects)
+	dropForeignFields(objects)
 	s := NewSchema(objects...)
 	if err := addCustomizations(s); err != nil {
 		return nil, fmt.Errorf("meta: custom metadata: %w", err)
@@ -88,26 +88,14 @@ func loadGlobal() (map[string]*Object, error) {
 	return out, nil
 }
 
-// isPackaged reports whether a field belongs to an installed package
-// (ns__Name__c).
-func isPackaged(name string) bool {
-	return strings.HasSuffix(name, "__c") && strings.Count(name, "__") > 1
-}
-
-// normalize adapts a REST describe to the emulated org:
-//   - fields of installed packages (ns__X__c) are dropped: the emulated org
-//     has no packages, and its own custom fields are added by
-//     addCustomizations;
-//   - the org has only the Master record type, so RecordTypeId (present on
-//     Account because the capturing org had a second record type) and the
-//     other record types are dropped;
+// normalize adapts a REST describe to the SOAP describe, and keeps
+// everything the real org had: installed-package fields (ns__X__c), every
+// record type with RecordTypeId, every child relationship.
 //   - REST's soapType "urn:address"/"urn:location" become the WSDL's
 //     "tns:address"/"tns:location";
-//   - every object has an Id, so idEnabled is true (a SOAP-only element).
+//   - every object has an Id, so idEnabled is true (a SOAP-only element);
+//   - absent lists become empty ones, so they render as no elements.
 func normalize(o *Object) {
-	o.Fields = slices.DeleteFunc(o.Fields, func(f Field) bool {
-		return isPackaged(f.Name) || f.Name == "RecordTypeId"
-	})
 	for i := range o.Fields {
 		f := &o.Fields[i]
 		switch f.SoapType {
@@ -123,39 +111,39 @@ func normalize(o *Object) {
 			f.PicklistValues = []PicklistEntry{}
 		}
 	}
-	o.RecordTypeInfos = slices.DeleteFunc(o.RecordTypeInfos, func(r RecordTypeInfo) bool { return !r.Master })
+	for i := range o.ChildRelationships {
+		c := &o.ChildRelationships[i]
+		if c.JunctionIDListNames == nil {
+			c.JunctionIDListNames = []string{}
+		}
+		if c.JunctionReferenceTo == nil {
+			c.JunctionReferenceTo = []string{}
+		}
+	}
+	sortChildRelationships(o.ChildRelationships)
 	o.IDEnabled = true
 	o.Index()
 }
 
-// pruneChildRelationships keeps only the child relationships whose child
-// object exists in the emulator and has the field, referencing the parent:
-// so every relationship a describe advertises can be used in SOQL.
-func pruneChildRelationships(objects []*Object) {
+// dropForeignFields removes the child relationships that name a field the
+// emulated child object does not have. The describes come from different
+// orgs: the User capture lists Accounts__r, the link of its org's own
+// Account.JIRA_Project_Lead__c, which the captured Account (another org)
+// lacks. Relationships to objects the emulator does not have are all kept.
+func dropForeignFields(objects []*Object) {
 	byName := make(map[string]*Object, len(objects))
 	for _, o := range objects {
-		o.Index()
 		byName[o.Name] = o
 	}
 	for _, parent := range objects {
 		parent.ChildRelationships = slices.DeleteFunc(parent.ChildRelationships, func(c ChildRelationship) bool {
 			child, ok := byName[c.ChildSObject]
 			if !ok {
-				return true
+				return false
 			}
-			f, ok := child.Field(c.Field)
-			return !ok || !slices.Contains(f.ReferenceTo, parent.Name)
+			_, has := child.Field(c.Field)
+			return !has
 		})
-		for i := range parent.ChildRelationships {
-			c := &parent.ChildRelationships[i]
-			if c.JunctionIDListNames == nil {
-				c.JunctionIDListNames = []string{}
-			}
-			if c.JunctionReferenceTo == nil {
-				c.JunctionReferenceTo = []string{}
-			}
-		}
-		sortChildRelationships(parent.ChildRelationships)
 	}
 }
 

@@ -201,7 +201,12 @@ func TestDescribeSObjectContent(t *testing.T) {
 			t.Errorf("Account describe lacks %s", want)
 		}
 	}
-	for _, absent := range []string{"calculatedFormula", "dataTranslationEnabled", "filteredLookupInfo", "relationshipOrder", "<mask>", "urn:address"} {
+	// The one formula field of the captured Account (an installed package's)
+	// carries its formula; no other field writes the element.
+	if n := strings.Count(out, "<calculatedFormula>"); n != 1 || !strings.Contains(out, `<calculatedFormula>Owner.Manager.LastName + ', ' + Owner.Manager.FirstName</calculatedFormula>`) {
+		t.Errorf("Account describe has %d calculatedFormula elements, want the one of playgroundorg__Owners_Manager_Name__c", n)
+	}
+	for _, absent := range []string{"dataTranslationEnabled", "filteredLookupInfo", "relationshipOrder", "<mask>", "urn:address"} {
 		if strings.Contains(out, absent) {
 			t.Errorf("Account describe contains %s, which has no value", absent)
 		}

@@ -129,7 +129,7 @@ func masterRecordType() RecordTypeInfo {
 	return RecordTypeInfo{
 		Active: true, Available: true, DefaultRecordTypeMapping: true,
 		DeveloperName: "Master", Master: true, Name: "Master",
-		RecordTypeID: strPtr("012000000000000AAA"),
+		RecordTypeID: strPtr(MasterRecordTypeID),
 	}
 }
 

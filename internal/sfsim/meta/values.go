@@ -2,6 +2,7 @@ package meta
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -94,3 +95,58 @@ func FormatDateTime(t time.Time) string {
 
 // FormatDate writes the calendar date of t (in t's own location).
 func FormatDate(t time.Time) string { return t.Format(DateLayout) }
+
+// FormatDecimal writes an exact decimal value (a number, currency or
+// percent as a client sent it) in the layout of FormatDouble, keeping every
+// digit: Salesforce stores API values unrounded, beyond the field's scale,
+// and "when you retrieve the value via API, no rounding occurs" (Salesforce
+// Help 000212661, 000387302). So 1250000.123456789 comes back as sent,
+// 12500000 as "1.25E7". r must have a finite decimal expansion (a
+// denominator of 2s and 5s only), which every parsed decimal text has.
+func FormatDecimal(r *big.Rat) string {
+	if r.Sign() == 0 {
+		return "0.0"
+	}
+	// digits × 10^-scale = |r|, digits an integer without trailing zeros.
+	num := new(big.Int).Abs(r.Num())
+	den := r.Denom()
+	scale := 0
+	ten := big.NewInt(10)
+	for new(big.Int).Rem(num, den).Sign() != 0 {
+		num.Mul(num, ten)
+		scale++
+	}
+	num.Quo(num, den)
+	digits := num.String()
+	for len(digits) > 1 && digits[len(digits)-1] == '0' {
+		digits = digits[:len(digits)-1]
+		scale--
+	}
+	sign := ""
+	if r.Sign() < 0 {
+		sign = "-"
+	}
+	// exp is the power of ten of the first digit.
+	exp := len(digits) - 1 - scale
+	if exp >= -3 && exp < 7 {
+		var intPart, frac string
+		if exp >= 0 {
+			if len(digits) > exp+1 {
+				intPart, frac = digits[:exp+1], digits[exp+1:]
+			} else {
+				intPart = digits + strings.Repeat("0", exp+1-len(digits))
+			}
+		} else {
+			intPart, frac = "0", strings.Repeat("0", -exp-1)+digits
+		}
+		if frac == "" {
+			frac = "0"
+		}
+		return sign + intPart + "." + frac
+	}
+	frac := digits[1:]
+	if frac == "" {
+		frac = "0"
+	}
+	return sign + digits[:1] + "." + frac + "E" + strconv.Itoa(exp)
+}

@@ -552,7 +552,9 @@ func (ex *exec) compileChild(outer *Query, obj *meta.Object, sub *Query, depth i
 	cr, ok := obj.ChildRelationship(sub.From.Text)
 	var child *meta.Object
 	if ok {
-		child, ok = ex.src.Object(cr.ChildSObject)
+		if child, ok = ex.src.Object(cr.ChildSObject); !ok {
+			child, ok = meta.UnemulatedChild(cr, obj.Name), true
+		}
 	}
 	if !ok {
 		return nil, errorAt(CodeInvalidType, outer.text, sub.From.Off,
