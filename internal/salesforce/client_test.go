@@ -536,10 +536,10 @@ func TestLimitsAndLogs(t *testing.T) {
 	}
 }
 
-// TestQueryIterator checks paging: no page is fetched before Next asks,
-// queryMore follows the locator, and the range-over-func form stops
-// fetching when the loop stops.
-func TestQueryIterator(t *testing.T) {
+// TestQueryMorePaging checks that queryMore follows the locator and carries
+// the batch size of the first call, and that a bad locator is Salesforce's
+// fault.
+func TestQueryMorePaging(t *testing.T) {
 	t.Parallel()
 	page := func(n int, done bool) string {
 		var b strings.Builder
@@ -568,21 +568,22 @@ func TestQueryIterator(t *testing.T) {
 	})
 	c, _ := newTestClient(t, f, nil)
 	ctx := t.Context()
-	it := c.Pages("SELECT Name FROM Account", true, partner.BatchSize(200))
-	if len(f.requests()) != 0 {
-		t.Fatal("a page was fetched before Next")
-	}
 	var names []string
-	for it.Next(ctx) {
-		for _, r := range it.Page().Records {
+	p, err := c.QueryAll(ctx, "SELECT Name FROM Account", partner.BatchSize(200))
+	for err == nil {
+		for _, r := range p.Records {
 			f, _ := r.Get("Name")
 			names = append(names, f.Value)
 		}
+		if p.Done {
+			break
+		}
+		p, err = c.QueryMore(ctx, p.QueryLocator, partner.BatchSize(200))
 	}
-	if err := it.Err(); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
-	if len(names) != 9 || names[8] != "p3-r2" || it.Next(ctx) {
+	if len(names) != 9 || names[8] != "p3-r2" {
 		t.Errorf("names %v", names)
 	}
 	if n := len(f.requests()); n != 3 {
@@ -593,32 +594,8 @@ func TestQueryIterator(t *testing.T) {
 			t.Errorf("queryMore without the batch size")
 		}
 	}
-
-	before := len(f.requests())
-	count := 0
-	for r, err := range c.Records(ctx, "SELECT Name FROM Account", true) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		count++
-		if count == 4 { // first record of page 2
-			if f, _ := r.Get("Name"); f.Value != "p2-r0" {
-				t.Errorf("record 4 = %s", f.Value)
-			}
-			break
-		}
-	}
-	if n := len(f.requests()) - before; n != 2 {
-		t.Errorf("breaking after page 2 made %d calls, want 2", n)
-	}
-
-	it2 := c.PagesFrom("LOC-2")
-	if !it2.Next(ctx) || !it2.Page().Done || it2.Locator() != "" || it2.Next(ctx) {
-		t.Error("PagesFrom did not resume at the locator")
-	}
-	it3 := c.PagesFrom("LOC-bad")
-	if it3.Next(ctx) || !partner.IsCode(it3.Err(), partner.CodeInvalidQueryLocator) {
-		t.Errorf("bad locator: %v", it3.Err())
+	if _, err := c.QueryMore(ctx, "LOC-bad"); !partner.IsCode(err, partner.CodeInvalidQueryLocator) {
+		t.Errorf("bad locator: %v", err)
 	}
 }
 

@@ -17,8 +17,8 @@ type staticSession struct{ s salesforce.Session }
 func (s *staticSession) Session(context.Context) (salesforce.Session, error)  { return s.s, nil }
 func (s *staticSession) Invalidate(context.Context, salesforce.Session) error { return nil }
 
-// Example logs in to the emulator, reads every page of a query and
-// creates records.
+// Example logs in to the emulator, reads every page of a query (queryMore
+// until done) and creates records.
 func Example() {
 	ctx := context.Background()
 	sim, _ := sfsim.New(sfsim.Config{SeedAccounts: 5})
@@ -35,14 +35,20 @@ func Example() {
 	src.s = salesforce.Session{ID: login.SessionID, InstanceURL: login.InstanceURL()}
 
 	n := 0
-	for rec, err := range c.Records(ctx, "SELECT Id, Name, Owner.Name FROM Account", false) {
-		if err != nil {
-			fmt.Println(err)
-			return
+	page, err := c.Query(ctx, "SELECT Id, Name, Owner.Name FROM Account")
+	for ; err == nil; page, err = c.QueryMore(ctx, page.QueryLocator) {
+		for _, rec := range page.Records {
+			if owner, ok := rec.Get("Owner.Name"); ok && owner.Value != "" {
+				n++
+			}
 		}
-		if owner, ok := rec.Get("Owner.Name"); ok && owner.Value != "" {
-			n++
+		if page.Done {
+			break
 		}
+	}
+	if err != nil {
+		fmt.Println(err)
+		return
 	}
 	fmt.Println(n, "accounts with an owner")
 

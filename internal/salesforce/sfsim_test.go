@@ -206,11 +206,10 @@ func TestSimQueryPaging(t *testing.T) {
 	t.Parallel()
 	e := startSim(t, sfsim.Config{SeedAccounts: 450})
 	ctx := t.Context()
-	it := e.c.Pages("SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts) FROM Account", false, partner.BatchSize(200))
 	pages, total, size := 0, 0, 0
 	seen := map[string]bool{}
-	for it.Next(ctx) {
-		p := it.Page()
+	p, err := e.c.Query(ctx, "SELECT Id, Name, Owner.Name, (SELECT LastName FROM Contacts) FROM Account", partner.BatchSize(200))
+	for ; err == nil; p, err = e.c.QueryMore(ctx, p.QueryLocator, partner.BatchSize(200)) {
 		pages++
 		size = p.Size
 		for i := range p.Records {
@@ -230,8 +229,11 @@ func TestSimQueryPaging(t *testing.T) {
 			}
 		}
 		total += len(p.Records)
+		if p.Done {
+			break
+		}
 	}
-	if err := it.Err(); err != nil {
+	if err != nil {
 		t.Fatal(err)
 	}
 	if total != 450 || size != 450 {
@@ -241,18 +243,12 @@ func TestSimQueryPaging(t *testing.T) {
 		t.Errorf("%d pages, %d queryMore calls: the batch size was not honoured", pages, e.calls(t, "queryMore"))
 	}
 
-	n := 0
-	for r, err := range e.c.Records(ctx, "SELECT Id FROM Account", true) {
-		if err != nil || r.ID == "" {
-			t.Fatal(err)
-		}
-		n++
-	}
-	if n != 450 {
-		t.Errorf("Records yielded %d, want 450", n)
+	all, err := e.c.QueryAll(ctx, "SELECT Id FROM Account")
+	if err != nil || all.Size != 450 {
+		t.Fatalf("queryAll: size %v, %v", all, err)
 	}
 
-	_, err := e.c.Query(ctx, "SELECT adfId, Name FROM Contact")
+	_, err = e.c.Query(ctx, "SELECT adfId, Name FROM Contact")
 	var se *partner.Error
 	if !partner.IsCode(err, partner.CodeInvalidField) || !errorsAs(err, &se) || se.Row != 1 || se.Column == 0 || se.HTTPStatus != 500 {
 		t.Errorf("invalid field fault: %+v", se)
