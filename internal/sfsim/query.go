@@ -4,8 +4,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/sfgate/sfgate/internal/sfsim/meta"
 	"github.com/sfgate/sfgate/internal/sfsim/soql"
@@ -87,43 +85,68 @@ func (s *Server) queryCall(c *call, all bool) *Fault {
 	if strings.TrimSpace(text) == "" {
 		return newFault("MALFORMED_QUERY", ftMalformedQ, "unexpected token: <EOF>")
 	}
+	batch := batchSize(c)
 	s.mu.RLock()
 	res, err := soql.Run(text, source{s}, soql.Options{IncludeDeleted: all, Now: s.now(), Defer: true})
 	var rows []*soql.Row
-	if err == nil {
-		rows = res.Page(0, min(batchSize(c), res.Len()))
+	if err == nil && !res.Aggregate {
+		rows = fitBatch(res.Page(0, min(batch, res.Len())), batch)
 	}
 	s.mu.RUnlock()
 	if err != nil {
 		return queryFault(err)
 	}
-	s.writePage(c, res, 0, rows, "")
+	if res.Aggregate {
+		if res.Len() > batch {
+			// An aggregate result is never paged: "In SOAP API, queries
+			// that include a GROUP BY clause can't use the queryMore() call"
+			// (SOQL and SOSL Reference, Considerations for GROUP BY,
+			// https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_select_group_by_considerations.htm).
+			// Salesforce refuses the query with this code and wording
+			// (restforce/restforce#726, SalesforceLabs/OrgCheck#46).
+			return unexpected("EXCEEDED_ID_LIMIT", "Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch")
+		}
+		rows = res.Rows
+	}
+	s.writePage(c, res, 0, rows, "", s.locators.newFamily())
 	return nil
 }
 
 func (s *Server) opQueryMore(c *call) *Fault {
 	loc, _ := c.body.value("queryLocator")
-	id, cur, off, ok := s.locators.find(loc, s.now())
+	f, ok := s.locators.find(loc, s.now())
 	if !ok {
 		return newFault("INVALID_QUERY_LOCATOR", ftInvalidQL, "invalid query locator")
 	}
-	end := min(off+batchSize(c), cur.Len())
+	batch := batchSize(c)
+	if f.cur.child {
+		// Counted apart so tests can see a client follow child locators.
+		s.stats.add(statChildQueryMore)
+	} else {
+		s.locators.invalidateChildren(f.cur.family)
+	}
+	end := min(f.off+batch, f.cur.res.Len())
 	s.mu.RLock()
-	rows := cur.Page(off, end)
+	rows := fitBatch(f.cur.res.Page(f.off, end), batch)
 	s.mu.RUnlock()
-	s.writePage(c, cur, off, rows, id)
+	s.writePage(c, f.cur.res, f.off, rows, f.id, f.cur.family)
 	return nil
 }
+
+// statChildQueryMore is the /_sim/stats key counting queryMore calls on a
+// child relationship's locator (they are also counted under "queryMore").
+const statChildQueryMore = "queryMore:childLocator"
 
 // writePage writes one QueryResult page: rows, built from res starting at
 // row off. When rows remain, the locator names the cursor (registered on
 // the first page, the same one for every later page) and the next row.
-func (s *Server) writePage(c *call, res *soql.Result, off int, rows []*soql.Row, cursorID string) {
+// Child sets too big for the page get cursors of the query's family.
+func (s *Server) writePage(c *call, res *soql.Result, off int, rows []*soql.Row, cursorID string, family uint64) {
 	end := off + len(rows)
 	locator := ""
 	if end < res.Len() {
 		if cursorID == "" {
-			cursorID = s.locators.add(res, s.now(), s.cfg.LocatorLifetime)
+			cursorID = s.locators.add(res, s.now(), s.cfg.LocatorLifetime, family, false)
 		}
 		locator = cursorID + "-" + strconv.Itoa(end)
 	}
@@ -132,159 +155,9 @@ func (s *Server) writePage(c *call, res *soql.Result, off int, rows []*soql.Row,
 	}
 	w := &c.w
 	w.openType("result", "QueryResult")
-	writeQueryBody(w, res, rows, locator)
+	p := &pager{s: s, family: family}
+	p.writeQueryBody(w, res, rows, locator)
 	w.close("result")
-}
-
-// writeQueryBody writes QueryResult's children: done, queryLocator,
-// records…, size.
-func writeQueryBody(w *xw, res *soql.Result, rows []*soql.Row, locator string) {
-	w.boolElem("done", locator == "")
-	w.opt("queryLocator", locator, locator != "")
-	for _, r := range rows {
-		writeRow(w, "records", r, false)
-	}
-	w.intElem("size", res.Size)
-}
-
-// aggregateType is the sObject type of aggregate query rows.
-const aggregateType = "AggregateResult"
-
-// writeRow writes one sObject: sf:type, the sObject's own sf:Id (nil
-// unless Id was selected at this level, or forceID for retrieve), then the
-// selected items in SELECT order.
-func writeRow(w *xw, tag string, r *soql.Row, forceID bool) {
-	w.openType(tag, "sf:sObject")
-	w.elem("sf:type", r.Type)
-	w.opt("sf:Id", r.ID, r.ID != "" && (r.IDSelected || forceID))
-	for i := range r.Items {
-		it := &r.Items[i]
-		name := "sf:" + it.Name
-		switch it.Kind {
-		case soql.ItemParent:
-			if it.Parent == nil {
-				w.nilElem(name)
-			} else {
-				writeRow(w, name, it.Parent, false)
-			}
-		case soql.ItemChildren:
-			if it.Children == nil || (len(it.Children.Rows) == 0 && !it.Children.Count) {
-				w.nilElem(name)
-			} else {
-				w.openType(name, "QueryResult")
-				writeQueryBody(w, it.Children, it.Children.Rows, "")
-				w.close(name)
-			}
-		case soql.ItemCompound:
-			if it.Compound == nil || it.Null {
-				w.nilElem(name)
-				continue
-			}
-			w.openType(name, it.Compound.Type)
-			for _, cf := range it.Compound.Fields {
-				w.opt(cf.Name, cf.Value, !cf.Null)
-			}
-			w.close(name)
-		default:
-			if r.Type == aggregateType && !it.Null {
-				// Aggregate values are typed (COUNT is the only aggregate).
-				w.openType(name, "xsd:int")
-				w.text(it.Value)
-				w.close(name)
-				continue
-			}
-			w.opt(name, it.Value, !it.Null)
-		}
-	}
-	w.close(tag)
-}
-
-// cursor is a query's answer kept for queryMore: for a record query the
-// selected records, whose rows each page builds.
-type cursor struct {
-	res     *soql.Result
-	expires time.Time
-}
-
-// locatorTable keeps query cursors. Locators are reusable until they
-// expire (the API 56.0 rule: two days, no limit on open cursors); the table
-// is bounded by evicting the oldest.
-type locatorTable struct {
-	mu    sync.Mutex
-	m     map[string]*cursor
-	order []string
-	rows  int // rows held by the cursors in m
-}
-
-func (t *locatorTable) init() { t.m = make(map[string]*cursor) }
-
-// add registers res and returns its cursor id; a locator is
-// "<cursor id>-<row offset>", Salesforce's classic shape.
-func (t *locatorTable) add(res *soql.Result, now time.Time, life time.Duration) string {
-	id := meta.NewID(cursorPrefix)
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for len(t.order) > 0 && (len(t.order) >= maxLocators || t.rows+res.Len() > maxLocatorRows) {
-		t.drop(t.order[0])
-		t.order = t.order[1:]
-	}
-	t.m[id] = &cursor{res: res, expires: now.Add(life)}
-	t.rows += res.Len()
-	t.order = append(t.order, id)
-	return id
-}
-
-// drop forgets a cursor; the caller holds t.mu and fixes t.order.
-func (t *locatorTable) drop(id string) {
-	if c, ok := t.m[id]; ok {
-		t.rows -= c.res.Len()
-		delete(t.m, id)
-	}
-}
-
-// find resolves a locator to its cursor and row offset. A locator made up
-// by the client with another offset inside the result is accepted too, as
-// Salesforce does.
-func (t *locatorTable) find(loc string, now time.Time) (string, *soql.Result, int, bool) {
-	i := strings.LastIndexByte(loc, '-')
-	if i < 0 {
-		return "", nil, 0, false
-	}
-	off, err := strconv.Atoi(loc[i+1:])
-	id, err18 := meta.To18(loc[:i])
-	if err != nil || err18 != nil {
-		return "", nil, 0, false
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	c, ok := t.m[id]
-	if !ok {
-		return "", nil, 0, false
-	}
-	if !now.Before(c.expires) {
-		t.drop(id) // its t.order entry goes when it reaches the front
-		return "", nil, 0, false
-	}
-	if off <= 0 || off >= c.res.Len() {
-		return "", nil, 0, false
-	}
-	return id, c.res, off, true
-}
-
-func (t *locatorTable) size() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return len(t.m)
-}
-
-func (t *locatorTable) expireAll() int {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n := len(t.m)
-	clear(t.m)
-	t.order = nil
-	t.rows = 0
-	return n
 }
 
 func (s *Server) opRetrieve(c *call) *Fault {

@@ -508,12 +508,12 @@ func TestLocatorTableIsBounded(t *testing.T) {
 	lt.init()
 	now := time.Now()
 	big := &soql.Result{Rows: make([]*soql.Row, maxLocatorRows/2+1)}
-	first := lt.add(big, now, time.Hour)
-	second := lt.add(big, now, time.Hour) // does not fit beside the first
-	if _, _, _, ok := lt.find(first+"-1", now); ok {
+	first := lt.add(big, now, time.Hour, 1, false)
+	second := lt.add(big, now, time.Hour, 2, false) // does not fit beside the first
+	if _, ok := lt.find(first+"-1", now); ok {
 		t.Error("the oldest cursor survived past the row budget")
 	}
-	if _, _, _, ok := lt.find(second+"-1", now); !ok {
+	if _, ok := lt.find(second+"-1", now); !ok {
 		t.Error("the newest cursor was dropped")
 	}
 	if lt.rows != len(big.Rows) {

@@ -18,6 +18,19 @@ type Query struct {
 	Offset  *int
 	// Count reports a SELECT COUNT() query, whose answer is a size only.
 	Count bool
+	// With is the WITH clause's mode: SECURITY_ENFORCED, USER_MODE or
+	// SYSTEM_MODE (upper case), "" when absent.
+	With string
+	// GroupBy lists the grouped fields; Rollup or Cube says which subtotal
+	// form wrapped them (GROUP BY ROLLUP(…) / CUBE(…)).
+	GroupBy []Name
+	Rollup  bool
+	Cube    bool
+	Having  Expr // nil when there is no HAVING clause
+	// For is VIEW or REFERENCE (FOR VIEW / FOR REFERENCE), "" when absent;
+	// ForUpdate is FOR UPDATE.
+	For       string
+	ForUpdate bool
 
 	text string // the whole statement, for error messages
 }
@@ -39,20 +52,48 @@ type SelectKind int
 const (
 	SelectField    SelectKind = iota // a field or parent path
 	SelectSubquery                   // a child relationship subquery
-	SelectCountOf                    // COUNT(field) aggregate
+	SelectCountOf                    // an aggregate function: COUNT(field), SUM(field), …
+	SelectFunc                       // toLabel, FORMAT, convertCurrency or GROUPING
+	SelectTypeOf                     // TYPEOF … END
 )
 
-// SelectItem is one entry of the SELECT list.
+// SelectItem is one entry of the SELECT list (or, for aggregates, of a
+// HAVING or ORDER BY expression).
 type SelectItem struct {
 	Kind  SelectKind
-	Field Name   // SelectField, SelectCountOf
+	Field Name   // SelectField, and the argument of SelectCountOf/SelectFunc
 	Sub   *Query // SelectSubquery
-	Alias string // SelectCountOf
+	// Func is the function's name in upper case: COUNT, COUNT_DISTINCT,
+	// SUM, AVG, MIN, MAX for SelectCountOf; TOLABEL, FORMAT,
+	// CONVERTCURRENCY, GROUPING for SelectFunc.
+	Func    string
+	FuncOff int
+	// Arg is a nested function argument, as in FORMAT(MIN(CloseDate)) or
+	// FORMAT(convertCurrency(Amount)); Field is then unused.
+	Arg      *SelectItem
+	Alias    string
+	AliasOff int
+	TypeOf   *TypeOf // SelectTypeOf
+}
+
+// TypeOf is a TYPEOF expression over a polymorphic relationship: per
+// object type the fields to read, and the fields for any other type.
+type TypeOf struct {
+	Rel   Name
+	Whens []When
+	Else  []Name
+}
+
+// When is one WHEN type THEN fields branch of a TYPEOF.
+type When struct {
+	Type   Name
+	Fields []Name
 }
 
 // OrderItem is one ORDER BY key.
 type OrderItem struct {
 	Field      Name
+	Agg        *SelectItem // ORDER BY an aggregate function, e.g. COUNT(Id) DESC
 	Desc       bool
 	NullsFirst bool // after defaults: true for ASC, false for DESC unless NULLS given
 }
@@ -75,7 +116,8 @@ type NotExpr struct{ X Expr }
 // Cond compares a field with a value, a value list, or a semi-join subquery.
 type Cond struct {
 	Field  Name
-	Op     string // = != < <= > >= LIKE IN NOT IN INCLUDES EXCLUDES
+	Agg    *SelectItem // HAVING on an aggregate function, e.g. COUNT(Id) > 1
+	Op     string      // = != < <= > >= LIKE IN NOT IN INCLUDES EXCLUDES
 	OpOff  int
 	Values []Value // one for comparisons and LIKE, any number for the lists
 	Sub    *Query  // IN / NOT IN (SELECT …)
@@ -122,17 +164,7 @@ func (q *Query) String() string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		switch it.Kind {
-		case SelectField:
-			b.WriteString(it.Field.Text)
-		case SelectCountOf:
-			b.WriteString("COUNT(" + it.Field.Text + ")")
-			if it.Alias != "" {
-				b.WriteString(" " + it.Alias)
-			}
-		case SelectSubquery:
-			b.WriteString("(" + it.Sub.String() + ")")
-		}
+		b.WriteString(it.String())
 	}
 	b.WriteString(" FROM " + q.From.Text)
 	if q.Alias != "" {
@@ -141,13 +173,21 @@ func (q *Query) String() string {
 	if q.Where != nil {
 		b.WriteString(" WHERE " + q.Where.String())
 	}
+	if q.With != "" {
+		b.WriteString(" WITH " + q.With)
+	}
+	q.writeGroup(&b)
 	for i, o := range q.OrderBy {
 		if i == 0 {
 			b.WriteString(" ORDER BY ")
 		} else {
 			b.WriteString(", ")
 		}
-		b.WriteString(o.Field.Text)
+		if o.Agg != nil {
+			b.WriteString(o.Agg.String())
+		} else {
+			b.WriteString(o.Field.Text)
+		}
 		if o.Desc {
 			b.WriteString(" DESC")
 		} else {
@@ -165,6 +205,78 @@ func (q *Query) String() string {
 	if q.Offset != nil {
 		b.WriteString(" OFFSET " + strconv.Itoa(*q.Offset))
 	}
+	if q.For != "" {
+		b.WriteString(" FOR " + q.For)
+	}
+	if q.ForUpdate {
+		b.WriteString(" FOR UPDATE")
+	}
+	return b.String()
+}
+
+func (q *Query) writeGroup(b *strings.Builder) {
+	if len(q.GroupBy) == 0 {
+		return
+	}
+	b.WriteString(" GROUP BY ")
+	names := make([]string, len(q.GroupBy))
+	for i, g := range q.GroupBy {
+		names[i] = g.Text
+	}
+	switch {
+	case q.Rollup:
+		b.WriteString("ROLLUP(" + strings.Join(names, ", ") + ")")
+	case q.Cube:
+		b.WriteString("CUBE(" + strings.Join(names, ", ") + ")")
+	default:
+		b.WriteString(strings.Join(names, ", "))
+	}
+	if q.Having != nil {
+		b.WriteString(" HAVING " + q.Having.String())
+	}
+}
+
+// String renders one SELECT item as SOQL.
+func (it SelectItem) String() string {
+	var s string
+	switch it.Kind {
+	case SelectSubquery:
+		return "(" + it.Sub.String() + ")"
+	case SelectTypeOf:
+		return it.TypeOf.String()
+	case SelectCountOf, SelectFunc:
+		arg := it.Field.Text
+		if it.Arg != nil {
+			arg = it.Arg.String()
+		}
+		s = it.Func + "(" + arg + ")"
+	default:
+		s = it.Field.Text
+	}
+	if it.Alias != "" {
+		s += " " + it.Alias
+	}
+	return s
+}
+
+// String renders the TYPEOF expression as SOQL.
+func (t *TypeOf) String() string {
+	var b strings.Builder
+	b.WriteString("TYPEOF " + t.Rel.Text)
+	list := func(ns []Name) string {
+		parts := make([]string, len(ns))
+		for i, n := range ns {
+			parts[i] = n.Text
+		}
+		return strings.Join(parts, ", ")
+	}
+	for _, w := range t.Whens {
+		b.WriteString(" WHEN " + w.Type.Text + " THEN " + list(w.Fields))
+	}
+	if len(t.Else) > 0 {
+		b.WriteString(" ELSE " + list(t.Else))
+	}
+	b.WriteString(" END")
 	return b.String()
 }
 
@@ -174,7 +286,11 @@ func (e *NotExpr) String() string { return "NOT (" + e.X.String() + ")" }
 
 func (c *Cond) String() string {
 	var b strings.Builder
-	b.WriteString(c.Field.Text + " " + c.Op + " ")
+	if c.Agg != nil {
+		b.WriteString(c.Agg.String() + " " + c.Op + " ")
+	} else {
+		b.WriteString(c.Field.Text + " " + c.Op + " ")
+	}
 	switch {
 	case c.Sub != nil:
 		b.WriteString("(" + c.Sub.String() + ")")

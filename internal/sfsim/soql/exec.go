@@ -59,6 +59,10 @@ type Item struct {
 	Parent   *Row
 	Children *Result
 	Compound *Compound
+	// XSIType is the xsi:type an AggregateResult value carries (xsd:int,
+	// xsd:double, xsd:string, …); empty for record fields, which the
+	// partner WSDL writes untyped.
+	XSIType string
 }
 
 // Compound is an address or location value assembled from its component
@@ -96,6 +100,9 @@ type Result struct {
 	Size  int
 	Rows  []*Row
 	Count bool
+	// Aggregate reports AggregateResult rows (aggregate functions or GROUP
+	// BY), which Salesforce never pages with a locator.
+	Aggregate bool
 
 	deferred *deferred
 }
@@ -160,7 +167,7 @@ func Execute(q *Query, src Source, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opt.Defer && !p.count && len(p.countOf) == 0 {
+	if opt.Defer && !p.count && p.agg == nil {
 		recs := ex.selectRows(p, src.Records(obj.Name))
 		return &Result{Size: len(recs), deferred: &deferred{src: src, opt: ex.opt, p: p, recs: recs}}, nil
 	}
@@ -236,6 +243,7 @@ type fieldRef struct {
 
 // value reads the path from rec, following lookups.
 func (ex *exec) value(rec meta.Record, f *fieldRef) (string, bool) {
+	obj := ""
 	for _, r := range f.rels {
 		p := parentRec{}
 		if id := rec[r.Name]; id != "" {
@@ -248,8 +256,14 @@ func (ex *exec) value(rec meta.Record, f *fieldRef) (string, bool) {
 			return "", false
 		}
 		rec = p.rec
+		obj = p.obj
 	}
-	v := rec[f.leaf.Name]
+	var v string
+	if f.owner == nameObject {
+		v = nameValue(obj, rec, f.leaf.Name)
+	} else {
+		v = rec[f.leaf.Name]
+	}
 	if v == "" {
 		if f.leaf.Type == "boolean" {
 			// Booleans are never null in Salesforce: an unset one is false.
@@ -311,8 +325,13 @@ func (ex *exec) resolve(q *Query, obj *meta.Object, n Name) (*fieldRef, *Error) 
 		names = append(names, *rel.RelationshipName)
 	}
 	last := parts[len(parts)-1]
+	if entity == "Name" {
+		if f, ok := nameObject.Field(last); ok {
+			ref.leaf, ref.owner = f, nameObject
+		}
+	}
 	for _, c := range cands {
-		if entity == "Name" && !nameEntityFields[strings.ToLower(last)] {
+		if entity == "Name" {
 			break
 		}
 		if f, ok := c.Field(last); ok {
@@ -328,19 +347,13 @@ func (ex *exec) resolve(q *Query, obj *meta.Object, n Name) (*fieldRef, *Error) 
 	return ref, nil
 }
 
-// nameEntityFields are the fields of the Name entity, which is what a
-// polymorphic lookup (Case.Owner, Task.Who) lets a query read.
-var nameEntityFields = map[string]bool{
-	"id": true, "name": true, "alias": true, "communitynickname": true, "email": true, "firstname": true,
-	"isactive": true, "lastname": true, "lastreferenceddate": true, "lastvieweddate": true, "mediumphotourl": true,
-	"nameoralias": true, "phone": true, "profileid": true, "recordtypeid": true, "smallphotourl": true,
-	"title": true, "type": true, "userroleid": true, "username": true,
-}
-
 // node is one object level of the output shape.
 type node struct {
 	entries    []*entry
 	idSelected bool
+	// poly marks a polymorphic parent read as the Name entity: the row is
+	// typed Name and its fields come from nameValue.
+	poly bool
 }
 
 type entry struct {
@@ -350,6 +363,10 @@ type entry struct {
 	comps []compPart  // compound components
 	child *node       // parent relationship
 	sub   *plan       // child subquery
+	fn    string      // TOLABEL, FORMAT or CONVERTCURRENCY applied to a scalar
+	// typeOf holds a TYPEOF's field lists by lower-case object type; other
+	// types use child (the ELSE list, nil without ELSE).
+	typeOf map[string]*node
 }
 
 type compPart struct {
@@ -367,14 +384,9 @@ type plan struct {
 	limit    int // -1 when absent
 	offset   int
 	count    bool
-	countOf  []countItem
-	linkName string // child subqueries: the child's lookup to the parent
-	relName  string // child subqueries: the relationship name, describe case
-}
-
-type countItem struct {
-	ref   *fieldRef // nil for COUNT(Id)
-	alias string
+	agg      *aggPlan // aggregate functions or GROUP BY: AggregateResult rows
+	linkName string   // child subqueries: the child's lookup to the parent
+	relName  string   // child subqueries: the relationship name, describe case
 }
 
 type orderKey struct {
@@ -397,51 +409,12 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 	if q.Limit != nil {
 		p.limit = *q.Limit
 	}
-	seen := map[string]bool{}
-	var plainField *Name
-	for i := range q.Select {
-		it := &q.Select[i]
-		switch it.Kind {
-		case SelectField:
-			ref, err := ex.resolve(q, obj, it.Field)
-			if err != nil {
-				return nil, err
-			}
-			key := strings.ToLower(ref.path)
-			if seen[key] {
-				// Documented without a position (SOQL FIELDS() page).
-				return nil, plainError(CodeInvalidField, "duplicate field selected: "+ref.path)
-			}
-			seen[key] = true
-			if plainField == nil {
-				plainField = &it.Field
-			}
-			ex.place(p.root, ref)
-		case SelectCountOf:
-			ref, err := ex.resolve(q, obj, it.Field)
-			if err != nil {
-				return nil, err
-			}
-			p.countOf = append(p.countOf, countItem{ref: ref, alias: it.Alias})
-		case SelectSubquery:
-			sp, err := ex.compileChild(q, obj, it.Sub, depth)
-			if err != nil {
-				return nil, err
-			}
-			key := "(" + strings.ToLower(sp.relName)
-			if seen[key] {
-				return nil, plainError(CodeInvalidField, "duplicate field selected: "+sp.relName)
-			}
-			seen[key] = true
-			p.root.entries = append(p.root.entries, &entry{kind: ItemChildren, name: sp.relName, sub: sp})
+	if isAggregate(q) {
+		if err := ex.compileAggregate(p, depth); err != nil {
+			return nil, err
 		}
-	}
-	if len(p.countOf) > 0 && (plainField != nil || len(p.root.entries) > 0) {
-		off := q.From.Off
-		if plainField != nil {
-			off = plainField.Off
-		}
-		return nil, errorAt(CodeMalformedQuery, q.text, off, "Field must be grouped or aggregated: "+firstFieldName(p.root))
+	} else if err := ex.compileSelect(p, depth); err != nil {
+		return nil, err
 	}
 	if q.Where != nil {
 		w, err := ex.compileExpr(q, obj, q.Where, depth)
@@ -450,7 +423,13 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 		}
 		p.where = w
 	}
+	if p.agg != nil {
+		return p, nil // ORDER BY, LIMIT and OFFSET apply to the groups
+	}
 	for _, o := range q.OrderBy {
+		if o.Agg != nil {
+			return nil, errorAt(CodeMalformedQuery, q.text, o.Agg.FuncOff, "unexpected token: '"+o.Agg.Func+"'")
+		}
 		ref, err := ex.resolve(q, obj, o.Field)
 		if err != nil {
 			return nil, err
@@ -473,22 +452,10 @@ func (ex *exec) compile(q *Query, obj *meta.Object, depth int) (*plan, *Error) {
 	return p, nil
 }
 
-func firstFieldName(n *node) string {
-	for _, e := range n.entries {
-		switch e.kind {
-		case ItemParent:
-			return e.name + "." + firstFieldName(e.child)
-		default:
-			return e.name
-		}
-	}
-	return ""
-}
-
 // place adds a resolved path to the output shape: lookups nest, and all
 // fields under one relationship share the nested row created where the
 // relationship first appears.
-func (ex *exec) place(root *node, ref *fieldRef) {
+func (ex *exec) place(root *node, ref *fieldRef) *entry {
 	n := root
 	for i, rel := range ref.rels {
 		var e *entry
@@ -499,7 +466,7 @@ func (ex *exec) place(root *node, ref *fieldRef) {
 			}
 		}
 		if e == nil {
-			e = &entry{kind: ItemParent, name: ref.relNames[i], field: rel, child: &node{}}
+			e = &entry{kind: ItemParent, name: ref.relNames[i], field: rel, child: &node{poly: len(rel.ReferenceTo) > 1}}
 			n.entries = append(n.entries, e)
 		}
 		n = e.child
@@ -513,6 +480,7 @@ func (ex *exec) place(root *node, ref *fieldRef) {
 		n.idSelected = true
 	}
 	n.entries = append(n.entries, e)
+	return e
 }
 
 // compoundParts maps a compound field to the stored component fields whose
@@ -574,22 +542,8 @@ func (ex *exec) run(p *plan, recs []meta.Record) *Result {
 	if p.count {
 		return &Result{Size: len(rows), Count: true}
 	}
-	if len(p.countOf) > 0 {
-		row := &Row{Type: "AggregateResult"}
-		for i, c := range p.countOf {
-			n := 0
-			for _, r := range rows {
-				if _, ok := ex.value(r, c.ref); ok {
-					n++
-				}
-			}
-			name := c.alias
-			if name == "" {
-				name = "expr" + itoa(i)
-			}
-			row.Items = append(row.Items, Item{Kind: ItemScalar, Name: name, Value: itoa(n)})
-		}
-		return &Result{Size: 1, Rows: []*Row{row}}
+	if p.agg != nil {
+		return ex.runAggregate(p, rows)
 	}
 	res := &Result{Size: len(rows), Rows: make([]*Row, len(rows))}
 	for i, r := range rows {
@@ -675,13 +629,23 @@ func (ex *exec) selectRows(p *plan, recs []meta.Record) []meta.Record {
 
 func (ex *exec) buildRow(n *node, objName string, rec meta.Record) *Row {
 	row := &Row{Type: objName, ID: rec["Id"], IDSelected: n.idSelected, Items: make([]Item, 0, len(n.entries))}
+	if n.poly {
+		row.Type = "Name"
+	}
 	for _, e := range n.entries {
 		it := Item{Kind: e.kind, Name: e.name}
 		switch e.kind {
 		case ItemScalar:
-			it.Value = rec[e.field.Name]
+			if n.poly {
+				it.Value = nameValue(objName, rec, e.field.Name)
+			} else {
+				it.Value = rec[e.field.Name]
+			}
 			if it.Value == "" && e.field.Type == "boolean" {
 				it.Value = "false"
+			}
+			if e.fn != "" && it.Value != "" {
+				it.Value = ex.applyFunc(e.fn, e.field, it.Value)
 			}
 			it.Null = it.Value == ""
 		case ItemCompound:
@@ -703,7 +667,7 @@ func (ex *exec) buildRow(n *node, objName string, rec meta.Record) *Row {
 		case ItemParent:
 			if id := rec[e.field.Name]; id != "" {
 				if p := ex.get(id); p.ok {
-					it.Parent = ex.buildRow(e.child, p.obj, p.rec)
+					it.Parent = ex.buildParent(e, p)
 				}
 			}
 			it.Null = it.Parent == nil

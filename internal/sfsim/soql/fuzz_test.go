@@ -21,6 +21,9 @@ func FuzzParse(f *testing.F) {
 		"SELECT (SELECT (SELECT (SELECT (SELECT Id FROM A) FROM B) FROM C) FROM D) FROM E",
 		"FIND {acme*} IN NAME FIELDS RETURNING Account(Id, Name WHERE Industry != null ORDER BY Name LIMIT 2), Contact LIMIT 5",
 		"SELECT Id FROM Account WHERE Name = :x\n\tAND Id = '001'",
+		"SELECT Industry ind, COUNT(Id), SUM(AnnualRevenue) s, GROUPING(Industry) FROM Account WHERE Name != null WITH SECURITY_ENFORCED GROUP BY ROLLUP(Industry) HAVING COUNT(Id) > 1 ORDER BY COUNT(Id) DESC LIMIT 5",
+		"SELECT FORMAT(MIN(CreatedDate)) m, COUNT_DISTINCT(Name) FROM Account GROUP BY CUBE(Name, Industry)",
+		"SELECT toLabel(Industry), convertCurrency(AnnualRevenue), TYPEOF Who WHEN Contact THEN Name, Email ELSE Name END FROM Task FOR VIEW FOR UPDATE",
 		"",
 	} {
 		f.Add(s)

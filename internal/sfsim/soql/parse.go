@@ -35,11 +35,12 @@ func Parse(text string) (*Query, error) {
 const maxNesting = 200
 
 type parser struct {
-	nest int
-	code string // MALFORMED_QUERY, or MALFORMED_SEARCH for SOSL
-	text string
-	toks []token
-	pos  int
+	nest   int
+	having bool   // parsing HAVING, where aggregate functions may be compared
+	code   string // MALFORMED_QUERY, or MALFORMED_SEARCH for SOSL
+	text   string
+	toks   []token
+	pos    int
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
@@ -118,6 +119,9 @@ func (p *parser) query(depth int) (*Query, *Error) {
 	if err := p.clauses(q, depth); err != nil {
 		return nil, err
 	}
+	if err := p.forClauses(q); err != nil {
+		return nil, err
+	}
 	return q, nil
 }
 
@@ -131,6 +135,11 @@ func (p *parser) clauses(q *Query, depth int) *Error {
 		}
 		q.Where = e
 	}
+	if p.code == CodeMalformedQuery {
+		if err := p.withGroupHaving(q, depth); err != nil {
+			return err
+		}
+	}
 	if p.acceptKw("ORDER") {
 		if err := p.expectKw("BY"); err != nil {
 			return err
@@ -140,8 +149,16 @@ func (p *parser) clauses(q *Query, depth int) *Error {
 			if f.kind != tkIdent || reserved[strings.ToLower(f.text)] {
 				return p.unexpected(f)
 			}
-			p.pos++
 			o := OrderItem{Field: Name{Text: f.text, Off: f.off}, NullsFirst: true}
+			if p.code == CodeMalformedQuery && aggregateFuncs[strings.ToUpper(f.text)] && p.at(1).kind == tkLParen {
+				agg, err := p.call(false)
+				if err != nil {
+					return err
+				}
+				o.Agg = agg
+			} else {
+				p.pos++
+			}
 			if p.acceptKw("DESC") {
 				o.Desc, o.NullsFirst = true, false
 			} else {
@@ -192,62 +209,6 @@ func (p *parser) integer() (int, int, *Error) {
 	}
 	p.pos++
 	return n, t.off, nil
-}
-
-func (p *parser) selectList(q *Query, depth int) *Error {
-	if t := p.peek(); isKw(t, "COUNT") && p.at(1).kind == tkLParen && p.at(2).kind == tkRParen {
-		p.pos += 3
-		q.Count = true
-		return nil // COUNT() stands alone: anything else is FROM's problem
-	}
-	for {
-		t := p.peek()
-		switch {
-		case t.kind == tkLParen:
-			if depth >= maxRelationshipDepth-1 || !isKw(p.at(1), "SELECT") {
-				return p.unexpected(p.at(1))
-			}
-			p.pos++
-			sub, err := p.query(depth + 1)
-			if err != nil {
-				return err
-			}
-			if sub.Count {
-				return errorAt(CodeMalformedQuery, p.text, sub.From.Off, "COUNT() is not allowed in a subquery")
-			}
-			if _, err := p.expect(tkRParen); err != nil {
-				return err
-			}
-			q.Select = append(q.Select, SelectItem{Kind: SelectSubquery, Sub: sub})
-		case isKw(t, "COUNT") && p.at(1).kind == tkLParen:
-			p.pos += 2
-			f, err := p.expect(tkIdent)
-			if err != nil {
-				return err
-			}
-			if _, err := p.expect(tkRParen); err != nil {
-				return err
-			}
-			it := SelectItem{Kind: SelectCountOf, Field: Name{Text: f.text, Off: f.off}}
-			if a := p.peek(); a.kind == tkIdent && !reserved[strings.ToLower(a.text)] {
-				it.Alias = a.text
-				p.pos++
-			}
-			q.Select = append(q.Select, it)
-		case t.kind == tkIdent && !reserved[strings.ToLower(t.text)]:
-			if strings.HasSuffix(t.text, ".") || strings.Contains(t.text, "..") {
-				return p.unexpected(t)
-			}
-			p.pos++
-			q.Select = append(q.Select, SelectItem{Kind: SelectField, Field: Name{Text: t.text, Off: t.off}})
-		default:
-			return p.unexpected(t)
-		}
-		if p.peek().kind != tkComma {
-			return nil
-		}
-		p.pos++
-	}
 }
 
 // orExpr parses a condition. SOQL makes you parenthesise when you mix AND
@@ -309,6 +270,17 @@ func (p *parser) term(depth int) (Expr, *Error) {
 			return nil, err
 		}
 		return x, nil
+	case p.having && aggregateFuncs[strings.ToUpper(t.text)] && p.at(1).kind == tkLParen:
+		agg, err := p.call(false)
+		if err != nil {
+			return nil, err
+		}
+		e, err := p.condition(Name{Text: agg.String(), Off: t.off}, depth)
+		if err != nil {
+			return nil, err
+		}
+		e.(*Cond).Agg = agg
+		return e, nil
 	case t.kind == tkIdent && !reserved[strings.ToLower(t.text)]:
 		p.pos++
 		return p.condition(Name{Text: t.text, Off: t.off}, depth)

@@ -73,7 +73,8 @@ func TestRealDescribes(t *testing.T) {
 		{"SELECT Name, Amount FROM Opportunity WHERE CloseDate = THIS_MONTH AND Amount > 100000.49 ORDER BY Amount DESC",
 			"Name=Big deal Amount=100000.50"},
 		{"SELECT Name, Address FROM Lead", "Name=Lee Address={address city:Lyon}"},
-		{"SELECT Subject, Owner.Name, Owner.Username FROM Case", "Subject=Broken Owner=(User Name=Olive Owner Username=olive@sfsim.local)"},
+		// Case.OwnerId is [Group, User] in the real describe: the parent is the Name entity.
+		{"SELECT Subject, Owner.Name, Owner.Username, Owner.Type FROM Case", "Subject=Broken Owner=(Name Name=Olive Owner Username=olive@sfsim.local Type=User)"},
 		{"SELECT COUNT() FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Name = 'Acme')", "count=1"},
 		{"SELECT Name, Account__r.Name, Account__r.Key_Account__c FROM Invoice__c WHERE Amount__c > 50 OR Status__c = 'Paid' ORDER BY Status__c",
 			"Name=INV-2 Account__r=(Account Name=Acme Key_Account__c=false) | Name=INV-1 Account__r=(Account Name=Acme Key_Account__c=false)"},

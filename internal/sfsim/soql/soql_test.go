@@ -88,7 +88,8 @@ var queryCases = []queryCase{
 	{"five levels", "SELECT Parent.Parent.Parent.Parent.Owner.Name FROM Account WHERE Name = 'Deep Six'", false, "",
 		"Parent=(Account Parent=(Account Parent=(Account Parent=(Account Owner=(User Name=Xavier Four)))))"},
 	{"null in the middle of a path", "SELECT Name, Parent.Owner.Name FROM Account WHERE Name = 'Acme'", false, "", "Name=Acme Parent=null"},
-	{"polymorphic lookup", "SELECT Subject, Who.Name FROM Task", false, "", "Subject=Call Who=(Contact Name=Ann Able)"},
+	{"polymorphic lookup", "SELECT Subject, Who.Name FROM Task", false, "", "Subject=Call Who=(Name Name=Ann Able)"},
+	{"polymorphic Type", "SELECT Who.Type, Who.Name FROM Task", false, "", "Who=(Name Type=Contact Name=Ann Able)"},
 	{"compound address", "SELECT Name, BillingAddress FROM Account WHERE Name IN ('Acme', 'globex') ORDER BY Name", false, "",
 		"Name=Acme BillingAddress={address latitude:39.78 city:Springfield country:US street:1 Main St} | Name=globex BillingAddress=null"},
 
