@@ -1236,9 +1236,10 @@ type ClientInterface interface {
 	// BatchRecordsWithBody Create, update, upsert, delete or undelete many records
 	//
 	// Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-	// has one result per input record, in input order. With `allOrNone` a failure
-	// of any record rolls back every call of the batch that Salesforce allows to be
-	// rolled back; see docs/http-api.md.
+	// has one result per input record, in input order. With `allOrNone` the batch
+	// carries at most 200 records and goes to Salesforce in one call with its
+	// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+	// call, never several); see docs/service.md.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1248,9 +1249,10 @@ type ClientInterface interface {
 	// BatchRecords Create, update, upsert, delete or undelete many records
 	//
 	// Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-	// has one result per input record, in input order. With `allOrNone` a failure
-	// of any record rolls back every call of the batch that Salesforce allows to be
-	// rolled back; see docs/http-api.md.
+	// has one result per input record, in input order. With `allOrNone` the batch
+	// carries at most 200 records and goes to Salesforce in one call with its
+	// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+	// call, never several); see docs/service.md.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1690,9 +1692,10 @@ func (c *Client) CreateRecord(ctx context.Context, sobject SObject, body CreateR
 // BatchRecordsWithBody Create, update, upsert, delete or undelete many records
 //
 // Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-// has one result per input record, in input order. With `allOrNone` a failure
-// of any record rolls back every call of the batch that Salesforce allows to be
-// rolled back; see docs/http-api.md.
+// has one result per input record, in input order. With `allOrNone` the batch
+// carries at most 200 records and goes to Salesforce in one call with its
+// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+// call, never several); see docs/service.md.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1712,9 +1715,10 @@ func (c *Client) BatchRecordsWithBody(ctx context.Context, sobject SObject, cont
 // BatchRecords Create, update, upsert, delete or undelete many records
 //
 // Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-// has one result per input record, in input order. With `allOrNone` a failure
-// of any record rolls back every call of the batch that Salesforce allows to be
-// rolled back; see docs/http-api.md.
+// has one result per input record, in input order. With `allOrNone` the batch
+// carries at most 200 records and goes to Salesforce in one call with its
+// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+// call, never several); see docs/service.md.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3014,9 +3018,10 @@ type ClientWithResponsesInterface interface {
 	// BatchRecordsWithBodyWithResponse Create, update, upsert, delete or undelete many records
 	//
 	// Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-	// has one result per input record, in input order. With `allOrNone` a failure
-	// of any record rolls back every call of the batch that Salesforce allows to be
-	// rolled back; see docs/http-api.md.
+	// has one result per input record, in input order. With `allOrNone` the batch
+	// carries at most 200 records and goes to Salesforce in one call with its
+	// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+	// call, never several); see docs/service.md.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3026,9 +3031,10 @@ type ClientWithResponsesInterface interface {
 	// BatchRecordsWithResponse Create, update, upsert, delete or undelete many records
 	//
 	// Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-	// has one result per input record, in input order. With `allOrNone` a failure
-	// of any record rolls back every call of the batch that Salesforce allows to be
-	// rolled back; see docs/http-api.md.
+	// has one result per input record, in input order. With `allOrNone` the batch
+	// carries at most 200 records and goes to Salesforce in one call with its
+	// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+	// call, never several); see docs/service.md.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5619,9 +5625,10 @@ func (c *ClientWithResponses) CreateRecordWithResponse(ctx context.Context, sobj
 // BatchRecordsWithBodyWithResponse Create, update, upsert, delete or undelete many records
 //
 // Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-// has one result per input record, in input order. With `allOrNone` a failure
-// of any record rolls back every call of the batch that Salesforce allows to be
-// rolled back; see docs/http-api.md.
+// has one result per input record, in input order. With `allOrNone` the batch
+// carries at most 200 records and goes to Salesforce in one call with its
+// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+// call, never several); see docs/service.md.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5637,9 +5644,10 @@ func (c *ClientWithResponses) BatchRecordsWithBodyWithResponse(ctx context.Conte
 // BatchRecordsWithResponse Create, update, upsert, delete or undelete many records
 //
 // Up to 10,000 records, sent to Salesforce in calls of at most 200. The answer
-// has one result per input record, in input order. With `allOrNone` a failure
-// of any record rolls back every call of the batch that Salesforce allows to be
-// rolled back; see docs/http-api.md.
+// has one result per input record, in input order. With `allOrNone` the batch
+// carries at most 200 records and goes to Salesforce in one call with its
+// AllOrNoneHeader: every record is saved or none is (Salesforce rolls back one
+// call, never several); see docs/service.md.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
