@@ -45,6 +45,12 @@ const (
 	KindUpstream
 	// KindCanceled is a caller that went away before the answer was ready.
 	KindCanceled
+	// KindForbidden is a known caller without the permission the request
+	// needs; the detail names the permission.
+	KindForbidden
+	// KindConflict is a request that collides with another in flight (the
+	// same idempotency key, say).
+	KindConflict
 )
 
 var kindNames = [...]string{
@@ -52,6 +58,7 @@ var kindNames = [...]string{
 	KindNotFound: "not found", KindUnauthorized: "unauthorized", KindRateLimited: "rate limited",
 	KindTooLarge: "too large", KindNotAcceptable: "not acceptable", KindUnavailable: "unavailable",
 	KindTimeout: "timeout", KindUpstream: "upstream", KindCanceled: "canceled",
+	KindForbidden: "forbidden", KindConflict: "conflict",
 }
 
 func (k ErrorKind) String() string {

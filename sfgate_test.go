@@ -28,7 +28,7 @@ func TestSecretNeverPrints(t *testing.T) {
 func TestErrorKindsAreNamed(t *testing.T) {
 	t.Parallel()
 	seen := map[string]ErrorKind{}
-	for k := KindInternal; k <= KindCanceled; k++ {
+	for k := KindInternal; k <= KindConflict; k++ {
 		name := k.String()
 		if name == "" || strings.HasPrefix(name, "kind(") {
 			t.Errorf("kind %d has no name", k)
@@ -38,7 +38,7 @@ func TestErrorKindsAreNamed(t *testing.T) {
 		}
 		seen[name] = k
 	}
-	if got := (KindCanceled + 1).String(); got != "kind(12)" {
+	if got := (KindConflict + 1).String(); got != "kind(14)" {
 		t.Errorf("an unknown kind prints %q", got)
 	}
 }

@@ -235,7 +235,9 @@ func TestErrorsMapThroughTheTables(t *testing.T) {
 		{"login rate exceeded waits as told", &sfgate.Error{Kind: sfgate.KindUnavailable, Code: "LOGIN_RATE_EXCEEDED", RetryAfter: 90 * time.Second}, 503, "LOGIN_RATE_EXCEEDED", "90", "", false},
 		{"gateway error wrapped", fmt.Errorf("wrap: %w", sfgate.Unprocessable("unknown fields", sfgate.FieldError{Field: "Nope__c", Code: "UNKNOWN_FIELD", Message: "no such field"})), 422, sfgate.CodeValidationFailed, "", "unknown fields", false},
 		{"deadline", fmt.Errorf("describe: %w", context.DeadlineExceeded), 504, sfgate.CodeTimeout, "", "longer than the gateway allows", false},
-		{"a kind without a status is 500", &sfgate.Error{Kind: sfgate.KindCanceled + 1, Code: "ODD"}, 500, "ODD", "", "", false},
+		{"a kind without a status is 500", &sfgate.Error{Kind: sfgate.KindConflict + 1, Code: "ODD"}, 500, "ODD", "", "", false},
+		{"forbidden is 403", &sfgate.Error{Kind: sfgate.KindForbidden, Code: "FORBIDDEN", Detail: "needs Account:read"}, 403, "FORBIDDEN", "", "", false},
+		{"conflict is 409", &sfgate.Error{Kind: sfgate.KindConflict, Code: "IDEMPOTENCY_KEY_IN_USE", Detail: "in flight"}, 409, "IDEMPOTENCY_KEY_IN_USE", "", "", false},
 		{"plain error is 500 without detail", errors.New("secret internals"), 500, sfgate.CodeInternal, "", "", false},
 	}
 	for _, tt := range tests {

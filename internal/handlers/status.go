@@ -175,6 +175,10 @@ var statusByKind = [...]int{
 	// gateway's own credentials, a code missing from statusByCode).
 	sfgate.KindUpstream: http.StatusBadGateway,
 	sfgate.KindCanceled: StatusClientClosedRequest,
+	// A known caller without the permission; a request colliding with one
+	// in flight.
+	sfgate.KindForbidden: http.StatusForbidden,
+	sfgate.KindConflict:  http.StatusConflict,
 }
 
 // statusError is an answer only HTTP has a status for (405, 501): no
