@@ -221,12 +221,9 @@ func fieldSchema(f *partner.DescribeField) map[string]any {
 		typ = "number"
 		if f.Precision > 0 {
 			bound := json.Number("1" + strings.Repeat("0", f.Precision-f.Scale))
+			// No multipleOf: Salesforce's API keeps decimal places beyond
+			// the scale (see checkNumber), so the scale bounds nothing.
 			p["exclusiveMaximum"], p["exclusiveMinimum"] = bound, json.Number("-"+string(bound))
-			if f.Scale > 0 {
-				p["multipleOf"] = json.Number("0." + strings.Repeat("0", f.Scale-1) + "1")
-			} else {
-				p["multipleOf"] = json.Number("1")
-			}
 		}
 	case kDate:
 		p["format"] = "date"

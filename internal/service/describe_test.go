@@ -53,7 +53,7 @@ func TestRecordSchema(t *testing.T) {
 	for name, want := range map[string]map[string]any{
 		"Name":              {"type": "string", "maxLength": 255},
 		"Rating":            {"type": []string{"string", "null"}, "enum": []any{"Hot", "Cold", nil}},
-		"Score__c":          {"type": []string{"number", "null"}, "multipleOf": json.Number("0.01"), "exclusiveMaximum": json.Number("10000000000000000")},
+		"Score__c":          {"type": []string{"number", "null"}, "multipleOf": nil, "exclusiveMaximum": json.Number("10000000000000000")},
 		"Seen__c":           {"type": []string{"string", "null"}, "format": "date-time"},
 		"Active__c":         {"type": "boolean"},
 		"ParentId":          {"pattern": idPattern},
