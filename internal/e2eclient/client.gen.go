@@ -467,6 +467,9 @@ type FieldError struct {
 // FieldName defines model for FieldName.
 type FieldName = string
 
+// FieldNameList One API field name, or several separated by commas (`Id,Name`).
+type FieldNameList = string
+
 // FieldPath A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
 type FieldPath = string
 
@@ -719,7 +722,7 @@ type UpsertResult struct {
 }
 
 // Fields defines model for Fields.
-type Fields = []FieldName
+type Fields = []FieldNameList
 
 // SObject defines model for SObject.
 type SObject = SObjectName
@@ -768,7 +771,7 @@ type ListSObjectsParams struct {
 
 // GetRecordParams defines parameters for GetRecord.
 type GetRecordParams struct {
-	// Fields Comma-separated API field names to return; default all fields.
+	// Fields API field names to return; default all fields. Repeat the parameter (`fields=Id&fields=Name`, the form generated clients send for this declaration), or separate names with commas (`fields=Id,Name`), or mix both (`fields=Id,Name&fields=Industry`): at most 800 names in all.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
 }
 
@@ -2628,7 +2631,7 @@ func NewGetRecordRequest(server string, sobject SObject, id RecordId, params *Ge
 
 		if params.Fields != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
