@@ -420,6 +420,35 @@ type CreateResult struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// Duplicate What a Salesforce duplicate rule found when it refused a save (`DUPLICATES_DETECTED`, Salesforce's DuplicateResult): the rule, and the existing records a matching rule found.
+type Duplicate struct {
+	// AllowSave Whether the rule lets the save go ahead when the caller insists (Salesforce's allowSave).
+	AllowSave bool `json:"allowSave"`
+
+	// EntityType The object the duplicate rule belongs to.
+	EntityType string           `json:"entityType"`
+	Matches    []DuplicateMatch `json:"matches"`
+
+	// Rule The duplicate rule's developer name.
+	Rule string `json:"rule"`
+}
+
+// DuplicateMatch One existing record a matching rule found.
+type DuplicateMatch struct {
+	// Confidence The match's confidence, 0 to 100.
+	Confidence *float64 `json:"confidence,omitempty"`
+
+	// EntityType The matched record's object.
+	EntityType string   `json:"entityType"`
+	Id         RecordId `json:"id"`
+
+	// MatchEngine Salesforce's match engine, e.g. `ExactMatchEngine`, `FuzzyMatchEngine`.
+	MatchEngine *string `json:"matchEngine,omitempty"`
+
+	// MatchingRule The developer name of the matching rule that found it.
+	MatchingRule string `json:"matchingRule"`
+}
+
 // FieldDescribe defines model for FieldDescribe.
 type FieldDescribe struct {
 	ByteLength         *int             `json:"byteLength,omitempty"`
@@ -455,6 +484,9 @@ type FieldDescribeType string
 // FieldError defines model for FieldError.
 type FieldError struct {
 	Code string `json:"code"`
+
+	// Duplicate What a Salesforce duplicate rule found when it refused a save (`DUPLICATES_DETECTED`, Salesforce's DuplicateResult): the rule, and the existing records a matching rule found.
+	Duplicate *Duplicate `json:"duplicate,omitempty"`
 
 	// Field API field name, `query.<name>`/`path.<name>`/`header.<name>`, or a JSON pointer into the body.
 	Field *string `json:"field,omitempty"`

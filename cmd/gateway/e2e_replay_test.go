@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestE2EReplayedUpstream drives the whole program through a test upstream
+// (front) that passes calls on to sfsim and replays real-shaped envelopes
+// for what sfsim does not do; every answer is checked against the
+// document.
+func TestE2EReplayedUpstream(t *testing.T) {
+	t.Parallel()
+	f := &front{}
+	s := startStack(t, stackOptions{front: f})
+	t.Run("duplicate rule", func(t *testing.T) { replayDuplicates(t, s, f) })
+	t.Run("numbers unrounded", func(t *testing.T) { replayNumbers(t, s, f) })
+	t.Run("fields forms", func(t *testing.T) { fieldsForms(t, s) })
+}
+
+// duplicateEnvelope is a create refused by a duplicate rule
+// (xsi:type="DuplicateError"), checked against the WSDL in
+// internal/salesforce's TestDuplicateErrorDecoded.
+func duplicateEnvelope(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("../../internal/salesforce/testdata/replay/create-duplicate-error.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// replayDuplicates checks a duplicate rule's refusal reaches the caller
+// with the matched ids, for a single create, an update, an upsert and a
+// batch record.
+func replayDuplicates(t *testing.T, s *stack, f *front) {
+	env := duplicateEnvelope(t)
+	acc := "/v1/sobjects/Account/records"
+	id := s.do(t, http.MethodPost, acc, map[string]any{"Name": uniq("E2E dup target")}).json(t)["id"].(string)
+	asUpsert := strings.ReplaceAll(env, "createResponse>", "upsertResponse>")
+	asUpsert = strings.Replace(asUpsert, "<errors xsi:type", "<created>false</created><errors xsi:type", 1)
+	for _, c := range []struct {
+		name, op, envelope, method, path string
+		body                             any
+	}{
+		{"create", "create", env, http.MethodPost, acc, map[string]any{"Name": "Acme Duplicate Ltd"}},
+		{"update", "update", strings.ReplaceAll(env, "createResponse>", "updateResponse>"), http.MethodPatch, acc + "/" + id, map[string]any{"Name": "Acme Duplicate Ltd"}},
+		{"upsert", "upsert", asUpsert, http.MethodPut, acc + "/by/External_Id__c/DUP-1", map[string]any{"Name": "Acme Duplicate Ltd"}},
+	} {
+		f.arm(c.op, http.StatusOK, c.envelope)
+		a := s.do(t, c.method, c.path, c.body)
+		f.disarm(c.op)
+		if a.status != http.StatusConflict || a.json(t)["code"] != "DUPLICATES_DETECTED" {
+			t.Errorf("%s: want 409 DUPLICATES_DETECTED: %s", c.name, a)
+			continue
+		}
+		checkDuplicateEntry(t, c.name, a.json(t)["errors"])
+	}
+	f.arm("create", http.StatusOK, env)
+	a := s.do(t, http.MethodPost, acc+"/batch", map[string]any{"operation": "create", "records": []any{map[string]any{"Name": "Acme Duplicate Ltd"}}})
+	f.disarm("create")
+	if a.status != http.StatusOK {
+		t.Fatalf("batch: %s", a)
+	}
+	res := a.json(t)["results"].([]any)[0].(map[string]any)
+	if res["success"] != false {
+		t.Errorf("batch result %v", res)
+	}
+	checkDuplicateEntry(t, "batch", res["errors"])
+}
+
+// checkDuplicateEntry checks errors holds one DUPLICATES_DETECTED entry
+// naming the rule and both matched records.
+func checkDuplicateEntry(t *testing.T, what string, errs any) {
+	t.Helper()
+	list, _ := errs.([]any)
+	if len(list) != 1 {
+		t.Fatalf("%s: errors %v", what, errs)
+	}
+	e := list[0].(map[string]any)
+	d, _ := e["duplicate"].(map[string]any)
+	if e["code"] != "DUPLICATES_DETECTED" || d == nil || d["rule"] != "Standard_Account_Duplicate_Rule" || d["entityType"] != "Account" || d["allowSave"] != false {
+		t.Fatalf("%s: entry %v", what, e)
+	}
+	matches, _ := d["matches"].([]any)
+	var got []string
+	for _, m := range matches {
+		m := m.(map[string]any)
+		got = append(got, m["id"].(string)+" "+m["entityType"].(string)+" "+m["matchingRule"].(string)+" "+string(m["confidence"].(json.Number)))
+	}
+	want := "001Dn00000QdupAIAR Account Standard_Account_Match_Rule_v1_0 100|001Dn00000QdupBIAR Account Standard_Account_Match_Rule_v1_0 87.5"
+	if strings.Join(got, "|") != want {
+		t.Errorf("%s: matches %q, want %q", what, strings.Join(got, "|"), want)
+	}
+}
+
+// replayNumbers checks decimals beyond a field's scale go to Salesforce
+// exactly as the caller wrote them and come back as Salesforce wrote them,
+// and that only the integer part is bounded. sfsim rounds what it stores
+// today, so the envelope the gateway sends is read at the front, and the
+// read is replayed.
+func replayNumbers(t *testing.T, s *stack, f *front) {
+	acc := "/v1/sobjects/Account/records"
+	var id string
+	for _, c := range []struct{ in, sent string }{
+		{"1250000.50", "1250000.5"}, // the document's own example
+		{"1250000.123456789", "1250000.123456789"},
+		{"-0.000000001", "-0.000000001"},
+	} {
+		a := s.do(t, http.MethodPost, acc, `{"Name":"`+uniq("E2E number")+`","AnnualRevenue":`+c.in+`}`)
+		if a.status != http.StatusCreated {
+			t.Fatalf("create with %s: %s", c.in, a)
+		}
+		id = a.json(t)["id"].(string)
+		if re := regexp.MustCompile(`AnnualRevenue[^>]*>([^<]*)<`); re.FindStringSubmatch(f.last("create")) == nil || re.FindStringSubmatch(f.last("create"))[1] != c.sent {
+			t.Errorf("%s sent as %q, want %s", c.in, re.FindStringSubmatch(f.last("create")), c.sent)
+		}
+	}
+	a := s.do(t, http.MethodPost, acc, `{"Name":"x","AnnualRevenue":1234567890123456789.5}`)
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(string(a.body), `"code":"NUMBER_OUTSIDE_VALID_RANGE"`) ||
+		!strings.Contains(string(a.body), "value outside of valid range on numeric field") {
+		t.Errorf("19 integer digits: %s", a)
+	}
+	f.arm("retrieve", http.StatusOK, retrieveEnvelope(id, "1250000.123456789"))
+	a = s.do(t, http.MethodGet, acc+"/"+id+"?fields=AnnualRevenue", nil)
+	f.disarm("retrieve")
+	if a.status != http.StatusOK || !strings.Contains(string(a.body), `"AnnualRevenue":1250000.123456789`) {
+		t.Errorf("read back: %s", a)
+	}
+}
+
+// retrieveEnvelope is a retrieve answer with one Account and its
+// AnnualRevenue, the Id written twice as the partner API does.
+func retrieveEnvelope(id, revenue string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:sf="urn:sobject.partner.soap.sforce.com">` +
+		`<soapenv:Body><retrieveResponse><result xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id>` + id + `</sf:Id><sf:Id>` + id + `</sf:Id>` +
+		`<sf:AnnualRevenue>` + revenue + `</sf:AnnualRevenue></result></retrieveResponse></soapenv:Body></soapenv:Envelope>`
+}
+
+// fieldsForms checks ?fields= repeated, comma-separated and mixed against
+// sfsim: each returns every field named.
+func fieldsForms(t *testing.T, s *stack) {
+	acc := "/v1/sobjects/Account/records"
+	id := s.do(t, http.MethodPost, acc, map[string]any{"Name": uniq("E2E fields"), "Industry": "Energy", "Phone": "+1 555 0100"}).json(t)["id"].(string)
+	for _, q := range []string{"fields=Name,Industry,Phone", "fields=Name&fields=Industry&fields=Phone", "fields=Name,Industry&fields=Phone"} {
+		rec := s.do(t, http.MethodGet, acc+"/"+id+"?"+q, nil).json(t)
+		if rec["Name"] == nil || rec["Industry"] != "Energy" || rec["Phone"] != "+1 555 0100" {
+			t.Errorf("?%s: %v", q, rec)
+		}
+	}
+}
