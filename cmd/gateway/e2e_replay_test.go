@@ -20,6 +20,31 @@ func TestE2EReplayedUpstream(t *testing.T) {
 	t.Run("duplicate rule", func(t *testing.T) { replayDuplicates(t, s, f) })
 	t.Run("numbers unrounded", func(t *testing.T) { replayNumbers(t, s, f) })
 	t.Run("fields forms", func(t *testing.T) { fieldsForms(t, s) })
+	t.Run("org limits", func(t *testing.T) { replayOrgLimits(t, s, f) })
+}
+
+// replayOrgLimits checks Retry-After follows the limit REQUEST_LIMIT_EXCEEDED
+// names, for faults worded as Salesforce words them.
+func replayOrgLimits(t *testing.T, s *stack, f *front) {
+	for _, c := range []struct{ msg, retry string }{
+		{"TotalRequests Limit exceeded.", "3600"},
+		{"ConcurrentPerOrgLongTxn Limit exceeded", "20"},
+		{"ConcurrentRequests (Concurrent API Requests) Limit exceeded.", "20"},
+	} {
+		f.arm("query", http.StatusInternalServerError, limitFault(c.msg))
+		a := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account LIMIT 1"})
+		f.disarm("query")
+		if a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") != c.retry || a.json(t)["code"] != "REQUEST_LIMIT_EXCEEDED" {
+			t.Errorf("%s: want 503 REQUEST_LIMIT_EXCEEDED Retry-After %s: Retry-After %q %s", c.msg, c.retry, a.header.Get("Retry-After"), a)
+		}
+	}
+}
+
+// limitFault is Salesforce's REQUEST_LIMIT_EXCEEDED fault with msg.
+func limitFault(msg string) string {
+	return `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:sf="urn:fault.partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><soapenv:Fault>` +
+		`<faultcode>sf:REQUEST_LIMIT_EXCEEDED</faultcode><faultstring>REQUEST_LIMIT_EXCEEDED: ` + msg + `</faultstring><detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault">` +
+		`<sf:exceptionCode>REQUEST_LIMIT_EXCEEDED</sf:exceptionCode><sf:exceptionMessage>` + msg + `</sf:exceptionMessage></sf:UnexpectedErrorFault></detail></soapenv:Fault></soapenv:Body></soapenv:Envelope>`
 }
 
 // duplicateEnvelope is a create refused by a duplicate rule
