@@ -74,9 +74,12 @@ const (
 	CodeTimeout          = "GATEWAY_TIMEOUT"
 	CodeInternal         = "INTERNAL_ERROR"
 	CodeUpstream         = "SALESFORCE_ERROR"
-	CodeUnavailable      = "SALESFORCE_UNAVAILABLE"
-	CodeNotAcceptable    = "NOT_ACCEPTABLE"
-	CodeOverloaded       = "GATEWAY_OVERLOADED"
+	// CodeEmptyDescribe is a describe Salesforce answered without the
+	// object's name or without fields: unusable, so refused (upstream).
+	CodeEmptyDescribe = "SALESFORCE_EMPTY_DESCRIBE"
+	CodeUnavailable   = "SALESFORCE_UNAVAILABLE"
+	CodeNotAcceptable = "NOT_ACCEPTABLE"
+	CodeOverloaded    = "GATEWAY_OVERLOADED"
 	// CodeDuplicateField marks a member named twice in one JSON object, or
 	// one field named in two spellings (field names are case-insensitive).
 	CodeDuplicateField = "DUPLICATE_FIELD"

@@ -21,6 +21,32 @@ func TestE2EReplayedUpstream(t *testing.T) {
 	t.Run("numbers unrounded", func(t *testing.T) { replayNumbers(t, s, f) })
 	t.Run("fields forms", func(t *testing.T) { fieldsForms(t, s) })
 	t.Run("org limits", func(t *testing.T) { replayOrgLimits(t, s, f) })
+	t.Run("empty describe", func(t *testing.T) { replayEmptyDescribe(t, s, f) })
+}
+
+// replayEmptyDescribe checks a describe Salesforce answers without a name
+// or fields is a 502 SALESFORCE_EMPTY_DESCRIBE, and is not cached: a
+// record request right after asks Salesforce again and works.
+func replayEmptyDescribe(t *testing.T, s *stack, f *front) {
+	for _, inner := range []string{
+		`<result><activateable>false</activateable><createable>true</createable><label>Opportunity</label></result>`, // no name, no fields
+		`<result><activateable>false</activateable><name>Opportunity</name></result>`,                                // no fields
+	} {
+		f.arm("describeSObject", http.StatusOK, `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="urn:partner.soap.sforce.com" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body><describeSObjectResponse>`+inner+`</describeSObjectResponse></soapenv:Body></soapenv:Envelope>`)
+		a := s.do(t, http.MethodGet, "/v1/sobjects/Opportunity", nil)
+		f.disarm("describeSObject")
+		if a.status != http.StatusBadGateway || a.json(t)["code"] != "SALESFORCE_EMPTY_DESCRIBE" {
+			t.Errorf("empty describe: want 502 SALESFORCE_EMPTY_DESCRIBE: %s", a)
+		}
+		before := len(f.sentOf("describeSObject"))
+		if a := s.do(t, http.MethodPost, "/v1/sobjects/Opportunity/query", map[string]any{"fields": []string{"Id", "Name"}, "limit": 1}); a.status != http.StatusOK {
+			t.Errorf("query after an empty describe: %s", a)
+		}
+		if n := len(f.sentOf("describeSObject")) - before; n != 1 {
+			t.Errorf("%d describeSObject calls after the empty answer, want 1 (it was not cached)", n)
+		}
+		s.do(t, http.MethodPost, "/v1/admin/cache/invalidate", map[string]any{"sobject": "Opportunity"})
+	}
 }
 
 // replayOrgLimits checks Retry-After follows the limit REQUEST_LIMIT_EXCEEDED

@@ -106,3 +106,10 @@ func (f *front) last(op string) string {
 	}
 	return ""
 }
+
+// sentOf returns every envelope of op the gateway sent.
+func (f *front) sentOf(op string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.sent[op]...)
+}

@@ -24,6 +24,9 @@ type fakeOrg struct {
 	describes map[string]int
 	globals   atomic.Int64
 	delay     time.Duration
+	// hollow makes the describe of an object lack its "name" or its
+	// "fields", as a broken answer would.
+	hollow map[string]string
 }
 
 func newOrg() *fakeOrg {
@@ -66,6 +69,12 @@ func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*partner.De
 			r := &partner.DescribeSObjectResult{Name: obj, ObjectFlags: partner.ObjectFlags{Queryable: true}}
 			for _, fl := range fields {
 				r.Fields = append(r.Fields, partner.DescribeField{Name: fl, Type: "string"})
+			}
+			switch f.hollow[obj] {
+			case "name":
+				r.Name = ""
+			case "fields":
+				r.Fields = nil
 			}
 			return r, nil
 		}
@@ -373,5 +382,45 @@ func TestObjectIndex(t *testing.T) {
 	// detector allocates on its own, so the count means nothing under it.
 	if n := testing.AllocsPerRun(100, func() { _, _ = o.Field("AccountId") }); n != 0 && !raceEnabled {
 		t.Errorf("a field lookup allocates %v times", n)
+	}
+}
+
+// TestEmptyDescribeRefusedNotCached checks a describe without a name or
+// without fields is refused as Salesforce's failure and never cached: every
+// call asks again, and once Salesforce answers properly the describe is
+// used and cached.
+func TestEmptyDescribeRefusedNotCached(t *testing.T) {
+	t.Parallel()
+	for _, missing := range []string{"name", "fields"} {
+		t.Run(missing, func(t *testing.T) {
+			t.Parallel()
+			org := newOrg()
+			org.hollow = map[string]string{"Account": missing}
+			s, _ := newService(t, org)
+			for i := range 3 {
+				_, err := s.Describe(t.Context(), "Account")
+				var ed *EmptyDescribeError
+				if !errors.As(err, &ed) || !errors.Is(err, ErrEmptyDescribe) || ed.Object != "Account" || ed.Missing != missing {
+					t.Fatalf("call %d: %v, want an EmptyDescribeError missing %s", i, err, missing)
+				}
+			}
+			if _, err := s.Revalidate(t.Context(), "Account"); !errors.Is(err, ErrEmptyDescribe) {
+				t.Errorf("revalidate: %v", err)
+			}
+			if n := org.count("Account"); n != 4 {
+				t.Errorf("%d describeSObject calls, want 4: an empty answer must not be cached", n)
+			}
+			org.mu.Lock()
+			org.hollow = nil
+			org.mu.Unlock()
+			for range 2 {
+				if o, err := s.Describe(t.Context(), "Account"); err != nil || o.Name != "Account" {
+					t.Fatalf("after a proper answer: %v", err)
+				}
+			}
+			if n := org.count("Account"); n != 5 {
+				t.Errorf("%d describeSObject calls, want 5: the proper answer is cached", n)
+			}
+		})
 	}
 }

@@ -80,6 +80,11 @@ func (s *Service) domainError(err error) error {
 		}
 		return e
 	}
+	var ed *metadata.EmptyDescribeError
+	if errors.As(err, &ed) {
+		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeEmptyDescribe,
+			Detail: fmt.Sprintf("Salesforce described %s without %s; the answer was not used or cached", ed.Object, ed.Missing), Err: err}
+	}
 	var le *partner.LoginError
 	if errors.As(err, &le) {
 		return s.loginError(le, err)
