@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestE2EReplayedUpstream drives the whole program through a test upstream
@@ -202,5 +203,30 @@ func fieldsForms(t *testing.T, s *stack) {
 		if rec["Name"] == nil || rec["Industry"] != "Energy" || rec["Phone"] != "+1 555 0100" {
 			t.Errorf("?%s: %v", q, rec)
 		}
+	}
+}
+
+// TestE2ECursorLifetime checks GATEWAY_CURSOR_TTL reaches the cursors the
+// gateway signs: with one second, a cursor works at once and is
+// CURSOR_EXPIRED two seconds later.
+func TestE2ECursorLifetime(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackOptions{seedAccounts: 250, env: map[string]string{"GATEWAY_CURSOR_TTL": "1s"}})
+	cursor := func() string {
+		page := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account", "pageSize": 200})
+		c, _ := page.json(t)["nextCursor"].(string)
+		if c == "" {
+			t.Fatalf("no cursor: %s", page)
+		}
+		return c
+	}
+	if a := s.do(t, http.MethodGet, "/v1/query/"+cursor(), nil); a.status != http.StatusOK {
+		t.Errorf("at once: %s", a)
+	}
+	late := cursor()
+	time.Sleep(2 * time.Second)
+	a := s.do(t, http.MethodGet, "/v1/query/"+late, nil)
+	if a.status != http.StatusBadRequest || !strings.Contains(string(a.body), `"CURSOR_EXPIRED"`) {
+		t.Errorf("after the lifetime: want 400 CURSOR_EXPIRED: %s", a)
 	}
 }

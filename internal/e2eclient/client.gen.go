@@ -622,7 +622,7 @@ type Problem struct {
 type QueryResult struct {
 	Done bool `json:"done"`
 
-	// NextCursor Present while `done` is false; pass it to `GET /v1/query/{cursor}`.
+	// NextCursor Present while `done` is false; pass it to `GET /v1/query/{cursor}`. Usable for the gateway's cursor lifetime (24 hours by default, never more than the two days Salesforce keeps the query's results).
 	NextCursor *Cursor  `json:"nextCursor,omitempty"`
 	Records    []Record `json:"records"`
 	TotalSize  int      `json:"totalSize"`
