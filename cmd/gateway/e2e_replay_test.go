@@ -23,6 +23,27 @@ func TestE2EReplayedUpstream(t *testing.T) {
 	t.Run("fields forms", func(t *testing.T) { fieldsForms(t, s) })
 	t.Run("org limits", func(t *testing.T) { replayOrgLimits(t, s, f) })
 	t.Run("empty describe", func(t *testing.T) { replayEmptyDescribe(t, s, f) })
+	t.Run("record types", func(t *testing.T) { describeRecordTypes(t, s) })
+}
+
+// describeRecordTypes checks the describe answer carries the object's
+// record types as sfsim describes them (one, the master, today).
+func describeRecordTypes(t *testing.T, s *stack) {
+	d := s.do(t, http.MethodGet, "/v1/sobjects/Account", nil).json(t)
+	rts, _ := d["recordTypeInfos"].([]any)
+	masters := 0
+	for _, r := range rts {
+		r := r.(map[string]any)
+		if r["master"] == true {
+			masters++
+			if id, _ := r["recordTypeId"].(string); !strings.HasPrefix(id, "012") || r["name"] == "" || r["developerName"] == "" {
+				t.Errorf("master record type %v", r)
+			}
+		}
+	}
+	if len(rts) == 0 || masters != 1 {
+		t.Errorf("recordTypeInfos %v: want the master once", d["recordTypeInfos"])
+	}
 }
 
 // replayEmptyDescribe checks a describe Salesforce answers without a name

@@ -666,6 +666,25 @@ type RecordId = string
 // RecordInput Field values to write, keyed by API field name; `null` clears a field.
 type RecordInput map[string]interface{}
 
+// RecordTypeInfo defines model for RecordTypeInfo.
+type RecordTypeInfo struct {
+	Active bool `json:"active"`
+
+	// Available Whether the gateway's user may assign this record type.
+	Available bool `json:"available"`
+
+	// DefaultRecordTypeMapping Whether it is the user's default record type.
+	DefaultRecordTypeMapping bool   `json:"defaultRecordTypeMapping"`
+	DeveloperName            string `json:"developerName"`
+
+	// Master Whether it is the master record type (records without one of their own).
+	Master bool   `json:"master"`
+	Name   string `json:"name"`
+
+	// RecordTypeId The id to write in a record's `RecordTypeId`; null when Salesforce sent none.
+	RecordTypeId *string `json:"recordTypeId"`
+}
+
 // SOQLQuery defines model for SOQLQuery.
 type SOQLQuery struct {
 	IncludeDeleted *bool `json:"includeDeleted,omitempty"`
@@ -687,9 +706,12 @@ type SObjectDescribe struct {
 	LabelPlural        *string             `json:"labelPlural,omitempty"`
 	Name               string              `json:"name"`
 	Queryable          bool                `json:"queryable"`
-	Retrieveable       *bool               `json:"retrieveable,omitempty"`
-	Searchable         *bool               `json:"searchable,omitempty"`
-	Updateable         bool                `json:"updateable"`
+
+	// RecordTypeInfos The object's record types, as Salesforce's describe reports them for the gateway's user; the master record type included.
+	RecordTypeInfos []RecordTypeInfo `json:"recordTypeInfos"`
+	Retrieveable    *bool            `json:"retrieveable,omitempty"`
+	Searchable      *bool            `json:"searchable,omitempty"`
+	Updateable      bool             `json:"updateable"`
 }
 
 // SObjectList defines model for SObjectList.
@@ -1225,7 +1247,7 @@ type ClientInterface interface {
 
 	// DescribeSObject Describe an object
 	//
-	// Fields with type, length, picklist values, flags and relationships, custom fields included.
+	// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 	//
 	// Corresponds with GET /v1/sobjects/{sobject} (the `DescribeSObject` operationId).
 	DescribeSObject(ctx context.Context, sobject SObject, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1629,7 +1651,7 @@ func (c *Client) ListSObjects(ctx context.Context, params *ListSObjectsParams, r
 
 // DescribeSObject Describe an object
 //
-// Fields with type, length, picklist values, flags and relationships, custom fields included.
+// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 //
 // Corresponds with GET /v1/sobjects/{sobject} (the `DescribeSObject` operationId).
 func (c *Client) DescribeSObject(ctx context.Context, sobject SObject, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3001,7 +3023,7 @@ type ClientWithResponsesInterface interface {
 
 	// DescribeSObjectWithResponse Describe an object
 	//
-	// Fields with type, length, picklist values, flags and relationships, custom fields included.
+	// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5576,7 +5598,7 @@ func (c *ClientWithResponses) ListSObjectsWithResponse(ctx context.Context, para
 
 // DescribeSObjectWithResponse Describe an object
 //
-// Fields with type, length, picklist values, flags and relationships, custom fields included.
+// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 //
 // Returns a wrapper object for the known response body format(s).
 //

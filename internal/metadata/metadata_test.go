@@ -70,6 +70,12 @@ func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*partner.De
 			for _, fl := range fields {
 				r.Fields = append(r.Fields, partner.DescribeField{Name: fl, Type: "string"})
 			}
+			if obj == "Account" {
+				r.RecordTypeInfos = []partner.RecordTypeInfo{
+					{Name: "Partner", DeveloperName: "Partner_Account", RecordTypeID: "012000000000001AAA", Active: true, Available: true},
+					{Name: "Master", DeveloperName: "Master", RecordTypeID: "012000000000000AAA", Active: true, Available: true, DefaultRecordTypeMapping: true, Master: true},
+				}
+			}
 			switch f.hollow[obj] {
 			case "name":
 				r.Name = ""
@@ -422,5 +428,26 @@ func TestEmptyDescribeRefusedNotCached(t *testing.T) {
 				t.Errorf("%d describeSObject calls, want 5: the proper answer is cached", n)
 			}
 		})
+	}
+}
+
+// TestRecordTypesCached checks record types survive the cache's encoding:
+// every describe the service hands out is decoded from the stored bytes.
+func TestRecordTypesCached(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	s, _ := newService(t, org)
+	for range 2 {
+		o, err := s.Describe(t.Context(), "Account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.RecordTypeInfos) != 2 || o.RecordTypeInfos[0].DeveloperName != "Partner_Account" || o.RecordTypeInfos[0].RecordTypeID != "012000000000001AAA" ||
+			!o.RecordTypeInfos[1].Master || !o.RecordTypeInfos[1].DefaultRecordTypeMapping {
+			t.Errorf("record types %+v", o.RecordTypeInfos)
+		}
+	}
+	if n := org.count("Account"); n != 1 {
+		t.Errorf("%d describes, want 1 (the second from the cache)", n)
 	}
 }

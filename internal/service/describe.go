@@ -44,6 +44,7 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgat
 		SObjectSummary:     summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags),
 		Fields:             make([]sfgate.FieldDescribe, 0, len(o.Fields)),
 		ChildRelationships: make([]sfgate.ChildRelationship, 0, len(o.ChildRelationships)),
+		RecordTypeInfos:    recordTypes(o.RecordTypeInfos),
 	}
 	for i := range o.Fields {
 		d.Fields = append(d.Fields, fieldDescribe(&o.Fields[i]))
@@ -54,6 +55,22 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgat
 		})
 	}
 	return d, nil
+}
+
+// recordTypes are the object's record types as describe sent them, in its
+// order; never nil, so an object without any answers [].
+func recordTypes(rts []partner.RecordTypeInfo) []sfgate.RecordTypeInfo {
+	out := make([]sfgate.RecordTypeInfo, 0, len(rts))
+	for _, r := range rts {
+		rt := sfgate.RecordTypeInfo{Name: r.Name, DeveloperName: r.DeveloperName, Active: r.Active, Available: r.Available,
+			DefaultRecordTypeMapping: r.DefaultRecordTypeMapping, Master: r.Master}
+		if r.RecordTypeID != "" {
+			id := r.RecordTypeID
+			rt.RecordTypeID = &id
+		}
+		out = append(out, rt)
+	}
+	return out
 }
 
 // summary is an object's entry of the list, and the head of its describe:

@@ -76,3 +76,39 @@ func TestPlainErrorHasNoDuplicate(t *testing.T) {
 		t.Fatalf("got %+v, %v", res, err)
 	}
 }
+
+// TestRecordTypeInfosDecoded replays a describeSObject with two record
+// types, one without an id, and checks every member the gateway shows.
+func TestRecordTypeInfosDecoded(t *testing.T) {
+	t.Parallel()
+	rt := func(active, avail, def, master bool, dev, name, id string) string {
+		b := func(v bool) string {
+			if v {
+				return "true"
+			}
+			return "false"
+		}
+		idEl := `<recordTypeId xsi:nil="true"/>`
+		if id != "" {
+			idEl = "<recordTypeId>" + id + "</recordTypeId>"
+		}
+		return "<recordTypeInfos><active>" + b(active) + "</active><available>" + b(avail) + "</available><defaultRecordTypeMapping>" + b(def) +
+			"</defaultRecordTypeMapping><developerName>" + dev + "</developerName><master>" + b(master) + "</master><name>" + name + "</name>" + idEl + "</recordTypeInfos>"
+	}
+	f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
+		return 200, answer("describeSObject", `<result><fields><name>Id</name><type>id</type></fields><name>Account</name>`+
+			rt(true, true, false, false, "Partner_Account", "Partner", "012000000000001AAA")+rt(true, true, true, true, "Master", "Master", "")+`</result>`)
+	})
+	c, _ := newTestClient(t, f, nil)
+	d, err := c.DescribeSObject(t.Context(), "Account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []partner.RecordTypeInfo{
+		{Name: "Partner", DeveloperName: "Partner_Account", RecordTypeID: "012000000000001AAA", Active: true, Available: true},
+		{Name: "Master", DeveloperName: "Master", Active: true, Available: true, DefaultRecordTypeMapping: true, Master: true},
+	}
+	if diff := cmp.Diff(want, d.RecordTypeInfos); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
