@@ -26,6 +26,25 @@ type SObjectDescribe struct {
 	SObjectSummary
 	Fields             []FieldDescribe     `json:"fields"`
 	ChildRelationships []ChildRelationship `json:"childRelationships"`
+	RecordTypeInfos    []RecordTypeInfo    `json:"recordTypeInfos"`
+}
+
+// RecordTypeInfo is one record type of an object, as describe reports it
+// for the gateway's user (Salesforce's RecordTypeInfo).
+type RecordTypeInfo struct {
+	Name          string `json:"name"`
+	DeveloperName string `json:"developerName"`
+	// RecordTypeID is the id to write in RecordTypeId; nil when Salesforce
+	// sent none.
+	RecordTypeID *string `json:"recordTypeId"`
+	Active       bool    `json:"active"`
+	// Available reports whether the user may assign this record type.
+	Available bool `json:"available"`
+	// DefaultRecordTypeMapping reports whether it is the user's default.
+	DefaultRecordTypeMapping bool `json:"defaultRecordTypeMapping"`
+	// Master reports whether it is the master record type (the object's
+	// records without a record type of their own).
+	Master bool `json:"master"`
 }
 
 // FieldDescribe is one field of a describe. Type is Salesforce's fieldType.

@@ -1,6 +1,7 @@
 package sfgate
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 )
@@ -80,9 +81,12 @@ const (
 	CodeTimeout          = "GATEWAY_TIMEOUT"
 	CodeInternal         = "INTERNAL_ERROR"
 	CodeUpstream         = "SALESFORCE_ERROR"
-	CodeUnavailable      = "SALESFORCE_UNAVAILABLE"
-	CodeNotAcceptable    = "NOT_ACCEPTABLE"
-	CodeOverloaded       = "GATEWAY_OVERLOADED"
+	// CodeEmptyDescribe is a describe Salesforce answered without the
+	// object's name or without fields: unusable, so refused (upstream).
+	CodeEmptyDescribe = "SALESFORCE_EMPTY_DESCRIBE"
+	CodeUnavailable   = "SALESFORCE_UNAVAILABLE"
+	CodeNotAcceptable = "NOT_ACCEPTABLE"
+	CodeOverloaded    = "GATEWAY_OVERLOADED"
 	// CodeDuplicateField marks a member named twice in one JSON object, or
 	// one field named in two spellings (field names are case-insensitive).
 	CodeDuplicateField = "DUPLICATE_FIELD"
@@ -124,6 +128,40 @@ type FieldError struct {
 	Field   string `json:"field,omitempty"`
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Duplicate is what a duplicate rule found, on a DUPLICATES_DETECTED
+	// error; nil otherwise.
+	Duplicate *Duplicate `json:"duplicate,omitempty"`
+}
+
+// Duplicate is what a Salesforce duplicate rule found when it refused a
+// save (Salesforce's DuplicateResult): the rule, and the existing records
+// the caller may want to use instead.
+type Duplicate struct {
+	// Rule is the duplicate rule's developer name.
+	Rule string `json:"rule"`
+	// EntityType is the object the duplicate rule belongs to.
+	EntityType string `json:"entityType"`
+	// AllowSave reports whether the rule lets the save go ahead when
+	// repeated with the duplicate rule header's allowSave.
+	AllowSave bool `json:"allowSave"`
+	// Matches are the records found, every matching rule's together.
+	Matches []DuplicateMatch `json:"matches"`
+}
+
+// DuplicateMatch is one existing record a matching rule found.
+type DuplicateMatch struct {
+	// ID is the matched record's id.
+	ID string `json:"id"`
+	// EntityType is the matched record's object.
+	EntityType string `json:"entityType"`
+	// MatchingRule is the developer name of the matching rule that found it.
+	MatchingRule string `json:"matchingRule"`
+	// MatchEngine is Salesforce's engine (ExactMatchEngine,
+	// FuzzyMatchEngine, …).
+	MatchEngine string `json:"matchEngine,omitempty"`
+	// Confidence is the match's confidence, 0 to 100, as Salesforce wrote
+	// it; empty when it sent none.
+	Confidence json.Number `json:"confidence,omitempty"`
 }
 
 func (e *Error) Error() string {

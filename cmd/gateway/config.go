@@ -20,6 +20,7 @@ import (
 
 	"github.com/sfgate/sfgate/internal/handlers"
 	"github.com/sfgate/sfgate/internal/salesforce"
+	"github.com/sfgate/sfgate/internal/service"
 	"github.com/sfgate/sfgate/internal/session"
 )
 
@@ -50,7 +51,10 @@ type Config struct {
 	// CursorKey signs query cursors (GATEWAY_CURSOR_KEY, base64, >= 32
 	// bytes); replicas must share it. Empty: derived from
 	// CACHE_ENCRYPTION_KEY, else random for this process.
-	CursorKey   salesforce.Secret
+	CursorKey salesforce.Secret
+	// CursorTTL is how long a query cursor stays usable
+	// (GATEWAY_CURSOR_TTL), at most the query locator's life.
+	CursorTTL   time.Duration
 	DescribeTTL time.Duration
 
 	LogLevel  zerolog.Level
@@ -148,7 +152,7 @@ type flagValues struct {
 	addr, loginURL, clientID, username, jwtKeyFile, apiVersion string
 	describeTTL, logLevel, logFormat, redisKeyPrefix           string
 	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered   string
-	reqTimeout, shutdownTimeout                                string
+	reqTimeout, shutdownTimeout, cursorTTL                     string
 	demo                                                       bool
 	rest                                                       []string // arguments left after the flags
 }
@@ -176,6 +180,7 @@ func parseFlags(args []string, env func(k, def string) string, stderr io.Writer)
 	fs.StringVar(&f.maxBatchBody, "max-batch-body-bytes", env("GATEWAY_MAX_BATCH_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBatchBodyBytes)), "batch request body cap (GATEWAY_MAX_BATCH_BODY_BYTES)")
 	fs.StringVar(&f.maxBuffered, "max-buffered-body-bytes", env("GATEWAY_MAX_BUFFERED_BODY_BYTES", strconv.Itoa(handlers.DefaultMaxBufferedBodyBytes)), "request bodies held in memory at once (GATEWAY_MAX_BUFFERED_BODY_BYTES)")
 	fs.StringVar(&f.reqTimeout, "request-timeout", env("GATEWAY_REQUEST_TIMEOUT", handlers.DefaultRequestTimeout.String()), "bound on one request (GATEWAY_REQUEST_TIMEOUT)")
+	fs.StringVar(&f.cursorTTL, "cursor-ttl", env("GATEWAY_CURSOR_TTL", service.DefaultCursorTTL.String()), "how long a query cursor stays usable, at most "+service.MaxCursorTTL.String()+" (GATEWAY_CURSOR_TTL)")
 	fs.StringVar(&f.shutdownTimeout, "shutdown-timeout", env("GATEWAY_SHUTDOWN_TIMEOUT", "25s"), "how long in-flight requests may finish on SIGTERM (GATEWAY_SHUTDOWN_TIMEOUT)")
 	if err := fs.Parse(args); err != nil {
 		return flagValues{}, err
@@ -215,6 +220,9 @@ func parseLimits(c *Config, f flagValues, errs *[]error) {
 	c.DescribeTTL = positiveDuration(errs, "DESCRIBE_TTL", f.describeTTL)
 	c.RequestTimeout = positiveDuration(errs, "GATEWAY_REQUEST_TIMEOUT", f.reqTimeout)
 	c.ShutdownTimeout = positiveDuration(errs, "GATEWAY_SHUTDOWN_TIMEOUT", f.shutdownTimeout)
+	if c.CursorTTL = positiveDuration(errs, "GATEWAY_CURSOR_TTL", f.cursorTTL); c.CursorTTL > service.MaxCursorTTL {
+		badf(errs, "GATEWAY_CURSOR_TTL %s is longer than a Salesforce query locator lives (%s): a cursor would outlive the results it points at", c.CursorTTL, service.MaxCursorTTL)
+	}
 
 	lvl, err := zerolog.ParseLevel(strings.ToLower(f.logLevel))
 	if err != nil || f.logLevel == "" {
@@ -402,8 +410,8 @@ func (c Config) masked() map[string]any {
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
-		"GATEWAY_CURSOR_KEY": set(c.CursorKey),
-		"DESCRIBE_TTL":       c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
+		"GATEWAY_CURSOR_KEY": set(c.CursorKey), "GATEWAY_CURSOR_TTL": c.CursorTTL.String(),
+		"DESCRIBE_TTL": c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
 		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,

@@ -106,7 +106,7 @@ var settingsCases = []configCase{
 		check: func(t *testing.T, c Config) {
 			want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
 				RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
-				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, ClientID: "id", ClientSecret: "secret"}
+				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, CursorTTL: 24 * time.Hour, ClientID: "id", ClientSecret: "secret"}
 			if diff := cmp.Diff(want, c); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -124,6 +124,28 @@ var settingsCases = []configCase{
 		wantErr: []string{`SF_API_VERSION "fifty"`}},
 	{name: "bad durations named", env: with(clientCreds, "DESCRIBE_TTL", "soon", "GATEWAY_REQUEST_TIMEOUT", "-1s"),
 		wantErr: []string{`DESCRIBE_TTL "soon"`, `GATEWAY_REQUEST_TIMEOUT "-1s"`}},
+	{name: "cursor lifetime set", env: with(clientCreds, "GATEWAY_CURSOR_TTL", "36h"), args: []string{},
+		check: func(t *testing.T, c Config) {
+			if c.CursorTTL != 36*time.Hour {
+				t.Errorf("cursor ttl %v", c.CursorTTL)
+			}
+		}},
+	{name: "cursor lifetime flag overrides", env: with(clientCreds, "GATEWAY_CURSOR_TTL", "36h"), args: []string{"-cursor-ttl", "2h"},
+		check: func(t *testing.T, c Config) {
+			if c.CursorTTL != 2*time.Hour {
+				t.Errorf("cursor ttl %v", c.CursorTTL)
+			}
+		}},
+	{name: "cursor lifetime of exactly two days accepted", env: with(clientCreds, "GATEWAY_CURSOR_TTL", "48h"),
+		check: func(t *testing.T, c Config) {
+			if c.CursorTTL != 48*time.Hour {
+				t.Errorf("cursor ttl %v", c.CursorTTL)
+			}
+		}},
+	{name: "cursor outliving the query locator refused", env: with(clientCreds, "GATEWAY_CURSOR_TTL", "48h1s"),
+		wantErr: []string{"GATEWAY_CURSOR_TTL 48h0m1s is longer than a Salesforce query locator lives (48h0m0s)"}},
+	{name: "cursor lifetime not a duration", env: with(clientCreds, "GATEWAY_CURSOR_TTL", "0"),
+		wantErr: []string{`GATEWAY_CURSOR_TTL "0"`}},
 	{name: "redis without key refused", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0"),
 		wantErr: []string{"CACHE_ENCRYPTION_KEY is required when REDIS_URL is set"}},
 	{name: "redis with key", env: with(clientCreds, "REDIS_URL", "redis://:pw@127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey),

@@ -21,11 +21,12 @@ func TestE2EFaults(t *testing.T) {
 		code            string
 		retryAfter      string
 	}{
-		{"org out of API requests", "query", "REQUEST_LIMIT_EXCEEDED", 503, "REQUEST_LIMIT_EXCEEDED", "300"},
+		// sfsim words it as Salesforce does: "TotalRequests Limit exceeded."
+		{"org out of API requests", "query", "REQUEST_LIMIT_EXCEEDED", 503, "REQUEST_LIMIT_EXCEEDED", "3600"},
 		{"server unavailable", "query", "SERVER_UNAVAILABLE", 503, "SERVER_UNAVAILABLE", "5"},
 		{"row lock", "query", "UNABLE_TO_LOCK_ROW", 503, "UNABLE_TO_LOCK_ROW", "5"},
 		{"HTTP 500 without SOAP", "query", "http500", 502, "SALESFORCE_ERROR", ""},
-		{"create refused for the org's limit", "create", "REQUEST_LIMIT_EXCEEDED", 503, "REQUEST_LIMIT_EXCEEDED", "300"},
+		{"create refused for the org's limit", "create", "REQUEST_LIMIT_EXCEEDED", 503, "REQUEST_LIMIT_EXCEEDED", "3600"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -52,6 +52,10 @@ type stackOptions struct {
 	// replicaOf, when set, makes the new gateway a replica of that stack:
 	// the same org, Redis prefix and keys.
 	replicaOf *stack
+	// front, when set, stands between the gateway and sfsim (see
+	// e2e_upstream_test.go): it records what the gateway sends and
+	// replays the envelopes a test arms.
+	front *front
 }
 
 // startStack boots sfsim and run, and registers their shutdown; run's error
@@ -82,7 +86,11 @@ func startStack(t *testing.T, o stackOptions) *stack {
 		redisAddr, redisPrefix = redistest.Shared(t)
 		cursorKey, enc = randomBytes(t, 32), randomBytes(t, 32)
 	}
-	addr, logs := bootGateway(t, simURL, redisAddr, redisPrefix, enc, cursorKey, o.env)
+	upstream := simURL
+	if o.front != nil {
+		upstream = o.front.start(t, simURL)
+	}
+	addr, logs := bootGateway(t, upstream, redisAddr, redisPrefix, enc, cursorKey, o.env)
 	s := &stack{
 		base: "http://" + addr, sim: sim, simURL: simURL, checker: spectest.New(t),
 		tr: &http.Transport{MaxIdleConnsPerHost: 16}, logs: logs, cursorKey: cursorKey,

@@ -164,7 +164,7 @@ func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, t
 	if ckFrom == "random for this process" && !cfg.Demo {
 		logger.Warn().Msg("neither GATEWAY_CURSOR_KEY nor CACHE_ENCRYPTION_KEY is set: query cursors are signed with a key of this process, so a cursor only works on the replica that issued it")
 	}
-	svc, err := service.New(service.Config{Client: client, Metadata: meta, Connection: connection, CursorKey: ck})
+	svc, err := service.New(service.Config{Client: client, Metadata: meta, Connection: connection, CursorKey: ck, CursorTTL: cfg.CursorTTL})
 	if err != nil {
 		return nil, fmt.Errorf("records service: %w", err)
 	}

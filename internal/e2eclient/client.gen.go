@@ -420,6 +420,35 @@ type CreateResult struct {
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// Duplicate What a Salesforce duplicate rule found when it refused a save (`DUPLICATES_DETECTED`, Salesforce's DuplicateResult): the rule, and the existing records a matching rule found.
+type Duplicate struct {
+	// AllowSave Whether the rule lets the save go ahead when the caller insists (Salesforce's allowSave).
+	AllowSave bool `json:"allowSave"`
+
+	// EntityType The object the duplicate rule belongs to.
+	EntityType string           `json:"entityType"`
+	Matches    []DuplicateMatch `json:"matches"`
+
+	// Rule The duplicate rule's developer name.
+	Rule string `json:"rule"`
+}
+
+// DuplicateMatch One existing record a matching rule found.
+type DuplicateMatch struct {
+	// Confidence The match's confidence, 0 to 100.
+	Confidence *float64 `json:"confidence,omitempty"`
+
+	// EntityType The matched record's object.
+	EntityType string   `json:"entityType"`
+	Id         RecordId `json:"id"`
+
+	// MatchEngine Salesforce's match engine, e.g. `ExactMatchEngine`, `FuzzyMatchEngine`.
+	MatchEngine *string `json:"matchEngine,omitempty"`
+
+	// MatchingRule The developer name of the matching rule that found it.
+	MatchingRule string `json:"matchingRule"`
+}
+
 // FieldDescribe defines model for FieldDescribe.
 type FieldDescribe struct {
 	ByteLength         *int             `json:"byteLength,omitempty"`
@@ -456,6 +485,9 @@ type FieldDescribeType string
 type FieldError struct {
 	Code string `json:"code"`
 
+	// Duplicate What a Salesforce duplicate rule found when it refused a save (`DUPLICATES_DETECTED`, Salesforce's DuplicateResult): the rule, and the existing records a matching rule found.
+	Duplicate *Duplicate `json:"duplicate,omitempty"`
+
 	// Field API field name, `query.<name>`/`path.<name>`/`header.<name>`, or a JSON pointer into the body.
 	Field *string `json:"field,omitempty"`
 
@@ -466,6 +498,9 @@ type FieldError struct {
 
 // FieldName defines model for FieldName.
 type FieldName = string
+
+// FieldNameList One API field name, or several separated by commas (`Id,Name`).
+type FieldNameList = string
 
 // FieldPath A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
 type FieldPath = string
@@ -587,7 +622,7 @@ type Problem struct {
 type QueryResult struct {
 	Done bool `json:"done"`
 
-	// NextCursor Present while `done` is false; pass it to `GET /v1/query/{cursor}`.
+	// NextCursor Present while `done` is false; pass it to `GET /v1/query/{cursor}`. Usable for the gateway's cursor lifetime (24 hours by default, never more than the two days Salesforce keeps the query's results).
 	NextCursor *Cursor  `json:"nextCursor,omitempty"`
 	Records    []Record `json:"records"`
 	TotalSize  int      `json:"totalSize"`
@@ -631,6 +666,25 @@ type RecordId = string
 // RecordInput Field values to write, keyed by API field name; `null` clears a field.
 type RecordInput map[string]interface{}
 
+// RecordTypeInfo defines model for RecordTypeInfo.
+type RecordTypeInfo struct {
+	Active bool `json:"active"`
+
+	// Available Whether the gateway's user may assign this record type.
+	Available bool `json:"available"`
+
+	// DefaultRecordTypeMapping Whether it is the user's default record type.
+	DefaultRecordTypeMapping bool   `json:"defaultRecordTypeMapping"`
+	DeveloperName            string `json:"developerName"`
+
+	// Master Whether it is the master record type (records without one of their own).
+	Master bool   `json:"master"`
+	Name   string `json:"name"`
+
+	// RecordTypeId The id to write in a record's `RecordTypeId`; null when Salesforce sent none.
+	RecordTypeId *string `json:"recordTypeId"`
+}
+
 // SOQLQuery defines model for SOQLQuery.
 type SOQLQuery struct {
 	IncludeDeleted *bool `json:"includeDeleted,omitempty"`
@@ -652,9 +706,12 @@ type SObjectDescribe struct {
 	LabelPlural        *string             `json:"labelPlural,omitempty"`
 	Name               string              `json:"name"`
 	Queryable          bool                `json:"queryable"`
-	Retrieveable       *bool               `json:"retrieveable,omitempty"`
-	Searchable         *bool               `json:"searchable,omitempty"`
-	Updateable         bool                `json:"updateable"`
+
+	// RecordTypeInfos The object's record types, as Salesforce's describe reports them for the gateway's user; the master record type included.
+	RecordTypeInfos []RecordTypeInfo `json:"recordTypeInfos"`
+	Retrieveable    *bool            `json:"retrieveable,omitempty"`
+	Searchable      *bool            `json:"searchable,omitempty"`
+	Updateable      bool             `json:"updateable"`
 }
 
 // SObjectList defines model for SObjectList.
@@ -719,7 +776,7 @@ type UpsertResult struct {
 }
 
 // Fields defines model for Fields.
-type Fields = []FieldName
+type Fields = []FieldNameList
 
 // SObject defines model for SObject.
 type SObject = SObjectName
@@ -768,7 +825,7 @@ type ListSObjectsParams struct {
 
 // GetRecordParams defines parameters for GetRecord.
 type GetRecordParams struct {
-	// Fields Comma-separated API field names to return; default all fields.
+	// Fields API field names to return; default all fields. Repeat the parameter (`fields=Id&fields=Name`, the form generated clients send for this declaration), or separate names with commas (`fields=Id,Name`), or mix both (`fields=Id,Name&fields=Industry`): at most 800 names in all.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
 }
 
@@ -1190,7 +1247,7 @@ type ClientInterface interface {
 
 	// DescribeSObject Describe an object
 	//
-	// Fields with type, length, picklist values, flags and relationships, custom fields included.
+	// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 	//
 	// Corresponds with GET /v1/sobjects/{sobject} (the `DescribeSObject` operationId).
 	DescribeSObject(ctx context.Context, sobject SObject, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1596,7 +1653,7 @@ func (c *Client) ListSObjects(ctx context.Context, params *ListSObjectsParams, r
 
 // DescribeSObject Describe an object
 //
-// Fields with type, length, picklist values, flags and relationships, custom fields included.
+// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 //
 // Corresponds with GET /v1/sobjects/{sobject} (the `DescribeSObject` operationId).
 func (c *Client) DescribeSObject(ctx context.Context, sobject SObject, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2632,7 +2689,7 @@ func NewGetRecordRequest(server string, sobject SObject, id RecordId, params *Ge
 
 		if params.Fields != nil {
 
-			if queryFrag, err := runtime.StyleParamWithOptions("form", false, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "fields", *params.Fields, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -2970,7 +3027,7 @@ type ClientWithResponsesInterface interface {
 
 	// DescribeSObjectWithResponse Describe an object
 	//
-	// Fields with type, length, picklist values, flags and relationships, custom fields included.
+	// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -5547,7 +5604,7 @@ func (c *ClientWithResponses) ListSObjectsWithResponse(ctx context.Context, para
 
 // DescribeSObjectWithResponse Describe an object
 //
-// Fields with type, length, picklist values, flags and relationships, custom fields included.
+// Fields with type, length, picklist values, flags and relationships, custom fields included, and the record types the gateway's user sees.
 //
 // Returns a wrapper object for the known response body format(s).
 //

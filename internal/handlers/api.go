@@ -123,13 +123,30 @@ func (h *Handlers) sobjectSchema(w http.ResponseWriter, r *http.Request) error {
 	return writeJSONAs(w, http.StatusOK, "application/schema+json", s)
 }
 
-// fieldsParam splits ?fields=A,B,C; nil means all fields.
-func fieldsParam(r *http.Request) []string {
-	v := r.URL.Query().Get("fields")
-	if v == "" {
-		return nil
+// maxFieldsParam is the most names ?fields= may carry in all, the
+// document's maxItems for the parameter counted over every form.
+const maxFieldsParam = 800
+
+// fieldsParam gathers ?fields= in both forms the document declares:
+// repeated (fields=A&fields=B, what generated clients send for form and
+// explode), comma-separated (fields=A,B), or a mixture. The validator
+// has checked each value's shape and counted values; the names inside
+// comma lists are counted here, against the same maxItems. nil means
+// all fields.
+func fieldsParam(r *http.Request) ([]string, error) {
+	vals := r.URL.Query()["fields"]
+	if len(vals) == 0 {
+		return nil, nil
 	}
-	return strings.Split(v, ",")
+	var names []string
+	for _, v := range vals {
+		names = append(names, strings.Split(v, ",")...)
+	}
+	if len(names) > maxFieldsParam {
+		msg := fmt.Sprintf("names %d fields, more than the %d allowed", len(names), maxFieldsParam)
+		return nil, sfgate.Invalid("query.fields: "+msg, sfgate.FieldError{Field: "query.fields", Code: "maxItems", Message: msg})
+	}
+	return names, nil
 }
 
 func (h *Handlers) getRecord(w http.ResponseWriter, r *http.Request) error {
@@ -137,7 +154,11 @@ func (h *Handlers) getRecord(w http.ResponseWriter, r *http.Request) error {
 		return notImplemented("records")
 	}
 	obj, id := pathParam(r, "sobject"), pathParam(r, "id")
-	rec, err := h.opts.Records.Get(r.Context(), obj, id, fieldsParam(r))
+	fields, err := fieldsParam(r)
+	if err != nil {
+		return err
+	}
+	rec, err := h.opts.Records.Get(r.Context(), obj, id, fields)
 	if err != nil {
 		return fmt.Errorf("get %s %s: %w", obj, id, err)
 	}

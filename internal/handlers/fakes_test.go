@@ -39,6 +39,8 @@ func (f *fakeDescribe) DescribeSObject(ctx context.Context, name string) (*sfgat
 		Fields: []sfgate.FieldDescribe{{Name: "Name", Label: "Name", Type: "string", Length: 255, Createable: true, Updateable: true,
 			ReferenceTo: []string{}, PicklistValues: []sfgate.PicklistValue{}}},
 		ChildRelationships: []sfgate.ChildRelationship{{ChildSObject: "Contact", Field: "AccountId", RelationshipName: "Contacts"}},
+		RecordTypeInfos: []sfgate.RecordTypeInfo{{Name: "Master", DeveloperName: "Master", RecordTypeID: ptrTo("012000000000000AAA"), Active: true, Available: true, DefaultRecordTypeMapping: true, Master: true},
+			{Name: "Partner", DeveloperName: "Partner", Active: true}},
 	}, nil
 }
 
@@ -206,3 +208,5 @@ func (s *testServer) do(method, path, body string, header ...string) (int, http.
 	}
 	return resp.StatusCode, resp.Header, string(b)
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -88,6 +88,51 @@ func TestNumbersKeepTheirDigits(t *testing.T) {
 	}
 }
 
+// TestFieldsParameterForms checks ?fields= through the whole middleware,
+// OpenAPI validation included: comma lists, the repeated form generated
+// clients send (openapi-fetch, orval, oapi-codegen for form and explode),
+// and mixtures all reach the service as one list, in order.
+func TestFieldsParameterForms(t *testing.T) {
+	t.Parallel()
+	got := make(chan []string, 1)
+	opts := fullOptions()
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+		got <- fields
+		return sfgate.Record{"Id": id}, nil
+	}}
+	s := newTestServer(t, opts)
+	tests := []struct {
+		name, query string
+		want        []string
+	}{
+		{"none: every field", "", nil},
+		{"one name", "?fields=Name", []string{"Name"}},
+		{"comma list", "?fields=Id,Name", []string{"Id", "Name"}},
+		{"repeated", "?fields=Id&fields=Name", []string{"Id", "Name"}},
+		{"mixed", "?fields=Id,Name&fields=Industry&fields=Phone,Website", []string{"Id", "Name", "Industry", "Phone", "Website"}},
+		{"800 names in all", "?fields=" + strings.Repeat("F,", 499) + "F&fields=" + strings.Repeat("G&fields=", 299) + "G", append(slicesRepeat("F", 500), slicesRepeat("G", 300)...)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, body := s.do("GET", "/v1/sobjects/Account/records/001000000000001AAA"+tt.query, "")
+			if status != 200 {
+				t.Fatalf("status %d: %.300s", status, body)
+			}
+			if diff := cmp.Diff(tt.want, <-got); diff != "" {
+				t.Errorf("fields reaching the service (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func slicesRepeat(s string, n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = s
+	}
+	return out
+}
+
 func TestUpsertUpdatedAnswers200(t *testing.T) {
 	t.Parallel()
 	opts := fullOptions()
@@ -129,7 +174,15 @@ func TestValidationNamesEveryProblem(t *testing.T) {
 		{"bad boolean filter", "GET", "/v1/sobjects?custom=maybe", "",
 			[]sfgate.FieldError{{Field: "query.custom", Code: "malformed"}}},
 		{"injection in field list", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=Id,Name%20FROM%20User", "",
+			[]sfgate.FieldError{{Field: "query.fields/0", Code: "pattern"}}},
+		{"injection in a repeated fields value", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=Id&fields=Name%20FROM%20User", "",
 			[]sfgate.FieldError{{Field: "query.fields/1", Code: "pattern"}}},
+		{"empty name in a fields list", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=Id,,Name", "",
+			[]sfgate.FieldError{{Field: "query.fields/0", Code: "pattern"}}},
+		{"over 800 field names, repeated", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=" + strings.Repeat("F&fields=", 800) + "F", "",
+			[]sfgate.FieldError{{Field: "query.fields", Code: "maxItems"}}},
+		{"over 800 field names, in comma lists", "GET", "/v1/sobjects/Account/records/001000000000001AAA?fields=" + strings.Repeat("F,", 400) + "F&fields=" + strings.Repeat("F,", 399) + "F", "",
+			[]sfgate.FieldError{{Field: "query.fields", Code: "maxItems"}}},
 		{"batch over 10,000", "POST", "/v1/sobjects/Account/records/batch", big,
 			[]sfgate.FieldError{{Field: "/records", Code: "maxItems"}}},
 		{"unknown batch operation", "POST", "/v1/sobjects/Account/records/batch", `{"operation":"explode","records":[{"Name":"x"}]}`,

@@ -122,6 +122,39 @@ func (e *UnknownFieldError) Error() string {
 // Is matches ErrUnknownField.
 func (e *UnknownFieldError) Is(target error) bool { return target == ErrUnknownField }
 
+// ErrEmptyDescribe matches (errors.Is) an EmptyDescribeError.
+var ErrEmptyDescribe = errors.New("metadata: empty describe")
+
+// EmptyDescribeError says Salesforce answered a describeSObject without
+// the object's name or without a single field. Every object has a name
+// and at least its Id, so such an answer is Salesforce failing, not the
+// object: it is refused, and never cached, so the next request asks
+// again instead of checking records against nothing for DESCRIBE_TTL.
+type EmptyDescribeError struct {
+	Object string
+	// Missing says what the answer lacked: "name" or "fields".
+	Missing string
+}
+
+func (e *EmptyDescribeError) Error() string {
+	return fmt.Sprintf("metadata: Salesforce described %q without %s", e.Object, e.Missing)
+}
+
+// Is matches ErrEmptyDescribe.
+func (e *EmptyDescribeError) Is(target error) bool { return target == ErrEmptyDescribe }
+
+// checkDescribe refuses a describe of object that has no name or no
+// fields (EmptyDescribeError).
+func checkDescribe(object string, r *partner.DescribeSObjectResult) error {
+	switch {
+	case r == nil || strings.TrimSpace(r.Name) == "":
+		return &EmptyDescribeError{Object: object, Missing: "name"}
+	case len(r.Fields) == 0:
+		return &EmptyDescribeError{Object: object, Missing: "fields"}
+	}
+	return nil
+}
+
 // New returns a Service.
 func New(cfg Config) (*Service, error) {
 	if cfg.Connection == "" || cfg.Client == nil || cfg.Cache == nil {
@@ -448,6 +481,10 @@ func (s *Service) objectLoader(name string, refreshed bool) func(ctx context.Con
 		}
 		r, err := s.cfg.Client.DescribeSObject(ctx, name)
 		if err != nil {
+			return nil, err
+		}
+		// A loader's error is never stored: an empty answer is not cached.
+		if err := checkDescribe(name, r); err != nil {
 			return nil, err
 		}
 		// A plain load can win the race against a refresh it coincides

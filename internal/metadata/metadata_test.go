@@ -24,6 +24,9 @@ type fakeOrg struct {
 	describes map[string]int
 	globals   atomic.Int64
 	delay     time.Duration
+	// hollow makes the describe of an object lack its "name" or its
+	// "fields", as a broken answer would.
+	hollow map[string]string
 }
 
 func newOrg() *fakeOrg {
@@ -66,6 +69,18 @@ func (f *fakeOrg) DescribeSObject(ctx context.Context, name string) (*partner.De
 			r := &partner.DescribeSObjectResult{Name: obj, ObjectFlags: partner.ObjectFlags{Queryable: true}}
 			for _, fl := range fields {
 				r.Fields = append(r.Fields, partner.DescribeField{Name: fl, Type: "string"})
+			}
+			if obj == "Account" {
+				r.RecordTypeInfos = []partner.RecordTypeInfo{
+					{Name: "Partner", DeveloperName: "Partner_Account", RecordTypeID: "012000000000001AAA", Active: true, Available: true},
+					{Name: "Master", DeveloperName: "Master", RecordTypeID: "012000000000000AAA", Active: true, Available: true, DefaultRecordTypeMapping: true, Master: true},
+				}
+			}
+			switch f.hollow[obj] {
+			case "name":
+				r.Name = ""
+			case "fields":
+				r.Fields = nil
 			}
 			return r, nil
 		}
@@ -373,5 +388,66 @@ func TestObjectIndex(t *testing.T) {
 	// detector allocates on its own, so the count means nothing under it.
 	if n := testing.AllocsPerRun(100, func() { _, _ = o.Field("AccountId") }); n != 0 && !raceEnabled {
 		t.Errorf("a field lookup allocates %v times", n)
+	}
+}
+
+// TestEmptyDescribeRefusedNotCached checks a describe without a name or
+// without fields is refused as Salesforce's failure and never cached: every
+// call asks again, and once Salesforce answers properly the describe is
+// used and cached.
+func TestEmptyDescribeRefusedNotCached(t *testing.T) {
+	t.Parallel()
+	for _, missing := range []string{"name", "fields"} {
+		t.Run(missing, func(t *testing.T) {
+			t.Parallel()
+			org := newOrg()
+			org.hollow = map[string]string{"Account": missing}
+			s, _ := newService(t, org)
+			for i := range 3 {
+				_, err := s.Describe(t.Context(), "Account")
+				var ed *EmptyDescribeError
+				if !errors.As(err, &ed) || !errors.Is(err, ErrEmptyDescribe) || ed.Object != "Account" || ed.Missing != missing {
+					t.Fatalf("call %d: %v, want an EmptyDescribeError missing %s", i, err, missing)
+				}
+			}
+			if _, err := s.Revalidate(t.Context(), "Account"); !errors.Is(err, ErrEmptyDescribe) {
+				t.Errorf("revalidate: %v", err)
+			}
+			if n := org.count("Account"); n != 4 {
+				t.Errorf("%d describeSObject calls, want 4: an empty answer must not be cached", n)
+			}
+			org.mu.Lock()
+			org.hollow = nil
+			org.mu.Unlock()
+			for range 2 {
+				if o, err := s.Describe(t.Context(), "Account"); err != nil || o.Name != "Account" {
+					t.Fatalf("after a proper answer: %v", err)
+				}
+			}
+			if n := org.count("Account"); n != 5 {
+				t.Errorf("%d describeSObject calls, want 5: the proper answer is cached", n)
+			}
+		})
+	}
+}
+
+// TestRecordTypesCached checks record types survive the cache's encoding:
+// every describe the service hands out is decoded from the stored bytes.
+func TestRecordTypesCached(t *testing.T) {
+	t.Parallel()
+	org := newOrg()
+	s, _ := newService(t, org)
+	for range 2 {
+		o, err := s.Describe(t.Context(), "Account")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.RecordTypeInfos) != 2 || o.RecordTypeInfos[0].DeveloperName != "Partner_Account" || o.RecordTypeInfos[0].RecordTypeID != "012000000000001AAA" ||
+			!o.RecordTypeInfos[1].Master || !o.RecordTypeInfos[1].DefaultRecordTypeMapping {
+			t.Errorf("record types %+v", o.RecordTypeInfos)
+		}
+	}
+	if n := org.count("Account"); n != 1 {
+		t.Errorf("%d describes, want 1 (the second from the cache)", n)
 	}
 }

@@ -33,11 +33,110 @@ func (d *decoder) statusError() partner.StatusError {
 					sc.skip()
 				}
 			}
+		case "duplicateResult":
+			// An xsi:type="DuplicateError" (WSDL v58): the element is what
+			// tells, whatever the prefix of the type.
+			if t.nil {
+				sc.skip()
+				continue
+			}
+			e.Duplicate = d.duplicateResult()
 		default:
 			sc.skip()
 		}
 	}
 	return e
+}
+
+// duplicateResult decodes a DuplicateResult: the rule that fired and what
+// each of its matching rules found.
+func (d *decoder) duplicateResult() *partner.DuplicateResult {
+	sc := d.sc
+	r := &partner.DuplicateResult{}
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
+		switch t.local {
+		case "allowSave":
+			r.AllowSave = sc.boolean()
+		case "duplicateRule":
+			r.DuplicateRule = sc.text()
+		case "duplicateRuleEntityType":
+			r.DuplicateRuleEntityType = sc.text()
+		case "errorMessage":
+			r.ErrorMessage = sc.text()
+		case "matchResults":
+			r.MatchResults = append(r.MatchResults, d.matchResult())
+		default:
+			sc.skip()
+		}
+	}
+	return r
+}
+
+func (d *decoder) matchResult() partner.MatchResult {
+	sc := d.sc
+	var m partner.MatchResult
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
+		switch t.local {
+		case "entityType":
+			m.EntityType = sc.text()
+		case "errors":
+			if t.nil {
+				sc.skip()
+				continue
+			}
+			m.Errors = append(m.Errors, d.statusError())
+		case "matchEngine":
+			m.MatchEngine = sc.text()
+		case "matchRecords":
+			m.MatchRecords = append(m.MatchRecords, d.matchRecord())
+		case "rule":
+			m.Rule = sc.text()
+		case "size":
+			m.Size = sc.integer()
+		case "success":
+			m.Success = sc.boolean()
+		default:
+			sc.skip()
+		}
+	}
+	return m
+}
+
+func (d *decoder) matchRecord() partner.MatchRecord {
+	sc := d.sc
+	var m partner.MatchRecord
+	for t, ok := sc.child(); ok; t, ok = sc.child() {
+		switch t.local {
+		case "additionalInformation", "fieldDiffs":
+			var a, b string // name and value, or name and difference
+			for t2, ok := sc.child(); ok; t2, ok = sc.child() {
+				switch t2.local {
+				case "name":
+					a = sc.text()
+				case "value", "difference":
+					b = strings.TrimSpace(sc.text())
+				default:
+					sc.skip()
+				}
+			}
+			if t.local == "fieldDiffs" {
+				m.FieldDiffs = append(m.FieldDiffs, partner.FieldDiff{Name: a, Difference: b})
+			} else {
+				m.AdditionalInformation = append(m.AdditionalInformation, partner.NameValue{Name: a, Value: b})
+			}
+		case "matchConfidence":
+			m.MatchConfidence = strings.TrimSpace(sc.text())
+		case "record":
+			if t.nil {
+				sc.skip()
+				continue
+			}
+			d.record(&m.Record, false)
+		default:
+			sc.skip()
+		}
+	}
+	return m
 }
 
 // writeResult decodes the fields shared by SaveResult, UpsertResult,

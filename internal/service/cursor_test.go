@@ -138,3 +138,35 @@ func TestNewRefusesShortKey(t *testing.T) {
 		t.Fatal("a 5-byte cursor key was accepted")
 	}
 }
+
+// TestCursorLifetime checks a configured lifetime: a cursor works until
+// it, not after, and a lifetime longer than Salesforce keeps a query
+// locator (two days) is refused.
+func TestCursorLifetime(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{7}, 32)
+	issued := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	now := issued
+	s, err := New(Config{Client: &countingClient{}, Metadata: nopMetadata{}, Connection: "conn", CursorKey: key, CursorTTL: 36 * time.Hour,
+		Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := s.cursorFor("01gD0000002HU6KIAW-2000", "Account", 500, false)
+	now = issued.Add(36*time.Hour - time.Second)
+	if _, err := s.readCursor(raw); err != nil {
+		t.Errorf("a second before the end: %v", err)
+	}
+	now = issued.Add(36 * time.Hour)
+	_, err = s.readCursor(raw)
+	var de *sfgate.Error
+	if !errors.As(err, &de) || len(de.Errors) != 1 || de.Errors[0].Code != "CURSOR_EXPIRED" {
+		t.Errorf("at the end: %v, want CURSOR_EXPIRED", err)
+	}
+	if _, err := New(Config{Client: &countingClient{}, Metadata: nopMetadata{}, Connection: "conn", CursorKey: key, CursorTTL: MaxCursorTTL + time.Second}); err == nil {
+		t.Error("a cursor lifetime beyond the locator's two days was accepted")
+	}
+	if DefaultCursorTTL != 24*time.Hour || MaxCursorTTL != 48*time.Hour {
+		t.Errorf("default %s, max %s; want 24h and 48h", DefaultCursorTTL, MaxCursorTTL)
+	}
+}

@@ -44,6 +44,7 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgat
 		SObjectSummary:     summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags),
 		Fields:             make([]sfgate.FieldDescribe, 0, len(o.Fields)),
 		ChildRelationships: make([]sfgate.ChildRelationship, 0, len(o.ChildRelationships)),
+		RecordTypeInfos:    recordTypes(o.RecordTypeInfos),
 	}
 	for i := range o.Fields {
 		d.Fields = append(d.Fields, fieldDescribe(&o.Fields[i]))
@@ -54,6 +55,22 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgat
 		})
 	}
 	return d, nil
+}
+
+// recordTypes are the object's record types as describe sent them, in its
+// order; never nil, so an object without any answers [].
+func recordTypes(rts []partner.RecordTypeInfo) []sfgate.RecordTypeInfo {
+	out := make([]sfgate.RecordTypeInfo, 0, len(rts))
+	for _, r := range rts {
+		rt := sfgate.RecordTypeInfo{Name: r.Name, DeveloperName: r.DeveloperName, Active: r.Active, Available: r.Available,
+			DefaultRecordTypeMapping: r.DefaultRecordTypeMapping, Master: r.Master}
+		if r.RecordTypeID != "" {
+			id := r.RecordTypeID
+			rt.RecordTypeID = &id
+		}
+		out = append(out, rt)
+	}
+	return out
 }
 
 // summary is an object's entry of the list, and the head of its describe:
@@ -221,12 +238,9 @@ func fieldSchema(f *partner.DescribeField) map[string]any {
 		typ = "number"
 		if f.Precision > 0 {
 			bound := json.Number("1" + strings.Repeat("0", f.Precision-f.Scale))
+			// No multipleOf: Salesforce's API keeps decimal places beyond
+			// the scale (see checkNumber), so the scale bounds nothing.
 			p["exclusiveMaximum"], p["exclusiveMinimum"] = bound, json.Number("-"+string(bound))
-			if f.Scale > 0 {
-				p["multipleOf"] = json.Number("0." + strings.Repeat("0", f.Scale-1) + "1")
-			} else {
-				p["multipleOf"] = json.Number("1")
-			}
 		}
 	case kDate:
 		p["format"] = "date"

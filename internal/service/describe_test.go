@@ -53,7 +53,7 @@ func TestRecordSchema(t *testing.T) {
 	for name, want := range map[string]map[string]any{
 		"Name":              {"type": "string", "maxLength": 255},
 		"Rating":            {"type": []string{"string", "null"}, "enum": []any{"Hot", "Cold", nil}},
-		"Score__c":          {"type": []string{"number", "null"}, "multipleOf": json.Number("0.01"), "exclusiveMaximum": json.Number("10000000000000000")},
+		"Score__c":          {"type": []string{"number", "null"}, "multipleOf": nil, "exclusiveMaximum": json.Number("10000000000000000")},
 		"Seen__c":           {"type": []string{"string", "null"}, "format": "date-time"},
 		"Active__c":         {"type": "boolean"},
 		"ParentId":          {"pattern": idPattern},
@@ -157,5 +157,28 @@ func TestJunkIsBounded(t *testing.T) {
 	_, err = s.Batch(t.Context(), "Account", sfgate.BatchRequest{Operation: "create", AllOrNone: true, Records: recs})
 	if !errors.As(err, &he) || len(he.Errors) != 10*maxProblems+1 {
 		t.Fatalf("allOrNone junk: %v (%d errors)", err, len(he.Errors))
+	}
+}
+
+// TestRecordTypes checks describe's record types reach the answer as
+// Salesforce listed them, a nil recordTypeId as null, and none as [].
+func TestRecordTypes(t *testing.T) {
+	t.Parallel()
+	got := recordTypes([]partner.RecordTypeInfo{
+		{Name: "Partner", DeveloperName: "Partner_Account", RecordTypeID: "012000000000001AAA", Active: true, Available: true},
+		{Name: "Master", DeveloperName: "Master", RecordTypeID: "012000000000000AAA", Active: true, Available: true, DefaultRecordTypeMapping: true, Master: true},
+		{Name: "Hidden", DeveloperName: "Hidden"},
+	})
+	id1, id0 := "012000000000001AAA", "012000000000000AAA"
+	want := []sfgate.RecordTypeInfo{
+		{Name: "Partner", DeveloperName: "Partner_Account", RecordTypeID: &id1, Active: true, Available: true},
+		{Name: "Master", DeveloperName: "Master", RecordTypeID: &id0, Active: true, Available: true, DefaultRecordTypeMapping: true, Master: true},
+		{Name: "Hidden", DeveloperName: "Hidden"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if none := recordTypes(nil); none == nil || len(none) != 0 {
+		t.Errorf("no record types: %#v, want an empty list", none)
 	}
 }

@@ -12,11 +12,42 @@ import (
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
-// retryAfterOrgLimit is the wait asked of callers once the org's daily API
-// allowance is spent (REQUEST_LIMIT_EXCEEDED). The allowance refills over a
-// rolling 24 hours, so there is no exact moment to name; five minutes
-// keeps well-behaved callers from hammering an exhausted org.
-const retryAfterOrgLimit = 5 * time.Minute
+// The waits asked of callers on REQUEST_LIMIT_EXCEEDED, by the limit its
+// message names. Salesforce imposes two kinds ("API Request Limits and
+// Allocations",
+// https://developer.salesforce.com/docs/platform/salesforce-app-limits-cheatsheet/guide/salesforce-app-limits-platform-api.html):
+//
+//   - the total allocation over a rolling 24 hours, reported as
+//     "TotalRequests Limit exceeded." (seen in SalesforceLabs/OrgCheck#181).
+//     Calls come back only as the ones made a day earlier leave the
+//     window, and neither the fault nor the LimitInfoHeader (current and
+//     limit, no history) says when that is: the wait is a conservative
+//     hour, so callers do not spend the first calls freed on retries.
+//   - concurrent long-running requests (20 seconds or more; 25 in a
+//     production org, 5 in a Developer Edition), reported as
+//     "ConcurrentRequests (Concurrent API Requests) Limit exceeded."
+//     (OrgCheck#432) or "ConcurrentPerOrgLongTxn Limit exceeded"
+//     (mautic/mautic#5006). New requests are taken again as soon as one of
+//     those finishes, so the wait is the 20 seconds that make a request
+//     long-running.
+//
+// A message naming neither keeps the former five minutes.
+const (
+	retryAfterDailyLimit      = time.Hour
+	retryAfterConcurrentLimit = 20 * time.Second
+	retryAfterOrgLimit        = 5 * time.Minute
+)
+
+// orgLimitWait is the wait for a REQUEST_LIMIT_EXCEEDED with message msg.
+func orgLimitWait(msg string) time.Duration {
+	switch {
+	case strings.Contains(msg, "TotalRequests"):
+		return retryAfterDailyLimit
+	case strings.Contains(msg, "Concurrent"):
+		return retryAfterConcurrentLimit
+	}
+	return retryAfterOrgLimit
+}
 
 // settle is deferred by every exported method: the error it returns
 // becomes what callers of the domain read. Errors of the layers below (the
@@ -48,6 +79,11 @@ func (s *Service) domainError(err error) error {
 			e.Errors = append(e.Errors, sfgate.FieldError{Field: f, Code: codeUnknownField, Message: uf.Object + " has no field " + f})
 		}
 		return e
+	}
+	var ed *metadata.EmptyDescribeError
+	if errors.As(err, &ed) {
+		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeEmptyDescribe,
+			Detail: fmt.Sprintf("Salesforce described %s without %s; the answer was not used or cached", ed.Object, ed.Missing), Err: err}
 	}
 	var le *partner.LoginError
 	if errors.As(err, &le) {
@@ -117,7 +153,7 @@ func salesforceError(se *partner.Error, err error) *sfgate.Error {
 		e.Detail, e.Errors = "Salesforce rejected the gateway's own credentials", nil
 	}
 	if se.Code == partner.CodeRequestLimitExceeded {
-		e.RetryAfter = retryAfterOrgLimit
+		e.RetryAfter = orgLimitWait(se.Message)
 	}
 	return e
 }

@@ -35,7 +35,11 @@ func TestDomainErrors(t *testing.T) {
 		detailHas  string
 	}{
 		{"fault keeps Salesforce's code", fault("DUPLICATE_VALUE", " duplicate value found: Ext__c "), sfgate.KindUpstream, "DUPLICATE_VALUE", true, 0, "duplicate value found"},
-		{"org limit waits five minutes", fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, 5 * time.Minute, "Limit exceeded"},
+		{"daily allowance waits an hour", fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, time.Hour, "Limit exceeded"},
+		{"concurrent long requests wait seconds", fault("REQUEST_LIMIT_EXCEEDED", "ConcurrentPerOrgLongTxn Limit exceeded"), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, 20 * time.Second, "Limit exceeded"},
+		{"concurrent API requests wait seconds", fault("REQUEST_LIMIT_EXCEEDED", "ConcurrentRequests (Concurrent API Requests) Limit exceeded."), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, 20 * time.Second, "Limit exceeded"},
+		{"empty describe is Salesforce failing", fmt.Errorf("describe: %w", &metadata.EmptyDescribeError{Object: "Account", Missing: "fields"}), sfgate.KindUpstream, sfgate.CodeEmptyDescribe, false, 0, "Account without fields"},
+		{"another org limit waits five minutes", fault("REQUEST_LIMIT_EXCEEDED", "Limit exceeded"), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, 5 * time.Minute, "Limit exceeded"},
 		{"credentials hide the message", fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out."), sfgate.KindUpstream, "INVALID_LOGIN", true, 0, "gateway's own credentials"},
 		{"local refusal is invalid", &partner.Error{Op: "retrieve", Kind: partner.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, sfgate.KindInvalid, "MALFORMED_ID", true, 0, "bad id"},
 		{"unreachable", &partner.Error{Op: "query", Kind: partner.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not be reached"},

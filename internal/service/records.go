@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -47,21 +48,52 @@ func recordErr(op string, errs []partner.StatusError, onPath bool) error {
 	if onPath && gone {
 		return &sfgate.Error{Kind: sfgate.KindNotFound, Code: first.StatusCode, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
 	}
+	if slices.ContainsFunc(errs, func(e partner.StatusError) bool { return e.Duplicate != nil }) {
+		// A duplicate rule refused the save: the records it matched are
+		// the answer's point, so the errors are the records' own (with
+		// their duplicate results), answered by Salesforce's code.
+		return &sfgate.Error{Kind: sfgate.KindUpstream, Code: first.StatusCode, Salesforce: true, Detail: se.Message, Errors: fieldErrors(errs), Err: se}
+	}
 	return se
 }
 
 // fieldErrors maps per-record errors to the document's shape: one entry
-// per field named, or one without a field.
+// per field named, or one without a field; a duplicate rule's refusal
+// carries what the rule matched.
 func fieldErrors(errs []partner.StatusError) []sfgate.FieldError {
 	out := make([]sfgate.FieldError, 0, len(errs))
 	for _, e := range errs {
 		msg := strings.TrimSpace(e.Message)
+		dup := duplicate(e.Duplicate)
 		if len(e.Fields) == 0 {
-			out = append(out, sfgate.FieldError{Code: e.StatusCode, Message: msg})
+			out = append(out, sfgate.FieldError{Code: e.StatusCode, Message: msg, Duplicate: dup})
 			continue
 		}
 		for _, f := range e.Fields {
-			out = append(out, sfgate.FieldError{Field: f, Code: e.StatusCode, Message: msg})
+			out = append(out, sfgate.FieldError{Field: f, Code: e.StatusCode, Message: msg, Duplicate: dup})
+		}
+	}
+	return out
+}
+
+// duplicate is a DuplicateError's result as callers see it: the rule and
+// every matched record with its id, object, matching rule and confidence
+// (SOAP API Developer Guide, DuplicateResult and MatchRecord; WSDL v58).
+func duplicate(d *partner.DuplicateResult) *sfgate.Duplicate {
+	if d == nil {
+		return nil
+	}
+	out := &sfgate.Duplicate{Rule: d.DuplicateRule, EntityType: d.DuplicateRuleEntityType, AllowSave: d.AllowSave, Matches: []sfgate.DuplicateMatch{}}
+	for _, mr := range d.MatchResults {
+		for _, m := range mr.MatchRecords {
+			dm := sfgate.DuplicateMatch{ID: m.Record.ID, EntityType: m.Record.Type, MatchingRule: mr.Rule, MatchEngine: mr.MatchEngine}
+			if dm.EntityType == "" {
+				dm.EntityType = mr.EntityType
+			}
+			if c, ok := parseDecimal(m.MatchConfidence); ok {
+				dm.Confidence = json.Number(c.String())
+			}
+			out.Matches = append(out.Matches, dm)
 		}
 	}
 	return out

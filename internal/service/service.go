@@ -58,10 +58,18 @@ var _ Metadata = (*metadata.Service)(nil)
 
 // Defaults of Config.
 const (
-	// DefaultCursorTTL is how long a nextCursor stays usable: Salesforce
-	// drops an idle query locator after 15 minutes (older orgs; 2 days since
-	// API 56.0), so a longer cursor would only promise what may fail.
-	DefaultCursorTTL = 15 * time.Minute
+	// DefaultCursorTTL is how long a nextCursor stays usable: a day, for
+	// callers that page at their own pace (a nightly export resumed in the
+	// morning), well inside the locator's life (MaxCursorTTL).
+	DefaultCursorTTL = 24 * time.Hour
+	// MaxCursorTTL is the longest a cursor may live: as long as the query
+	// locator it carries. "Each locator and its associated results are
+	// available for two days after the initial query executes" (Salesforce
+	// Help 000384958, INVALID_QUERY_LOCATOR; SOAP API Developer Guide,
+	// queryMore()); the 15 minutes of inactivity older guides name no
+	// longer apply. A longer cursor would promise what Salesforce has
+	// already dropped.
+	MaxCursorTTL = 48 * time.Hour
 	// DefaultPageSize is the page size when the caller names none: the
 	// largest Salesforce serves, so a query costs the fewest calls.
 	DefaultPageSize = 2000
@@ -83,7 +91,8 @@ type Config struct {
 	// one is accepted by the others. Nil means a random key for this
 	// process (demo, single replica).
 	CursorKey []byte
-	// CursorTTL bounds a cursor's life (default DefaultCursorTTL).
+	// CursorTTL bounds a cursor's life (default DefaultCursorTTL, at most
+	// MaxCursorTTL).
 	CursorTTL time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -119,6 +128,9 @@ func New(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("service: CursorKey has %d bytes, want at least %d", len(cfg.CursorKey), MinCursorKey)
 	default:
 		cfg.CursorKey = append([]byte(nil), cfg.CursorKey...)
+	}
+	if cfg.CursorTTL > MaxCursorTTL {
+		return nil, fmt.Errorf("service: CursorTTL %s is longer than a query locator lives (%s)", cfg.CursorTTL, MaxCursorTTL)
 	}
 	if cfg.CursorTTL <= 0 {
 		cfg.CursorTTL = DefaultCursorTTL

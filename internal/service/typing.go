@@ -143,8 +143,8 @@ func checkXML(s string) *valueError {
 }
 
 // toSalesforce converts one JSON value (not null) to the text Salesforce
-// takes for field f, checking type, length, picklist values, precision and
-// scale. It never rounds.
+// takes for field f, checking type, length, picklist values and the digits
+// a precision allows before the decimal point. It never rounds.
 func toSalesforce(f *partner.DescribeField, v any) (string, *valueError) {
 	switch k := kindOf(f); k {
 	case kString, kPicklist:
@@ -349,8 +349,9 @@ func picklistHas(f *partner.DescribeField, s string) bool {
 	return false
 }
 
-// checkNumber checks d against the field's kind, precision and scale and
-// returns its plain decimal text.
+// checkNumber checks d against the field's kind and, for decimals, the
+// integer digits precision − scale allows, and returns its plain decimal
+// text, every decimal place kept.
 func checkNumber(f *partner.DescribeField, k kind, d decimal) (string, *valueError) {
 	switch k {
 	case kInt, kLong:
@@ -368,14 +369,16 @@ func checkNumber(f *partner.DescribeField, k kind, d decimal) (string, *valueErr
 			return "", verr(codeOutOfRange, "has more than its %d digits", f.Digits)
 		}
 	case kDecimal:
-		if f.Precision > 0 {
-			if len(d.frac) > f.Scale {
-				return "", verr(codeOutOfRange, "has %d decimal places, more than its scale of %d", len(d.frac), f.Scale)
-			}
-			if maxInt := f.Precision - f.Scale; len(d.intPart) > maxInt {
-				return "", verr(codeOutOfRange, "has %d digits before the decimal point, more than the %d its precision %d and scale %d allow",
-					len(d.intPart), maxInt, f.Precision, f.Scale)
-			}
+		// Only the integer part is bounded. Salesforce's API saves decimal
+		// places beyond the field's scale and returns them unrounded
+		// (Salesforce Help 000212661 and 000387302: "Apex and API methods
+		// can save records with decimal places beyond the field definition
+		// ... When you retrieve the value via API, no rounding occurs"), so
+		// the gateway refuses no scale and rounds nothing. The message is
+		// Salesforce's own for the integer part, without the value.
+		if maxInt := f.Precision - f.Scale; f.Precision > 0 && len(d.intPart) > maxInt {
+			return "", verr(codeOutOfRange, "value outside of valid range on numeric field: %d digits before the decimal point, more than the %d its precision %d and scale %d allow",
+				len(d.intPart), maxInt, f.Precision, f.Scale)
 		}
 	}
 	return d.String(), nil

@@ -130,7 +130,7 @@ func TestToSalesforceText(t *testing.T) {
 	})
 }
 
-// TestToSalesforceNumbers checks booleans and numbers: exact decimal text, never rounded, within range, precision and scale.
+// TestToSalesforceNumbers checks booleans and numbers: exact decimal text, never rounded, within range; a decimal's integer part within precision − scale, its decimal places unbounded.
 func TestToSalesforceNumbers(t *testing.T) {
 	t.Parallel()
 	runToSalesforce(t, []toSalesforceCase{
@@ -150,17 +150,36 @@ func TestToSalesforceNumbers(t *testing.T) {
 		{"double exact 18 digits", fld("D", "double", prec(18, 2)), num("1234567890123456.78"), "1234567890123456.78", ""},
 		{"double huge decimal kept exact (no precision)", fld("D", "double"), num("12345678901234567.89"), "12345678901234567.89", ""},
 		{"double huge decimal over precision", fld("D", "double", prec(18, 2)), num("12345678901234567.89"), "", codeOutOfRange},
-		{"double scale overflow", fld("D", "double", prec(18, 2)), num("1.234"), "", codeOutOfRange},
+		{"double decimals beyond the scale kept", fld("D", "double", prec(18, 2)), num("1.234"), "1.234", ""},
+		{"double 16 integer digits and many decimals", fld("D", "double", prec(18, 2)), num("1234567890123456.123456789"), "1234567890123456.123456789", ""},
+		{"double 17 integer digits refused", fld("D", "double", prec(18, 2)), num("12345678901234567"), "", codeOutOfRange},
 		{"double trailing zeros are not scale", fld("D", "double", prec(18, 2)), num("1.2300"), "1.23", ""},
 		{"double exponent", fld("D", "double", prec(18, 2)), num("1e2"), "100", ""},
 		{"double negative exponent", fld("D", "double", prec(18, 2)), num("1e-2"), "0.01", ""},
-		{"double negative exponent over scale", fld("D", "double", prec(18, 2)), num("1e-3"), "", codeOutOfRange},
+		{"double negative exponent beyond the scale", fld("D", "double", prec(18, 2)), num("1e-3"), "0.001", ""},
 		{"double a string", fld("D", "double"), "1.5", "", codeWrongType},
 		{"currency", fld("C", "currency", prec(18, 0)), num("-123456789012345678"), "-123456789012345678", ""},
-		{"currency scale 0 refuses cents", fld("C", "currency", prec(18, 0)), num("1.5"), "", codeOutOfRange},
+		{"currency scale 0 keeps cents (the spec's example)", fld("C", "currency", prec(18, 0)), num("1250000.50"), "1250000.5", ""},
+		{"currency many decimals sent exactly", fld("C", "currency", prec(18, 0)), num("1250000.123456789"), "1250000.123456789", ""},
+		{"currency 19 integer digits refused", fld("C", "currency", prec(18, 0)), num("1234567890123456789.5"), "", codeOutOfRange},
+		{"negative integer part bounded too", fld("C", "currency", prec(18, 2)), num("-12345678901234567.5"), "", codeOutOfRange},
 		{"percent", fld("P", "percent", prec(5, 2)), num("99.99"), "99.99", ""},
 		{"percent over", fld("P", "percent", prec(5, 2)), num("1000"), "", codeOutOfRange},
 	})
+}
+
+// TestNumberRangeMessage checks the refusal of an integer part too long
+// for precision − scale speaks Salesforce's words and never echoes the value.
+func TestNumberRangeMessage(t *testing.T) {
+	t.Parallel()
+	f := fld("AnnualRevenue", "currency", prec(18, 2))
+	_, e := toSalesforce(&f, num("98765432109876543.25"))
+	if e == nil || e.code != codeOutOfRange {
+		t.Fatalf("got %v, want %s", e, codeOutOfRange)
+	}
+	if !strings.HasPrefix(e.msg, "value outside of valid range on numeric field") || strings.Contains(e.msg, "98765") {
+		t.Errorf("message %q: want Salesforce's wording without the value", e.msg)
+	}
 }
 
 // TestToSalesforceTimes checks dates, date-times (sent in UTC) and times.
@@ -213,6 +232,8 @@ func TestFromSalesforce(t *testing.T) {
 		{"int", fld("N", "int"), "42", num("42")},
 		{"long", fld("N", "long"), "9223372036854775807", num("9223372036854775807")},
 		{"double Java exponent", fld("D", "double"), "5.59335E8", num("559335000")},
+		{"currency beyond its scale read unrounded", fld("C", "currency", prec(18, 0)), "1250000.123456789", num("1250000.123456789")},
+		{"double 18 significant digits read exactly", fld("D", "double", prec(18, 2)), "1234567890123456.78", num("1234567890123456.78")},
 		{"double Java .0", fld("D", "double"), "350000.0", num("350000")},
 		{"double small exponent", fld("D", "double"), "1.0E-4", num("0.0001")},
 		{"currency huge exact", fld("C", "currency"), "12345678901234567.89", num("12345678901234567.89")},

@@ -23,6 +23,54 @@ type StatusError struct {
 	Fields     []string
 	// ExtendedErrorCodes lists extendedErrorDetails/extendedErrorCode values.
 	ExtendedErrorCodes []string
+	// Duplicate is the duplicateResult of an xsi:type="DuplicateError"
+	// (StatusCode DUPLICATES_DETECTED): what a duplicate rule matched. Nil
+	// for every other error.
+	Duplicate *DuplicateResult
+}
+
+// DuplicateResult mirrors the WSDL's DuplicateResult: the rule that
+// fired and the records its matching rules found.
+type DuplicateResult struct {
+	AllowSave               bool
+	DuplicateRule           string // the duplicate rule's developer name
+	DuplicateRuleEntityType string
+	ErrorMessage            string
+	MatchResults            []MatchResult
+}
+
+// MatchResult mirrors the WSDL's MatchResult: one matching rule's finds.
+type MatchResult struct {
+	EntityType   string
+	Errors       []StatusError
+	MatchEngine  string // ExactMatchEngine, FuzzyMatchEngine, …
+	MatchRecords []MatchRecord
+	Rule         string // the matching rule's developer name
+	Size         int
+	Success      bool
+}
+
+// MatchRecord mirrors the WSDL's MatchRecord: one record found.
+type MatchRecord struct {
+	AdditionalInformation []NameValue
+	FieldDiffs            []FieldDiff
+	// MatchConfidence is the xsd:double as Salesforce wrote it ("100.0").
+	MatchConfidence string
+	// Record is the matched record: its type and Id, and whatever fields
+	// the rule compared.
+	Record Record
+}
+
+// NameValue mirrors the WSDL's AdditionalInformationMap.
+type NameValue struct {
+	Name, Value string
+}
+
+// FieldDiff mirrors the WSDL's FieldDiff: how one compared field differs
+// (differenceType: SAME, DIFFERENT, NULL).
+type FieldDiff struct {
+	Name       string
+	Difference string
 }
 
 // SaveResult mirrors the WSDL's SaveResult (create and update).
