@@ -85,6 +85,11 @@ type Config struct {
 	CursorKey []byte
 	// CursorTTL bounds a cursor's life (default DefaultCursorTTL).
 	CursorTTL time.Duration
+	// MaxPageRows bounds the rows of one page once its child sets are read
+	// in full, parents and children counted alike (default
+	// DefaultMaxPageRows); a page over it fails with CodePageTooLarge
+	// rather than coming back short.
+	MaxPageRows int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -125,6 +130,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxPageRows <= 0 {
+		cfg.MaxPageRows = DefaultMaxPageRows
 	}
 	return &Service{cfg: cfg}, nil
 }
