@@ -58,15 +58,15 @@ type SOQLQuery struct {
 
 // QueryPage is one page of a query answer.
 type QueryPage struct {
-	TotalSize int      `json:"totalSize"`
-	Done      bool     `json:"done"`
-	Records   []Record `json:"records"`
+	TotalSize int             `json:"totalSize"`
+	Done      bool            `json:"done"`
+	Records   []OrderedRecord `json:"records"`
 	// NextCursor is set while Done is false.
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // SearchHit is one record found by SOSL.
 type SearchHit struct {
-	SObject string `json:"sobject"`
-	Record  Record `json:"record"`
+	SObject string        `json:"sobject"`
+	Record  OrderedRecord `json:"record"`
 }

@@ -8,6 +8,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -295,6 +296,9 @@ func TestE2EThousandContacts(t *testing.T) {
 		t.Fatalf("%d accounts, want 1", len(recs))
 	}
 	check("JSON", recs[0].(map[string]any))
+	if got := firstRecordKeys(t, a.body, "records"); fmt.Sprint(got) != "[Id Name Contacts Contacts/Id Contacts/LastName]" {
+		t.Errorf("record keys %v, want the SELECT order", got)
+	}
 	lines := s.ndjson(t, "/v1/query", map[string]any{"soql": soql})
 	if len(lines) != 1 {
 		t.Fatalf("NDJSON: %d lines, want 1", len(lines))
@@ -304,6 +308,78 @@ func TestE2EThousandContacts(t *testing.T) {
 	t.Logf("two reads of 1 account with 1,000 contacts cost %v at sfsim", cost)
 	if cost["query"] != 2 {
 		t.Errorf("%d query calls, want 2", cost["query"])
+	}
+}
+
+// firstRecordKeys returns the keys, in the order written, of the first
+// object of the array member arr of the JSON object body ("" for body
+// itself), and of its first child list's first record after them, as
+// "Contacts/…".
+func firstRecordKeys(t *testing.T, body []byte, arr string) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(body))
+	tok := func() json.Token {
+		tk, err := dec.Token()
+		if err != nil {
+			t.Fatalf("%v in %.300s", err, body)
+		}
+		return tk
+	}
+	tok() // {
+	if arr != "" {
+		for tok() != arr {
+			var skip json.RawMessage
+			_ = dec.Decode(&skip)
+		}
+		tok() // [
+		tok() // {
+	}
+	var keys []string
+	for dec.More() {
+		k := tok().(string)
+		keys = append(keys, k)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		if len(v) > 2 && v[0] == '[' && v[1] == '{' {
+			for _, ck := range firstRecordKeys(t, v[1:len(v)-1], "") {
+				if !strings.Contains(ck, "/") {
+					keys = append(keys, k+"/"+ck)
+				}
+			}
+		}
+	}
+	return keys
+}
+
+// TestE2EKeysInSelectOrder: record keys come out in the SELECT order
+// (the ?fields= order for a get, Id first), nested records too, in JSON
+// and NDJSON, where they used to be sorted.
+func TestE2EKeysInSelectOrder(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, stackOptions{seedAccounts: 3})
+	a := s.do(t, http.MethodPost, "/v1/sobjects/Account/records", map[string]any{"Name": uniq("Order"), "Phone": "555", "Industry": "Energy"})
+	if a.status != http.StatusCreated {
+		t.Fatalf("create: %s", a)
+	}
+	id := a.json(t)["id"].(string)
+	if a = s.do(t, http.MethodPost, "/v1/sobjects/Contact/records", map[string]any{"LastName": "Zed", "FirstName": "Al", "AccountId": id}); a.status != http.StatusCreated {
+		t.Fatalf("create contact: %s", a)
+	}
+	a = s.do(t, http.MethodGet, "/v1/sobjects/Account/records/"+id+"?fields=Phone,Name,Industry", nil)
+	if got := firstRecordKeys(t, a.body, ""); fmt.Sprint(got) != "[Id Phone Name Industry]" {
+		t.Errorf("get keys %v, want [Id Phone Name Industry]", got)
+	}
+	soql := "SELECT Phone, Owner.Name, Name, (SELECT LastName, FirstName FROM Contacts), Id FROM Account WHERE Id = '" + id + "'"
+	want := "[Phone Owner Name Contacts Contacts/LastName Contacts/FirstName Id]"
+	a = s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": soql})
+	if got := firstRecordKeys(t, a.body, "records"); fmt.Sprint(got) != want {
+		t.Errorf("JSON keys %v, want %s", got, want)
+	}
+	a = s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": soql}, "Accept", "application/x-ndjson")
+	if got := firstRecordKeys(t, bytes.TrimSpace(a.body), ""); fmt.Sprint(got) != want {
+		t.Errorf("NDJSON keys %v, want %s", got, want)
 	}
 }
 

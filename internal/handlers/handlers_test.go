@@ -245,7 +245,7 @@ func TestErrorsMapThroughTheTables(t *testing.T) {
 				t.Errorf("unmapped = %v, want %v", c.unmapped, tt.unmapped)
 			}
 			opts := fullOptions()
-			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 				return nil, fmt.Errorf("fake: %w", tt.err)
 			}}
 			s := newTestServer(t, opts)

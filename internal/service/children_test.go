@@ -114,8 +114,9 @@ func childTestService(t *testing.T, c Client, maxRows int) *Service {
 }
 
 // wantContacts checks that rec holds n contacts, numbered in order.
-func wantContacts(t *testing.T, rec Record, n int) {
+func wantContacts(t *testing.T, row sfgate.OrderedRecord, n int) {
 	t.Helper()
+	rec := row.Map()
 	kids, ok := rec["Contacts"].([]any)
 	if !ok || len(kids) != n {
 		t.Fatalf("%v has %d contacts, want %d", rec["Name"], len(kids), n)
@@ -140,8 +141,8 @@ func TestChildSetsDrainedBeforeParentMoves(t *testing.T) {
 		t.Parallel()
 		c := &childPagingClient{kids: []int{257, 3, 1}, batch: 200, dead: map[string]bool{}}
 		s := childTestService(t, c, 0)
-		var got []Record
-		err := s.Stream(t.Context(), in, func(page []Record) error {
+		var got []sfgate.OrderedRecord
+		err := s.Stream(t.Context(), in, func(page []sfgate.OrderedRecord) error {
 			got = append(got, page...)
 			return nil
 		})
@@ -198,7 +199,7 @@ func TestChildSetsOverTheBound(t *testing.T) {
 	if fmt.Sprint(c.calls) != "[query]" {
 		t.Errorf("calls %v: the set's size already said it cannot fit", c.calls)
 	}
-	err = s.Stream(t.Context(), in, func([]Record) error { t.Error("a page was emitted"); return nil })
+	err = s.Stream(t.Context(), in, func([]sfgate.OrderedRecord) error { t.Error("a page was emitted"); return nil })
 	wantError(t, err, sfgate.KindUnprocessable, CodePageTooLarge)
 
 	// Exactly at the bound it fits: 1 parent + 257 contacts.

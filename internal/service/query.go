@@ -151,7 +151,7 @@ func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (_ sfgate.Que
 
 // streamPage is what the fetching goroutine hands the emitting one.
 type streamPage struct {
-	records []Record
+	records []sfgate.OrderedRecord
 	err     error
 }
 
@@ -160,7 +160,7 @@ type streamPage struct {
 // so at most two typed pages exist at once (the one being written and the
 // one waiting), whatever the result's size. Nothing accumulates: each page
 // is dropped once emitted.
-func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []Record) error) (err error) {
+func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []sfgate.OrderedRecord) error) (err error) {
 	defer s.settle(&err)
 	r, err := s.start(ctx, in)
 	if err != nil {
