@@ -256,8 +256,8 @@ func TestE2EChildPagingReplayed(t *testing.T) {
 }
 
 // TestE2EThousandContacts: one account with 1,000 contacts at sfsim comes
-// back with all 1,000 through raw SOQL (JSON and NDJSON) and the
-// structured query's child subquery, however sfsim pages the child set.
+// back with all 1,000 through raw SOQL and the structured query's child
+// subquery, as JSON and NDJSON, however sfsim pages the child set.
 func TestE2EThousandContacts(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, stackOptions{seedAccounts: 1})
@@ -304,10 +304,37 @@ func TestE2EThousandContacts(t *testing.T) {
 		t.Fatalf("NDJSON: %d lines, want 1", len(lines))
 	}
 	check("NDJSON", lines[0])
+	// The structured query's child subquery, checked against describe.
+	structured := map[string]any{
+		"fields": []string{"Id", "Name"}, "where": map[string]any{"field": "Id", "op": "=", "value": accID},
+		"children": []map[string]any{{"relationship": "Contacts", "fields": []string{"Id", "LastName"},
+			"where": map[string]any{"field": "LastName", "op": "like", "value": "Kid %"}, "orderBy": []map[string]any{{"field": "LastName"}}}},
+	}
+	a = s.do(t, http.MethodPost, "/v1/sobjects/Account/query", structured)
+	if a.status != http.StatusOK {
+		t.Fatalf("structured: %s", a)
+	}
+	recs = a.json(t)["records"].([]any)
+	if len(recs) != 1 {
+		t.Fatalf("structured: %d accounts, want 1", len(recs))
+	}
+	check("structured JSON", recs[0].(map[string]any))
+	if lines = s.ndjson(t, "/v1/sobjects/Account/query", structured); len(lines) != 1 {
+		t.Fatalf("structured NDJSON: %d lines, want 1", len(lines))
+	}
+	check("structured NDJSON", lines[0])
 	cost := diffCalls(before, s.simStats(t))
-	t.Logf("two reads of 1 account with 1,000 contacts cost %v at sfsim", cost)
-	if cost["query"] != 2 {
-		t.Errorf("%d query calls, want 2", cost["query"])
+	t.Logf("four reads of 1 account with 1,000 contacts cost %v at sfsim", cost)
+	if cost["query"] != 4 {
+		t.Errorf("%d query calls, want 4", cost["query"])
+	}
+
+	// A relationship the describe does not have is refused before any
+	// query, naming the member.
+	structured["children"] = []map[string]any{{"relationship": "Contactz", "fields": []string{"Id"}}}
+	a = s.do(t, http.MethodPost, "/v1/sobjects/Account/query", structured)
+	if a.status != http.StatusUnprocessableEntity || !strings.Contains(string(a.body), `"/children/0/relationship"`) {
+		t.Errorf("unknown child relationship: %s", a)
 	}
 }
 
