@@ -22,13 +22,14 @@ const CodePageTooLarge = "QUERY_PAGE_TOO_LARGE"
 // Salesforce pages large child sets inside a query result: a child
 // QueryResult of a record may come with done=false, a queryLocator of its
 // own and a size larger than the rows sent, the rest to be read with
-// queryMore on that locator (SOAP API Developer Guide, queryMore():
-// https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_querymore.htm;
-// REST "Execute a SOQL Query" shows the same nextRecordsUrl on a child
-// set; jsforce issue #577 and PR #1752 fixed the same truncation in a
-// client). The same page of the guide warns: "A queryMore() call on a
-// parent object invalidates all child cursors in the previous result
-// set". So every child set of a page is drained here, right after the page
+// queryMore on that locator (SOAP API Developer Guide, queryMore();
+// jsforce issue #577 and PR #1752 fixed the same truncation in a client).
+// The guide's QueryLocator page warns: "A queryMore() call on a parent
+// object invalidates all child cursors in the previous result set. If you
+// need the results from the child, you must use queryMore() on those
+// results before using queryMore() on the parent results."
+// (https://developer.salesforce.com/docs/atlas.en-us.api.meta/api/sforce_api_calls_querymore_querylocator.htm).
+// So every child set of a page is drained here, right after the page
 // arrives and before anything asks for the parent's next page; within a
 // child set, the grandchild sets of each batch are drained before the
 // child set's own next batch, for the same reason one level down.
