@@ -18,13 +18,29 @@ type QueryInput struct {
 // has checked its shape and bounds; the service checks every object,
 // field and path against describe and escapes every value.
 type StructuredQuery struct {
-	Fields         []string   `json:"fields"`
-	Where          *Condition `json:"where,omitempty"`
-	OrderBy        []OrderBy  `json:"orderBy,omitempty"`
-	Limit          int        `json:"limit,omitempty"`
-	IncludeDeleted bool       `json:"includeDeleted"`
+	Fields []string `json:"fields"`
+	// Children are child subqueries: each a list of the object's child
+	// records (Contacts of an Account), read whole however Salesforce
+	// pages them.
+	Children       []ChildQuery `json:"children,omitempty"`
+	Where          *Condition   `json:"where,omitempty"`
+	OrderBy        []OrderBy    `json:"orderBy,omitempty"`
+	Limit          int          `json:"limit,omitempty"`
+	IncludeDeleted bool         `json:"includeDeleted"`
 	// PageSize is 200–2000; 0 means the default (2000).
 	PageSize int `json:"pageSize,omitempty"`
+}
+
+// ChildQuery is a child subquery of a structured query: Relationship is a
+// child relationship of the queried object (its relationshipName in
+// describe, e.g. "Contacts"), Fields, Where and OrderBy name fields of
+// the child object, Limit bounds the rows per parent record.
+type ChildQuery struct {
+	Relationship string     `json:"relationship"`
+	Fields       []string   `json:"fields"`
+	Where        *Condition `json:"where,omitempty"`
+	OrderBy      []OrderBy  `json:"orderBy,omitempty"`
+	Limit        int        `json:"limit,omitempty"`
 }
 
 // Condition is a node of a where tree: exactly one of And, Or, Not, or a
@@ -58,15 +74,15 @@ type SOQLQuery struct {
 
 // QueryPage is one page of a query answer.
 type QueryPage struct {
-	TotalSize int      `json:"totalSize"`
-	Done      bool     `json:"done"`
-	Records   []Record `json:"records"`
+	TotalSize int             `json:"totalSize"`
+	Done      bool            `json:"done"`
+	Records   []OrderedRecord `json:"records"`
 	// NextCursor is set while Done is false.
 	NextCursor string `json:"nextCursor,omitempty"`
 }
 
 // SearchHit is one record found by SOSL.
 type SearchHit struct {
-	SObject string `json:"sobject"`
-	Record  Record `json:"record"`
+	SObject string        `json:"sobject"`
+	Record  OrderedRecord `json:"record"`
 }

@@ -1,7 +1,7 @@
 package sfgate
 
-// Record is one record, keyed by API field name. Parents nest as Record
-// (map[string]any), child subqueries as []any of Record.
+// Record is one record written by a caller, keyed by API field name.
+// Records read come back as OrderedRecord, in SELECT order.
 type Record = map[string]any
 
 // UpsertResult is the answer of an upsert.

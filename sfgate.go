@@ -21,10 +21,11 @@ import (
 //
 // Conventions for every implementation:
 //   - ctx carries the request's deadline and cancellation; honour it.
-//   - Records are Record values: JSON objects keyed by API field name whose
-//     numbers are json.Number (never float64), so no value is rounded on
-//     its way through the gateway. Request bodies reach the services decoded
-//     with json.Decoder.UseNumber.
+//   - Records written are Record values: JSON objects keyed by API field
+//     name whose numbers are json.Number (never float64), so no value is
+//     rounded on its way through the gateway. Request bodies reach the
+//     services decoded with json.Decoder.UseNumber. Records read are
+//     OrderedRecord values: the same values, their keys in SELECT order.
 //   - Errors the caller should see are *Error (possibly wrapped), with a
 //     Kind and a Code; the HTTP layer maps them to statuses through one
 //     table. Anything else is an internal error, answered without detail.
@@ -51,8 +52,9 @@ type SchemaService interface {
 // describe both ways and refuse unknown, read-only, mistyped and missing
 // required fields with an *Error that names each field.
 type RecordService interface {
-	// Get returns one record; fields nil means every field.
-	Get(ctx context.Context, sobject, id string, fields []string) (Record, error)
+	// Get returns one record, its keys in the order of fields (Id first);
+	// fields nil means every field, in the describe's order.
+	Get(ctx context.Context, sobject, id string, fields []string) (OrderedRecord, error)
 	// Create creates one record and returns its id.
 	Create(ctx context.Context, sobject string, rec Record) (string, error)
 	// Update changes the fields present in rec; a nil value clears a field.
@@ -81,7 +83,7 @@ type QueryService interface {
 	// memory bounded by two pages. It stops at the first error emit returns
 	// and returns it. An error before the first emit can still be answered
 	// whole; after it, the caller has seen part of the answer.
-	Stream(ctx context.Context, in QueryInput, emit func(records []Record) error) error
+	Stream(ctx context.Context, in QueryInput, emit func(records []OrderedRecord) error) error
 	// Search runs a SOSL search.
 	Search(ctx context.Context, sosl string) ([]SearchHit, error)
 }

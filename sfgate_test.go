@@ -67,3 +67,50 @@ func TestErrorCarriesItsCause(t *testing.T) {
 		t.Errorf("NewError = %+v", e)
 	}
 }
+
+func TestOrderedRecordJSON(t *testing.T) {
+	t.Parallel()
+	r := OrderedRecord{
+		{"Name", "A <&> B\u2028"}, {"Id", "001000000000001AAA"}, {"AnnualRevenue", json.Number("12345678901234567.89")},
+		{"Owner", OrderedRecord{{"Name", "Zoë"}, {"Alias", nil}}},
+		{"Contacts", []OrderedRecord{{{"LastName", "x"}, {"Email", "a@b"}}}},
+		{"Cases", []OrderedRecord{}}, {"Tags__c", []any{"A", "B"}}, {"Active", true},
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Name":"A \u003c\u0026\u003e B\u2028","Id":"001000000000001AAA","AnnualRevenue":12345678901234567.89,` +
+		`"Owner":{"Name":"Zoë","Alias":null},"Contacts":[{"LastName":"x","Email":"a@b"}],"Cases":[],"Tags__c":["A","B"],"Active":true}`
+	if string(b) != want {
+		t.Errorf("Marshal\n got %s\nwant %s", b, want)
+	}
+	// The values are those of the same record as a map: only the order
+	// of keys differs.
+	m, err := json.Marshal(r.Map())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a, c any
+	if json.Unmarshal(b, &a) != nil || json.Unmarshal(m, &c) != nil || fmt.Sprint(a) != fmt.Sprint(c) {
+		t.Errorf("ordered %s\nmap     %s", b, m)
+	}
+	var sb strings.Builder
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil || !strings.HasPrefix(sb.String(), `{"Name":"A <&> B\u2028"`) {
+		t.Errorf("Encoder without HTML escaping: %s %v", sb.String(), err)
+	}
+	if v, ok := r.Get("AnnualRevenue"); !ok || v != json.Number("12345678901234567.89") {
+		t.Errorf("Get = %v %v", v, ok)
+	}
+	if _, ok := r.Get("annualrevenue"); ok {
+		t.Error("Get is case-sensitive, like the API names it holds")
+	}
+	if got := fmt.Sprint(r.Keys()); got != "[Name Id AnnualRevenue Owner Contacts Cases Tags__c Active]" {
+		t.Errorf("Keys = %s", got)
+	}
+	if b, _ := json.Marshal(OrderedRecord(nil)); string(b) != "null" {
+		t.Errorf("nil record = %s", b)
+	}
+}

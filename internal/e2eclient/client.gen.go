@@ -348,6 +348,25 @@ type BatchResult struct {
 	Success bool `json:"success"`
 }
 
+// ChildQuery A child subquery (`(SELECT … FROM Contacts …)`): `relationship` is a
+// child relationship of the queried object as its describe names it
+// (`childRelationships[].relationshipName`), `fields`, `where` and
+// `orderBy` name fields of the child object, `limit` bounds the rows per
+// parent record.
+//
+// Example: {"fields":["Id","LastName","Email"],"limit":100,"orderBy":[{"field":"LastName"}],"relationship":"Contacts","where":{"field":"Email","op":"!=","value":null}}
+type ChildQuery struct {
+	Fields       []FieldPath `json:"fields"`
+	Limit        *int        `json:"limit,omitempty"`
+	OrderBy      *[]OrderBy  `json:"orderBy,omitempty"`
+	Relationship FieldName   `json:"relationship"`
+
+	// Where A node of a where tree: exactly one of `and` (all must hold), `or` (one
+	// must hold), `not`, or a comparison (`field`, `op`, `value`). The gateway
+	// refuses a node that mixes them, naming it.
+	Where *Condition `json:"where,omitempty"`
+}
+
 // ChildRelationship defines model for ChildRelationship.
 type ChildRelationship struct {
 	CascadeDelete    *bool   `json:"cascadeDelete,omitempty"`
@@ -655,7 +674,10 @@ type ReadinessChecksSalesforce string
 // ReadinessStatus defines model for Readiness.Status.
 type ReadinessStatus string
 
-// Record A record keyed by API field name, values typed from describe.
+// Record A record keyed by API field name, values typed from describe, keys in
+// the order the query's SELECT list named them (for a get, the order of
+// `fields`, `Id` first). Parent relationships nest as records, child
+// subqueries as arrays of records holding every child row.
 //
 // Example: {"Id":"001000000000001AAA","Name":"Acme"}
 type Record map[string]interface{}
@@ -745,7 +767,11 @@ type SearchRequest struct {
 // SearchResult defines model for SearchResult.
 type SearchResult struct {
 	Results []struct {
-		// Record A record keyed by API field name, values typed from describe.
+		// Record A record keyed by API field name, values typed from describe, keys in
+		// the order the query's SELECT list named them (for a get, the order of
+		// `fields`, `Id` first). Parent relationships nest as records, child
+		// subqueries as arrays of records holding every child row.
+		//
 		//
 		// Example: {"Id":"001000000000001AAA","Name":"Acme"}
 		Record  Record      `json:"record"`
@@ -755,10 +781,16 @@ type SearchResult struct {
 
 // StructuredQuery defines model for StructuredQuery.
 type StructuredQuery struct {
-	Fields         []FieldPath `json:"fields"`
-	IncludeDeleted *bool       `json:"includeDeleted,omitempty"`
-	Limit          *int        `json:"limit,omitempty"`
-	OrderBy        *[]OrderBy  `json:"orderBy,omitempty"`
+	// Children Child subqueries, each an array in every record (`[]` when it has
+	// none), keys in the order of its `fields`. Salesforce pages large
+	// child sets; the gateway reads every row before answering (or fails
+	// with `QUERY_PAGE_TOO_LARGE` when a page with its children would
+	// exceed 10,000 records: ask for a smaller `pageSize` or a `limit`).
+	Children       *[]ChildQuery `json:"children,omitempty"`
+	Fields         []FieldPath   `json:"fields"`
+	IncludeDeleted *bool         `json:"includeDeleted,omitempty"`
+	Limit          *int          `json:"limit,omitempty"`
+	OrderBy        *[]OrderBy    `json:"orderBy,omitempty"`
 
 	// PageSize Records per Salesforce call (the `QueryOptions` batch size).
 	PageSize *PageSize `json:"pageSize,omitempty"`

@@ -21,11 +21,11 @@ func TestAcceptNegotiation(t *testing.T) {
 	opts.Queries = &fakeQueries{
 		query: func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 			calls.Add(1)
-			return sfgate.QueryPage{TotalSize: 1, Done: true, Records: []sfgate.Record{{"Id": "001000000000001AAA"}}}, nil
+			return sfgate.QueryPage{TotalSize: 1, Done: true, Records: []sfgate.OrderedRecord{ord("Id", "001000000000001AAA")}}, nil
 		},
-		stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
+		stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.OrderedRecord) error) error {
 			calls.Add(1)
-			return emit([]sfgate.Record{{"Id": "001000000000001AAA"}})
+			return emit([]sfgate.OrderedRecord{ord("Id", "001000000000001AAA")})
 		},
 	}
 	s := newTestServer(t, opts)

@@ -326,7 +326,7 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.Qu
 			return fmt.Errorf("query: %w", err)
 		}
 		if page.Records == nil {
-			page.Records = []sfgate.Record{}
+			page.Records = []sfgate.OrderedRecord{}
 		}
 		return writeJSON(w, http.StatusOK, page)
 	}
@@ -343,7 +343,7 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.Qu
 			started = true
 		}
 	}
-	err := h.opts.Queries.Stream(ctx, in, func(records []sfgate.Record) error {
+	err := h.opts.Queries.Stream(ctx, in, func(records []sfgate.OrderedRecord) error {
 		start()
 		// One write per page: each record is one line, written as an
 		// Encoder with SetEscapeHTML(false) would.
@@ -352,7 +352,7 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.Qu
 		b := *buf
 		for _, rec := range records {
 			var err error
-			if b, err = appendJSON(b, rec, false); err != nil {
+			if b, err = appendOrdered(b, rec, false, 0); err != nil {
 				return err
 			}
 			b = append(b, '\n')

@@ -49,17 +49,17 @@ func (f *fakeDescribe) RecordSchema(ctx context.Context, name string) (map[strin
 }
 
 type fakeRecords struct {
-	get    func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error)
+	get    func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error)
 	create func(ctx context.Context, obj string, rec sfgate.Record) (string, error)
 	upsert func(ctx context.Context, obj, field, value string, rec sfgate.Record) (sfgate.UpsertResult, error)
 	batch  func(ctx context.Context, obj string, req sfgate.BatchRequest) (sfgate.BatchResponse, error)
 }
 
-func (f *fakeRecords) Get(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+func (f *fakeRecords) Get(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 	if f.get != nil {
 		return f.get(ctx, obj, id, fields)
 	}
-	return sfgate.Record{"Id": id, "Name": "Acme"}, nil
+	return ord("Id", id, "Name", "Acme"), nil
 }
 
 func (f *fakeRecords) Create(ctx context.Context, obj string, rec sfgate.Record) (string, error) {
@@ -104,22 +104,22 @@ func (f *fakeRecords) ConvertLead(ctx context.Context, req sfgate.LeadConvertReq
 
 type fakeQueries struct {
 	query  func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error)
-	stream func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error
+	stream func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.OrderedRecord) error) error
 }
 
 func (f *fakeQueries) Query(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 	if f.query != nil {
 		return f.query(ctx, in)
 	}
-	return sfgate.QueryPage{TotalSize: 3, Done: false, Records: []sfgate.Record{{"Id": "001000000000001AAA"}}, NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
+	return sfgate.QueryPage{TotalSize: 3, Done: false, Records: []sfgate.OrderedRecord{ord("Id", "001000000000001AAA")}, NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
 }
 
-func (f *fakeQueries) Stream(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
+func (f *fakeQueries) Stream(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.OrderedRecord) error) error {
 	if f.stream != nil {
 		return f.stream(ctx, in, emit)
 	}
 	for page := range 2 {
-		recs := []sfgate.Record{{"Id": "001000000000001AAA", "Page": page}, {"Id": "001000000000002AAA", "Page": page}}
+		recs := []sfgate.OrderedRecord{ord("Id", "001000000000001AAA", "Page", page), ord("Id", "001000000000002AAA", "Page", page)}
 		if err := emit(recs); err != nil {
 			return err
 		}
@@ -128,7 +128,7 @@ func (f *fakeQueries) Stream(ctx context.Context, in sfgate.QueryInput, emit fun
 }
 
 func (f *fakeQueries) Search(ctx context.Context, sosl string) ([]sfgate.SearchHit, error) {
-	return []sfgate.SearchHit{{SObject: "Account", Record: sfgate.Record{"Id": "001000000000001AAA"}}}, nil
+	return []sfgate.SearchHit{{SObject: "Account", Record: ord("Id", "001000000000001AAA")}}, nil
 }
 
 type fakeLimits struct{}

@@ -96,9 +96,9 @@ func TestFieldsParameterForms(t *testing.T) {
 	t.Parallel()
 	got := make(chan []string, 1)
 	opts := fullOptions()
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 		got <- fields
-		return sfgate.Record{"Id": id}, nil
+		return sfgate.OrderedRecord{{Key: "Id", Value: id}}, nil
 	}}
 	s := newTestServer(t, opts)
 	tests := []struct {
@@ -300,7 +300,7 @@ func TestErrorsMapThroughTheTables(t *testing.T) {
 				t.Errorf("unmapped = %v, want %v", c.unmapped, tt.unmapped)
 			}
 			opts := fullOptions()
-			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+			opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 				return nil, fmt.Errorf("fake: %w", tt.err)
 			}}
 			s := newTestServer(t, opts)

@@ -10,14 +10,16 @@ import (
 	"github.com/sfgate/sfgate"
 )
 
-// The answers that dominate the gateway's CPU are records: map[string]any
-// holding only strings, json.Number, bools, nil, nested records and []any.
-// encoding/json spends most of its time there on reflection and on sorting
-// map keys through reflect.Value; appendJSON writes those shapes directly
-// and hands every other value to encoding/json, so the bytes stay exactly
-// what json.Marshal (or an Encoder with SetEscapeHTML(false)) would write:
-// keys sorted, <>& escaped when asked, U+2028/2029 escaped, invalid UTF-8
-// replaced by \ufffd, json.Number written as is once checked.
+// The answers that dominate the gateway's CPU are records: OrderedRecord
+// (and map[string]any) holding only strings, json.Number, bools, nil,
+// nested records, []OrderedRecord and []any. encoding/json spends most of
+// its time there on reflection (and, for maps, on sorting keys through
+// reflect.Value); appendJSON writes those shapes directly and hands every
+// other value to encoding/json, so the bytes stay exactly what json.Marshal
+// (or an Encoder with SetEscapeHTML(false)) would write: an OrderedRecord's
+// keys in its order, a map's sorted, <>& escaped when asked, U+2028/2029
+// escaped, invalid UTF-8 replaced by \ufffd, json.Number written as is
+// once checked.
 
 // maxFastDepth is how deep appendJSON nests before it hands the rest of a
 // value to encoding/json, which is what detects a cyclic map.
@@ -70,7 +72,9 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 			}
 		}
 		return append(dst, ']'), nil
-	case []sfgate.Record:
+	case sfgate.OrderedRecord:
+		return appendOrdered(dst, x, html, depth)
+	case []sfgate.OrderedRecord:
 		return appendRecords(dst, x, html, depth)
 	case sfgate.QueryPage:
 		return appendQueryPage(dst, &x, html, depth)
@@ -92,7 +96,7 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 			dst = appendJSONString(dst, x[i].SObject, html)
 			dst = append(dst, `,"record":`...)
 			var err error
-			if dst, err = appendRecord(dst, x[i].Record, html, depth+1); err != nil {
+			if dst, err = appendOrdered(dst, x[i].Record, html, depth+1); err != nil {
 				return dst, err
 			}
 			dst = append(dst, '}')
@@ -123,7 +127,7 @@ func appendQueryPage(dst []byte, p *sfgate.QueryPage, html bool, depth int) ([]b
 	return append(dst, '}'), nil
 }
 
-func appendRecords(dst []byte, recs []sfgate.Record, html bool, depth int) ([]byte, error) {
+func appendRecords(dst []byte, recs []sfgate.OrderedRecord, html bool, depth int) ([]byte, error) {
 	if recs == nil {
 		return append(dst, "null"...), nil
 	}
@@ -133,11 +137,35 @@ func appendRecords(dst []byte, recs []sfgate.Record, html bool, depth int) ([]by
 			dst = append(dst, ',')
 		}
 		var err error
-		if dst, err = appendRecord(dst, r, html, depth+1); err != nil {
+		if dst, err = appendOrdered(dst, r, html, depth+1); err != nil {
 			return dst, err
 		}
 	}
 	return append(dst, ']'), nil
+}
+
+// appendOrdered writes a record's members in its order, as its MarshalJSON
+// does, with no map and no sorting.
+func appendOrdered(dst []byte, r sfgate.OrderedRecord, html bool, depth int) ([]byte, error) {
+	if r == nil {
+		return append(dst, "null"...), nil
+	}
+	if depth > maxFastDepth {
+		return appendStdlib(dst, r, html)
+	}
+	dst = append(dst, '{')
+	for i := range r {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, r[i].Key, html)
+		dst = append(dst, ':')
+		var err error
+		if dst, err = appendValue(dst, r[i].Value, html, depth+1); err != nil {
+			return dst, err
+		}
+	}
+	return append(dst, '}'), nil
 }
 
 // member is one entry of a record, sorted by key before it is written.

@@ -41,7 +41,9 @@ func checkSameJSON(t testing.TB, v any) {
 			t.Fatalf("escapeHTML=%v: error %v, encoding/json's %v for %#v", html, gotErr, wantErr, v)
 		}
 		if wantErr != nil {
-			if gotErr.Error() != wantErr.Error() {
+			// Through an OrderedRecord's MarshalJSON, encoding/json wraps
+			// the same message ("error calling MarshalJSON for type …").
+			if gotErr.Error() != wantErr.Error() && !strings.Contains(wantErr.Error(), gotErr.Error()) {
 				t.Fatalf("escapeHTML=%v: error %q, encoding/json's %q", html, gotErr, wantErr)
 			}
 			continue
@@ -55,6 +57,15 @@ func checkSameJSON(t testing.TB, v any) {
 	}
 }
 
+// ord builds an OrderedRecord from key, value pairs.
+func ord(kv ...any) sfgate.OrderedRecord {
+	r := make(sfgate.OrderedRecord, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		r = append(r, sfgate.Member{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return r
+}
+
 type htmlMarshaler struct{}
 
 func (htmlMarshaler) MarshalJSON() ([]byte, error) { return []byte(`"<a&b>"`), nil }
@@ -63,7 +74,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	t.Parallel()
 	cyclic := map[string]any{"Name": "loop"}
 	cyclic["Parent"] = cyclic
-	cursor := sfgate.QueryPage{TotalSize: 3, Done: false, Records: []sfgate.Record{{"Id": "001"}}, NextCursor: "c<&>"}
+	cursor := sfgate.QueryPage{TotalSize: 3, Done: false, Records: []sfgate.OrderedRecord{ord("Id", "001")}, NextCursor: "c<&>"}
 	tests := []struct {
 		name string
 		v    any
@@ -96,15 +107,27 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		}},
 		{"unsupported value", sfgate.Record{"ch": make(chan int)}},
 		{"cycle", cyclic},
-		{"page", sfgate.QueryPage{TotalSize: 2, Done: true, Records: []sfgate.Record{{"Id": "1"}, {"Id": "2", "Name": "<x>"}}}},
+		{"nil ordered record", sfgate.OrderedRecord(nil)},
+		{"empty ordered record", sfgate.OrderedRecord{}},
+		{"ordered keys in their order with escapes", ord("b", 1, "B", 2, "<k>", 3, "é", 4, "a\u2028", 5, "\xff", 6, "", 7)},
+		{"ordered parent, child subquery, compound", ord(
+			"Id", "001", "Owner", ord("Name", "Ann", "Email", "a@b.c"),
+			"Contacts", []sfgate.OrderedRecord{ord("Id", "003", "Tags", []any{"x", "y"}), {}},
+			"BillingAddress", ord("street", "1 <Main> & Co", "latitude", json.Number("48.85"), "city", nil),
+			"Empty", []sfgate.OrderedRecord{}, "NilList", []sfgate.OrderedRecord(nil), "NilParent", sfgate.OrderedRecord(nil),
+		)},
+		{"ordered fallback values", ord("int", 42, "marshaler", htmlMarshaler{}, "typedMap", map[string]string{"z": "&", "a": "b"})},
+		{"ordered invalid number", ord("AnnualRevenue", json.Number("1."))},
+		{"ordered unsupported value", ord("ch", make(chan int))},
+		{"page", sfgate.QueryPage{TotalSize: 2, Done: true, Records: []sfgate.OrderedRecord{ord("Id", "1"), ord("Id", "2", "Name", "<x>")}}},
 		{"page with cursor", cursor},
 		{"page pointer", &cursor},
 		{"nil page pointer", (*sfgate.QueryPage)(nil)},
 		{"page with nil records", sfgate.QueryPage{Done: true}},
 		{"page with negative total", sfgate.QueryPage{TotalSize: -7}},
-		{"record list", []sfgate.Record{{"a": "b"}, nil}},
-		{"nil record list", []sfgate.Record(nil)},
-		{"search answer", map[string]any{"results": []sfgate.SearchHit{{SObject: "Account", Record: sfgate.Record{"Id": "1"}}, {SObject: "Lead&"}}}},
+		{"record list", []sfgate.OrderedRecord{ord("a", "b"), nil}},
+		{"nil record list", []sfgate.OrderedRecord(nil)},
+		{"search answer", map[string]any{"results": []sfgate.SearchHit{{SObject: "Account", Record: ord("Id", "1", "Name", "<&>")}, {SObject: "Lead&"}}}},
 		{"nil search hits", []sfgate.SearchHit(nil)},
 	}
 	for _, tt := range tests {
@@ -127,12 +150,12 @@ func TestHandWrittenShapes(t *testing.T) {
 		{"QueryPage", reflect.TypeFor[sfgate.QueryPage](), []string{
 			`TotalSize int json:"totalSize"`,
 			`Done bool json:"done"`,
-			`Records []map[string]interface {} json:"records"`,
+			`Records []sfgate.OrderedRecord json:"records"`,
 			`NextCursor string json:"nextCursor,omitempty"`,
 		}},
 		{"SearchHit", reflect.TypeFor[sfgate.SearchHit](), []string{
 			`SObject string json:"sobject"`,
-			`Record map[string]interface {} json:"record"`,
+			`Record sfgate.OrderedRecord json:"record"`,
 		}},
 	}
 	for _, tt := range tests {
@@ -153,12 +176,12 @@ func TestHandWrittenShapes(t *testing.T) {
 // with room in dst, writing one allocates nothing, where json.Marshal
 // allocates for every value.
 func TestAppendJSONStaysOnFastPath(t *testing.T) {
-	rec := benchRecord(7)
-	rec["Tags"] = []any{"a", json.Number("1"), true, nil}
+	rec := append(benchRecord(7), sfgate.Member{Key: "Tags", Value: []any{"a", json.Number("1"), true, nil}},
+		sfgate.Member{Key: "Contacts", Value: []sfgate.OrderedRecord{ord("LastName", "x")}})
 	dst := make([]byte, 0, 64<<10)
 	var err error
 	allocs := testing.AllocsPerRun(100, func() {
-		dst, err = appendJSON(dst[:0], rec, true)
+		dst, err = appendOrdered(dst[:0], rec, true, 0)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -255,8 +278,18 @@ func genValue(s byteSource, depth int) any {
 		}
 	case 9:
 		return json.Number("")
-	case 10, 11, 12:
+	case 10:
 		return genRecord(s, depth+1)
+	case 11, 12:
+		if r := genOrdered(s, depth+1); r != nil || s.next()%2 == 0 {
+			return r
+		}
+		n := int(s.next() % 3)
+		list := make([]sfgate.OrderedRecord, n)
+		for i := range list {
+			list[i] = genOrdered(s, depth+1)
+		}
+		return list
 	default:
 		n := int(s.next() % 4)
 		if n == 3 && s.next()%2 == 0 {
@@ -282,6 +315,20 @@ func genRecord(s byteSource, depth int) sfgate.Record {
 	return rec
 }
 
+// genOrdered is a record in the order its keys were drawn (a key may come
+// twice: both writers must then write it twice alike).
+func genOrdered(s byteSource, depth int) sfgate.OrderedRecord {
+	if s.next()%16 == 0 {
+		return nil
+	}
+	n := int(s.next() % 12)
+	rec := make(sfgate.OrderedRecord, 0, n)
+	for range n {
+		rec = append(rec, sfgate.Member{Key: genString(s), Value: genValue(s, depth)})
+	}
+	return rec
+}
+
 // TestAppendJSONProperty compares appendJSON with encoding/json on many
 // generated records and pages of them.
 func TestAppendJSONProperty(t *testing.T) {
@@ -290,12 +337,12 @@ func TestAppendJSONProperty(t *testing.T) {
 	t.Logf("seed %d", seed)
 	src := randSource{rand.New(rand.NewPCG(seed, 0x5f6a7e))}
 	for i := range 3000 {
-		rec := genRecord(src, 0)
-		checkSameJSON(t, rec)
+		checkSameJSON(t, genRecord(src, 0))
+		checkSameJSON(t, genOrdered(src, 0))
 		if i%100 == 0 {
 			page := sfgate.QueryPage{TotalSize: i, Done: i%200 == 0, NextCursor: genString(src)}
 			for range 20 {
-				page.Records = append(page.Records, genRecord(src, 0))
+				page.Records = append(page.Records, genOrdered(src, 0))
 			}
 			checkSameJSON(t, page)
 		}
@@ -321,25 +368,26 @@ func FuzzRecordJSON(f *testing.F) {
 		rec[key] = value
 		rec[value] = json.Number(key)
 		checkSameJSON(t, rec)
+		checkSameJSON(t, append(genOrdered(&fuzzSource{b: data}, 0), sfgate.Member{Key: key, Value: value}, sfgate.Member{Key: value, Value: json.Number(key)}))
 	})
 }
 
 // benchRecord is one Account as the gateway's overhead benchmark reads it:
 // ten fields and the owner as a parent.
-func benchRecord(i int) sfgate.Record {
-	return sfgate.Record{
-		"Id":                fmt.Sprintf("001000000000%03dAAA", i),
-		"Name":              fmt.Sprintf("Account %d & Sons <Ltd>", i),
-		"AccountNumber":     fmt.Sprintf("AN-%05d", i),
-		"Type":              "Customer - Direct",
-		"Industry":          "Manufacturing",
-		"AnnualRevenue":     json.Number(fmt.Sprintf("%d.25", i*1000)),
-		"NumberOfEmployees": json.Number(strconv.Itoa(i * 3)),
-		"Phone":             nil,
-		"BillingCity":       "Zürich",
-		"CreatedDate":       "2026-11-30T14:52:00.000Z",
-		"Owner":             sfgate.Record{"Name": "Ann Owner", "Email": "ann@example.com"},
-	}
+func benchRecord(i int) sfgate.OrderedRecord {
+	return ord(
+		"Id", fmt.Sprintf("001000000000%03dAAA", i),
+		"Name", fmt.Sprintf("Account %d & Sons <Ltd>", i),
+		"AccountNumber", fmt.Sprintf("AN-%05d", i),
+		"Type", "Customer - Direct",
+		"Industry", "Manufacturing",
+		"AnnualRevenue", json.Number(fmt.Sprintf("%d.25", i*1000)),
+		"NumberOfEmployees", json.Number(strconv.Itoa(i*3)),
+		"Phone", nil,
+		"BillingCity", "Zürich",
+		"CreatedDate", "2026-11-30T14:52:00.000Z",
+		"Owner", ord("Name", "Ann Owner", "Email", "ann@example.com"),
+	)
 }
 
 // BenchmarkEncodePage writes a 200-record query page both ways; the
@@ -382,17 +430,17 @@ func BenchmarkEncodePage(b *testing.B) {
 // JSON and as NDJSON is byte for byte what encoding/json wrote before.
 func TestAnswersThroughHandlers(t *testing.T) {
 	t.Parallel()
-	pages := [][]sfgate.Record{
-		{benchRecord(1), {"Id": "001000000000002AAA", "Name": "a\u2028b \xff", "Contacts": []any{sfgate.Record{"LastName": "<O'Brien & Co>"}}}},
+	pages := [][]sfgate.OrderedRecord{
+		{benchRecord(1), ord("Id", "001000000000002AAA", "Name", "a\u2028b \xff", "Contacts", []sfgate.OrderedRecord{ord("LastName", "<O'Brien & Co>")})},
 		{},
-		{{"Id": "001000000000003AAA", "Tags": []any{"x;y", json.Number("-1.5e3")}, "Owner": nil}},
+		{ord("Id", "001000000000003AAA", "Tags", []any{"x;y", json.Number("-1.5e3")}, "Owner", nil)},
 	}
 	opts := fullOptions()
 	opts.Queries = &fakeQueries{
 		query: func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 			return sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
 		},
-		stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
+		stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.OrderedRecord) error) error {
 			for _, p := range pages {
 				if err := emit(p); err != nil {
 					return err

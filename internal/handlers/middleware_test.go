@@ -119,7 +119,7 @@ func TestPanicBecomes500Problem(t *testing.T) {
 	var logs syncBuffer
 	opts := fullOptions()
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 		panic("boom")
 	}}
 	s := newTestServer(t, opts)
@@ -145,7 +145,7 @@ func TestCallerGoneIs499(t *testing.T) {
 	var logs syncBuffer
 	opts := fullOptions()
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
@@ -176,7 +176,7 @@ func TestRequestDeadlineIs504(t *testing.T) {
 	t.Parallel()
 	opts := fullOptions()
 	opts.RequestTimeout = 50 * time.Millisecond
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}}
@@ -286,7 +286,7 @@ func TestNDJSONStream(t *testing.T) {
 	t.Run("error before the first page is a problem", func(t *testing.T) {
 		t.Parallel()
 		opts := fullOptions()
-		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
+		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.OrderedRecord) error) error {
 			return sfgate.Unprocessable("no such field", sfgate.FieldError{Field: "/fields/0", Code: "UNKNOWN_FIELD", Message: "Account has no field Nope"})
 		}}
 		s := newTestServer(t, opts)
@@ -298,8 +298,8 @@ func TestNDJSONStream(t *testing.T) {
 	t.Run("error mid-stream cuts the connection", func(t *testing.T) {
 		t.Parallel()
 		opts := fullOptions()
-		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.Record) error) error {
-			if err := emit([]sfgate.Record{{"Id": "001000000000001AAA"}}); err != nil {
+		opts.Queries = &fakeQueries{stream: func(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.OrderedRecord) error) error {
+			if err := emit([]sfgate.OrderedRecord{ord("Id", "001000000000001AAA")}); err != nil {
 				return err
 			}
 			return errors.New("queryMore failed")

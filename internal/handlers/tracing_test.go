@@ -82,7 +82,7 @@ func TestServerSpans(t *testing.T) {
 	opts := fullOptions()
 	opts.TracerProvider = rec
 	opts.Logger = zerolog.New(&logs)
-	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.Record, error) {
+	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 		panic("boom")
 	}}
 	s := newTestServer(t, opts)

@@ -53,9 +53,9 @@ func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, erro
 	return x, nil
 }
 
-// record types rec; hint is the describe to use when rec carries no
-// sf:type.
-func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata.Object) (Record, error) {
+// record types rec, its fields in wire order (which is the SELECT order);
+// hint is the describe to use when rec carries no sf:type.
+func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata.Object) (sfgate.OrderedRecord, error) {
 	x := hint
 	if rec.Type != "" && (x == nil || !strings.EqualFold(x.Name, rec.Type)) {
 		var err error
@@ -63,60 +63,74 @@ func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata
 			return nil, err
 		}
 	}
-	out := make(Record, len(rec.Fields)+1)
+	out := make(sfgate.OrderedRecord, 0, len(rec.Fields)+1)
+	// The sObject's own sf:Id comes first on the wire, before the fields:
+	// when the SELECT list does not name Id, it leads the record.
+	if rec.ID != "" && !hasField(rec, "Id") {
+		out = append(out, sfgate.Member{Key: "Id", Value: rec.ID})
+	}
 	for i := range rec.Fields {
 		f := &rec.Fields[i]
-		switch {
-		case f.Parent != nil:
-			var ph *metadata.Object
-			if x != nil {
-				if rf, ok := x.Parent(f.Name); ok && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
-					var err error
-					if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
-						return nil, err
-					}
+		v, err := r.value(ctx, x, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sfgate.Member{Key: f.Name, Value: v})
+	}
+	return out, nil
+}
+
+func hasField(rec *partner.Record, name string) bool {
+	for i := range rec.Fields {
+		if rec.Fields[i].Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// value types one field of a record of object x (nil when the org has no
+// describe of it).
+func (r *reader) value(ctx context.Context, x *metadata.Object, f *partner.Field) (any, error) {
+	switch {
+	case f.Parent != nil:
+		var ph *metadata.Object
+		if x != nil {
+			if rf, ok := x.Parent(f.Name); ok && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
+				var err error
+				if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
+					return nil, err
 				}
 			}
-			p, err := r.record(ctx, f.Parent, ph)
+		}
+		return r.record(ctx, f.Parent, ph)
+	case f.Children != nil:
+		kids := make([]sfgate.OrderedRecord, 0, len(f.Children.Records))
+		for j := range f.Children.Records {
+			k, err := r.record(ctx, &f.Children.Records[j], nil)
 			if err != nil {
 				return nil, err
 			}
-			out[f.Name] = p
-		case f.Children != nil:
-			kids := make([]any, 0, len(f.Children.Records))
-			for j := range f.Children.Records {
-				k, err := r.record(ctx, &f.Children.Records[j], nil)
-				if err != nil {
-					return nil, err
-				}
-				kids = append(kids, k)
-			}
-			out[f.Name] = kids
-		case f.Compound != nil:
-			out[f.Name] = compoundValue(f.Compound)
-		case f.Nil:
-			// An empty child subquery is nil on the wire; it is still a list.
-			if x != nil && isChildList(x, f.Name) {
-				out[f.Name] = []any{}
-			} else {
-				out[f.Name] = nil
-			}
-		default:
-			var df *partner.DescribeField
-			if x != nil {
-				df, _ = x.Field(f.Name)
-			}
-			if df != nil && f.XSIType == partner.TypeNone {
-				out[f.Name] = fromSalesforce(df, f.Value)
-			} else {
-				out[f.Name] = fromXSIType(f.XSIType, f.Value)
-			}
+			kids = append(kids, k)
 		}
+		return kids, nil
+	case f.Compound != nil:
+		return compoundValue(f.Compound), nil
+	case f.Nil:
+		// An empty child subquery is nil on the wire; it is still a list.
+		if x != nil && isChildList(x, f.Name) {
+			return []sfgate.OrderedRecord{}, nil
+		}
+		return nil, nil
 	}
-	if _, ok := out["Id"]; !ok && rec.ID != "" {
-		out["Id"] = rec.ID
+	var df *partner.DescribeField
+	if x != nil {
+		df, _ = x.Field(f.Name)
 	}
-	return out, nil
+	if df != nil && f.XSIType == partner.TypeNone {
+		return fromSalesforce(df, f.Value), nil
+	}
+	return fromXSIType(f.XSIType, f.Value), nil
 }
 
 // isChildList reports whether name is a child relationship of x and not
@@ -128,8 +142,8 @@ func isChildList(x *metadata.Object, name string) bool {
 }
 
 // page types one page of records.
-func (r *reader) page(ctx context.Context, recs []partner.Record, hint *metadata.Object) ([]Record, error) {
-	out := make([]Record, len(recs))
+func (r *reader) page(ctx context.Context, recs []partner.Record, hint *metadata.Object) ([]sfgate.OrderedRecord, error) {
+	out := make([]sfgate.OrderedRecord, len(recs))
 	for i := range recs {
 		rec, err := r.record(ctx, &recs[i], hint)
 		if err != nil {

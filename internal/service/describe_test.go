@@ -98,17 +98,36 @@ func TestReaderNestsAndTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Record{
-		"Id": "001000000000001AAA", "AnnualRevenue": json.Number("559335000"), "Active__c": true,
-		"Tags__c": []any{"A", "C"}, "Seen__c": "2026-11-30T12:00:00Z", "Industry": nil,
-		"Owner":          Record{"Name": "Ann", "Manager": nil},
-		"BillingAddress": Record{"city": "Paris", "latitude": json.Number("48.85"), "street": nil},
-		"Tasks":          []any{Record{"Subject": "Call"}},
-		"expr0":          json.Number("3"),
-	}
+	// Keys in wire order, which is the SELECT order, at every level.
+	want := ord(
+		"Id", "001000000000001AAA", "AnnualRevenue", json.Number("559335000"), "Active__c", true,
+		"Tags__c", []any{"A", "C"}, "Seen__c", "2026-11-30T12:00:00Z", "Industry", nil,
+		"Owner", ord("Name", "Ann", "Manager", nil),
+		"BillingAddress", ord("city", "Paris", "latitude", json.Number("48.85"), "street", nil),
+		"Tasks", []sfgate.OrderedRecord{ord("Subject", "Call")},
+		"expr0", json.Number("3"),
+	)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
+	// Without Id in the SELECT list, the record's own sf:Id leads.
+	in.Fields = in.Fields[1:3]
+	got, err = s.newReader().record(t.Context(), &in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ord("Id", "001000000000001AAA", "AnnualRevenue", json.Number("559335000"), "Active__c", true), got); diff != "" {
+		t.Errorf("without Id selected (-want +got):\n%s", diff)
+	}
+}
+
+// ord builds an OrderedRecord from key, value pairs.
+func ord(kv ...any) sfgate.OrderedRecord {
+	r := make(sfgate.OrderedRecord, 0, len(kv)/2)
+	for i := 0; i+1 < len(kv); i += 2 {
+		r = append(r, sfgate.Member{Key: kv[i].(string), Value: kv[i+1]})
+	}
+	return r
 }
 
 // countingMetadata counts EnsureFields calls (each may cost a describe).

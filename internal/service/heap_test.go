@@ -97,7 +97,7 @@ func heapPeak(ctx context.Context, s *Service, in sfgate.QueryInput) (peak uint6
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapInuse
 	enc := json.NewEncoder(io.Discard)
-	err = s.Stream(ctx, in, func(page []Record) error {
+	err = s.Stream(ctx, in, func(page []sfgate.OrderedRecord) error {
 		for _, r := range page {
 			if err := enc.Encode(r); err != nil {
 				return err
@@ -254,7 +254,7 @@ func TestStreamLooksAheadOnePage(t *testing.T) {
 	}
 	in := sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{Fields: []string{"Id", "Name"}, PageSize: 200}}
 	pages := 0
-	err = s.Stream(t.Context(), in, func(recs []Record) error {
+	err = s.Stream(t.Context(), in, func(recs []sfgate.OrderedRecord) error {
 		pages++
 		if pages == 1 {
 			select {

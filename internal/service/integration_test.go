@@ -35,10 +35,11 @@ func TestRecordsCRUD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.Get(ctx, "Account", id, nil)
+	row, err := s.Get(ctx, "Account", id, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := row.Map()
 	if got["Name"] != "Acme <&> Ltd" || got["NumberOfEmployees"] != json.Number("12") || got["Description"] != "line1\nline2" || got["Id"] != id {
 		t.Errorf("get: %v", got)
 	}
@@ -53,14 +54,16 @@ func TestRecordsCRUD(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := fmt.Sprint(some); diff != fmt.Sprint(Record{"Id": id, "Name": "Acme <&> Ltd", "NumberOfEmployees": json.Number("12")}) {
+	// In the order ?fields= named them, Id first.
+	if diff := fmt.Sprint(some); diff != fmt.Sprint(sfgate.OrderedRecord{{Key: "Id", Value: id}, {Key: "Name", Value: "Acme <&> Ltd"}, {Key: "NumberOfEmployees", Value: json.Number("12")}}) {
 		t.Errorf("get with fields: %v", some)
 	}
 	// Update: a value and a null (fieldsToNull).
 	if err := s.Update(ctx, "Account", id, rec(t, `{"NumberOfEmployees":13,"Industry":null}`)); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.Get(ctx, "Account", id, []string{"NumberOfEmployees", "Industry"})
+	row, _ = s.Get(ctx, "Account", id, []string{"NumberOfEmployees", "Industry"})
+	got = row.Map()
 	if got["NumberOfEmployees"] != json.Number("13") || got["Industry"] != nil {
 		t.Errorf("after update: %v", got)
 	}
@@ -96,7 +99,7 @@ func TestRecordsCRUD(t *testing.T) {
 		t.Fatalf("contacts: %v", err)
 	}
 	before := st.calls(t)["delete"]
-	err = s.Delete(ctx, "Account", contacts.Records[0]["Id"].(string))
+	err = s.Delete(ctx, "Account", contacts.Records[0].Map()["Id"].(string))
 	wantError(t, err, sfgate.KindNotFound, sfgate.CodeNotFound)
 	if st.calls(t)["delete"] != before {
 		t.Error("a delete of a contact through /sobjects/Account reached Salesforce")
@@ -176,7 +179,7 @@ func TestBatchWritesInCallsOf200(t *testing.T) {
 	}
 	// In input order: record 321 has 321 employees.
 	got, err := s.Get(ctx, "Account", res.Results[321].ID, []string{"NumberOfEmployees"})
-	if err != nil || got["NumberOfEmployees"] != json.Number("321") {
+	if err != nil || got.Map()["NumberOfEmployees"] != json.Number("321") {
 		t.Errorf("record 321: %v, %v", got, err)
 	}
 
@@ -300,9 +303,10 @@ func TestStreamCostsAndCursor(t *testing.T) {
 		Fields: []string{"Id", "Name", "Owner.Name"}, OrderBy: []sfgate.OrderBy{{Field: "Name"}}, PageSize: 2000}}
 	before := st.calls(t)
 	var seen, pages int
-	err := s.Stream(ctx, in, func(page []Record) error {
+	err := s.Stream(ctx, in, func(page []sfgate.OrderedRecord) error {
 		pages++
-		for _, r := range page {
+		for _, row := range page {
+			r := row.Map()
 			if r["Name"] != fmt.Sprintf("Stream %04d", seen) {
 				return fmt.Errorf("record %d is %v", seen, r["Name"])
 			}
@@ -350,7 +354,7 @@ func TestStreamCostsAndCursor(t *testing.T) {
 		t.Fatalf("first page: %v", err)
 	}
 	rest := 0
-	if err := s.Stream(ctx, sfgate.QueryInput{Cursor: first.NextCursor}, func(p []Record) error { rest += len(p); return nil }); err != nil {
+	if err := s.Stream(ctx, sfgate.QueryInput{Cursor: first.NextCursor}, func(p []sfgate.OrderedRecord) error { rest += len(p); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if len(first.Records)+rest != n {
@@ -359,7 +363,7 @@ func TestStreamCostsAndCursor(t *testing.T) {
 
 	// An emit error stops the stream and is returned.
 	stop := errors.New("client went away")
-	if err := s.Stream(ctx, in, func([]Record) error { return stop }); !errors.Is(err, stop) {
+	if err := s.Stream(ctx, in, func([]sfgate.OrderedRecord) error { return stop }); !errors.Is(err, stop) {
 		t.Errorf("stream with failing emit: %v", err)
 	}
 }
@@ -388,7 +392,7 @@ func TestLiveCustomField(t *testing.T) {
 	if err != nil {
 		t.Fatalf("query with a just-added field: %v", err)
 	}
-	if len(page.Records) != 1 || page.Records[0]["Score__c"] != json.Number("98765.43") {
+	if len(page.Records) != 1 || page.Records[0].Map()["Score__c"] != json.Number("98765.43") {
 		t.Errorf("query: %+v", page.Records)
 	}
 	// A restricted value of the new picklist is checked locally.
@@ -434,7 +438,7 @@ func TestRawSOQLIncludeDeleted(t *testing.T) {
 	if err != nil || len(all.Records) != 1 {
 		t.Fatalf("queryAll: %+v, %v", all, err)
 	}
-	r := all.Records[0]
+	r := all.Records[0].Map()
 	if r["IsDeleted"] != true || r["Name"] != "Soon deleted" {
 		t.Errorf("typed from the FROM object's describe: %#v", r)
 	}
@@ -450,8 +454,8 @@ func TestRawSOQLIncludeDeleted(t *testing.T) {
 	if err != nil || len(agg.Records) != 1 {
 		t.Fatalf("aggregate: %+v, %v", agg, err)
 	}
-	if _, ok := agg.Records[0]["expr0"].(json.Number); !ok {
-		t.Errorf("COUNT(Id) = %#v, want a number", agg.Records[0]["expr0"])
+	if _, ok := agg.Records[0].Map()["expr0"].(json.Number); !ok {
+		t.Errorf("COUNT(Id) = %#v, want a number", agg.Records[0].Map()["expr0"])
 	}
 	// Salesforce's own SOQL errors pass through.
 	_, err = s.Query(ctx, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: "SELECT Nope FROM Account"}})
@@ -484,12 +488,12 @@ func TestMergeConvertSearchLimits(t *testing.T) {
 	if err != nil || len(statuses.Records) != 1 {
 		t.Fatalf("lead status: %v", err)
 	}
-	conv, err := s.ConvertLead(ctx, sfgate.LeadConvertRequest{LeadID: lead, ConvertedStatus: statuses.Records[0]["MasterLabel"].(string), DoNotCreateOpportunity: true})
+	conv, err := s.ConvertLead(ctx, sfgate.LeadConvertRequest{LeadID: lead, ConvertedStatus: statuses.Records[0].Map()["MasterLabel"].(string), DoNotCreateOpportunity: true})
 	if err != nil || conv.AccountID == "" || conv.ContactID == "" || conv.OpportunityID != nil {
 		t.Fatalf("convert: %+v, %v", conv, err)
 	}
 	hits, err := s.Search(ctx, "FIND {Master} IN NAME FIELDS RETURNING Account(Id, Name)")
-	if err != nil || len(hits) == 0 || hits[0].SObject != "Account" || hits[0].Record["Name"] != "Master" {
+	if err != nil || len(hits) == 0 || hits[0].SObject != "Account" || hits[0].Record.Map()["Name"] != "Master" {
 		t.Errorf("search: %+v, %v", hits, err)
 	}
 	ls, at, err := s.Limits(ctx)

@@ -71,7 +71,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		if r.first, err = s.cfg.Client.QueryMore(ctx, c.Locator, partner.BatchSize(r.pageSize)); err != nil {
 			return nil, err
 		}
-		return r, nil
+		return r, s.drainChildren(ctx, r.first, r.pageSize)
 	case in.SOQL != nil:
 		q := in.SOQL
 		if e := checkXML(q.SOQL); e != nil {
@@ -85,7 +85,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		if len(r.first.Records) > 0 {
 			r.object = r.first.Records[0].Type
 		}
-		return r, nil
+		return r, s.drainChildren(ctx, r.first, r.pageSize)
 	}
 	q := in.Structured
 	root, err := s.describe(ctx, in.SObject)
@@ -118,7 +118,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	return r, s.drainChildren(ctx, r.first, r.pageSize)
 }
 
 func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pageSize int) (*partner.QueryResult, error) {
@@ -151,7 +151,7 @@ func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (_ sfgate.Que
 
 // streamPage is what the fetching goroutine hands the emitting one.
 type streamPage struct {
-	records []Record
+	records []sfgate.OrderedRecord
 	err     error
 }
 
@@ -160,7 +160,7 @@ type streamPage struct {
 // so at most two typed pages exist at once (the one being written and the
 // one waiting), whatever the result's size. Nothing accumulates: each page
 // is dropped once emitted.
-func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []Record) error) (err error) {
+func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []sfgate.OrderedRecord) error) (err error) {
 	defer s.settle(&err)
 	r, err := s.start(ctx, in)
 	if err != nil {
@@ -186,7 +186,10 @@ func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(re
 }
 
 // fetch types the pages of r one by one and hands each to pages, fetching
-// the next (queryMore) while the previous is being emitted.
+// the next (queryMore) while the previous is being emitted. Each page's
+// child sets are read in full as soon as the page arrives (start did it
+// for the first), so the look-ahead never moves the parent on while a
+// child locator of the page before is still needed.
 func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 	defer close(pages)
 	rd := s.newReader()
@@ -210,7 +213,12 @@ func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 		}
 		locator := res.QueryLocator
 		res = nil
-		if res, err = s.cfg.Client.QueryMore(ctx, locator, partner.BatchSize(r.pageSize)); err != nil {
+		if res, err = s.cfg.Client.QueryMore(ctx, locator, partner.BatchSize(r.pageSize)); err == nil {
+			// Before the next queryMore on the parent, which would
+			// invalidate this page's child locators (children.go).
+			err = s.drainChildren(ctx, res, r.pageSize)
+		}
+		if err != nil {
 			send(streamPage{err: err})
 			return
 		}

@@ -101,7 +101,7 @@ func duplicate(d *partner.DuplicateResult) *sfgate.Duplicate {
 
 // Get implements sfgate.RecordService: one retrieve with every field of
 // the describe (fields nil) or the named fields, checked against it.
-func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (_ Record, err error) {
+func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) (_ sfgate.OrderedRecord, err error) {
 	defer s.settle(&err)
 	nid, err := pathID(id)
 	if err != nil {
@@ -156,7 +156,36 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 	if len(recs) == 0 || recs[0] == nil {
 		return nil, sfgate.NotFound(fmt.Sprintf("no %s record has id %s", x.Name, nid))
 	}
-	return s.newReader().record(ctx, recs[0], x)
+	out, err := s.newReader().record(ctx, recs[0], x)
+	if err != nil {
+		return nil, err
+	}
+	return inListOrder(out, list), nil
+}
+
+// inListOrder puts the members of rec in the order of list, the field list
+// the retrieve named: the caller's ?fields= order (Id first), or the
+// describe's. Members the list does not name (none, from Salesforce) keep
+// their place after those it does.
+func inListOrder(rec sfgate.OrderedRecord, list []string) sfgate.OrderedRecord {
+	at := make(map[string]int, len(rec))
+	for i, m := range rec {
+		at[m.Key] = i
+	}
+	out := make(sfgate.OrderedRecord, 0, len(rec))
+	taken := make([]bool, len(rec))
+	for _, name := range list {
+		if i, ok := at[name]; ok && !taken[i] {
+			out = append(out, rec[i])
+			taken[i] = true
+		}
+	}
+	for i, m := range rec {
+		if !taken[i] {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // allFields lists every field of the describe, Id first.

@@ -94,6 +94,11 @@ type Config struct {
 	// CursorTTL bounds a cursor's life (default DefaultCursorTTL, at most
 	// MaxCursorTTL).
 	CursorTTL time.Duration
+	// MaxPageRows bounds the rows of one page once its child sets are read
+	// in full, parents and children counted alike (default
+	// DefaultMaxPageRows); a page over it fails with CodePageTooLarge
+	// rather than coming back short.
+	MaxPageRows int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -137,6 +142,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.MaxPageRows <= 0 {
+		cfg.MaxPageRows = DefaultMaxPageRows
 	}
 	return &Service{cfg: cfg}, nil
 }

@@ -44,52 +44,124 @@ type objects interface {
 // is written. Values are never pasted: each is typed against its field
 // and formatted or quoted and escaped.
 type builder struct {
-	objs  objects
-	root  *metadata.Object
-	p     problems
-	nodes int
+	objs objects
+	root *metadata.Object
+	// ptr prefixes the JSON pointers of problems: "" for the query,
+	// "/children/2" inside a child subquery.
+	ptr   string
+	p     *problems
+	nodes *int
 }
 
 // build returns the SOQL of q on root, or the problems found, all of them.
 func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.StructuredQuery) (string, error) {
-	b := &builder{objs: objs, root: root}
+	b := &builder{objs: objs, root: root, p: &problems{}, nodes: new(int)}
 	var sb strings.Builder
 	sb.WriteString("SELECT ")
-	seen := make(map[string]bool, len(q.Fields))
-	first := true
-	for i, f := range q.Fields {
-		name, _, err := b.path(ctx, fmt.Sprintf("/fields/%d", i), f)
-		if err != nil {
+	n, err := b.fieldList(ctx, &sb, q.Fields)
+	if err != nil {
+		return "", err
+	}
+	for i := range q.Children {
+		if n > 0 {
+			sb.WriteString(", ")
+		}
+		if err := b.child(ctx, &sb, i, &q.Children[i]); err != nil {
 			return "", err
+		}
+		n++
+	}
+	if err := b.rest(ctx, &sb, root.Name, q.Where, q.OrderBy, q.Limit); err != nil {
+		return "", err
+	}
+	if !b.p.empty() {
+		return "", b.p.err("the query does not fit the object's describe")
+	}
+	return sb.String(), nil
+}
+
+// fieldList writes the fields of a SELECT list (duplicates dropped) and
+// returns how many it wrote.
+func (b *builder) fieldList(ctx context.Context, sb *strings.Builder, fields []string) (int, error) {
+	seen := make(map[string]bool, len(fields))
+	n := 0
+	for i, f := range fields {
+		name, _, err := b.path(ctx, fmt.Sprintf("%s/fields/%d", b.ptr, i), f)
+		if err != nil {
+			return 0, err
 		}
 		if name == "" || seen[strings.ToLower(name)] {
 			continue // a problem, or a duplicate Salesforce would refuse
 		}
 		seen[strings.ToLower(name)] = true
-		if !first {
+		if n > 0 {
 			sb.WriteString(", ")
 		}
-		first = false
+		n++
 		sb.WriteString(name)
 	}
+	return n, nil
+}
+
+// child writes the child subquery c, the i-th of the query: its
+// relationship must be a child relationship of the root in describe, its
+// fields, where and orderBy are checked against the child object's
+// describe like the query's own. Salesforce pages its rows; the service
+// reads them all (children.go).
+func (b *builder) child(ctx context.Context, sb *strings.Builder, i int, c *sfgate.ChildQuery) error {
+	ptr := fmt.Sprintf("/children/%d", i)
+	rel, ok := b.root.Child(c.Relationship)
+	if !ok {
+		nx, err := b.objs.refreshed(ctx, b.root, c.Relationship)
+		if err != nil {
+			return err
+		}
+		rel, ok = nx.Child(c.Relationship)
+	}
+	if !ok {
+		b.p.addf(nil, ptr+"/relationship", "INVALID_TYPE", "%s has no child relationship %s", b.root.Name, c.Relationship)
+		return nil
+	}
+	x, err := b.objs.object(ctx, rel.ChildSObject)
+	if err != nil {
+		return err
+	}
+	if x == nil {
+		b.p.addf(nil, ptr+"/relationship", "INVALID_TYPE", "%s leads to %s, which this gateway cannot describe", rel.RelationshipName, rel.ChildSObject)
+		return nil
+	}
+	cb := &builder{objs: b.objs, root: x, ptr: ptr, p: b.p, nodes: b.nodes}
+	sb.WriteString("(SELECT ")
+	if _, err := cb.fieldList(ctx, sb, c.Fields); err != nil {
+		return err
+	}
+	if err := cb.rest(ctx, sb, rel.RelationshipName, c.Where, c.OrderBy, c.Limit); err != nil {
+		return err
+	}
+	sb.WriteString(")")
+	return nil
+}
+
+// rest writes FROM from and the WHERE, ORDER BY and LIMIT clauses.
+func (b *builder) rest(ctx context.Context, sb *strings.Builder, from string, where *sfgate.Condition, orderBy []sfgate.OrderBy, limit int) error {
 	sb.WriteString(" FROM ")
-	sb.WriteString(root.Name)
-	if q.Where != nil {
+	sb.WriteString(from)
+	if where != nil {
 		var w strings.Builder
-		if err := b.cond(ctx, &w, "/where", q.Where, 0); err != nil {
-			return "", err
+		if err := b.cond(ctx, &w, b.ptr+"/where", where, 0); err != nil {
+			return err
 		}
 		sb.WriteString(" WHERE ")
 		sb.WriteString(w.String())
 	}
-	for i, o := range q.OrderBy {
-		where := fmt.Sprintf("/orderBy/%d", i)
-		name, df, err := b.path(ctx, where+"/field", o.Field)
+	for i, o := range orderBy {
+		at := fmt.Sprintf("%s/orderBy/%d", b.ptr, i)
+		name, df, err := b.path(ctx, at+"/field", o.Field)
 		if err != nil {
-			return "", err
+			return err
 		}
 		if df != nil && !df.Sortable {
-			b.p.addf(nil, where+"/field", "INVALID_SORT_OPTION", "%s cannot be sorted on", name)
+			b.p.addf(nil, at+"/field", "INVALID_SORT_OPTION", "%s cannot be sorted on", name)
 		}
 		if i == 0 {
 			sb.WriteString(" ORDER BY ")
@@ -97,8 +169,7 @@ func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.S
 			sb.WriteString(", ")
 		}
 		sb.WriteString(name)
-		switch o.Direction {
-		case "desc":
+		if o.Direction == "desc" {
 			sb.WriteString(" DESC")
 		}
 		switch o.Nulls {
@@ -108,14 +179,11 @@ func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.S
 			sb.WriteString(" NULLS LAST")
 		}
 	}
-	if q.Limit > 0 {
+	if limit > 0 {
 		sb.WriteString(" LIMIT ")
-		sb.WriteString(strconv.Itoa(q.Limit))
+		sb.WriteString(strconv.Itoa(limit))
 	}
-	if !b.p.empty() {
-		return "", b.p.err("the query does not fit the object's describe")
-	}
-	return sb.String(), nil
+	return nil
 }
 
 // path resolves a field or parent path ("Owner.Name") from the root and
@@ -190,8 +258,8 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 
 // cond writes one node of the where tree.
 func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition, depth int) error {
-	b.nodes++
-	if depth > maxWhereDepth || b.nodes > maxWhereNodes {
+	*b.nodes++
+	if depth > maxWhereDepth || *b.nodes > maxWhereNodes {
 		b.p.addf(nil, where, "QUERY_TOO_COMPLICATED", "nests deeper than %d levels or has more than %d nodes", maxWhereDepth, maxWhereNodes)
 		return nil
 	}

@@ -219,3 +219,85 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// childObjects is testObjects with Account's Contacts (and a relationship
+// Salesforce lists without a name, which cannot be queried).
+func childObjects() fixedObjects {
+	objs := testObjects()
+	d := *account().DescribeSObjectResult
+	d.ChildRelationships = []partner.ChildRelationship{
+		{ChildSObject: "Contact", Field: "AccountId", RelationshipName: "Contacts"},
+		{ChildSObject: "Task", Field: "WhatId", RelationshipName: ""},
+		{ChildSObject: "Ghost__c", Field: "Account__c", RelationshipName: "Ghosts__r"},
+	}
+	objs["account"] = metadata.NewObject(&d)
+	objs["contact"] = metadata.NewObject(&partner.DescribeSObjectResult{Name: "Contact", ObjectFlags: partner.ObjectFlags{Queryable: true}, Fields: []partner.DescribeField{
+		fld("Id", "id"), fld("LastName", "string"), fld("Email", "email"), fld("Birthdate", "date"),
+		fld("AccountId", "reference", refTo("Account", "Account")), fld("Description", "textarea", notFilterable),
+	}})
+	return objs
+}
+
+func TestBuildChildSubqueries(t *testing.T) {
+	t.Parallel()
+	objs := childObjects()
+	q := &sfgate.StructuredQuery{
+		Fields: []string{"Id", "Name"},
+		Children: []sfgate.ChildQuery{{
+			Relationship: "contacts", Fields: []string{"lastname", "Account.Name", "Email", "LastName"},
+			Where:   &sfgate.Condition{Or: []sfgate.Condition{*cmpq("LastName", "=", "O'Brien' OR Id != null"), *cmpq("Birthdate", ">", "2000-01-01")}},
+			OrderBy: []sfgate.OrderBy{{Field: "LastName", Direction: "desc"}},
+			Limit:   5,
+		}},
+		Where: cmpq("Name", "like", "Ac%"),
+	}
+	got, err := build(t.Context(), objs, objs["account"], q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `SELECT Id, Name, (SELECT LastName, Account.Name, Email FROM Contacts WHERE (LastName = 'O\'Brien\' OR Id != null' OR Birthdate > 2000-01-01) ORDER BY LastName DESC LIMIT 5) FROM Account WHERE Name LIKE 'Ac%'`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	// Children only, no field of the parent's own.
+	got, err = build(t.Context(), objs, objs["account"], &sfgate.StructuredQuery{Children: []sfgate.ChildQuery{{Relationship: "Contacts", Fields: []string{"Id"}}}})
+	if err != nil || got != "SELECT (SELECT Id FROM Contacts) FROM Account" {
+		t.Errorf("children only: %q, %v", got, err)
+	}
+}
+
+func TestBuildChildSubqueryRefusals(t *testing.T) {
+	t.Parallel()
+	objs := childObjects()
+	q := &sfgate.StructuredQuery{
+		Fields: []string{"Id"},
+		Children: []sfgate.ChildQuery{
+			{Relationship: "Nope", Fields: []string{"Id"}},
+			{Relationship: "Contacts", Fields: []string{"Id", "Name"}, Where: cmpq("Description", "=", "x"), OrderBy: []sfgate.OrderBy{{Field: "Nope__c"}}},
+			{Relationship: "Contacts", Fields: []string{"LastName"}, Where: cmpq("LastName", "includes", []any{"x"})},
+			{Relationship: "Ghosts__r", Fields: []string{"Id"}},
+			{Relationship: "Name FROM Contacts) --", Fields: []string{"Id"}},
+		},
+	}
+	_, err := build(t.Context(), objs, objs["account"], q)
+	var he *sfgate.Error
+	if !errors.As(err, &he) {
+		t.Fatalf("got %v", err)
+	}
+	var got []string
+	for _, e := range he.Errors {
+		got = append(got, e.Field+" "+e.Code)
+	}
+	want := []string{
+		"/children/0/relationship INVALID_TYPE",
+		"/children/1/fields/1 " + codeUnknownField,
+		"/children/1/where/field INVALID_QUERY_FILTER_OPERATOR",
+		"/children/1/orderBy/0/field " + codeUnknownField,
+		"/children/2/where/op INVALID_QUERY_FILTER_OPERATOR",
+		"/children/3/relationship INVALID_TYPE",
+		"/children/4/relationship INVALID_TYPE",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}

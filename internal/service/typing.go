@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
@@ -483,18 +484,19 @@ func dateTimeValue(s string) any {
 }
 
 // compoundValue types an address or location: components named as
-// Salesforce names them, latitude and longitude as numbers.
-func compoundValue(c *partner.Record) Record {
-	out := make(Record, len(c.Fields))
+// Salesforce names them, in wire order, latitude and longitude as numbers.
+func compoundValue(c *partner.Record) sfgate.OrderedRecord {
+	out := make(sfgate.OrderedRecord, 0, len(c.Fields))
 	for _, cf := range c.Fields {
+		var v any
 		switch {
 		case cf.Nil:
-			out[cf.Name] = nil
 		case cf.Name == "latitude" || cf.Name == "longitude":
-			out[cf.Name] = numberValue(cf.Value)
+			v = numberValue(cf.Value)
 		default:
-			out[cf.Name] = cf.Value
+			v = cf.Value
 		}
+		out = append(out, sfgate.Member{Key: cf.Name, Value: v})
 	}
 	return out
 }
