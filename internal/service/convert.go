@@ -37,7 +37,13 @@ func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, erro
 		return x, nil
 	}
 	var x *metadata.Object
-	if typ != "AggregateResult" {
+	if typ == nameEntity {
+		o, err := r.s.describeName(ctx)
+		if err != nil {
+			return nil, err
+		}
+		x = o
+	} else if typ != "AggregateResult" {
 		o, err := r.s.cfg.Metadata.Describe(ctx, typ)
 		switch {
 		case err == nil:
@@ -68,18 +74,16 @@ func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata
 		f := &rec.Fields[i]
 		switch {
 		case f.Parent != nil:
-			var ph *metadata.Object
-			if x != nil {
-				if rf, ok := x.Parent(f.Name); ok && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
-					var err error
-					if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
-						return nil, err
-					}
-				}
+			ph, poly, err := r.parentHint(ctx, x, f)
+			if err != nil {
+				return nil, err
 			}
 			p, err := r.record(ctx, f.Parent, ph)
 			if err != nil {
 				return nil, err
+			}
+			if poly {
+				markType(p, f.Parent.Type)
 			}
 			out[f.Name] = p
 		case f.Children != nil:

@@ -24,7 +24,6 @@ import (
 const (
 	maxWhereDepth    = 32 // nesting of and/or/not
 	maxWhereNodes    = 2000
-	maxPolymorphic   = 10 // targets of a polymorphic lookup checked
 	soqlDateTimeZ    = "2006-01-02T15:04:05Z"
 	soqlDateTimeFrac = "2006-01-02T15:04:05.000Z"
 )
@@ -48,29 +47,23 @@ type builder struct {
 	root  *metadata.Object
 	p     problems
 	nodes int
+	agg   *aggScope // set for an aggregate query
 }
 
 // build returns the SOQL of q on root, or the problems found, all of them.
 func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.StructuredQuery) (string, error) {
 	b := &builder{objs: objs, root: root}
 	var sb strings.Builder
-	sb.WriteString("SELECT ")
-	seen := make(map[string]bool, len(q.Fields))
-	first := true
-	for i, f := range q.Fields {
-		name, _, err := b.path(ctx, fmt.Sprintf("/fields/%d", i), f)
-		if err != nil {
+	var groups []string
+	if isAggregateQuery(q) {
+		var err error
+		if groups, err = b.groupBy(ctx, q); err != nil {
 			return "", err
 		}
-		if name == "" || seen[strings.ToLower(name)] {
-			continue // a problem, or a duplicate Salesforce would refuse
-		}
-		seen[strings.ToLower(name)] = true
-		if !first {
-			sb.WriteString(", ")
-		}
-		first = false
-		sb.WriteString(name)
+	}
+	sb.WriteString("SELECT ")
+	if err := b.selectList(ctx, &sb, q); err != nil {
+		return "", err
 	}
 	sb.WriteString(" FROM ")
 	sb.WriteString(root.Name)
@@ -82,9 +75,15 @@ func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.S
 		sb.WriteString(" WHERE ")
 		sb.WriteString(w.String())
 	}
+	if err := b.groupClause(ctx, &sb, q, groups); err != nil {
+		return "", err
+	}
+	if b.agg != nil {
+		b.agg.active = true // ORDER BY names grouped fields and aggregates
+	}
 	for i, o := range q.OrderBy {
 		where := fmt.Sprintf("/orderBy/%d", i)
-		name, df, err := b.path(ctx, where+"/field", o.Field)
+		name, df, err := b.field(ctx, where+"/field", o.Field)
 		if err != nil {
 			return "", err
 		}
@@ -118,6 +117,60 @@ func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.S
 	return sb.String(), nil
 }
 
+// selectList writes the fields, then the TYPEOF expressions, then the
+// aggregates; in an aggregate query every field must be grouped.
+func (b *builder) selectList(ctx context.Context, sb *strings.Builder, q *sfgate.StructuredQuery) error {
+	seen := make(map[string]bool, len(q.Fields))
+	rels := make(map[string]bool) // parent relationships the fields read through
+	first := true
+	for i, f := range q.Fields {
+		where := fmt.Sprintf("/fields/%d", i)
+		name, _, err := b.path(ctx, where, f)
+		if err != nil {
+			return err
+		}
+		if name == "" || seen[strings.ToLower(name)] {
+			continue // a problem, or a duplicate Salesforce would refuse
+		}
+		if b.agg != nil && !b.agg.groups[strings.ToLower(name)] {
+			b.p.addf(nil, where, "MALFORMED_QUERY", "%s must be grouped (named in groupBy) in an aggregate query", name)
+			continue
+		}
+		seen[strings.ToLower(name)] = true
+		if rel, _, ok := strings.Cut(name, "."); ok {
+			rels[strings.ToLower(rel)] = true
+		}
+		if !first {
+			sb.WriteString(", ")
+		}
+		first = false
+		sb.WriteString(name)
+	}
+	for i := range q.TypeOf {
+		var w strings.Builder
+		if err := b.typeOf(ctx, &w, fmt.Sprintf("/typeOf/%d", i), &q.TypeOf[i], rels); err != nil {
+			return err
+		}
+		if w.Len() > 0 {
+			if !first {
+				sb.WriteString(", ")
+			}
+			first = false
+			sb.WriteString(w.String())
+		}
+	}
+	if b.agg != nil {
+		if err := b.selectAggregates(ctx, sb, q, first); err != nil {
+			return err
+		}
+		first = first && len(q.Aggregates) == 0
+	}
+	if first && b.p.empty() {
+		b.p.addf(nil, "/fields", "minItems", "selects nothing: name fields, typeOf or aggregates")
+	}
+	return nil
+}
+
 // path resolves a field or parent path ("Owner.Name") from the root and
 // returns its canonical spelling and the final field's describe. Problems
 // are recorded (name ""); an error is a failure to describe.
@@ -129,7 +182,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 		var rel *partner.DescribeField
 		for i, x := range objs {
 			rf, ok := x.Parent(seg)
-			if !ok {
+			if !ok && x != staticName {
 				nx, err := b.objs.refreshed(ctx, x, seg)
 				if err != nil {
 					return "", nil, err
@@ -146,15 +199,9 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 			}
 		}
 		canon = append(canon, rel.RelationshipName)
-		var next []*metadata.Object
-		for _, t := range rel.ReferenceTo[:min(len(rel.ReferenceTo), maxPolymorphic)] {
-			nx, err := b.objs.object(ctx, t)
-			if err != nil {
-				return "", nil, err
-			}
-			if nx != nil {
-				next = append(next, nx)
-			}
+		next, err := b.targets(ctx, rel)
+		if err != nil {
+			return "", nil, err
 		}
 		if len(next) == 0 {
 			b.p.addf(nil, where, "INVALID_FIELD", "%s points to no object this gateway can describe", seg)
@@ -166,7 +213,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 	var df *partner.DescribeField
 	for i, x := range objs {
 		f, ok := x.Field(last)
-		if !ok {
+		if !ok && x != staticName {
 			nx, err := b.objs.refreshed(ctx, x, last)
 			if err != nil {
 				return "", nil, err
@@ -175,8 +222,6 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 			f, ok = nx.Field(last)
 		}
 		if !ok {
-			// A polymorphic lookup (Owner: User or Group) reaches only the
-			// fields every target has.
 			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.Name, last)
 			return "", nil, nil
 		}
@@ -236,7 +281,7 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 // comparison writes a leaf of the where tree: a filterable field, an
 // operator its type takes, and the value typed against it.
 func (b *builder) comparison(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition) error {
-	name, df, err := b.path(ctx, where+"/field", c.Field)
+	name, df, err := b.field(ctx, where+"/field", c.Field)
 	if err != nil || df == nil {
 		return err
 	}
