@@ -29,6 +29,14 @@ type StructuredQuery struct {
 	IncludeDeleted bool         `json:"includeDeleted"`
 	// PageSize is 200–2000; 0 means the default (2000).
 	PageSize int `json:"pageSize,omitempty"`
+	// TypeOf selects fields of polymorphic parents by their runtime type.
+	TypeOf []TypeOf `json:"typeOf,omitempty"`
+	// Aggregates, GroupBy, GroupByMode and Having make an aggregate query
+	// (see Aggregate).
+	Aggregates  []Aggregate `json:"aggregates,omitempty"`
+	GroupBy     []string    `json:"groupBy,omitempty"`
+	GroupByMode string      `json:"groupByMode,omitempty"`
+	Having      *Condition  `json:"having,omitempty"`
 }
 
 // ChildQuery is a child subquery of a structured query: Relationship is a

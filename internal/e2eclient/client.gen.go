@@ -17,6 +17,36 @@ import (
 	"github.com/oapi-codegen/runtime"
 )
 
+// Defines values for AggregateFunction.
+const (
+	AVG           AggregateFunction = "AVG"
+	COUNT         AggregateFunction = "COUNT"
+	COUNTDISTINCT AggregateFunction = "COUNT_DISTINCT"
+	MAX           AggregateFunction = "MAX"
+	MIN           AggregateFunction = "MIN"
+	SUM           AggregateFunction = "SUM"
+)
+
+// Valid indicates whether the value is a known member of the AggregateFunction enum.
+func (e AggregateFunction) Valid() bool {
+	switch e {
+	case AVG:
+		return true
+	case COUNT:
+		return true
+	case COUNTDISTINCT:
+		return true
+	case MAX:
+		return true
+	case MIN:
+		return true
+	case SUM:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for BatchRequestOperation.
 const (
 	Create   BatchRequestOperation = "create"
@@ -313,6 +343,41 @@ func (e ReadinessStatus) Valid() bool {
 		return false
 	}
 }
+
+// Defines values for StructuredQueryGroupByMode.
+const (
+	Cube   StructuredQueryGroupByMode = "cube"
+	Rollup StructuredQueryGroupByMode = "rollup"
+)
+
+// Valid indicates whether the value is a known member of the StructuredQueryGroupByMode enum.
+func (e StructuredQueryGroupByMode) Valid() bool {
+	switch e {
+	case Cube:
+		return true
+	case Rollup:
+		return true
+	default:
+		return false
+	}
+}
+
+// Aggregate An aggregate function over a field (describe `aggregatable`): `SUM`
+// and `AVG` take number fields; `MIN` and `MAX` no booleans or
+// multi-select picklists. Its value comes back under `alias`, or
+// unaliased as `expr0`, `expr1`, … counting unaliased aggregates in
+// order, as Salesforce names them.
+type Aggregate struct {
+	// Alias A name, not a SOQL keyword, not `exprN`, not a grouped field's name; unique.
+	Alias *FieldName `json:"alias,omitempty"`
+
+	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
+	Field    FieldPath         `json:"field"`
+	Function AggregateFunction `json:"function"`
+}
+
+// AggregateFunction defines model for Aggregate.Function.
+type AggregateFunction string
 
 // BatchRequest defines model for BatchRequest.
 type BatchRequest struct {
@@ -779,26 +844,76 @@ type SearchResult struct {
 	} `json:"results"`
 }
 
-// StructuredQuery defines model for StructuredQuery.
+// StructuredQuery A query on one object. `fields` may be empty when `typeOf` or
+// `aggregates` select something. A relationship that can point to
+// several objects (`Case.Owner`: Group or User; `Task.What`) reaches
+// the Name object: only its fields (`Owner.Type`, `Owner.Name`,
+// `Owner.IsActive`, …) can be read through it, and the parent comes back
+// with `"attributes": {"type": "Name"}`; `typeOf` reads fields by the
+// parent's real type instead. `aggregates` and `groupBy` make an
+// aggregate query: its records are keyed by grouped field name and by
+// aggregate alias (else `expr0`, `expr1`, …), and it is never paged.
 type StructuredQuery struct {
+	Aggregates *[]Aggregate `json:"aggregates,omitempty"`
+
 	// Children Child subqueries, each an array in every record (`[]` when it has
 	// none), keys in the order of its `fields`. Salesforce pages large
 	// child sets; the gateway reads every row before answering (or fails
 	// with `QUERY_PAGE_TOO_LARGE` when a page with its children would
 	// exceed 10,000 records: ask for a smaller `pageSize` or a `limit`).
-	Children       *[]ChildQuery `json:"children,omitempty"`
-	Fields         []FieldPath   `json:"fields"`
-	IncludeDeleted *bool         `json:"includeDeleted,omitempty"`
-	Limit          *int          `json:"limit,omitempty"`
-	OrderBy        *[]OrderBy    `json:"orderBy,omitempty"`
+	Children *[]ChildQuery `json:"children,omitempty"`
+
+	// Fields Fields and parent paths; in an aggregate query, grouped fields only.
+	Fields []FieldPath `json:"fields"`
+
+	// GroupBy Fields to group by (describe `groupable`), each also allowed in
+	// `fields`. Records come back one per group.
+	GroupBy *[]FieldPath `json:"groupBy,omitempty"`
+
+	// GroupByMode `rollup` adds subtotal rows (`GROUP BY ROLLUP`), `cube` subtotals
+	// for every combination (`GROUP BY CUBE`); both take at most three
+	// `groupBy` fields. Subtotal rows carry `null` for the fields they
+	// total over.
+	GroupByMode *StructuredQueryGroupByMode `json:"groupByMode,omitempty"`
+
+	// Having A condition on the groups (needs `groupBy`): each `field` is a
+	// grouped field or the key of an aggregate (its `alias`, or `expr0`,
+	// `expr1`, …), and values are typed as that aggregate's result
+	// (`COUNT` a whole number, `SUM`/`AVG` a number, `MIN`/`MAX` the
+	// field's type).
+	Having         *Condition `json:"having,omitempty"`
+	IncludeDeleted *bool      `json:"includeDeleted,omitempty"`
+	Limit          *int       `json:"limit,omitempty"`
+	OrderBy        *[]OrderBy `json:"orderBy,omitempty"`
 
 	// PageSize Records per Salesforce call (the `QueryOptions` batch size).
 	PageSize *PageSize `json:"pageSize,omitempty"`
+	TypeOf   *[]TypeOf `json:"typeOf,omitempty"`
 
 	// Where A node of a where tree: exactly one of `and` (all must hold), `or` (one
 	// must hold), `not`, or a comparison (`field`, `op`, `value`). The gateway
 	// refuses a node that mixes them, naming it.
 	Where *Condition `json:"where,omitempty"`
+}
+
+// StructuredQueryGroupByMode `rollup` adds subtotal rows (`GROUP BY ROLLUP`), `cube` subtotals
+// for every combination (`GROUP BY CUBE`); both take at most three
+// `groupBy` fields. Subtotal rows carry `null` for the fields they
+// total over.
+type StructuredQueryGroupByMode string
+
+// TypeOf SOQL `TYPEOF` on a polymorphic relationship: for each object type in
+// `when` (keyed by object name, one of the relationship's
+// `referenceTo`), the fields read when
+// the parent is of that type; `else` the Name object's fields read for
+// any other type. The parent comes back with `"attributes": {"type":
+// <its real type>}`. The relationship cannot also appear in `fields`.
+//
+// Example: {"else":["Name"],"relationship":"What","when":{"Account":["Phone","Name"],"Opportunity":["Amount"]}}
+type TypeOf struct {
+	Else         *[]FieldName           `json:"else,omitempty"`
+	Relationship FieldName              `json:"relationship"`
+	When         map[string][]FieldName `json:"when"`
 }
 
 // UpsertResult defines model for UpsertResult.
@@ -1286,10 +1401,13 @@ type ClientInterface interface {
 
 	// QueryRecordsWithBody Structured query
 	//
-	// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-	// object, field and relationship path against describe and escaping every
-	// value. With `Accept: application/x-ndjson` every page is streamed, one
-	// record per line.
+	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+	// `having`, `orderBy` and `limit`, checking every object, field and
+	// relationship path against describe and escaping every value. With
+	// `Accept: application/x-ndjson` every page is streamed, one record per
+	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -1298,10 +1416,13 @@ type ClientInterface interface {
 
 	// QueryRecords Structured query
 	//
-	// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-	// object, field and relationship path against describe and escaping every
-	// value. With `Accept: application/x-ndjson` every page is streamed, one
-	// record per line.
+	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+	// `having`, `orderBy` and `limit`, checking every object, field and
+	// relationship path against describe and escaping every value. With
+	// `Accept: application/x-ndjson` every page is streamed, one record per
+	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -1702,10 +1823,13 @@ func (c *Client) DescribeSObject(ctx context.Context, sobject SObject, reqEditor
 
 // QueryRecordsWithBody Structured query
 //
-// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-// object, field and relationship path against describe and escaping every
-// value. With `Accept: application/x-ndjson` every page is streamed, one
-// record per line.
+// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+// `having`, `orderBy` and `limit`, checking every object, field and
+// relationship path against describe and escaping every value. With
+// `Accept: application/x-ndjson` every page is streamed, one record per
+// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1724,10 +1848,13 @@ func (c *Client) QueryRecordsWithBody(ctx context.Context, sobject SObject, cont
 
 // QueryRecords Structured query
 //
-// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-// object, field and relationship path against describe and escaping every
-// value. With `Accept: application/x-ndjson` every page is streamed, one
-// record per line.
+// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+// `having`, `orderBy` and `limit`, checking every object, field and
+// relationship path against describe and escaping every value. With
+// `Accept: application/x-ndjson` every page is streamed, one record per
+// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3068,10 +3195,13 @@ type ClientWithResponsesInterface interface {
 
 	// QueryRecordsWithBodyWithResponse Structured query
 	//
-	// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-	// object, field and relationship path against describe and escaping every
-	// value. With `Accept: application/x-ndjson` every page is streamed, one
-	// record per line.
+	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+	// `having`, `orderBy` and `limit`, checking every object, field and
+	// relationship path against describe and escaping every value. With
+	// `Accept: application/x-ndjson` every page is streamed, one record per
+	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -3080,10 +3210,13 @@ type ClientWithResponsesInterface interface {
 
 	// QueryRecordsWithResponse Structured query
 	//
-	// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-	// object, field and relationship path against describe and escaping every
-	// value. With `Accept: application/x-ndjson` every page is streamed, one
-	// record per line.
+	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+	// `having`, `orderBy` and `limit`, checking every object, field and
+	// relationship path against describe and escaping every value. With
+	// `Accept: application/x-ndjson` every page is streamed, one record per
+	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -5651,10 +5784,13 @@ func (c *ClientWithResponses) DescribeSObjectWithResponse(ctx context.Context, s
 
 // QueryRecordsWithBodyWithResponse Structured query
 //
-// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-// object, field and relationship path against describe and escaping every
-// value. With `Accept: application/x-ndjson` every page is streamed, one
-// record per line.
+// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+// `having`, `orderBy` and `limit`, checking every object, field and
+// relationship path against describe and escaping every value. With
+// `Accept: application/x-ndjson` every page is streamed, one record per
+// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -5669,10 +5805,13 @@ func (c *ClientWithResponses) QueryRecordsWithBodyWithResponse(ctx context.Conte
 
 // QueryRecordsWithResponse Structured query
 //
-// Builds SOQL from `fields`, `where`, `orderBy` and `limit`, checking every
-// object, field and relationship path against describe and escaping every
-// value. With `Accept: application/x-ndjson` every page is streamed, one
-// record per line.
+// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
+// `having`, `orderBy` and `limit`, checking every object, field and
+// relationship path against describe and escaping every value. With
+// `Accept: application/x-ndjson` every page is streamed, one record per
+// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
+// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //

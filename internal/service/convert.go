@@ -37,7 +37,13 @@ func (r *reader) object(ctx context.Context, typ string) (*metadata.Object, erro
 		return x, nil
 	}
 	var x *metadata.Object
-	if typ != "AggregateResult" {
+	if typ == nameEntity {
+		o, err := r.s.describeName(ctx)
+		if err != nil {
+			return nil, err
+		}
+		x = o
+	} else if typ != "AggregateResult" {
 		o, err := r.s.cfg.Metadata.Describe(ctx, typ)
 		switch {
 		case err == nil:
@@ -94,16 +100,18 @@ func hasField(rec *partner.Record, name string) bool {
 func (r *reader) value(ctx context.Context, x *metadata.Object, f *partner.Field) (any, error) {
 	switch {
 	case f.Parent != nil:
-		var ph *metadata.Object
-		if x != nil {
-			if rf, ok := x.Parent(f.Name); ok && len(rf.ReferenceTo) == 1 && f.Parent.Type == "" {
-				var err error
-				if ph, err = r.object(ctx, rf.ReferenceTo[0]); err != nil {
-					return nil, err
-				}
-			}
+		ph, poly, err := r.parentHint(ctx, x, f)
+		if err != nil {
+			return nil, err
 		}
-		return r.record(ctx, f.Parent, ph)
+		p, err := r.record(ctx, f.Parent, ph)
+		if err != nil {
+			return nil, err
+		}
+		if poly {
+			p = markType(p, f.Parent.Type)
+		}
+		return p, nil
 	case f.Children != nil:
 		kids := make([]sfgate.OrderedRecord, 0, len(f.Children.Records))
 		for j := range f.Children.Records {

@@ -14,6 +14,9 @@ import (
 type metaObjects struct{ s *Service }
 
 func (m metaObjects) object(ctx context.Context, name string) (*metadata.Object, error) {
+	if name == nameEntity {
+		return m.s.describeName(ctx)
+	}
 	o, err := m.s.cfg.Metadata.Describe(ctx, name)
 	switch {
 	case err == nil:
@@ -79,7 +82,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		}
 		r := &run{pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 		var err error
-		if r.first, err = s.call(ctx, q.SOQL, r.includeDeleted, r.pageSize); err != nil {
+		if r.first, err = s.callRaw(ctx, q.SOQL, r); err != nil {
 			return nil, err
 		}
 		if len(r.first.Records) > 0 {
@@ -96,6 +99,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: "ENTITY_NOT_QUERYABLE", Detail: root.Name + " cannot be queried"}
 	}
 	r := &run{hint: root, object: root.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+	if isAggregateQuery(q) {
+		r.pageSize = maxBatch // groups are never paged (aggregate.go)
+	}
 	soql, err := build(ctx, metaObjects{s}, root, q)
 	if err != nil {
 		return nil, err

@@ -24,7 +24,6 @@ import (
 const (
 	maxWhereDepth    = 32 // nesting of and/or/not
 	maxWhereNodes    = 2000
-	maxPolymorphic   = 10 // targets of a polymorphic lookup checked
 	soqlDateTimeZ    = "2006-01-02T15:04:05Z"
 	soqlDateTimeFrac = "2006-01-02T15:04:05.000Z"
 )
@@ -51,27 +50,34 @@ type builder struct {
 	ptr   string
 	p     *problems
 	nodes *int
+	agg   *aggScope // set for an aggregate query
 }
 
 // build returns the SOQL of q on root, or the problems found, all of them.
 func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.StructuredQuery) (string, error) {
 	b := &builder{objs: objs, root: root, p: &problems{}, nodes: new(int)}
 	var sb strings.Builder
-	sb.WriteString("SELECT ")
-	n, err := b.fieldList(ctx, &sb, q.Fields)
-	if err != nil {
-		return "", err
-	}
-	for i := range q.Children {
-		if n > 0 {
-			sb.WriteString(", ")
-		}
-		if err := b.child(ctx, &sb, i, &q.Children[i]); err != nil {
+	var groups []string
+	if isAggregateQuery(q) {
+		var err error
+		if groups, err = b.groupBy(ctx, q); err != nil {
 			return "", err
 		}
-		n++
 	}
-	if err := b.rest(ctx, &sb, root.Name, q.Where, q.OrderBy, q.Limit); err != nil {
+	sb.WriteString("SELECT ")
+	if err := b.selectList(ctx, &sb, q); err != nil {
+		return "", err
+	}
+	if err := b.from(ctx, &sb, root.Name, q.Where); err != nil {
+		return "", err
+	}
+	if err := b.groupClause(ctx, &sb, q, groups); err != nil {
+		return "", err
+	}
+	if b.agg != nil {
+		b.agg.active = true // ORDER BY names grouped fields and aggregates
+	}
+	if err := b.tail(ctx, &sb, q.OrderBy, q.Limit); err != nil {
 		return "", err
 	}
 	if !b.p.empty() {
@@ -80,9 +86,9 @@ func build(ctx context.Context, objs objects, root *metadata.Object, q *sfgate.S
 	return sb.String(), nil
 }
 
-// fieldList writes the fields of a SELECT list (duplicates dropped) and
-// returns how many it wrote.
-func (b *builder) fieldList(ctx context.Context, sb *strings.Builder, fields []string) (int, error) {
+// childFields writes the fields of a child subquery's SELECT list
+// (duplicates dropped) and returns how many it wrote.
+func (b *builder) childFields(ctx context.Context, sb *strings.Builder, fields []string) (int, error) {
 	seen := make(map[string]bool, len(fields))
 	n := 0
 	for i, f := range fields {
@@ -132,18 +138,21 @@ func (b *builder) child(ctx context.Context, sb *strings.Builder, i int, c *sfga
 	}
 	cb := &builder{objs: b.objs, root: x, ptr: ptr, p: b.p, nodes: b.nodes}
 	sb.WriteString("(SELECT ")
-	if _, err := cb.fieldList(ctx, sb, c.Fields); err != nil {
+	if _, err := cb.childFields(ctx, sb, c.Fields); err != nil {
 		return err
 	}
-	if err := cb.rest(ctx, sb, rel.RelationshipName, c.Where, c.OrderBy, c.Limit); err != nil {
+	if err := cb.from(ctx, sb, rel.RelationshipName, c.Where); err != nil {
+		return err
+	}
+	if err := cb.tail(ctx, sb, c.OrderBy, c.Limit); err != nil {
 		return err
 	}
 	sb.WriteString(")")
 	return nil
 }
 
-// rest writes FROM from and the WHERE, ORDER BY and LIMIT clauses.
-func (b *builder) rest(ctx context.Context, sb *strings.Builder, from string, where *sfgate.Condition, orderBy []sfgate.OrderBy, limit int) error {
+// from writes FROM from and the WHERE clause.
+func (b *builder) from(ctx context.Context, sb *strings.Builder, from string, where *sfgate.Condition) error {
 	sb.WriteString(" FROM ")
 	sb.WriteString(from)
 	if where != nil {
@@ -154,9 +163,14 @@ func (b *builder) rest(ctx context.Context, sb *strings.Builder, from string, wh
 		sb.WriteString(" WHERE ")
 		sb.WriteString(w.String())
 	}
+	return nil
+}
+
+// tail writes the ORDER BY and LIMIT clauses.
+func (b *builder) tail(ctx context.Context, sb *strings.Builder, orderBy []sfgate.OrderBy, limit int) error {
 	for i, o := range orderBy {
 		at := fmt.Sprintf("%s/orderBy/%d", b.ptr, i)
-		name, df, err := b.path(ctx, at+"/field", o.Field)
+		name, df, err := b.field(ctx, at+"/field", o.Field)
 		if err != nil {
 			return err
 		}
@@ -169,7 +183,8 @@ func (b *builder) rest(ctx context.Context, sb *strings.Builder, from string, wh
 			sb.WriteString(", ")
 		}
 		sb.WriteString(name)
-		if o.Direction == "desc" {
+		switch o.Direction {
+		case "desc":
 			sb.WriteString(" DESC")
 		}
 		switch o.Nulls {
@@ -186,6 +201,69 @@ func (b *builder) rest(ctx context.Context, sb *strings.Builder, from string, wh
 	return nil
 }
 
+// selectList writes the fields, then the TYPEOF expressions, then the
+// aggregates; in an aggregate query every field must be grouped.
+func (b *builder) selectList(ctx context.Context, sb *strings.Builder, q *sfgate.StructuredQuery) error {
+	seen := make(map[string]bool, len(q.Fields))
+	rels := make(map[string]bool) // parent relationships the fields read through
+	first := true
+	for i, f := range q.Fields {
+		where := fmt.Sprintf("/fields/%d", i)
+		name, _, err := b.path(ctx, where, f)
+		if err != nil {
+			return err
+		}
+		if name == "" || seen[strings.ToLower(name)] {
+			continue // a problem, or a duplicate Salesforce would refuse
+		}
+		if b.agg != nil && !b.agg.groups[strings.ToLower(name)] {
+			b.p.addf(nil, where, "MALFORMED_QUERY", "%s must be grouped (named in groupBy) in an aggregate query", name)
+			continue
+		}
+		seen[strings.ToLower(name)] = true
+		if rel, _, ok := strings.Cut(name, "."); ok {
+			rels[strings.ToLower(rel)] = true
+		}
+		if !first {
+			sb.WriteString(", ")
+		}
+		first = false
+		sb.WriteString(name)
+	}
+	for i := range q.TypeOf {
+		var w strings.Builder
+		if err := b.typeOf(ctx, &w, fmt.Sprintf("/typeOf/%d", i), &q.TypeOf[i], rels); err != nil {
+			return err
+		}
+		if w.Len() > 0 {
+			if !first {
+				sb.WriteString(", ")
+			}
+			first = false
+			sb.WriteString(w.String())
+		}
+	}
+	if b.agg != nil {
+		if err := b.selectAggregates(ctx, sb, q, first); err != nil {
+			return err
+		}
+		first = first && len(q.Aggregates) == 0
+	}
+	for i := range q.Children {
+		if !first {
+			sb.WriteString(", ")
+		}
+		first = false
+		if err := b.child(ctx, sb, i, &q.Children[i]); err != nil {
+			return err
+		}
+	}
+	if first && b.p.empty() {
+		b.p.addf(nil, "/fields", "minItems", "selects nothing: name fields, typeOf, aggregates or children")
+	}
+	return nil
+}
+
 // path resolves a field or parent path ("Owner.Name") from the root and
 // returns its canonical spelling and the final field's describe. Problems
 // are recorded (name ""); an error is a failure to describe.
@@ -197,7 +275,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 		var rel *partner.DescribeField
 		for i, x := range objs {
 			rf, ok := x.Parent(seg)
-			if !ok {
+			if !ok && x != staticName {
 				nx, err := b.objs.refreshed(ctx, x, seg)
 				if err != nil {
 					return "", nil, err
@@ -214,15 +292,9 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 			}
 		}
 		canon = append(canon, rel.RelationshipName)
-		var next []*metadata.Object
-		for _, t := range rel.ReferenceTo[:min(len(rel.ReferenceTo), maxPolymorphic)] {
-			nx, err := b.objs.object(ctx, t)
-			if err != nil {
-				return "", nil, err
-			}
-			if nx != nil {
-				next = append(next, nx)
-			}
+		next, err := b.targets(ctx, rel)
+		if err != nil {
+			return "", nil, err
 		}
 		if len(next) == 0 {
 			b.p.addf(nil, where, "INVALID_FIELD", "%s points to no object this gateway can describe", seg)
@@ -234,7 +306,7 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 	var df *partner.DescribeField
 	for i, x := range objs {
 		f, ok := x.Field(last)
-		if !ok {
+		if !ok && x != staticName {
 			nx, err := b.objs.refreshed(ctx, x, last)
 			if err != nil {
 				return "", nil, err
@@ -243,8 +315,6 @@ func (b *builder) path(ctx context.Context, where, path string) (string, *partne
 			f, ok = nx.Field(last)
 		}
 		if !ok {
-			// A polymorphic lookup (Owner: User or Group) reaches only the
-			// fields every target has.
 			b.p.addf(nil, where, codeUnknownField, "%s has no field %s", x.Name, last)
 			return "", nil, nil
 		}
@@ -304,7 +374,7 @@ func (b *builder) cond(ctx context.Context, w *strings.Builder, where string, c 
 // comparison writes a leaf of the where tree: a filterable field, an
 // operator its type takes, and the value typed against it.
 func (b *builder) comparison(ctx context.Context, w *strings.Builder, where string, c *sfgate.Condition) error {
-	name, df, err := b.path(ctx, where+"/field", c.Field)
+	name, df, err := b.field(ctx, where+"/field", c.Field)
 	if err != nil || df == nil {
 		return err
 	}

@@ -138,7 +138,7 @@ func TestBuildRefuses(t *testing.T) {
 		{"empty node", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{}}, "/where", "oneOf"},
 		{"nested error path", sfgate.StructuredQuery{Fields: []string{"Id"}, Where: &sfgate.Condition{Or: []sfgate.Condition{*cmpq("Name", "=", "a"), {Not: cmpq("Nope", "=", "a")}}}}, "/where/or/1/not/field", codeUnknownField},
 		{"order by not sortable", sfgate.StructuredQuery{Fields: []string{"Id"}, OrderBy: []sfgate.OrderBy{{Field: "Description"}}}, "/orderBy/0/field", "INVALID_SORT_OPTION"},
-		{"polymorphic field only on one target", sfgate.StructuredQuery{Fields: []string{"Owner.Username"}}, "/fields/0", codeUnknownField},
+		{"polymorphic field outside Name", sfgate.StructuredQuery{Fields: []string{"Owner.ManagerId"}}, "/fields/0", codeUnknownField},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -181,7 +181,7 @@ func TestBuildWholeQuery(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
-	// A polymorphic lookup reaches the fields its targets share.
+	// A polymorphic lookup reaches the Name object's fields.
 	got, err = build(t.Context(), testObjects(), testObjects()["task"], &sfgate.StructuredQuery{Fields: []string{"Subject", "Owner.Name"}})
 	if err != nil || got != "SELECT Subject, Owner.Name FROM Task" {
 		t.Errorf("polymorphic: %q, %v", got, err)
