@@ -46,6 +46,10 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 			_ = rc.SetReadDeadline(time.Now())
 			h.fail(w, r, err)
 		}
+		if err := checkCharset(r); err != nil {
+			refuse(err)
+			return
+		}
 		limit := h.opts.MaxBodyBytes
 		if strings.HasSuffix(r.URL.Path, "/records/batch") {
 			limit = h.opts.MaxBatchBodyBytes
@@ -72,6 +76,10 @@ func (h *Handlers) bodyCap(next http.Handler) http.Handler {
 		// for this request, and a read deadline left armed would cancel
 		// the request's context when it fires during a long answer.
 		_ = rc.SetReadDeadline(time.Time{})
+		if err := checkUTF8(r, body); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		r.Body = newHeldBody(body)
 		r.ContentLength = int64(len(body))
 		r.GetBody = func() (io.ReadCloser, error) { return newHeldBody(body), nil }
