@@ -75,7 +75,7 @@ func (h *Handlers) accessLog(next http.Handler) http.Handler {
 		route := routePattern(r)
 		h.metrics.observe(route, r.Method, status, d)
 		zerolog.Ctx(r.Context()).Info().
-			Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).
+			Str("method", r.Method).Str("path", loggedPath(r)).Str("route", route).
 			Int("status", status).Int64("bytes", n).
 			Float64("duration_ms", float64(d.Microseconds())/1000).
 			Str("caller", callerOf(w)).
