@@ -72,6 +72,9 @@ type Config struct {
 	MaxBufferedBytes  int64             // GATEWAY_MAX_BUFFERED_BODY_BYTES
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
+	// Door bounds requests before and while their bodies arrive, and
+	// holds the TLS listener's files (config_door.go).
+	Door doorConfig
 
 	// Tracing is what the standard OTEL_* variables ask for (tracing.go).
 	Tracing tracingConfig
@@ -122,6 +125,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
+	c.Door = parseDoor(f.door, &errs)
 	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
 	checkRedis(c, &errs)
 
@@ -154,6 +158,7 @@ type flagValues struct {
 	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered   string
 	reqTimeout, shutdownTimeout, cursorTTL                     string
 	demo                                                       bool
+	door                                                       doorFlagValues
 	rest                                                       []string // arguments left after the flags
 }
 
@@ -182,6 +187,7 @@ func parseFlags(args []string, env func(k, def string) string, stderr io.Writer)
 	fs.StringVar(&f.reqTimeout, "request-timeout", env("GATEWAY_REQUEST_TIMEOUT", handlers.DefaultRequestTimeout.String()), "bound on one request (GATEWAY_REQUEST_TIMEOUT)")
 	fs.StringVar(&f.cursorTTL, "cursor-ttl", env("GATEWAY_CURSOR_TTL", service.DefaultCursorTTL.String()), "how long a query cursor stays usable, at most "+service.MaxCursorTTL.String()+" (GATEWAY_CURSOR_TTL)")
 	fs.StringVar(&f.shutdownTimeout, "shutdown-timeout", env("GATEWAY_SHUTDOWN_TIMEOUT", "25s"), "how long in-flight requests may finish on SIGTERM (GATEWAY_SHUTDOWN_TIMEOUT)")
+	doorFlags(fs, env, &f.door)
 	if err := fs.Parse(args); err != nil {
 		return flagValues{}, err
 	}
@@ -405,7 +411,7 @@ func (c Config) masked() map[string]any {
 	if apiVersion == "" {
 		apiVersion = "newest listed by the org"
 	}
-	return map[string]any{
+	m := map[string]any{
 		"GATEWAY_ADDR": c.Addr, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
@@ -418,6 +424,10 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
 		"tracing": c.Tracing.describe(),
 	}
+	for k, v := range c.Door.masked() {
+		m[k] = v
+	}
+	return m
 }
 
 // cursorKey returns the key that signs query cursors, and where it came

@@ -169,12 +169,14 @@ func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, t
 		return nil, fmt.Errorf("records service: %w", err)
 	}
 
-	h, err := handlers.New(ctx, handlers.Options{
+	opts := handlers.Options{
 		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
 		Ready:  readiness{tiered: tiered, client: client},
 		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
-	})
+	}
+	cfg.Door.options(&opts)
+	h, err := handlers.New(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
@@ -183,6 +185,10 @@ func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, t
 	}
 	return h, nil
 }
+
+// readHeaderTimeout bounds how long a request's header block may take to
+// arrive; a client that trickles headers is cut after it.
+const readHeaderTimeout = 10 * time.Second
 
 // drainable is the HTTP handler serve runs: it can turn /readyz to 503.
 type drainable interface {
@@ -200,9 +206,12 @@ func serve(ctx context.Context, cfg Config, h drainable, logger *zerolog.Logger)
 	}
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		// A 32 MiB batch body over a slow link still arrives in a minute.
-		ReadTimeout: 60 * time.Second,
+		ReadHeaderTimeout: readHeaderTimeout,
+		// A backstop only: on /v1 the handlers set each request's read
+		// deadline themselves (a short one until the caller is
+		// authenticated, then GATEWAY_BODY_READ_TIMEOUT for its body), and
+		// nothing else reads a body.
+		ReadTimeout: readHeaderTimeout + handlers.DefaultUnauthenticatedTimeout,
 		// Ordinary answers; NDJSON streams extend their own write deadline.
 		WriteTimeout:   cfg.RequestTimeout + 10*time.Second,
 		IdleTimeout:    120 * time.Second,
@@ -210,10 +219,26 @@ func serve(ctx context.Context, cfg Config, h drainable, logger *zerolog.Logger)
 		BaseContext:    func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:       log.New(logger.With().Str("component", "http.Server").Logger(), "", 0),
 	}
-	logger.Info().Str("addr", ln.Addr().String()).Msgf("gateway listening on %s", ln.Addr())
+	scheme := "http"
+	if cfg.Door.TLSCertFile != "" {
+		certs, err := newCertReloader(cfg.Door.TLSCertFile, cfg.Door.TLSKeyFile, logger)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		srv.TLSConfig = certs.tlsConfig()
+		scheme = "https"
+	}
+	logger.Info().Str("addr", ln.Addr().String()).Str("scheme", scheme).Msgf("gateway listening on %s", ln.Addr())
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if srv.TLSConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -35,6 +35,7 @@ var fullValues = map[string]any{
 		"GATEWAY_CURSOR_KEY": "Y3Vyc29yLWtleS1jdXJzb3Ita2V5LWN1cnNvci1rZXktIQ==",
 	},
 	"jwtKey": map[string]any{"secretName": "sf-jwt", "key": "server.key"},
+	"tls":    map[string]any{"secretName": "sfgate-tls"},
 }
 
 // fullValuesYAML is fullValues as a values file.
@@ -184,6 +185,34 @@ func checkEverySettingRender(t *testing.T, m manifests) {
 	}
 	if !mounted || !fromSecret {
 		t.Errorf("JWT key: mounted read-only = %v, from Secret sf-jwt as server.key = %v", mounted, fromSecret)
+	}
+	checkTLSRender(t, m, cm, spec)
+}
+
+// checkTLSRender checks the TLS Secret: mounted read-only, the gateway
+// pointed at its files, and the probes speaking HTTPS.
+func checkTLSRender(t *testing.T, m manifests, cm, spec map[string]any) {
+	if cm["GATEWAY_TLS_CERT_FILE"] != "/var/run/secrets/sfgate/tls/tls.crt" || cm["GATEWAY_TLS_KEY_FILE"] != "/var/run/secrets/sfgate/tls/tls.key" {
+		t.Errorf("TLS files = %v, %v", cm["GATEWAY_TLS_CERT_FILE"], cm["GATEWAY_TLS_KEY_FILE"])
+	}
+	var mounted, fromSecret bool
+	for _, vm := range list(container(t, m), "volumeMounts") {
+		if str(vm, "name") == "tls" {
+			mounted = get(vm, "readOnly") == true && str(vm, "mountPath") == "/var/run/secrets/sfgate/tls"
+		}
+	}
+	for _, v := range list(spec, "volumes") {
+		if str(v, "name") == "tls" {
+			fromSecret = str(v, "secret", "secretName") == "sfgate-tls"
+		}
+	}
+	if !mounted || !fromSecret {
+		t.Errorf("TLS Secret: mounted read-only = %v, from Secret sfgate-tls = %v", mounted, fromSecret)
+	}
+	for _, probe := range []string{"startupProbe", "livenessProbe", "readinessProbe"} {
+		if got := str(container(t, m), probe, "httpGet", "scheme"); got != "HTTPS" {
+			t.Errorf("%s scheme %q with TLS on, want HTTPS", probe, got)
+		}
 	}
 }
 
@@ -477,7 +506,8 @@ func TestChartCoversGatewaySettings(t *testing.T) {
 	if err := yaml.Unmarshal(b, &values); err != nil {
 		t.Fatal(err)
 	}
-	inChart := map[string]bool{"GATEWAY_ADDR": true, "SF_JWT_KEY_FILE": true} // set from containerPort, jwtKey
+	// Set from containerPort, jwtKey and tls.
+	inChart := map[string]bool{"GATEWAY_ADDR": true, "SF_JWT_KEY_FILE": true, "GATEWAY_TLS_CERT_FILE": true, "GATEWAY_TLS_KEY_FILE": true}
 	for k := range values.Env {
 		inChart[k] = true
 	}
@@ -511,6 +541,7 @@ func TestChartRefuses(t *testing.T) {
 	}{
 		{"GATEWAY_ADDR set directly", []string{"--set", "env.GATEWAY_ADDR=:9090"}, "set containerPort instead"},
 		{"SF_JWT_KEY_FILE set directly", []string{"--set", "env.SF_JWT_KEY_FILE=/key.pem"}, "set jwtKey.secretName instead"},
+		{"TLS files set directly", []string{"--set", "env.GATEWAY_TLS_CERT_FILE=/tls.crt"}, "set tls.secretName instead"},
 		{"a secret in the ConfigMap", []string{"--set", "env.SF_CLIENT_SECRET=s3cr3t"}, "env.SF_CLIENT_SECRET is confidential"},
 		{"secretEnv with existingSecret", []string{"--set", "existingSecret=x", "--set", "secretEnv.SF_PASSWORD=p"}, "secretEnv must be empty"},
 		{"secretEnv key not in secretKeys", []string{"--set", "secretEnv.SF_LOGIN_URL=x"}, "secretEnv.SF_LOGIN_URL is not listed in secretKeys"},

@@ -65,7 +65,21 @@ type Options struct {
 	// MaxBufferedBodyBytes bounds the bodies held in memory at once across
 	// all requests (default 256 MiB); past it requests get 503 with
 	// Retry-After. A single body is always admitted when none is held.
+	// Bodies are charged as their bytes arrive, not as declared.
 	MaxBufferedBodyBytes int64
+	// CallerBodyShare is the fraction of MaxBufferedBodyBytes one caller's
+	// bodies may hold at once (default 0.25; never less than one body of
+	// MaxBatchBodyBytes); past it the caller gets 429.
+	CallerBodyShare float64
+	// BodyReadTimeout bounds how long an authenticated request's body may
+	// take to arrive (default 60s); past it the answer is 408.
+	BodyReadTimeout time.Duration
+	// MaxUnauthenticated caps the /v1 requests not yet authenticated at
+	// once (default 64); past it 503 GATEWAY_OVERLOADED.
+	MaxUnauthenticated int
+	// UnauthenticatedTimeout bounds the authentication step and the body
+	// reads before it (default 5s).
+	UnauthenticatedTimeout time.Duration
 	// RequestTimeout bounds a request (default 60s); StreamTimeout bounds an
 	// NDJSON stream (default 30m).
 	RequestTimeout time.Duration
@@ -77,12 +91,16 @@ type Options struct {
 
 // Defaults for Options' zero values.
 const (
-	DefaultMaxBodyBytes         = 1 << 20
-	DefaultMaxBatchBodyBytes    = 32 << 20
-	DefaultMaxBufferedBodyBytes = 256 << 20
-	DefaultRequestTimeout       = 60 * time.Second
-	DefaultStreamTimeout        = 30 * time.Minute
-	DefaultMaxCallers           = 10000
+	DefaultMaxBodyBytes           = 1 << 20
+	DefaultMaxBatchBodyBytes      = 32 << 20
+	DefaultMaxBufferedBodyBytes   = 256 << 20
+	DefaultRequestTimeout         = 60 * time.Second
+	DefaultStreamTimeout          = 30 * time.Minute
+	DefaultMaxCallers             = 10000
+	DefaultCallerBodyShare        = 0.25
+	DefaultBodyReadTimeout        = 60 * time.Second
+	DefaultMaxUnauthenticated     = 64
+	DefaultUnauthenticatedTimeout = 5 * time.Second
 )
 
 // Handlers is the gateway's http.Handler.
@@ -93,6 +111,7 @@ type Handlers struct {
 	metrics  *metrics
 	limiter  *limiter
 	bodies   *budget
+	unauth   chan struct{} // slots of requests not yet authenticated (door.go)
 	keys     []hashedKey
 	draining atomic.Bool
 }
@@ -124,11 +143,14 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	doorDefaults(&opts)
 	doc, err := LoadSpec(ctx)
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics(), bodies: &budget{max: opts.MaxBufferedBodyBytes}}
+	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics(),
+		bodies: newBudget(opts.MaxBufferedBodyBytes, opts.CallerBodyShare, opts.MaxBatchBodyBytes),
+		unauth: make(chan struct{}, opts.MaxUnauthenticated)}
 	for _, k := range opts.APIKeys {
 		if k.Name == "" || len(k.Key) < 16 {
 			return nil, fmt.Errorf("caller API key %q: a name and a key of at least 16 characters are required", k.Name)
@@ -167,9 +189,10 @@ type route struct {
 
 func (h *Handlers) routes() error {
 	r := chi.NewRouter()
-	// The order of STYLE.md: recoverer → OpenTelemetry → request id and
-	// logger → access log → (on /v1) body cap → caller auth → rate limit →
-	// deadline → OpenAPI validation → handler.
+	// recoverer → OpenTelemetry → request id and logger → access log →
+	// (on /v1) door → caller auth → admitted → rate limit → body cap →
+	// deadline → OpenAPI validation → handler. STYLE.md put the body cap
+	// before auth; door.go says why it is after.
 	r.Use(h.recoverer, h.tracing, h.requestID, h.accessLog)
 	r.NotFound(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return sfgate.NotFound("no such endpoint: " + r.URL.Path)
@@ -223,7 +246,7 @@ func (h *Handlers) routes() error {
 	}
 	var routeErr error
 	r.Group(func(g chi.Router) {
-		g.Use(h.bodyCap, h.auth, h.rateLimit, h.deadline)
+		g.Use(h.door, h.auth, h.admitted, h.rateLimit, h.bodyCap, h.deadline)
 		for _, rt := range v1 {
 			v, err := newValidator(h.doc, rt.method, rt.path)
 			if err != nil {

@@ -5,11 +5,13 @@ import (
 	"net/http"
 )
 
-// The middleware, in the order routes() installs it (STYLE.md): recoverer
+// The middleware, in the order routes() installs it: recoverer
 // (recover.go) → OpenTelemetry (tracing.go) → request id and access log
-// (requestlog.go) → on /v1: body cap (bodycap.go) → caller auth (auth.go)
-// → rate limit (ratelimit.go) → deadline (deadline.go) → OpenAPI
-// validation (validate.go) → handler. This file holds what they share.
+// (requestlog.go) → on /v1: door (door.go) → caller auth (auth.go) →
+// admitted (door.go) → rate limit (ratelimit.go) → body cap (bodycap.go) →
+// deadline (deadline.go) → OpenAPI validation (validate.go) → handler.
+// STYLE.md had the body cap before auth; door.go says why it is not. This
+// file holds what they share.
 
 // statusWriter records what was answered, for the access log, metrics, the
 // recoverer and the error adapter (which must not write a problem after a

@@ -388,20 +388,45 @@ func (s *syncBuffer) String() string {
 
 func TestBodyBudgetBoundsMemory(t *testing.T) {
 	t.Parallel()
-	b := &budget{max: 100}
-	if !b.acquire(80) {
-		t.Fatal("first body refused")
+	b := newBudget(100, 0.5, 10)
+	if err := b.acquire("a", 80); err != nil {
+		t.Fatalf("first body refused: %v", err)
 	}
-	if b.acquire(30) {
+	if err := b.acquire("b", 30); err == nil {
 		t.Fatal("over the budget accepted")
 	}
-	if !b.acquire(20) {
-		t.Fatal("within the budget refused")
+	if err := b.acquire("b", 20); err != nil {
+		t.Fatalf("within the budget refused: %v", err)
 	}
-	b.release(80)
-	b.release(20)
-	if !b.acquire(500) {
-		t.Fatal("a body larger than the budget must pass when nothing else is held")
+	b.release("a", 80)
+	b.release("b", 20)
+	if err := b.acquire("a", 500); err != nil {
+		t.Fatalf("a body larger than the budget must pass when nothing else is held: %v", err)
+	}
+	b.release("a", 500)
+	if total, _ := b.held("a"); total != 0 {
+		t.Fatalf("%d bytes still held after every release", total)
+	}
+}
+
+func TestBodyBudgetCallerShare(t *testing.T) {
+	t.Parallel()
+	b := newBudget(100, 0.25, 10) // 25 bytes a caller
+	if err := b.acquire("greedy", 20); err != nil {
+		t.Fatal(err)
+	}
+	var refused errBodyRefused
+	if err := b.acquire("greedy", 10); !errors.As(err, &refused) || !refused.overShare {
+		t.Fatalf("past its share: %v, want a share refusal", err)
+	}
+	if err := b.acquire("other", 25); err != nil {
+		t.Fatalf("another caller refused while the total has room: %v", err)
+	}
+	if err := b.acquire("greedy", 5); err != nil {
+		t.Fatalf("up to its share refused: %v", err)
+	}
+	if got := newBudget(100, 0.01, 40).perCaller; got != 40 {
+		t.Errorf("share below one batch body: %d, want the batch cap 40", got)
 	}
 }
 

@@ -100,7 +100,7 @@ func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case c.status == StatusClientClosedRequest:
 		ev = log.Info()
 	}
-	ev.Err(err).Int("status", c.status).Str("code", c.code).Msg("request failed")
+	logFailure(ev, err).Int("status", c.status).Str("code", c.code).Msg("request failed")
 	h.metrics.problem(c.code)
 
 	if sw, ok := w.(*statusWriter); ok && sw.wroteHeader {

@@ -40,6 +40,7 @@ func (h *Handlers) requestID(next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
+		setSecurityHeaders(w.Header())
 		lc := h.opts.Logger.With().Str("request_id", id)
 		if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
 			lc = lc.Str("trace_id", sc.TraceID().String())
@@ -75,12 +76,28 @@ func (h *Handlers) accessLog(next http.Handler) http.Handler {
 		route := routePattern(r)
 		h.metrics.observe(route, r.Method, status, d)
 		zerolog.Ctx(r.Context()).Info().
-			Str("method", r.Method).Str("path", r.URL.Path).Str("route", route).
+			Str("method", r.Method).Str("path", loggedPath(r)).Str("route", route).
 			Int("status", status).Int64("bytes", n).
 			Float64("duration_ms", float64(d.Microseconds())/1000).
 			Str("caller", callerOf(w)).
 			Msg("request")
 	})
+}
+
+// apiCSP is the Content-Security-Policy of every answer but /docs: the
+// API's answers are data, never a page to render or frame.
+const apiCSP = "default-src 'none'; frame-ancestors 'none'"
+
+// setSecurityHeaders sets the headers every answer carries, as OWASP's REST
+// Security Cheat Sheet advises for APIs
+// (https://cheatsheetseries.owasp.org/cheatsheets/REST_Security_Cheat_Sheet.html#security-headers):
+// no MIME sniffing (a JSON answer echoing caller input must never be
+// sniffed into HTML), no framing, no referrer. /v1 answers add
+// Cache-Control: no-store (door.go), and /docs its own policy (ops.go).
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", apiCSP)
+	h.Set("Referrer-Policy", "no-referrer")
 }
 
 // routePattern is chi's matched route ("/v1/sobjects/{sobject}"), or ""

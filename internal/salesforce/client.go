@@ -204,16 +204,16 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 		if err != nil {
 			ev = log.Warn()
 			if errors.As(err, &se) {
-				ev = ev.Str("sf_code", se.Code).Str("sf_error_kind", se.Kind.String())
 				span.SetAttributes(attribute.String("sf.code", se.Code))
 			}
+			ev = logCallError(ev, err)
 			span.RecordError(err)
 			span.SetStatus(codes.Error, "salesforce call failed")
 		}
 		span.SetAttributes(attribute.Int("sf.attempts", attempts))
 		span.End()
 		ev.Str("sf_op", cl.op).Int("attempts", attempts).
-			Int64("duration_ms", c.cfg.Now().Sub(start).Milliseconds()).Err(err).Msg("salesforce call")
+			Int64("duration_ms", c.cfg.Now().Sub(start).Milliseconds()).Msg("salesforce call")
 	}()
 	attempts, err = c.callWithRetries(ctx, cl)
 	return err
@@ -283,8 +283,8 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 			return attempts, err
 		}
 		wait := c.policy.Backoff(attempt, c.cfg.Rand())
-		zerolog.Ctx(ctx).Info().Str("sf_op", cl.op).Int("attempt", attempt).
-			Int64("wait_ms", wait.Milliseconds()).Err(err).Msg("salesforce call retried")
+		logCallError(zerolog.Ctx(ctx).Info(), err).Str("sf_op", cl.op).Int("attempt", attempt).
+			Int64("wait_ms", wait.Milliseconds()).Msg("salesforce call retried")
 		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -66,6 +66,9 @@ release that cannot work is never applied.
 {{- if hasKey .Values.env "SF_JWT_KEY_FILE" }}
 {{- fail "env.SF_JWT_KEY_FILE is set from jwtKey; set jwtKey.secretName instead" }}
 {{- end }}
+{{- if or (hasKey .Values.env "GATEWAY_TLS_CERT_FILE") (hasKey .Values.env "GATEWAY_TLS_KEY_FILE") }}
+{{- fail "env.GATEWAY_TLS_CERT_FILE and env.GATEWAY_TLS_KEY_FILE are set from tls; set tls.secretName instead" }}
+{{- end }}
 {{- range $k, $v := .Values.env }}
 {{- if has $k $.Values.secretKeys }}
 {{- fail (printf "env.%s is confidential: put it in secretEnv or existingSecret" $k) }}
