@@ -66,6 +66,9 @@ release that cannot work is never applied.
 {{- if hasKey .Values.env "SF_JWT_KEY_FILE" }}
 {{- fail "env.SF_JWT_KEY_FILE is set from jwtKey; set jwtKey.secretName instead" }}
 {{- end }}
+{{- if hasKey .Values.env "GATEWAY_CALLERS_FILE" }}
+{{- fail "env.GATEWAY_CALLERS_FILE is set from callersFile; set callersFile.secretName instead" }}
+{{- end }}
 {{- range $k, $v := .Values.env }}
 {{- if has $k $.Values.secretKeys }}
 {{- fail (printf "env.%s is confidential: put it in secretEnv or existingSecret" $k) }}
