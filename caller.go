@@ -45,6 +45,15 @@ type Caller struct {
 	Essential bool
 	// Access is nil for full access.
 	Access Access
+	// RateLimit, when set, is the caller's own request rate, in place of
+	// the gateway-wide default.
+	RateLimit *RateLimit
+}
+
+// RateLimit is a token bucket: PerSecond requests sustained, Burst at once.
+type RateLimit struct {
+	PerSecond float64
+	Burst     int
 }
 
 // Allows reports whether c may do action on object; a nil Caller (no

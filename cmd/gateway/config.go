@@ -65,6 +65,7 @@ type Config struct {
 
 	// The gateway's own settings (docs/http-api.md), beyond DESIGN.md's table.
 	APIKeys           []handlers.APIKey // GATEWAY_API_KEYS: name=key,name=key
+	Callers           callersConfig     // GATEWAY_CALLERS_FILE, GATEWAY_JWT_* (callers.go)
 	RateLimit         float64           // GATEWAY_RATE_LIMIT: requests/second per caller; 0 = off
 	RateBurst         int               // GATEWAY_RATE_BURST
 	MaxBodyBytes      int64             // GATEWAY_MAX_BODY_BYTES
@@ -127,6 +128,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	parseLimits(&c, f, &errs)
 	c.Door = parseDoor(f.door, &errs)
 	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
+	c.Callers = parseCallers(env, &errs)
 	checkRedis(c, &errs)
 
 	var terrs []error
@@ -418,7 +420,8 @@ func (c Config) masked() map[string]any {
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
 		"GATEWAY_CURSOR_KEY": set(c.CursorKey), "GATEWAY_CURSOR_TTL": c.CursorTTL.String(),
 		"DESCRIBE_TTL": c.DescribeTTL.String(), "LOG_LEVEL": c.LogLevel.String(), "LOG_FORMAT": c.LogFormat,
-		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,
+		"demo": c.Demo, "GATEWAY_API_KEYS": keys, "GATEWAY_CALLERS_FILE": c.Callers.File, "GATEWAY_JWT_JWKS_URL": c.Callers.JWKSURL,
+		"GATEWAY_JWT_ISSUER": c.Callers.Issuer, "GATEWAY_JWT_AUDIENCE": c.Callers.Audience, "GATEWAY_RATE_LIMIT": c.RateLimit, "GATEWAY_RATE_BURST": c.RateBurst,
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),

@@ -107,7 +107,8 @@ var settingsCases = []configCase{
 			want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
 				RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
 				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, CursorTTL: 24 * time.Hour, ClientID: "id", ClientSecret: "secret",
-				Door: doorConfig{BodyReadTimeout: time.Minute, CallerBodyShare: 0.25, MaxUnauthenticated: 64}}
+				Door:    doorConfig{BodyReadTimeout: time.Minute, CallerBodyShare: 0.25, MaxUnauthenticated: 64},
+				Callers: callersConfig{Poll: 5 * time.Second, PermissionsClaim: "permissions", NameClaim: "sub", Skew: time.Minute}}
 			if diff := cmp.Diff(want, c); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -119,6 +120,20 @@ var settingsCases = []configCase{
 				t.Errorf("addr %q ttl %v version %q", c.Addr, c.DescribeTTL, c.APIVersion)
 			}
 		}},
+	{name: "jwt callers", env: with(clientCreds, "GATEWAY_JWT_JWKS_URL", "https://idp.example/jwks", "GATEWAY_JWT_ISSUER", "https://idp.example/",
+		"GATEWAY_JWT_AUDIENCE", "sfgate", "GATEWAY_JWT_PERMISSIONS_CLAIM", "scp", "GATEWAY_JWT_CLOCK_SKEW", "5s", "GATEWAY_CALLERS_FILE", "/etc/callers.yaml"),
+		check: func(t *testing.T, c Config) {
+			want := callersConfig{File: "/etc/callers.yaml", Poll: 5 * time.Second, JWKSURL: "https://idp.example/jwks", Issuer: "https://idp.example/",
+				Audience: "sfgate", PermissionsClaim: "scp", NameClaim: "sub", Skew: 5 * time.Second}
+			if diff := cmp.Diff(want, c.Callers); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		}},
+	{name: "jwt callers need issuer and audience", env: with(clientCreds, "GATEWAY_JWT_JWKS_URL", "https://idp.example/jwks"),
+		wantErr: []string{"GATEWAY_JWT_ISSUER is required", "GATEWAY_JWT_AUDIENCE is required"}},
+	{name: "jwks over plain http refused", env: with(clientCreds, "GATEWAY_JWT_JWKS_URL", "http://idp.example/jwks", "GATEWAY_JWT_ISSUER", "i",
+		"GATEWAY_JWT_AUDIENCE", "a", "GATEWAY_JWT_CLOCK_SKEW", "1h"),
+		wantErr: []string{`GATEWAY_JWT_JWKS_URL "http://idp.example/jwks" must use https`, `GATEWAY_JWT_CLOCK_SKEW "1h"`}},
 	{name: "api version below 31 refused", env: with(clientCreds, "SF_API_VERSION", "30.0"),
 		wantErr: []string{`SF_API_VERSION "30.0"`, "31.0"}},
 	{name: "api version malformed", env: with(clientCreds, "SF_API_VERSION", "fifty"),

@@ -68,6 +68,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		logger.Warn().Msg("using SOAP login(): Salesforce removed it from API 65.0, turns it off by default in orgs created since Winter '26 and retires it for all versions in Summer '27; move to SF_CLIENT_ID/SF_CLIENT_SECRET (OAuth client credentials)")
 	}
 
+	// Callers first: a callers file that does not parse stops the start
+	// before anything is spent on Salesforce.
+	auth, err := buildAuth(ctx, cfg, &logger)
+	if err != nil {
+		return err
+	}
 	tiered, redis, keys, err := openCache(ctx, cfg, &logger)
 	if err != nil {
 		return err
@@ -85,7 +91,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	h, err := buildHandlers(ctx, cfg, client, tiered, tp, &logger)
+	h, err := buildHandlers(ctx, cfg, auth, client, tiered, tp, &logger)
 	if err != nil {
 		return err
 	}
@@ -151,7 +157,7 @@ var (
 
 // buildHandlers builds the describe metadata service, the records service
 // and the HTTP handlers over them, with the pod's readiness.
-func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {
+func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {
 	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
 	if err != nil {
 		return nil, fmt.Errorf("metadata service: %w", err)
@@ -172,7 +178,7 @@ func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, t
 	opts := handlers.Options{
 		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
 		Ready:  readiness{tiered: tiered, client: client},
-		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, Auth: auth, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
 	}
 	cfg.Door.options(&opts)
@@ -180,8 +186,8 @@ func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, t
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)
 	}
-	if len(cfg.APIKeys) == 0 {
-		logger.Warn().Msg("GATEWAY_API_KEYS is not set: callers are not authenticated, and the rate limit applies per client address (behind a proxy, every caller shares the proxy's)")
+	if len(cfg.APIKeys) == 0 && auth == nil {
+		logger.Warn().Msg("none of GATEWAY_API_KEYS, GATEWAY_CALLERS_FILE and GATEWAY_JWT_JWKS_URL is set: callers are not authenticated, and the rate limit applies per client address (behind a proxy, every caller shares the proxy's)")
 	}
 	return h, nil
 }

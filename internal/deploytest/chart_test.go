@@ -34,8 +34,9 @@ var fullValues = map[string]any{
 		"REDIS_URL": "rediss://:pw@redis:6379/0", "GATEWAY_API_KEYS": "billing=0123456789abcdef",
 		"GATEWAY_CURSOR_KEY": "Y3Vyc29yLWtleS1jdXJzb3Ita2V5LWN1cnNvci1rZXktIQ==",
 	},
-	"jwtKey": map[string]any{"secretName": "sf-jwt", "key": "server.key"},
-	"tls":    map[string]any{"secretName": "sfgate-tls"},
+	"jwtKey":      map[string]any{"secretName": "sf-jwt", "key": "server.key"},
+	"tls":         map[string]any{"secretName": "sfgate-tls"},
+	"callersFile": map[string]any{"secretName": "sfgate-callers"},
 }
 
 // fullValuesYAML is fullValues as a values file.
@@ -187,6 +188,7 @@ func checkEverySettingRender(t *testing.T, m manifests) {
 		t.Errorf("JWT key: mounted read-only = %v, from Secret sf-jwt as server.key = %v", mounted, fromSecret)
 	}
 	checkTLSRender(t, m, cm, spec)
+	checkCallersFileRender(t, m, cm)
 }
 
 // checkTLSRender checks the TLS Secret: mounted read-only, the gateway
@@ -213,6 +215,30 @@ func checkTLSRender(t *testing.T, m manifests, cm, spec map[string]any) {
 		if got := str(container(t, m), probe, "httpGet", "scheme"); got != "HTTPS" {
 			t.Errorf("%s scheme %q with TLS on, want HTTPS", probe, got)
 		}
+	}
+}
+
+// checkCallersFileRender: the callers file is a directory mount of its
+// Secret (a subPath mount would never see the Secret change), and
+// GATEWAY_CALLERS_FILE points into it.
+func checkCallersFileRender(t *testing.T, m manifests, cm map[string]any) {
+	if got := cm["GATEWAY_CALLERS_FILE"]; got != "/var/run/secrets/sfgate/callers/callers.yaml" {
+		t.Errorf("GATEWAY_CALLERS_FILE = %v", got)
+	}
+	var mounted bool
+	for _, vm := range list(container(t, m), "volumeMounts") {
+		if str(vm, "name") == "callers" {
+			mounted = get(vm, "readOnly") == true && str(vm, "mountPath") == "/var/run/secrets/sfgate/callers" && get(vm, "subPath") == nil
+		}
+	}
+	var fromSecret bool
+	for _, v := range list(obj(m.one(t, "Deployment"), "spec", "template", "spec"), "volumes") {
+		if str(v, "name") == "callers" {
+			fromSecret = str(v, "secret", "secretName") == "sfgate-callers" && str(v, "secret", "items", 0, "path") == "callers.yaml"
+		}
+	}
+	if !mounted || !fromSecret {
+		t.Errorf("callers file: mounted read-only without subPath = %v, from Secret sfgate-callers = %v", mounted, fromSecret)
 	}
 }
 
@@ -506,8 +532,8 @@ func TestChartCoversGatewaySettings(t *testing.T) {
 	if err := yaml.Unmarshal(b, &values); err != nil {
 		t.Fatal(err)
 	}
-	// Set from containerPort, jwtKey and tls.
-	inChart := map[string]bool{"GATEWAY_ADDR": true, "SF_JWT_KEY_FILE": true, "GATEWAY_TLS_CERT_FILE": true, "GATEWAY_TLS_KEY_FILE": true}
+	// Set from containerPort, jwtKey, tls and callersFile.
+	inChart := map[string]bool{"GATEWAY_ADDR": true, "SF_JWT_KEY_FILE": true, "GATEWAY_TLS_CERT_FILE": true, "GATEWAY_TLS_KEY_FILE": true, "GATEWAY_CALLERS_FILE": true}
 	for k := range values.Env {
 		inChart[k] = true
 	}
@@ -542,6 +568,7 @@ func TestChartRefuses(t *testing.T) {
 		{"GATEWAY_ADDR set directly", []string{"--set", "env.GATEWAY_ADDR=:9090"}, "set containerPort instead"},
 		{"SF_JWT_KEY_FILE set directly", []string{"--set", "env.SF_JWT_KEY_FILE=/key.pem"}, "set jwtKey.secretName instead"},
 		{"TLS files set directly", []string{"--set", "env.GATEWAY_TLS_CERT_FILE=/tls.crt"}, "set tls.secretName instead"},
+		{"GATEWAY_CALLERS_FILE set directly", []string{"--set", "env.GATEWAY_CALLERS_FILE=/c.yaml"}, "set callersFile.secretName instead"},
 		{"a secret in the ConfigMap", []string{"--set", "env.SF_CLIENT_SECRET=s3cr3t"}, "env.SF_CLIENT_SECRET is confidential"},
 		{"secretEnv with existingSecret", []string{"--set", "existingSecret=x", "--set", "secretEnv.SF_PASSWORD=p"}, "secretEnv must be empty"},
 		{"secretEnv key not in secretKeys", []string{"--set", "secretEnv.SF_LOGIN_URL=x"}, "secretEnv.SF_LOGIN_URL is not listed in secretKeys"},

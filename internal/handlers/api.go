@@ -239,6 +239,9 @@ func (h *Handlers) batch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := needBatch(r, obj, req.Operation); err != nil {
+		return err
+	}
 	if req.Operation == "upsert" && req.ExternalIDField == "" {
 		return sfgate.Invalid("upsert needs externalIdField", sfgate.FieldError{Field: "/externalIdField", Code: "required", Message: "required when operation is upsert"})
 	}

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
@@ -223,7 +222,7 @@ func TestAuthenticationStepIsTimeBound(t *testing.T) {
 	}
 	probe := h.door(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		inAuth, _ = r.Context().Deadline()
-		r = r.WithContext(context.WithValue(r.Context(), callerKey{}, "billing"))
+		r = r.WithContext(sfgate.WithCaller(r.Context(), &sfgate.Caller{Name: "billing"}))
 		h.admitted(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			after, _ = r.Context().Deadline()
 			if callerFrom(r.Context()) != "billing" {

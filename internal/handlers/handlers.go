@@ -49,8 +49,11 @@ type Options struct {
 	// TracerProvider makes the request spans; nil means the global one.
 	TracerProvider trace.TracerProvider
 
-	// APIKeys are the callers' keys; none turns caller auth off.
+	// APIKeys are the simple callers' keys (full access). Auth finds the
+	// other callers (the callers file, JWTs). With neither, caller auth is
+	// off.
 	APIKeys []APIKey
+	Auth    Authenticator
 	// RateLimit is each caller's sustained requests per second; 0 turns
 	// rate limiting off. RateBurst is the bucket size.
 	RateLimit float64
@@ -155,7 +158,7 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 		if k.Name == "" || len(k.Key) < 16 {
 			return nil, fmt.Errorf("caller API key %q: a name and a key of at least 16 characters are required", k.Name)
 		}
-		h.keys = append(h.keys, hashedKey{name: k.Name, sum: sha256.Sum256([]byte(k.Key.Reveal()))})
+		h.keys = append(h.keys, hashedKey{sum: sha256.Sum256([]byte(k.Key.Reveal())), caller: &sfgate.Caller{Name: k.Name}})
 	}
 	if opts.RateLimit > 0 {
 		burst := opts.RateBurst
@@ -185,6 +188,9 @@ func (h *Handlers) Spec() *openapi3.T { return h.doc }
 type route struct {
 	method, path string
 	fn           handlerFunc
+	// need is the permission the route checks before validation; the zero
+	// value checks none there (the handler or the engine does).
+	need permission
 }
 
 func (h *Handlers) routes() error {
@@ -211,12 +217,12 @@ func (h *Handlers) routes() error {
 	}))
 
 	ops := []route{
-		{http.MethodGet, "/healthz", h.healthz},
-		{http.MethodGet, "/readyz", h.readyz},
-		{http.MethodGet, "/metrics", h.metricsPage},
-		{http.MethodGet, "/openapi.yaml", h.openapi},
-		{http.MethodGet, "/docs", h.docsPage},
-		{http.MethodGet, "/docs/redoc.standalone.js", h.docsScript},
+		{http.MethodGet, "/healthz", h.healthz, permission{}},
+		{http.MethodGet, "/readyz", h.readyz, permission{}},
+		{http.MethodGet, "/metrics", h.metricsPage, permission{}},
+		{http.MethodGet, "/openapi.yaml", h.openapi, permission{}},
+		{http.MethodGet, "/docs", h.docsPage, permission{}},
+		{http.MethodGet, "/docs/redoc.standalone.js", h.docsScript, permission{}},
 	}
 	for _, rt := range ops {
 		if _, err := Route(h.doc, rt.method, rt.path); err != nil {
@@ -225,24 +231,28 @@ func (h *Handlers) routes() error {
 		r.Method(rt.method, rt.path, h.adapt(rt.fn))
 	}
 
+	// Permissions (docs/http-api.md, "Callers"): the path's object and the
+	// route's action. Listing objects and limits name no object and need
+	// none; batches are checked once the operation is read; SOQL, SOSL
+	// and cursors by the engine, which sees every object they reach.
 	v1 := []route{
-		{http.MethodGet, "/v1/sobjects", h.listSObjects},
-		{http.MethodGet, "/v1/sobjects/{sobject}", h.describeSObject},
-		{http.MethodGet, "/v1/sobjects/{sobject}/schema", h.sobjectSchema},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.createRecord},
-		{http.MethodGet, "/v1/sobjects/{sobject}/records/{id}", h.getRecord},
-		{http.MethodPatch, "/v1/sobjects/{sobject}/records/{id}", h.updateRecord},
-		{http.MethodDelete, "/v1/sobjects/{sobject}/records/{id}", h.deleteRecord},
-		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.upsertRecord},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.batch},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.merge},
-		{http.MethodPost, "/v1/sobjects/{sobject}/query", h.structuredQuery},
-		{http.MethodPost, "/v1/query", h.soqlQuery},
-		{http.MethodGet, "/v1/query/{cursor}", h.queryMore},
-		{http.MethodPost, "/v1/search", h.search},
-		{http.MethodPost, "/v1/leads/convert", h.convertLead},
-		{http.MethodGet, "/v1/limits", h.limits},
-		{http.MethodPost, "/v1/admin/cache/invalidate", h.invalidate},
+		{http.MethodGet, "/v1/sobjects", h.listSObjects, permission{}},
+		{http.MethodGet, "/v1/sobjects/{sobject}", h.describeSObject, permission{action: sfgate.ActionRead}},
+		{http.MethodGet, "/v1/sobjects/{sobject}/schema", h.sobjectSchema, permission{action: sfgate.ActionRead}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.createRecord, permission{action: sfgate.ActionCreate}},
+		{http.MethodGet, "/v1/sobjects/{sobject}/records/{id}", h.getRecord, permission{action: sfgate.ActionRead}},
+		{http.MethodPatch, "/v1/sobjects/{sobject}/records/{id}", h.updateRecord, permission{action: sfgate.ActionUpdate}},
+		{http.MethodDelete, "/v1/sobjects/{sobject}/records/{id}", h.deleteRecord, permission{action: sfgate.ActionDelete}},
+		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.upsertRecord, permission{action: sfgate.ActionUpsert}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.batch, permission{action: sfgate.ActionBulk}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.merge, permission{action: sfgate.ActionMerge}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/query", h.structuredQuery, permission{action: sfgate.ActionQuery}},
+		{http.MethodPost, "/v1/query", h.soqlQuery, permission{}},
+		{http.MethodGet, "/v1/query/{cursor}", h.queryMore, permission{}},
+		{http.MethodPost, "/v1/search", h.search, permission{}},
+		{http.MethodPost, "/v1/leads/convert", h.convertLead, permission{action: sfgate.ActionConvert, object: "Lead"}},
+		{http.MethodGet, "/v1/limits", h.limits, permission{}},
+		{http.MethodPost, "/v1/admin/cache/invalidate", h.invalidate, permission{action: sfgate.ActionAdmin}},
 	}
 	var routeErr error
 	r.Group(func(g chi.Router) {
@@ -253,7 +263,11 @@ func (h *Handlers) routes() error {
 				routeErr = errors.Join(routeErr, err)
 				continue
 			}
-			g.With(v.middleware(h)).Method(rt.method, rt.path, h.adapt(rt.fn))
+			mw := []func(http.Handler) http.Handler{v.middleware(h)}
+			if rt.need.action != "" {
+				mw = append([]func(http.Handler) http.Handler{h.require(rt.need)}, mw...)
+			}
+			g.With(mw...).Method(rt.method, rt.path, h.adapt(rt.fn))
 		}
 	})
 	if routeErr != nil {

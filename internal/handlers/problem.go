@@ -63,7 +63,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, c classified) {
 		secs := int64((c.retryAfter + 999_999_999) / 1_000_000_000)
 		h.Set("Retry-After", strconv.FormatInt(secs, 10))
 	}
-	if c.status == http.StatusUnauthorized {
+	if c.status == http.StatusUnauthorized && h.Get("WWW-Authenticate") == "" {
 		h.Set("WWW-Authenticate", `Bearer realm="sfgate"`)
 	}
 	w.WriteHeader(c.status)

@@ -1,6 +1,7 @@
 package service
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -19,11 +20,14 @@ type cursor struct {
 	PageSize       int
 	IncludeDeleted bool
 	Connection     string
-	Expires        time.Time // whole seconds
+	// Caller is the name of the caller that ran the query: a cursor pages
+	// for its caller only.
+	Caller  string
+	Expires time.Time // whole seconds
 }
 
 // cursorVersion is the first byte of every cursor; a layout change bumps it.
-const cursorVersion = 1
+const cursorVersion = 2
 
 // maxCursorField bounds each string of a cursor; Salesforce locators are
 // about 25 characters, object names at most 40.
@@ -32,12 +36,12 @@ const maxCursorField = 512
 // Wire layout, before base64url (no padding):
 //
 //	version(1) | uvarint len, locator | uvarint len, object |
-//	uvarint len, connection | uvarint pageSize | flags(1: includeDeleted) |
+//	uvarint len, connection | uvarint len, caller | uvarint pageSize | flags(1: includeDeleted) |
 //	expiry unix seconds (8, big endian) | HMAC-SHA256 of all of the above (32)
 func sealCursor(key []byte, c cursor) string {
-	b := make([]byte, 0, 64+len(c.Locator)+len(c.Object)+len(c.Connection))
+	b := make([]byte, 0, 64+len(c.Locator)+len(c.Object)+len(c.Connection)+len(c.Caller))
 	b = append(b, cursorVersion)
-	for _, s := range []string{c.Locator, c.Object, c.Connection} {
+	for _, s := range []string{c.Locator, c.Object, c.Connection, c.Caller} {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
@@ -92,11 +96,12 @@ func openCursor(key []byte, s string) (cursor, error) {
 		rest = rest[k+int(n):]
 		return v, true
 	}
-	var ok1, ok2, ok3 bool
+	var ok1, ok2, ok3, ok4 bool
 	c.Locator, ok1 = str()
 	c.Object, ok2 = str()
 	c.Connection, ok3 = str()
-	if !ok1 || !ok2 || !ok3 {
+	c.Caller, ok4 = str()
+	if !ok1 || !ok2 || !ok3 || !ok4 {
 		return c, errCursorMalformed
 	}
 	ps, k := binary.Uvarint(rest)
@@ -113,18 +118,30 @@ func openCursor(key []byte, s string) (cursor, error) {
 	return c, nil
 }
 
-// cursorFor seals the cursor of the page after locator.
-func (s *Service) cursorFor(locator, object string, pageSize int, includeDeleted bool) string {
+// callerName is the name of the caller ctx carries, "" without one.
+func callerName(ctx context.Context) string {
+	if c := sfgate.CallerFrom(ctx); c != nil {
+		return c.Name
+	}
+	return ""
+}
+
+// cursorFor seals the cursor of the page after locator, bound to the
+// caller ctx carries.
+func (s *Service) cursorFor(ctx context.Context, locator, object string, pageSize int, includeDeleted bool) string {
 	return sealCursor(s.cfg.CursorKey, cursor{
 		Locator: locator, Object: object, PageSize: pageSize, IncludeDeleted: includeDeleted,
-		Connection: s.cfg.Connection, Expires: s.cfg.Now().Add(s.cfg.CursorTTL).Truncate(time.Second),
+		Connection: s.cfg.Connection, Caller: callerName(ctx), Expires: s.cfg.Now().Add(s.cfg.CursorTTL).Truncate(time.Second),
 	})
 }
 
 // readCursor verifies a caller's cursor: forged, altered, truncated,
 // expired or another connection's cursors are a 400, and never reach
-// Salesforce.
-func (s *Service) readCursor(raw string) (cursor, error) {
+// Salesforce. Another caller's cursor is not found: to this caller it does
+// not exist, and saying more would confirm that someone else's query is in
+// progress. A caller that may no longer query the cursor's object (the
+// callers file changed) is refused.
+func (s *Service) readCursor(ctx context.Context, raw string) (cursor, error) {
 	c, err := openCursor(s.cfg.CursorKey, raw)
 	bad := func(code, msg string) error {
 		return sfgate.Invalid("the cursor is not valid", sfgate.FieldError{Field: "path.cursor", Code: code, Message: msg})
@@ -134,8 +151,12 @@ func (s *Service) readCursor(raw string) (cursor, error) {
 		return c, bad("INVALID_CURSOR", "the cursor is not one this gateway issued, or it was altered or truncated")
 	case c.Connection != s.cfg.Connection:
 		return c, bad("INVALID_CURSOR", "the cursor belongs to another Salesforce connection")
+	case c.Caller != callerName(ctx):
+		return c, sfgate.NotFound("no such cursor")
 	case !s.cfg.Now().Before(c.Expires):
 		return c, bad("CURSOR_EXPIRED", "the cursor has expired; run the query again")
+	case c.Object != "" && !sfgate.CallerFrom(ctx).Allows(c.Object, sfgate.ActionQuery):
+		return c, sfgate.NewError(sfgate.KindForbidden, "FORBIDDEN", "this caller needs the permission "+c.Object+":query")
 	}
 	return c, nil
 }

@@ -42,11 +42,11 @@ func TestCursorRoundTrip(t *testing.T) {
 	key := bytes.Repeat([]byte{7}, 32)
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	s, _ := cursorService(t, key, "conn", func() time.Time { return now })
-	raw := s.cursorFor("01gD0000002HU6KIAW-2000", "Account", 500, true)
+	raw := s.cursorFor(t.Context(), "01gD0000002HU6KIAW-2000", "Account", 500, true)
 	if len(raw) < 16 || len(raw) > 2048 || strings.ContainsAny(raw, "+/=") {
 		t.Fatalf("cursor %q does not fit the document's Cursor schema", raw)
 	}
-	c, err := s.readCursor(raw)
+	c, err := s.readCursor(t.Context(), raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestCursorRoundTrip(t *testing.T) {
 	}
 	// A replica with the same key accepts it.
 	other, _ := cursorService(t, key, "conn", func() time.Time { return now })
-	if _, err := other.readCursor(raw); err != nil {
+	if _, err := other.readCursor(t.Context(), raw); err != nil {
 		t.Errorf("replica with the same key: %v", err)
 	}
 }
@@ -71,7 +71,7 @@ func TestCursorRefused(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	s, client := cursorService(t, key, "conn", clock)
-	good := s.cursorFor("01gD0000002HU6KIAW-2000", "Account", 2000, false)
+	good := s.cursorFor(t.Context(), "01gD0000002HU6KIAW-2000", "Account", 2000, false)
 	raw, _ := base64.RawURLEncoding.DecodeString(good)
 
 	var bad []string
@@ -95,9 +95,9 @@ func TestCursorRefused(t *testing.T) {
 	otherConn, _ := cursorService(t, key, "other", clock)
 	past, _ := cursorService(t, key, "conn", func() time.Time { return now.Add(-DefaultCursorTTL - time.Second) })
 	bad = append(bad,
-		otherKey.cursorFor("01gD0000002HU6KIAW-2000", "Account", 2000, false),
-		otherConn.cursorFor("01gD0000002HU6KIAW-2000", "Account", 2000, false),
-		past.cursorFor("01gD0000002HU6KIAW-2000", "Account", 2000, false),
+		otherKey.cursorFor(t.Context(), "01gD0000002HU6KIAW-2000", "Account", 2000, false),
+		otherConn.cursorFor(t.Context(), "01gD0000002HU6KIAW-2000", "Account", 2000, false),
+		past.cursorFor(t.Context(), "01gD0000002HU6KIAW-2000", "Account", 2000, false),
 		good+"A", good+"==", "not a cursor", strings.Repeat("A", 3000), "",
 		// A cursor forged by re-signing with a guessed (empty) key.
 		sealCursor(nil, cursor{Locator: "x", Connection: "conn", Expires: now.Add(time.Hour)}),
@@ -116,11 +116,11 @@ func TestCursorRefused(t *testing.T) {
 		t.Errorf("%d calls reached Salesforce, want 0", client.calls)
 	}
 	// Expiry is named as such.
-	_, err := past.readCursor(past.cursorFor("L", "Account", 2000, false))
+	_, err := past.readCursor(t.Context(), past.cursorFor(t.Context(), "L", "Account", 2000, false))
 	if err != nil {
 		t.Fatalf("fresh cursor of the past clock: %v", err)
 	}
-	_, err = s.readCursor(past.cursorFor("L", "Account", 2000, false))
+	_, err = s.readCursor(t.Context(), past.cursorFor(t.Context(), "L", "Account", 2000, false))
 	var he *sfgate.Error
 	if !errors.As(err, &he) || he.Errors[0].Code != "CURSOR_EXPIRED" {
 		t.Errorf("expired: %v, want CURSOR_EXPIRED", err)
@@ -152,13 +152,13 @@ func TestCursorLifetime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw := s.cursorFor("01gD0000002HU6KIAW-2000", "Account", 500, false)
+	raw := s.cursorFor(t.Context(), "01gD0000002HU6KIAW-2000", "Account", 500, false)
 	now = issued.Add(36*time.Hour - time.Second)
-	if _, err := s.readCursor(raw); err != nil {
+	if _, err := s.readCursor(t.Context(), raw); err != nil {
 		t.Errorf("a second before the end: %v", err)
 	}
 	now = issued.Add(36 * time.Hour)
-	_, err = s.readCursor(raw)
+	_, err = s.readCursor(t.Context(), raw)
 	var de *sfgate.Error
 	if !errors.As(err, &de) || len(de.Errors) != 1 || de.Errors[0].Code != "CURSOR_EXPIRED" {
 		t.Errorf("at the end: %v, want CURSOR_EXPIRED", err)
@@ -168,5 +168,46 @@ func TestCursorLifetime(t *testing.T) {
 	}
 	if DefaultCursorTTL != 24*time.Hour || MaxCursorTTL != 48*time.Hour {
 		t.Errorf("default %s, max %s; want 24h and 48h", DefaultCursorTTL, MaxCursorTTL)
+	}
+}
+
+// denyAll is an Access that allows nothing.
+type denyAll struct{}
+
+func (denyAll) Allows(string, sfgate.Action) bool { return false }
+func (denyAll) FieldDenied(string, string) bool   { return true }
+
+func TestCursorBoundToCaller(t *testing.T) {
+	t.Parallel()
+	key := bytes.Repeat([]byte{7}, 32)
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	s, client := cursorService(t, key, "conn", func() time.Time { return now })
+	billing := sfgate.WithCaller(t.Context(), &sfgate.Caller{Name: "billing"})
+	raw := s.cursorFor(billing, "L", "Account", 2000, false)
+	if c, err := s.readCursor(billing, raw); err != nil || c.Caller != "billing" {
+		t.Fatalf("its own caller: %+v, %v", c, err)
+	}
+	for name, ctx := range map[string]context.Context{
+		"another caller":       sfgate.WithCaller(t.Context(), &sfgate.Caller{Name: "crm"}),
+		"no caller":            t.Context(),
+		"name differs by case": sfgate.WithCaller(t.Context(), &sfgate.Caller{Name: "Billing"}),
+	} {
+		_, err := s.readCursor(ctx, raw)
+		var e *sfgate.Error
+		if !errors.As(err, &e) || e.Kind != sfgate.KindNotFound {
+			t.Errorf("%s: %v, want not found", name, err)
+		}
+		if _, err := s.Query(ctx, sfgate.QueryInput{Cursor: raw}); err == nil {
+			t.Errorf("%s: Query accepted another caller's cursor", name)
+		}
+	}
+	revoked := sfgate.WithCaller(t.Context(), &sfgate.Caller{Name: "billing", Access: denyAll{}})
+	_, err := s.readCursor(revoked, raw)
+	var e *sfgate.Error
+	if !errors.As(err, &e) || e.Kind != sfgate.KindForbidden || !strings.Contains(e.Detail, "Account:query") {
+		t.Errorf("caller without Account:query: %v, want forbidden naming it", err)
+	}
+	if client.calls != 0 {
+		t.Errorf("refused cursors made %d calls", client.calls)
 	}
 }

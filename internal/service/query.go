@@ -66,7 +66,7 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 	}
 	switch {
 	case in.Cursor != "":
-		c, err := s.readCursor(in.Cursor)
+		c, err := s.readCursor(ctx, in.Cursor)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +148,7 @@ func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (_ sfgate.Que
 	}
 	page := sfgate.QueryPage{TotalSize: r.first.Size, Done: r.first.Done, Records: recs}
 	if !r.first.Done && r.first.QueryLocator != "" {
-		page.NextCursor = s.cursorFor(r.first.QueryLocator, r.object, r.pageSize, r.includeDeleted)
+		page.NextCursor = s.cursorFor(ctx, r.first.QueryLocator, r.object, r.pageSize, r.includeDeleted)
 	} else {
 		page.Done = true
 	}

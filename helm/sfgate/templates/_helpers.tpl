@@ -69,6 +69,9 @@ release that cannot work is never applied.
 {{- if or (hasKey .Values.env "GATEWAY_TLS_CERT_FILE") (hasKey .Values.env "GATEWAY_TLS_KEY_FILE") }}
 {{- fail "env.GATEWAY_TLS_CERT_FILE and env.GATEWAY_TLS_KEY_FILE are set from tls; set tls.secretName instead" }}
 {{- end }}
+{{- if hasKey .Values.env "GATEWAY_CALLERS_FILE" }}
+{{- fail "env.GATEWAY_CALLERS_FILE is set from callersFile; set callersFile.secretName instead" }}
+{{- end }}
 {{- range $k, $v := .Values.env }}
 {{- if has $k $.Values.secretKeys }}
 {{- fail (printf "env.%s is confidential: put it in secretEnv or existingSecret" $k) }}
