@@ -116,6 +116,7 @@ func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata
 	if _, ok := out["Id"]; !ok && rec.ID != "" {
 		out["Id"] = rec.ID
 	}
+	withhold(ctx, x, out)
 	return out, nil
 }
 

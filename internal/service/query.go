@@ -77,6 +77,12 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		if e := checkXML(q.SOQL); e != nil {
 			return nil, sfgate.Invalid("the query cannot be sent", sfgate.FieldError{Field: "/soql", Code: e.code, Message: "the query " + e.msg})
 		}
+		if err := checkSOQLLength(q.SOQL, "/soql"); err != nil {
+			return nil, err
+		}
+		if err := s.reachSOQL(ctx, q.SOQL, "/soql"); err != nil {
+			return nil, err
+		}
 		r := &run{pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 		var err error
 		if r.first, err = s.call(ctx, q.SOQL, r.includeDeleted, r.pageSize); err != nil {
@@ -88,6 +94,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return r, nil
 	}
 	q := in.Structured
+	if err := s.allow(ctx, in.SObject, sfgate.ActionQuery); err != nil {
+		return nil, err
+	}
 	root, err := s.describe(ctx, in.SObject)
 	if err != nil {
 		return nil, err
@@ -98,6 +107,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 	r := &run{hint: root, object: root.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 	soql, err := build(ctx, metaObjects{s}, root, q)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.reachSOQL(ctx, soql, ""); err != nil {
 		return nil, err
 	}
 	r.first, err = s.call(ctx, soql, r.includeDeleted, r.pageSize)
@@ -122,6 +134,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 }
 
 func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pageSize int) (*partner.QueryResult, error) {
+	if err := checkSOQLLength(soql, ""); err != nil {
+		return nil, err
+	}
 	if includeDeleted {
 		return s.cfg.Client.QueryAll(ctx, soql, partner.BatchSize(pageSize))
 	}
@@ -222,6 +237,9 @@ func (s *Service) Search(ctx context.Context, sosl string) (_ []sfgate.SearchHit
 	defer s.settle(&err)
 	if e := checkXML(sosl); e != nil {
 		return nil, sfgate.Invalid("the search cannot be sent", sfgate.FieldError{Field: "/sosl", Code: e.code, Message: "the search " + e.msg})
+	}
+	if err := s.reachSOSL(ctx, sosl); err != nil {
+		return nil, err
 	}
 	res, err := s.cfg.Client.Search(ctx, sosl)
 	if err != nil {
