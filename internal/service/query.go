@@ -105,6 +105,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: "ENTITY_NOT_QUERYABLE", Detail: root.Name + " cannot be queried"}
 	}
 	r := &run{hint: root, object: root.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+	if err := s.reachStructured(ctx, root, q); err != nil {
+		return nil, err
+	}
 	soql, err := build(ctx, metaObjects{s}, root, q)
 	if err != nil {
 		return nil, err

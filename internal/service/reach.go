@@ -342,3 +342,47 @@ func (s *Service) listed(ctx context.Context, object string) bool {
 	c := restricted(ctx)
 	return c == nil || allowsAny(c, object)
 }
+
+// reachStructured checks the paths a structured query names (fields,
+// where, orderBy) before the builder resolves them, so a forbidden parent
+// is refused before it is described. What the analyzer cannot resolve is
+// left to the builder, which names it (422); the SOQL built is checked
+// whole afterwards (reachSOQL), which covers whatever else it holds.
+func (s *Service) reachStructured(ctx context.Context, root *metadata.Object, q *sfgate.StructuredQuery) error {
+	c := restricted(ctx)
+	if c == nil {
+		return nil
+	}
+	paths := slices.Clone(q.Fields)
+	for _, o := range q.OrderBy {
+		paths = append(paths, o.Field)
+	}
+	paths = conditionFields(paths, q.Where, 0)
+	rs := &resolver{objs: metaObjects{s}, r: enforce(c)}
+	for _, p := range paths {
+		err := rs.path(ctx, root, nil, token{kind: tIdent, text: p})
+		var re *reachError
+		if err != nil && !errors.As(err, &re) {
+			return err
+		}
+	}
+	return nil
+}
+
+// conditionFields appends the fields of a where tree to paths, down to
+// the builder's depth bound (it refuses deeper trees itself).
+func conditionFields(paths []string, c *sfgate.Condition, depth int) []string {
+	if c == nil || depth > maxWhereDepth {
+		return paths
+	}
+	if c.Field != "" {
+		paths = append(paths, c.Field)
+	}
+	for i := range c.And {
+		paths = conditionFields(paths, &c.And[i], depth+1)
+	}
+	for i := range c.Or {
+		paths = conditionFields(paths, &c.Or[i], depth+1)
+	}
+	return conditionFields(paths, c.Not, depth+1)
+}

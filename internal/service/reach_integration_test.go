@@ -267,3 +267,26 @@ func TestSOQLLengthRefusedLocally(t *testing.T) {
 		t.Errorf("refused queries reached sfsim: before %v, after %v", before, after)
 	}
 }
+
+// TestForbiddenParentIsNotDescribed: with a cold cache, a structured
+// query through a forbidden parent is refused before the parent's
+// describe is fetched.
+func TestForbiddenParentIsNotDescribed(t *testing.T) {
+	t.Parallel()
+	st := newStack(t, 1)
+	c := &sfgate.Caller{Name: "contacts", Access: testAccess{allow: []string{"contact:query"}}}
+	ctx := sfgate.WithCaller(t.Context(), c)
+	if err := querySOQL(ctx, st, "SELECT Id FROM Contact LIMIT 1"); err != nil {
+		t.Fatal(err)
+	}
+	before := st.calls(t)
+	for _, fields := range [][]string{{"Account.Name"}, {"Id", "Account.Owner.Email"}} {
+		_, err := st.svc.Query(ctx, sfgate.QueryInput{SObject: "Contact", Structured: &sfgate.StructuredQuery{Fields: fields}})
+		if e := wantError(t, err, sfgate.KindForbidden, codeForbidden); e.Detail != "needs Account:query" {
+			t.Errorf("%v: %q", fields, e.Detail)
+		}
+	}
+	if after := st.calls(t); !maps.Equal(before, after) {
+		t.Errorf("the refusal cost calls: before %v, after %v", before, after)
+	}
+}
