@@ -120,8 +120,14 @@ func (s *Service) Batch(ctx context.Context, sobject string, req sfgate.BatchReq
 		// The document allows only the five operations.
 		return sfgate.BatchResponse{}, fmt.Errorf("batch operation %q unknown", req.Operation)
 	}
+	if err := s.allow(ctx, sobject, batchActions[req.Operation]); err != nil {
+		return sfgate.BatchResponse{}, err
+	}
 	b, err := s.startBatch(ctx, sobject, step, &req)
 	if err != nil {
+		return sfgate.BatchResponse{}, err
+	}
+	if err := s.writable(ctx, b.x, req.Records...); err != nil {
 		return sfgate.BatchResponse{}, err
 	}
 	results := make([]sfgate.BatchResult, n)

@@ -83,7 +83,7 @@ func (r *reader) record(ctx context.Context, rec *partner.Record, hint *metadata
 		}
 		out = append(out, sfgate.Member{Key: f.Name, Value: v})
 	}
-	return out, nil
+	return withhold(ctx, x, out), nil
 }
 
 func hasField(rec *partner.Record, name string) bool {

@@ -21,7 +21,7 @@ func (s *Service) ListSObjects(ctx context.Context, filter sfgate.SObjectFilter)
 	}
 	out := make([]sfgate.SObjectSummary, 0, len(g.SObjects))
 	for _, o := range g.SObjects {
-		if (filter.Custom != nil && o.Custom != *filter.Custom) || (filter.Queryable != nil && o.Queryable != *filter.Queryable) {
+		if (filter.Custom != nil && o.Custom != *filter.Custom) || (filter.Queryable != nil && o.Queryable != *filter.Queryable) || !s.listed(ctx, o.Name) {
 			continue
 		}
 		out = append(out, summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags))
@@ -36,10 +36,14 @@ func (s *Service) ListSObjects(ctx context.Context, filter sfgate.SObjectFilter)
 // request names a field it lacks. An unknown object is not found.
 func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgate.SObjectDescribe, err error) {
 	defer s.settle(&err)
+	if err := s.allowDescribe(ctx, sobject); err != nil {
+		return nil, err
+	}
 	o, err := s.cfg.Metadata.Revalidate(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
 	}
+	o = s.visible(ctx, o)
 	d := &sfgate.SObjectDescribe{
 		SObjectSummary:     summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags),
 		Fields:             make([]sfgate.FieldDescribe, 0, len(o.Fields)),
@@ -108,6 +112,9 @@ func fieldDescribe(f *partner.DescribeField) sfgate.FieldDescribe {
 // service, which drops the describe on every replica.
 func (s *Service) InvalidateDescribe(ctx context.Context, sobject string) (err error) {
 	defer s.settle(&err)
+	if err := s.allow(ctx, "", sfgate.ActionAdmin); err != nil {
+		return err
+	}
 	if sobject == "" {
 		return s.cfg.Metadata.InvalidateAll(ctx)
 	}
@@ -132,11 +139,14 @@ const idPattern = "^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$"
 // the bodies the gateway accepts, built from the live describe.
 func (s *Service) RecordSchema(ctx context.Context, sobject string) (_ map[string]any, err error) {
 	defer s.settle(&err)
+	if err := s.allowDescribe(ctx, sobject); err != nil {
+		return nil, err
+	}
 	o, err := s.cfg.Metadata.Revalidate(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
 	}
-	x := o
+	x := s.visible(ctx, o)
 	read := map[string]any{}
 	create := map[string]any{}
 	update := map[string]any{}

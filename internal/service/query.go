@@ -80,6 +80,12 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		if e := checkXML(q.SOQL); e != nil {
 			return nil, sfgate.Invalid("the query cannot be sent", sfgate.FieldError{Field: "/soql", Code: e.code, Message: "the query " + e.msg})
 		}
+		if err := checkSOQLLength(q.SOQL, "/soql"); err != nil {
+			return nil, err
+		}
+		if err := s.reachSOQL(ctx, q.SOQL, "/soql"); err != nil {
+			return nil, err
+		}
 		r := &run{pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
 		var err error
 		if r.first, err = s.callRaw(ctx, q.SOQL, r); err != nil {
@@ -91,6 +97,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return r, s.drainChildren(ctx, r.first, r.pageSize)
 	}
 	q := in.Structured
+	if err := s.allow(ctx, in.SObject, sfgate.ActionQuery); err != nil {
+		return nil, err
+	}
 	root, err := s.describe(ctx, in.SObject)
 	if err != nil {
 		return nil, err
@@ -99,11 +108,17 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 		return nil, &sfgate.Error{Kind: sfgate.KindInvalid, Code: "ENTITY_NOT_QUERYABLE", Detail: root.Name + " cannot be queried"}
 	}
 	r := &run{hint: root, object: root.Name, pageSize: pageSizeOr(q.PageSize), includeDeleted: q.IncludeDeleted}
+	if err := s.reachStructured(ctx, root, q); err != nil {
+		return nil, err
+	}
 	if isAggregateQuery(q) {
 		r.pageSize = maxBatch // groups are never paged (aggregate.go)
 	}
 	soql, err := build(ctx, metaObjects{s}, root, q)
 	if err != nil {
+		return nil, err
+	}
+	if err := s.reachSOQL(ctx, soql, ""); err != nil {
 		return nil, err
 	}
 	r.first, err = s.call(ctx, soql, r.includeDeleted, r.pageSize)
@@ -128,6 +143,9 @@ func (s *Service) start(ctx context.Context, in sfgate.QueryInput) (*run, error)
 }
 
 func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pageSize int) (*partner.QueryResult, error) {
+	if err := checkSOQLLength(soql, ""); err != nil {
+		return nil, err
+	}
 	if includeDeleted {
 		return s.cfg.Client.QueryAll(ctx, soql, partner.BatchSize(pageSize))
 	}
@@ -236,6 +254,9 @@ func (s *Service) Search(ctx context.Context, sosl string) (_ []sfgate.SearchHit
 	defer s.settle(&err)
 	if e := checkXML(sosl); e != nil {
 		return nil, sfgate.Invalid("the search cannot be sent", sfgate.FieldError{Field: "/sosl", Code: e.code, Message: "the search " + e.msg})
+	}
+	if err := s.reachSOSL(ctx, sosl); err != nil {
+		return nil, err
 	}
 	res, err := s.cfg.Client.Search(ctx, sosl)
 	if err != nil {

@@ -107,13 +107,16 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 	if err != nil {
 		return nil, err
 	}
+	if err := s.allow(ctx, sobject, sfgate.ActionRead); err != nil {
+		return nil, err
+	}
 	var x *metadata.Object
 	var list []string
 	if fields == nil {
 		if x, err = s.describe(ctx, sobject); err != nil {
 			return nil, err
 		}
-		list = allFields(x)
+		list = s.visibleFields(ctx, x)
 	} else {
 		// The document gives every name of ?fields= the shape of an API
 		// name; whether the object has it is checked here.
@@ -135,6 +138,9 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 		if !p.empty() {
 			return nil, p.err("unknown fields requested")
 		}
+		if err := s.readable(ctx, x, list); err != nil {
+			return nil, err
+		}
 	}
 	if err := checkPrefix(x, nid); err != nil {
 		return nil, err
@@ -148,7 +154,7 @@ func (s *Service) Get(ctx context.Context, sobject, id string, fields []string) 
 			return nil, err
 		}
 		x = o
-		recs, err = s.cfg.Client.Retrieve(ctx, allFields(x), x.Name, []string{nid})
+		recs, err = s.cfg.Client.Retrieve(ctx, s.visibleFields(ctx, x), x.Name, []string{nid})
 	}
 	if err != nil {
 		return nil, err
@@ -203,8 +209,14 @@ func allFields(x *metadata.Object) []string {
 // Create implements sfgate.RecordService.
 func (s *Service) Create(ctx context.Context, sobject string, rec Record) (_ string, err error) {
 	defer s.settle(&err)
+	if err := s.allow(ctx, sobject, sfgate.ActionCreate); err != nil {
+		return "", err
+	}
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, noKey))
 	if err != nil {
+		return "", err
+	}
+	if err := s.writable(ctx, x, rec); err != nil {
 		return "", err
 	}
 	var p problems
@@ -247,8 +259,14 @@ func (s *Service) Update(ctx context.Context, sobject, id string, rec Record) (e
 	if err != nil {
 		return err
 	}
+	if err := s.allow(ctx, sobject, sfgate.ActionUpdate); err != nil {
+		return err
+	}
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{rec}, isIDKey))
 	if err != nil {
+		return err
+	}
+	if err := s.writable(ctx, x, rec); err != nil {
 		return err
 	}
 	if err := checkPrefix(x, nid); err != nil {
@@ -292,9 +310,15 @@ func externalID(x *metadata.Object, name, where string) (*partner.DescribeField,
 // path; a key also in the body must agree with it.
 func (s *Service) Upsert(ctx context.Context, sobject, externalIDField, value string, rec Record) (_ sfgate.UpsertResult, err error) {
 	defer s.settle(&err)
+	if err := s.allow(ctx, sobject, sfgate.ActionUpsert); err != nil {
+		return sfgate.UpsertResult{}, err
+	}
 	keys := append(recordKeys([]Record{rec}, noKey), externalIDField)
 	x, _, err := s.ensure(ctx, sobject, keys)
 	if err != nil {
+		return sfgate.UpsertResult{}, err
+	}
+	if err := s.writable(ctx, x, rec, Record{externalIDField: nil}); err != nil {
 		return sfgate.UpsertResult{}, err
 	}
 	df, bad := externalID(x, externalIDField, "path.externalIdField")
@@ -349,6 +373,9 @@ func (s *Service) Delete(ctx context.Context, sobject, id string) (err error) {
 	if err != nil {
 		return err
 	}
+	if err := s.allow(ctx, sobject, sfgate.ActionDelete); err != nil {
+		return err
+	}
 	x, err := s.describe(ctx, sobject)
 	if err != nil {
 		return err
@@ -374,8 +401,14 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 	if err != nil {
 		return sfgate.MergeResult{}, err
 	}
+	if err := s.allow(ctx, sobject, sfgate.ActionMerge); err != nil {
+		return sfgate.MergeResult{}, err
+	}
 	x, _, err := s.ensure(ctx, sobject, recordKeys([]Record{req.Fields}, isIDKey))
 	if err != nil {
+		return sfgate.MergeResult{}, err
+	}
+	if err := s.writable(ctx, x, req.Fields); err != nil {
 		return sfgate.MergeResult{}, err
 	}
 	if err := checkPrefix(x, nid); err != nil {
@@ -422,6 +455,9 @@ func (s *Service) Merge(ctx context.Context, sobject, id string, req sfgate.Merg
 // ConvertLead implements sfgate.RecordService.
 func (s *Service) ConvertLead(ctx context.Context, req sfgate.LeadConvertRequest) (_ sfgate.LeadConvertResult, err error) {
 	defer s.settle(&err)
+	if err := s.allowConvert(ctx, req); err != nil {
+		return sfgate.LeadConvertResult{}, err
+	}
 	var p problems
 	// The document requires leadId and convertedStatus and gives ids
 	// their shape; their checksums and the characters XML cannot carry are
