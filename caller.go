@@ -45,6 +45,10 @@ type Caller struct {
 	Essential bool
 	// Access is nil for full access.
 	Access Access
+	// RateLimit, when positive, is the caller's own sustained requests per
+	// second (RateBurst its burst), replacing the gateway's default.
+	RateLimit float64
+	RateBurst int
 }
 
 // Allows reports whether c may do action on object; a nil Caller (no
