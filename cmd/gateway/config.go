@@ -69,6 +69,9 @@ type Config struct {
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
 
+	// OrgLimits protect the org and the replicas (orglimits.go).
+	OrgLimits orgLimitsConfig
+
 	// Tracing is what the standard OTEL_* variables ask for (tracing.go).
 	Tracing tracingConfig
 }
@@ -119,6 +122,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
 	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
+	c.OrgLimits = parseOrgLimits(getenv, &errs)
 	checkRedis(c, &errs)
 
 	var terrs []error
@@ -408,7 +412,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
-		"tracing": c.Tracing.describe(),
+		"tracing": c.Tracing.describe(), "org_limits": c.OrgLimits.describe(),
 	}
 }
 

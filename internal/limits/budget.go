@@ -62,6 +62,9 @@ type Budget struct {
 	cfg               BudgetConfig
 	tripKey, usageKey string
 
+	// refreshMu makes callers wait for a read in flight rather than pass
+	// on state it is about to replace (a trip a peer has just shared).
+	refreshMu   sync.Mutex
 	mu          sync.Mutex
 	reason      string    // "" when not tripped
 	until       time.Time // end of the trip
@@ -193,6 +196,11 @@ func (b *Budget) publishUsage(ctx context.Context, used, limit int64) {
 // per quarter second, not one per call.
 func (b *Budget) refresh(ctx context.Context) {
 	sh := b.cfg.Shared
+	if !sh.usable() {
+		return
+	}
+	b.refreshMu.Lock()
+	defer b.refreshMu.Unlock()
 	now := b.cfg.Now()
 	b.mu.Lock()
 	due := now.Sub(b.readAt) >= b.cfg.RefreshEvery
@@ -200,7 +208,7 @@ func (b *Budget) refresh(ctx context.Context) {
 		b.readAt = now
 	}
 	b.mu.Unlock()
-	if !due || !sh.usable() {
+	if !due {
 		return
 	}
 	cctx, cancel := sh.cmdCtx(ctx)
