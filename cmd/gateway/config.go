@@ -77,6 +77,9 @@ type Config struct {
 	// holds the TLS listener's files (config_door.go).
 	Door doorConfig
 
+	// OrgLimits protect the org and the replicas (orglimits.go).
+	OrgLimits orgLimitsConfig
+
 	// Tracing is what the standard OTEL_* variables ask for (tracing.go).
 	Tracing tracingConfig
 }
@@ -129,6 +132,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	c.Door = parseDoor(f.door, &errs)
 	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
 	c.Callers = parseCallers(env, &errs)
+	c.OrgLimits = parseOrgLimits(getenv, &errs)
 	checkRedis(c, &errs)
 
 	var terrs []error
@@ -425,7 +429,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
-		"tracing": c.Tracing.describe(),
+		"tracing": c.Tracing.describe(), "org_limits": c.OrgLimits.describe(),
 	}
 	for k, v := range c.Door.masked() {
 		m[k] = v

@@ -106,6 +106,7 @@ var settingsCases = []configCase{
 		check: func(t *testing.T, c Config) {
 			want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
 				RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
+				OrgLimits:      orgLimitsConfig{MaxConcurrent: 20, MaxConcurrentLocal: 10, BudgetShare: 0.9, BudgetRetryAfter: 5 * time.Minute, MaxStreams: 64, MaxStreamsPerCall: 8},
 				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, CursorTTL: 24 * time.Hour, ClientID: "id", ClientSecret: "secret",
 				Door:    doorConfig{BodyReadTimeout: time.Minute, CallerBodyShare: 0.25, MaxUnauthenticated: 64},
 				Callers: callersConfig{Poll: 5 * time.Second, PermissionsClaim: "permissions", NameClaim: "sub", Skew: time.Minute}}
@@ -204,6 +205,10 @@ var settingsCases = []configCase{
 		}},
 	{name: "api keys malformed", env: with(clientCreds, "GATEWAY_API_KEYS", "billing=short,nokey,a=0123456789abcdef0,a=0123456789abcdef1"),
 		wantErr: []string{`"billing": the key must be at least 16`, "entry 2 is not name=key", `names "a" twice`}},
+	{name: "org limit settings", env: with(clientCreds, "SF_MAX_CONCURRENT_CALLS", "0", "SF_MAX_CONCURRENT_CALLS_LOCAL", "x", "SF_API_BUDGET_SHARE", "90", "SF_API_BUDGET_RETRY_AFTER", "-1m", "GATEWAY_MAX_STREAMS", "none", "GATEWAY_MAX_STREAMS_PER_CALLER", "0"),
+		wantErr: []string{"SF_MAX_CONCURRENT_CALLS ", "SF_MAX_CONCURRENT_CALLS_LOCAL", "SF_API_BUDGET_SHARE", "SF_API_BUDGET_RETRY_AFTER", "GATEWAY_MAX_STREAMS ", "GATEWAY_MAX_STREAMS_PER_CALLER"}},
+	{name: "local concurrency above the cap", env: with(clientCreds, "SF_MAX_CONCURRENT_CALLS", "4", "SF_MAX_CONCURRENT_CALLS_LOCAL", "5"),
+		wantErr: []string{"one replica alone would exceed"}},
 	{name: "rate limit settings", env: with(clientCreds, "GATEWAY_RATE_LIMIT", "-1", "GATEWAY_RATE_BURST", "0", "GATEWAY_MAX_BODY_BYTES", "12"),
 		wantErr: []string{"GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST", "GATEWAY_MAX_BODY_BYTES"}},
 	{name: "buffered budget below the batch cap", env: with(clientCreds, "GATEWAY_MAX_BUFFERED_BODY_BYTES", "4096"),

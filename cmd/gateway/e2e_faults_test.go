@@ -11,6 +11,9 @@ import (
 // answers callers get: the status, code and Retry-After of
 // docs/http-api.md's table, each a problem the document accepts; and that
 // an expired session is renewed without the caller noticing.
+// REQUEST_LIMIT_EXCEEDED trips the API budget guard (docs/limits.md), so
+// those cases run on a stack of their own and check that the next
+// request is held back without a Salesforce call.
 func TestE2EFaults(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, stackOptions{})
@@ -30,6 +33,11 @@ func TestE2EFaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			s := s
+			if tc.fault == "REQUEST_LIMIT_EXCEEDED" {
+				s = startStack(t, stackOptions{})
+				defer wantGuardTripped(t, s, query)
+			}
 			s.simCall(t, http.MethodDelete, "/_sim/faults", nil, nil)
 			// Enough uses to outlast the client's retries of idempotent calls.
 			s.simCall(t, http.MethodPost, "/_sim/faults", map[string]any{"operation": tc.op, "fault": tc.fault, "count": 20}, nil)
@@ -64,4 +72,19 @@ func TestE2EFaults(t *testing.T) {
 			t.Errorf("%d query calls, want 2 (the refused one and its retry)", n)
 		}
 	})
+}
+
+// wantGuardTripped checks the API budget guard holds the next request back
+// at the gateway: 503 API_BUDGET_EXHAUSTED, and no call reaches the org.
+func wantGuardTripped(t *testing.T, s *stack, query map[string]any) {
+	t.Helper()
+	before := s.simStats(t)
+	a := s.do(t, http.MethodPost, "/v1/query", query)
+	want(t, "the request after REQUEST_LIMIT_EXCEEDED", a, 503, `"API_BUDGET_EXHAUSTED"`)
+	if a.header.Get("Retry-After") == "" {
+		t.Error("API_BUDGET_EXHAUSTED without Retry-After")
+	}
+	if n := s.simStats(t)["query"] - before["query"]; n != 0 {
+		t.Errorf("the held-back request cost %d query calls, want 0", n)
+	}
 }

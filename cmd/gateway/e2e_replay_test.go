@@ -21,9 +21,10 @@ func TestE2EReplayedUpstream(t *testing.T) {
 	t.Run("duplicate rule", func(t *testing.T) { replayDuplicates(t, s, f) })
 	t.Run("numbers unrounded", func(t *testing.T) { replayNumbers(t, s, f) })
 	t.Run("fields forms", func(t *testing.T) { fieldsForms(t, s) })
-	t.Run("org limits", func(t *testing.T) { replayOrgLimits(t, s, f) })
 	t.Run("empty describe", func(t *testing.T) { replayEmptyDescribe(t, s, f) })
 	t.Run("record types", func(t *testing.T) { describeRecordTypes(t, s) })
+	// Last: the daily limit trips the API budget guard for the stack.
+	t.Run("org limits", func(t *testing.T) { replayOrgLimits(t, s, f) })
 }
 
 // describeRecordTypes checks the describe answer carries the object's
@@ -74,10 +75,12 @@ func replayEmptyDescribe(t *testing.T, s *stack, f *front) {
 // replayOrgLimits checks Retry-After follows the limit REQUEST_LIMIT_EXCEEDED
 // names, for faults worded as Salesforce words them.
 func replayOrgLimits(t *testing.T, s *stack, f *front) {
+	// The concurrent-request limits first: they free themselves within
+	// seconds and do not trip the API budget guard; the daily one does.
 	for _, c := range []struct{ msg, retry string }{
-		{"TotalRequests Limit exceeded.", "3600"},
 		{"ConcurrentPerOrgLongTxn Limit exceeded", "20"},
 		{"ConcurrentRequests (Concurrent API Requests) Limit exceeded.", "20"},
+		{"TotalRequests Limit exceeded.", "3600"},
 	} {
 		f.arm("query", http.StatusInternalServerError, limitFault(c.msg))
 		a := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account LIMIT 1"})
@@ -85,6 +88,11 @@ func replayOrgLimits(t *testing.T, s *stack, f *front) {
 		if a.status != http.StatusServiceUnavailable || a.header.Get("Retry-After") != c.retry || a.json(t)["code"] != "REQUEST_LIMIT_EXCEEDED" {
 			t.Errorf("%s: want 503 REQUEST_LIMIT_EXCEEDED Retry-After %s: Retry-After %q %s", c.msg, c.retry, a.header.Get("Retry-After"), a)
 		}
+	}
+	// Past the daily limit the guard holds the next request back, unsent.
+	a := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account LIMIT 1"})
+	if a.status != http.StatusServiceUnavailable || a.json(t)["code"] != "API_BUDGET_EXHAUSTED" {
+		t.Errorf("after the daily limit: want 503 API_BUDGET_EXHAUSTED, got %s", a)
 	}
 }
 

@@ -85,13 +85,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	closers = append(closers, func() { _ = tiered.Close() })
 
-	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
-	closers = append(closers, sfHTTP.CloseIdleConnections)
-	client, err := connectSalesforce(ctx, cfg, sfHTTP, tp, redis, keys, &logger)
+	org, err := newOrgProtection(cfg, redis, &logger)
 	if err != nil {
 		return err
 	}
-	h, err := buildHandlers(ctx, cfg, auth, client, tiered, tp, &logger)
+	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
+	closers = append(closers, sfHTTP.CloseIdleConnections)
+	client, err := connectSalesforce(ctx, cfg, sfHTTP, tp, redis, keys, org.guard, &logger)
+	if err != nil {
+		return err
+	}
+	h, err := buildHandlers(ctx, cfg, auth, client, tiered, tp, org.rates, &logger)
 	if err != nil {
 		return err
 	}
@@ -116,9 +120,10 @@ func startDemoOrg(ctx context.Context, cfg *Config, logger *zerolog.Logger) (sto
 
 // connectSalesforce builds the session manager (the login flow cfg
 // selects, sessions shared through redis when it is set) and the client of
-// the data calls, at the API version apiVersion settles on.
-func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp trace.TracerProvider, redis *cache.Redis, keys *session.Keyring, logger *zerolog.Logger) (*salesforce.Client, error) {
-	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp})
+// the data calls, at the API version apiVersion settles on; guard protects
+// the org from both.
+func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp trace.TracerProvider, redis *cache.Redis, keys *session.Keyring, guard salesforce.Guard, logger *zerolog.Logger) (*salesforce.Client, error) {
+	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp, Guard: guard})
 	if err != nil {
 		return nil, fmt.Errorf("salesforce login client: %w", err)
 	}
@@ -141,7 +146,7 @@ func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp 
 		return nil, err
 	}
 	version := apiVersion(ctx, sessions, logger)
-	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp})
+	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp, Guard: guard})
 	if err != nil {
 		return nil, fmt.Errorf("salesforce client: %w", err)
 	}
@@ -157,7 +162,7 @@ var (
 
 // buildHandlers builds the describe metadata service, the records service
 // and the HTTP handlers over them, with the pod's readiness.
-func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {
+func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, rates handlers.RateLimiter, logger *zerolog.Logger) (*handlers.Handlers, error) {
 	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
 	if err != nil {
 		return nil, fmt.Errorf("metadata service: %w", err)
@@ -180,6 +185,7 @@ func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator,
 		Ready:  readiness{tiered: tiered, client: client},
 		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, Auth: auth, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
+		RateLimiter: rates, MaxStreams: cfg.OrgLimits.MaxStreams, MaxStreamsPerCaller: cfg.OrgLimits.MaxStreamsPerCall,
 	}
 	cfg.Door.options(&opts)
 	h, err := handlers.New(ctx, opts)

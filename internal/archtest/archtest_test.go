@@ -61,13 +61,15 @@ func TestImportRules(t *testing.T) {
 			"the Partner API's vocabulary has no transport: it imports nothing of the module but the domain"},
 		{"internal/salesforce", []string{"internal/"}, nil, "the client asks a SessionSource; it imports none of ours"},
 		{"internal/cache", []string{"internal/"}, nil, "the cache never knows about Salesforce"},
+		{"internal/limits", []string{"internal/", "cmd/"}, nil,
+			"the org's protection (semaphore, budget guard, rate limits) imports only the domain; the client and the handlers declare the interfaces it fills"},
 		{"internal/sfsim", gateway, nil, "the emulator writes its XML on its own"},
 		{"internal/session", []string{"internal/handlers", "internal/metadata", "internal/sfsim"}, nil, "session uses salesforce and cache only"},
 		{"internal/metadata", []string{"internal/handlers", "internal/session", "internal/sfsim", "internal/salesforce"}, []string{"internal/salesforce/partner"},
 			"metadata speaks the Partner API's types (partner) and uses cache; the SOAP client comes in through Describer"},
 		{"internal/service", []string{"internal/handlers", "internal/session", "internal/sfsim", "internal/salesforce", "cmd/"}, []string{"internal/salesforce/partner"},
 			"the engine speaks the domain and the Partner API's types; HTTP is the handlers' business, sessions and SOAP the client's (it comes in through Client)"},
-		{"internal/handlers", []string{"internal/salesforce", "internal/session", "internal/metadata", "internal/cache", "internal/service", "internal/sfsim"}, nil,
+		{"internal/handlers", []string{"internal/salesforce", "internal/session", "internal/metadata", "internal/cache", "internal/service", "internal/sfsim", "internal/limits"}, nil,
 			"the HTTP layer speaks the domain only: no Salesforce or Redis logic; cmd/gateway wires the engine in"},
 	}
 	for _, p := range listAll(t) {

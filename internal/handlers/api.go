@@ -333,6 +333,11 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.Qu
 		}
 		return writeJSON(w, http.StatusOK, page)
 	}
+	release, err := h.streams.acquire(callerFrom(ctx))
+	if err != nil {
+		return err
+	}
+	defer release()
 	rc := http.NewResponseController(w)
 	// The server's WriteTimeout is sized for ordinary answers; a stream may
 	// run as long as its own deadline allows.
@@ -346,7 +351,7 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.Qu
 			started = true
 		}
 	}
-	err := h.opts.Queries.Stream(ctx, in, func(records []sfgate.OrderedRecord) error {
+	err = h.opts.Queries.Stream(ctx, in, func(records []sfgate.OrderedRecord) error {
 		start()
 		// One write per page: each record is one line, written as an
 		// Encoder with SetEscapeHTML(false) would.

@@ -60,6 +60,14 @@ type Options struct {
 	RateBurst int
 	// MaxCallers caps the rate limiter's buckets (default 10,000).
 	MaxCallers int
+	// RateLimiter, when set, decides the rate limit (shared by every
+	// replica); nil means an in-process token bucket per caller.
+	RateLimiter RateLimiter
+
+	// MaxStreams caps the NDJSON streams open on this replica (default
+	// 64) and MaxStreamsPerCaller those of one caller on it (default 8).
+	MaxStreams          int
+	MaxStreamsPerCaller int
 
 	// MaxBodyBytes caps request bodies (default 1 MiB); MaxBatchBodyBytes
 	// caps batch bodies (default 32 MiB: 10,000 records of ~3 KiB).
@@ -112,7 +120,8 @@ type Handlers struct {
 	doc      *openapi3.T
 	router   chi.Router
 	metrics  *metrics
-	limiter  *limiter
+	rates    RateLimiter
+	streams  *streamSlots
 	bodies   *budget
 	unauth   chan struct{} // slots of requests not yet authenticated (door.go)
 	keys     []hashedKey
@@ -160,13 +169,15 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 		}
 		h.keys = append(h.keys, hashedKey{sum: sha256.Sum256([]byte(k.Key.Reveal())), caller: &sfgate.Caller{Name: k.Name}})
 	}
-	if opts.RateLimit > 0 {
-		burst := opts.RateBurst
-		if burst < 1 {
-			burst = max(1, int(opts.RateLimit))
-		}
-		h.limiter = newLimiter(opts.RateLimit, burst, opts.MaxCallers, opts.Now)
+	if opts.RateBurst < 1 {
+		opts.RateBurst = max(1, int(opts.RateLimit))
+		h.opts.RateBurst = opts.RateBurst
 	}
+	h.rates = opts.RateLimiter
+	if h.rates == nil {
+		h.rates = newLimiter(opts.RateLimit, opts.RateBurst, opts.MaxCallers, opts.Now)
+	}
+	h.streams = newStreamSlots(opts.MaxStreams, opts.MaxStreamsPerCaller)
 	if err := h.routes(); err != nil {
 		return nil, err
 	}

@@ -263,7 +263,7 @@ func TestLimiterBoundsItsMemory(t *testing.T) {
 	now := time.Now()
 	l := newLimiter(1, 1, 100, func() time.Time { return now })
 	for i := range 1000 {
-		l.allow(string(rune('a'+i%26)) + strings.Repeat("x", i))
+		_, _ = l.Allow(t.Context(), string(rune('a'+i%26))+strings.Repeat("x", i), 1, 1)
 	}
 	if n := len(l.buckets); n > 100 {
 		t.Fatalf("%d buckets kept, cap 100", n)

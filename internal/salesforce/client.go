@@ -58,6 +58,9 @@ type Config struct {
 	GzipRequestsAbove int
 	// Retry is the retry policy; the zero value means DefaultRetryPolicy().
 	Retry RetryPolicy
+	// Guard, when set, admits each call, caps concurrent requests toward
+	// the org and hears the org's API usage (guard.go).
+	Guard Guard
 	// ClientName is sent as CallOptions/client when not empty.
 	ClientName string
 	// TracerProvider makes the spans (one per SOAP call, named
@@ -120,7 +123,7 @@ func New(cfg Config) (*Client, error) {
 		cfg:     cfg,
 		http:    hc,
 		policy:  p,
-		budget:  newBudget(p.BudgetPerSecond, p.BudgetBurst, cfg.Now),
+		budget:  newBudget(p, cfg.Now),
 		tracer:  cfg.TracerProvider.Tracer("github.com/sfgate/sfgate/internal/salesforce"),
 		version: cfg.APIVersion,
 	}, nil
@@ -219,10 +222,15 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 	return err
 }
 
+// maxSessionRefreshes is how many times one call replays after
+// INVALID_SESSION_ID, each time with a different session.
+const maxSessionRefreshes = 2
+
 // callWithRetries encodes the call once and posts it until it succeeds or
-// the retry policy, the retry budget or ctx stops it, replaying it once
-// with a fresh session after INVALID_SESSION_ID. It returns the number of
-// attempts begun, that replay included (0 when encoding failed).
+// the retry policy, the retry budget or ctx stops it, replaying it with a
+// fresh session after INVALID_SESSION_ID (at most twice, see below). It
+// returns the number of attempts begun, replays included (0 when encoding
+// failed or the guard refused the call).
 func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, err error) {
 	var hw, bw envWriter
 	hw.op, bw.op = cl.op, cl.op
@@ -239,7 +247,11 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 	if cl.session && c.cfg.Sessions == nil {
 		return attempts, &partner.Error{Op: cl.op, Kind: partner.KindInvalidInput, Message: "client has no SessionSource"}
 	}
-	refreshed := false
+	if err := c.admit(ctx, cl); err != nil {
+		return attempts, fmt.Errorf("salesforce %s: %w", cl.op, err)
+	}
+	c.budget.earn()
+	refreshes, lastRejected := 0, ""
 	for attempt := 1; ; attempt++ {
 		attempts++
 		endpoint := cl.endpoint
@@ -256,16 +268,22 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 		if eerr != nil {
 			return attempts, eerr
 		}
-		err = c.post(ctx, cl, endpoint, env)
+		err = c.guardedPost(ctx, cl, endpoint, env)
 		if err == nil {
 			return attempts, nil
 		}
 		var se *partner.Error
-		if cl.session && !refreshed && errors.As(err, &se) && se.Code == partner.CodeInvalidSessionID {
+		if cl.session && errors.As(err, &se) && se.Code == partner.CodeInvalidSessionID &&
+			refreshes < maxSessionRefreshes && sess.ID.Reveal() != lastRejected {
 			// The session expired or was revoked: drop exactly this one,
-			// get a fresh one and replay once. Safe for every operation:
-			// Salesforce rejected the call before running it.
-			refreshed = true
+			// get a fresh one and replay. Safe for every operation:
+			// Salesforce rejected the call before running it. A second
+			// replay is for a replica that adopted a peer's session which
+			// had expired too (an idle replica after a session-expiry
+			// storm): that session is evicted by compare-and-delete, so
+			// one replica logs in and the others adopt its session.
+			refreshes++
+			lastRejected = sess.ID.Reveal()
 			if ierr := c.cfg.Sessions.Invalidate(ctx, *sess); ierr != nil {
 				return attempts, fmt.Errorf("salesforce %s: invalidate session: %w", cl.op, ierr)
 			}

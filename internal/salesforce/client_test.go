@@ -193,7 +193,9 @@ func TestChunkFailureReturnsDonePrefix(t *testing.T) {
 }
 
 // TestSessionRefresh checks INVALID_SESSION_ID: the rejected session is
-// invalidated, a fresh one obtained and the call replayed exactly once.
+// invalidated, a fresh one obtained and the call replayed; a replica that
+// adopts a peer's session which is stale too replays a second time, and
+// no call loops.
 func TestSessionRefresh(t *testing.T) {
 	t.Parallel()
 	t.Run("refresh once and succeed", func(t *testing.T) {
@@ -228,14 +230,53 @@ func TestSessionRefresh(t *testing.T) {
 		if !partner.IsCode(err, partner.CodeInvalidSessionID) {
 			t.Fatalf("err = %v", err)
 		}
-		if n := len(f.requests()); n != 2 {
-			t.Errorf("%d requests, want 2 (one replay, no loop)", n)
+		if n := len(f.requests()); n != 3 {
+			t.Errorf("%d requests, want 3 (two replays, no loop)", n)
 		}
-		if len(ss.invalidated) != 1 {
-			t.Errorf("invalidated %d sessions, want 1", len(ss.invalidated))
+		if len(ss.invalidated) != 2 {
+			t.Errorf("invalidated %d sessions, want 2", len(ss.invalidated))
+		}
+	})
+	t.Run("adopted stale session then a fresh login", func(t *testing.T) {
+		t.Parallel()
+		// -0 is this replica's old session, -1 the peer's session it
+		// adopts, also expired; -2 is the one a new login brings.
+		f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
+			if strings.HasSuffix(r.session, "-0") || strings.HasSuffix(r.session, "-1") {
+				return 500, faultAnswer(partner.CodeInvalidSessionID, "UnexpectedErrorFault", "Invalid Session ID found in SessionHeader: Illegal Session")
+			}
+			return minimalAnswer(r, n)
+		})
+		c, ss := newTestClient(t, f, nil)
+		if _, err := c.Query(t.Context(), "SELECT Id FROM Account"); err != nil {
+			t.Fatalf("err = %v, want success on the third session", err)
+		}
+		if n := len(f.requests()); n != 3 || len(ss.invalidated) != 2 {
+			t.Errorf("%d requests, %d invalidated; want 3 and 2", n, len(ss.invalidated))
+		}
+	})
+	t.Run("the same session handed back is not replayed", func(t *testing.T) {
+		t.Parallel()
+		f := newFakeSF(t, func(r fakeReq, n int) (int, string) {
+			return 500, faultAnswer(partner.CodeInvalidSessionID, "UnexpectedErrorFault", "Invalid Session ID found in SessionHeader: Illegal Session")
+		})
+		c, err := New(Config{Sessions: stuckSessions{&sessions{instance: f.srv.URL}}, Retry: fastRetry})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Query(t.Context(), "SELECT Id FROM Account"); !partner.IsCode(err, partner.CodeInvalidSessionID) {
+			t.Fatalf("err = %v", err)
+		}
+		if n := len(f.requests()); n != 2 {
+			t.Errorf("%d requests, want 2: a replay with the session just rejected cannot help", n)
 		}
 	})
 }
+
+// stuckSessions never changes its session, whatever is invalidated.
+type stuckSessions struct{ *sessions }
+
+func (s stuckSessions) Invalidate(ctx context.Context, sess Session) error { return nil }
 
 // TestRetries checks the client applies the policy to real calls.
 func TestRetries(t *testing.T) {
@@ -346,15 +387,17 @@ func TestRetryBudget(t *testing.T) {
 	})
 	now := time.Unix(1e9, 0) // frozen: no refill
 	c, _ := newTestClient(t, f, func(cfg *Config) {
-		cfg.Retry = RetryPolicy{MaxAttempts: 10, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond, BudgetPerSecond: 1, BudgetBurst: 3}
+		// Starts with 3 tokens (a tenth of the cap); each call earns 0.5.
+		cfg.Retry = RetryPolicy{MaxAttempts: 10, BaseDelay: time.Microsecond, MaxDelay: time.Microsecond,
+			BudgetRatio: 0.5, BudgetFloorPerSecond: 1, BudgetMax: 30}
 		cfg.Now = func() time.Time { return now }
 	})
-	for range 3 {
+	for range 4 {
 		c.Query(t.Context(), "SELECT Id FROM Account")
 	}
-	// 3 first attempts plus the 3 retries the budget allowed.
-	if n := len(f.requests()); n != 6 {
-		t.Errorf("%d requests, want 6", n)
+	// 4 first attempts plus the 3 + 4×0.5 = 5 retries the budget allowed.
+	if n := len(f.requests()); n != 9 {
+		t.Errorf("%d requests, want 9", n)
 	}
 }
 
@@ -365,7 +408,7 @@ func TestBackoffHonoursContext(t *testing.T) {
 		return 500, faultAnswer(partner.CodeServerUnavailable, "UnexpectedErrorFault", "down")
 	})
 	c, _ := newTestClient(t, f, func(cfg *Config) {
-		cfg.Retry = RetryPolicy{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour, BudgetPerSecond: 1, BudgetBurst: 5}
+		cfg.Retry = RetryPolicy{MaxAttempts: 5, BaseDelay: time.Hour, MaxDelay: time.Hour, BudgetRatio: 1, BudgetMax: 50}
 	})
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()

@@ -155,7 +155,7 @@ func (s *sessions) Invalidate(ctx context.Context, sess Session) error {
 }
 
 // fastRetry retries quickly so tests stay fast.
-var fastRetry = RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, BudgetPerSecond: 100, BudgetBurst: 100}
+var fastRetry = RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, BudgetRatio: 1, BudgetFloorPerSecond: 100, BudgetMax: 1000}
 
 func newTestClient(t *testing.T, f *fakeSF, mod func(*Config)) (*Client, *sessions) {
 	t.Helper()

@@ -94,24 +94,75 @@ func TestBackoff(t *testing.T) {
 func TestBudget(t *testing.T) {
 	t.Parallel()
 	now := time.Unix(1000, 0)
-	b := newBudget(2, 3, func() time.Time { return now })
-	for i := range 3 {
+	b := newBudget(RetryPolicy{BudgetRatio: 0.1, BudgetFloorPerSecond: 2, BudgetMax: 30}, func() time.Time { return now })
+	for i := range 3 { // a tenth of the cap to start with
 		if !b.take() {
-			t.Fatalf("take %d refused within the burst", i)
+			t.Fatalf("take %d refused within the starting tokens", i)
 		}
 	}
 	if b.take() {
-		t.Fatal("take allowed past the burst")
+		t.Fatal("take allowed past the starting tokens")
 	}
-	now = now.Add(500 * time.Millisecond) // one token back at 2/s
+	for range 10 { // ten calls earn one retry
+		b.earn()
+	}
 	if !b.take() || b.take() {
-		t.Fatal("refill is not 2 per second")
+		t.Fatal("ten calls at ratio 0.1 did not earn exactly one retry")
+	}
+	now = now.Add(500 * time.Millisecond) // the floor: one token back at 2/s
+	if !b.take() || b.take() {
+		t.Fatal("the floor does not refill 2 per second")
 	}
 	now = now.Add(time.Hour)
-	for range 3 {
+	for range 1000 {
+		b.earn()
+	}
+	for range 30 {
 		b.take()
 	}
 	if b.take() {
-		t.Fatal("tokens grew past the burst")
+		t.Fatal("tokens grew past the cap")
+	}
+}
+
+// TestBudgetRatioAtNinePercentFaults simulates the load: 10,000
+// calls of which 9% fail once, on a frozen clock (no floor refill). With
+// the old fixed budget (20, then 2 per second) most failures went
+// unretried; a budget of 0.1 retry per call retries all but a handful.
+func TestBudgetRatioAtNinePercentFaults(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1000, 0)
+	b := newBudget(DefaultRetryPolicy(), func() time.Time { return now })
+	failed, retried := 0, 0
+	for i := range 10000 {
+		b.earn()
+		if i%100 < 9 { // 9 of every 100 calls fail once
+			failed++
+			if b.take() {
+				retried++
+			}
+		}
+	}
+	if failed-retried > failed/100 {
+		t.Errorf("%d of %d retryable failures retried, want all but 1%%", retried, failed)
+	}
+}
+
+// TestDailyLimitExceeded checks that only the daily allowance trips the
+// API budget guard: the concurrent-request limits share its code.
+func TestDailyLimitExceeded(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want bool
+	}{
+		{&partner.Error{Code: partner.CodeRequestLimitExceeded, Message: "TotalRequests Limit exceeded."}, true},
+		{&partner.Error{Code: partner.CodeRequestLimitExceeded, Message: "ConcurrentPerOrgLongTxn Limit exceeded"}, false},
+		{&partner.Error{Code: partner.CodeRequestLimitExceeded, Message: "ConcurrentRequests (Concurrent API Requests) Limit exceeded."}, false},
+		{&partner.Error{Code: partner.CodeInvalidField, Message: "TotalRequests"}, false},
+		{nil, false},
+	} {
+		if got := dailyLimitExceeded(c.err); got != c.want {
+			t.Errorf("%v: %v, want %v", c.err, got, c.want)
+		}
 	}
 }

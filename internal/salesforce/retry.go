@@ -17,18 +17,24 @@ type RetryPolicy struct {
 	MaxAttempts int
 	// BaseDelay and MaxDelay bound the exponential backoff.
 	BaseDelay, MaxDelay time.Duration
-	// BudgetPerSecond and BudgetBurst size the token bucket that caps
-	// retries across all calls of a Client.
-	BudgetPerSecond float64
-	BudgetBurst     int
+	// The retry budget is a token bucket shared by all calls of a Client,
+	// sized as a share of traffic (Google SRE book, "Handling Overload":
+	// a client-side retry budget keeps retries under about 10% of
+	// requests): every call earns BudgetRatio tokens, every retry spends
+	// one. BudgetFloorPerSecond also refills it with time, so a quiet
+	// client can still retry its rare failures; BudgetMax caps what a
+	// long calm saves up for the next outage.
+	BudgetRatio          float64
+	BudgetFloorPerSecond float64
+	BudgetMax            float64
 }
 
 // DefaultRetryPolicy returns the policy used when Config.Retry is zero: up
-// to 4 attempts, 200 ms doubling to at most 5 s, and a budget of 20 retries
-// refilled at 2 per second.
+// to 4 attempts, 200 ms doubling to at most 5 s, and a retry budget of 0.1
+// retry per call, plus 1 per second, holding at most 100.
 func DefaultRetryPolicy() RetryPolicy {
 	return RetryPolicy{MaxAttempts: 4, BaseDelay: 200 * time.Millisecond, MaxDelay: 5 * time.Second,
-		BudgetPerSecond: 2, BudgetBurst: 20}
+		BudgetRatio: 0.1, BudgetFloorPerSecond: 1, BudgetMax: 100}
 }
 
 // Idempotency says whether repeating a call whose outcome is unknown is
@@ -119,35 +125,57 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	if p.MaxDelay < p.BaseDelay {
 		p.MaxDelay = p.BaseDelay
 	}
+	if p.BudgetMax < 1 {
+		p.BudgetMax = 1
+	}
 	return p
 }
 
-// budget is a token bucket shared by every call of a Client: each retry
-// takes a token, tokens come back at a fixed rate. When Salesforce is down
-// for everyone, retries stop multiplying the load after the burst.
+// budget is the retry budget: a token bucket shared by every call of a
+// Client, credited per call (earn) and with time, debited per retry
+// (take). When Salesforce fails for everyone, retries stay a bounded
+// share of the traffic instead of multiplying it.
 type budget struct {
 	mu     sync.Mutex
 	tokens float64
 	last   time.Time
+	ratio  float64
 	rate   float64
-	burst  float64
+	max    float64
 	now    func() time.Time
 }
 
-func newBudget(rate float64, burst int, now func() time.Time) *budget {
-	return &budget{tokens: float64(burst), rate: rate, burst: float64(burst), now: now, last: now()}
+// newBudget starts with a tenth of the cap (at least one token): enough
+// for the first failures after a start, not a saved-up storm.
+func newBudget(p RetryPolicy, now func() time.Time) *budget {
+	return &budget{tokens: max(1, p.BudgetMax/10), ratio: p.BudgetRatio, rate: p.BudgetFloorPerSecond,
+		max: p.BudgetMax, now: now, last: now()}
+}
+
+// refill adds the time-based floor; called with mu held.
+func (b *budget) refill() {
+	now := b.now()
+	if el := now.Sub(b.last).Seconds(); el > 0 {
+		b.tokens = math.Min(b.max, b.tokens+el*b.rate)
+	}
+	b.last = now
+}
+
+// earn credits one call.
+func (b *budget) earn() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.refill()
+	b.tokens = math.Min(b.max, b.tokens+b.ratio)
 }
 
 // take reports whether a retry may proceed, consuming a token.
 func (b *budget) take() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	now := b.now()
-	if el := now.Sub(b.last).Seconds(); el > 0 {
-		b.tokens = math.Min(b.burst, b.tokens+el*b.rate)
-	}
-	b.last = now
-	if b.tokens < 1 {
+	b.refill()
+	if b.tokens < 1-1e-9 { // ten credits of 0.1 make one token
+
 		return false
 	}
 	b.tokens--

@@ -152,6 +152,12 @@ func salesforceError(se *partner.Error, err error) *sfgate.Error {
 	if partner.IsCredentialCode(se.Code) {
 		e.Detail, e.Errors = "Salesforce rejected the gateway's own credentials", nil
 	}
+	if se.Code == partner.CodeInvalidSessionID {
+		// Still rejected after the client replaced the session (a login
+		// succeeded, so the credentials are good): a session revoked as
+		// soon as it was issued, or an org-side policy, not a bad secret.
+		e.Detail = "Salesforce kept rejecting the gateway's sessions, new ones included; the gateway's credentials were accepted at login"
+	}
 	if se.Code == partner.CodeRequestLimitExceeded {
 		e.RetryAfter = orgLimitWait(se.Message)
 	}

@@ -41,6 +41,7 @@ func TestDomainErrors(t *testing.T) {
 		{"empty describe is Salesforce failing", fmt.Errorf("describe: %w", &metadata.EmptyDescribeError{Object: "Account", Missing: "fields"}), sfgate.KindUpstream, sfgate.CodeEmptyDescribe, false, 0, "Account without fields"},
 		{"another org limit waits five minutes", fault("REQUEST_LIMIT_EXCEEDED", "Limit exceeded"), sfgate.KindUpstream, "REQUEST_LIMIT_EXCEEDED", true, 5 * time.Minute, "Limit exceeded"},
 		{"credentials hide the message", fault("INVALID_LOGIN", "Invalid username, password, security token; or user locked out."), sfgate.KindUpstream, "INVALID_LOGIN", true, 0, "gateway's own credentials"},
+		{"session still rejected does not blame the credentials", fault("INVALID_SESSION_ID", "Invalid Session ID found in SessionHeader: Illegal Session"), sfgate.KindUpstream, "INVALID_SESSION_ID", true, 0, "credentials were accepted at login"},
 		{"local refusal is invalid", &partner.Error{Op: "retrieve", Kind: partner.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, sfgate.KindInvalid, "MALFORMED_ID", true, 0, "bad id"},
 		{"unreachable", &partner.Error{Op: "query", Kind: partner.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not be reached"},
 		{"network timeout", &partner.Error{Op: "query", Kind: partner.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, sfgate.KindTimeout, sfgate.CodeUnavailable, false, 0, "in time"},

@@ -119,7 +119,9 @@ func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func (s *Server) ctlStats(w http.ResponseWriter, r *http.Request) {
 	calls, used := s.stats.snapshot(s.now())
-	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "apiRequests": used, "dailyLimit": s.cfg.DailyLimit})
+	cur, peak, faults := s.gauge.snapshot()
+	writeJSON(w, http.StatusOK, map[string]any{"calls": calls, "apiRequests": used, "dailyLimit": s.cfg.DailyLimit,
+		"inFlight": cur, "maxInFlight": peak, "faults": faults})
 }
 
 func (s *Server) ctlExpireSessions(w http.ResponseWriter, r *http.Request) {
@@ -192,6 +194,7 @@ func (s *Server) ctlReset(w http.ResponseWriter, r *http.Request) {
 	s.faults.reset()
 	s.dups.reset()
 	s.stats.reset()
+	s.gauge.reset()
 	s.locators.expireAll()
 	writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
 }

@@ -224,3 +224,43 @@ func TestStart(t *testing.T) {
 	}
 	stop() // idempotent
 }
+
+// TestStatsGaugeInFlight checks maxInFlight is the most calls served at
+// once (delayed calls overlap), and faults counts the codes answered.
+func TestStatsGaugeInFlight(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Config{}).login()
+	if st, body := s.control("POST", "/_sim/faults", `{"operation":"getUserInfo","fault":"delay","delayMs":300,"count":3}`); st != 201 {
+		t.Fatalf("fault: %d %s", st, body)
+	}
+	done := make(chan struct{})
+	for range 3 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			s.do("getUserInfo", "", "")
+		}()
+	}
+	for range 3 {
+		<-done
+	}
+	sid := s.sid
+	s.sid = "bogus"
+	s.do("getUserInfo", "", "")
+	s.sid = sid
+	_, body := s.control("GET", "/_sim/stats", "")
+	var v struct {
+		InFlight, MaxInFlight int
+		Faults                map[string]int
+	}
+	if err := json.Unmarshal([]byte(body), &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.MaxInFlight != 3 || v.InFlight != 0 || v.Faults["INVALID_SESSION_ID"] != 1 {
+		t.Errorf("stats %s: want maxInFlight 3, inFlight 0, one INVALID_SESSION_ID", body)
+	}
+	s.control("POST", "/_sim/reset", "")
+	_, body = s.control("GET", "/_sim/stats", "")
+	if !strings.Contains(body, `"maxInFlight":0`) {
+		t.Errorf("after reset: %s", body)
+	}
+}

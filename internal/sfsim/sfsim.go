@@ -125,6 +125,7 @@ type Server struct {
 	sessions sessionTable
 	locators locatorTable
 	stats    callStats
+	gauge    inFlight
 	faults   faultTable
 	dups     dupTable
 }
@@ -260,8 +261,8 @@ func (s *Server) now() time.Time { return s.cfg.Now().UTC() }
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/services/Soap/u/{version}", s.serveSOAP)
-	mux.HandleFunc("/services/Soap/u/{version}/{org}", s.serveSOAP)
+	mux.HandleFunc("/services/Soap/u/{version}", s.counted(s.serveSOAP))
+	mux.HandleFunc("/services/Soap/u/{version}/{org}", s.counted(s.serveSOAP))
 	mux.HandleFunc("GET /services/data/{$}", s.serveVersions)
 	mux.HandleFunc("GET /services/data", s.serveVersions)
 	mux.HandleFunc("/services/oauth2/token", s.serveToken)

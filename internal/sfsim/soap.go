@@ -306,6 +306,11 @@ func requestHost(r *http.Request) string {
 }
 
 func (s *Server) writeFaultHTTP(w http.ResponseWriter, r *http.Request, status int, f *Fault) {
+	code := f.Code
+	if f.soapCode != "" {
+		code = "soapenv:" + f.soapCode
+	}
+	s.gauge.fault(code)
 	var x xw
 	writeFault(&x, f)
 	writeXML(w, r, status, x.b)
