@@ -68,6 +68,7 @@ type Config struct {
 	MaxBufferedBytes  int64             // GATEWAY_MAX_BUFFERED_BODY_BYTES
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
+	Idempotency       idempotencyConfig // GATEWAY_IDEMPOTENCY_* (idempotency.go)
 
 	// Tracing is what the standard OTEL_* variables ask for (tracing.go).
 	Tracing tracingConfig
@@ -119,6 +120,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
 	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
+	c.Idempotency = parseIdempotency(env, &errs)
 	checkRedis(c, &errs)
 
 	var terrs []error
@@ -408,6 +410,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
+		"GATEWAY_IDEMPOTENCY_TTL": c.Idempotency.TTL.String(), "GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES": c.Idempotency.MaxAnswerBytes,
 		"tracing": c.Tracing.describe(),
 	}
 }

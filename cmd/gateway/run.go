@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/handlers"
 	"github.com/sfgate/sfgate/internal/metadata"
@@ -85,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	h, err := buildHandlers(ctx, cfg, client, tiered, tp, &logger)
+	h, err := buildHandlers(ctx, cfg, client, tiered, idempotencyStore(cfg, redis), tp, &logger)
 	if err != nil {
 		return err
 	}
@@ -151,7 +152,7 @@ var (
 
 // buildHandlers builds the describe metadata service, the records service
 // and the HTTP handlers over them, with the pod's readiness.
-func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {
+func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, tiered *cache.Tiered, idem sfgate.IdempotencyStore, tp trace.TracerProvider, logger *zerolog.Logger) (*handlers.Handlers, error) {
 	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
 	if err != nil {
 		return nil, fmt.Errorf("metadata service: %w", err)
@@ -174,6 +175,7 @@ func buildHandlers(ctx context.Context, cfg Config, client *salesforce.Client, t
 		Ready:  readiness{tiered: tiered, client: client},
 		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
+		Idempotency: idem, MaxIdempotentAnswerBytes: cfg.Idempotency.MaxAnswerBytes,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("handlers: %w", err)

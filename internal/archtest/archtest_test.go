@@ -61,6 +61,7 @@ func TestImportRules(t *testing.T) {
 			"the Partner API's vocabulary has no transport: it imports nothing of the module but the domain"},
 		{"internal/salesforce", []string{"internal/"}, nil, "the client asks a SessionSource; it imports none of ours"},
 		{"internal/cache", []string{"internal/"}, nil, "the cache never knows about Salesforce"},
+		{"internal/idempotency", []string{"internal/", "cmd/"}, nil, "the idempotency key store keeps opaque answers: it knows neither HTTP handlers nor Salesforce"},
 		{"internal/sfsim", gateway, nil, "the emulator writes its XML on its own"},
 		{"internal/session", []string{"internal/handlers", "internal/metadata", "internal/sfsim"}, nil, "session uses salesforce and cache only"},
 		{"internal/metadata", []string{"internal/handlers", "internal/session", "internal/sfsim", "internal/salesforce"}, []string{"internal/salesforce/partner"},

@@ -71,6 +71,13 @@ type Options struct {
 	RequestTimeout time.Duration
 	StreamTimeout  time.Duration
 
+	// Idempotency keeps the first answer of writes sent with an
+	// Idempotency-Key (idempotency.go); nil answers such requests 501.
+	// MaxIdempotentAnswerBytes caps a kept answer's body (default
+	// DefaultMaxIdempotentAnswerBytes).
+	Idempotency              sfgate.IdempotencyStore
+	MaxIdempotentAnswerBytes int64
+
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -123,6 +130,9 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.MaxIdempotentAnswerBytes <= 0 {
+		opts.MaxIdempotentAnswerBytes = DefaultMaxIdempotentAnswerBytes
 	}
 	doc, err := LoadSpec(ctx)
 	if err != nil {
@@ -202,22 +212,24 @@ func (h *Handlers) routes() error {
 		r.Method(rt.method, rt.path, h.adapt(rt.fn))
 	}
 
+	// Writes that create or change records in ways a repeat could double
+	// take an Idempotency-Key (idempotency.go).
 	v1 := []route{
 		{http.MethodGet, "/v1/sobjects", h.listSObjects},
 		{http.MethodGet, "/v1/sobjects/{sobject}", h.describeSObject},
 		{http.MethodGet, "/v1/sobjects/{sobject}/schema", h.sobjectSchema},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.createRecord},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.idempotent(h.createRecord)},
 		{http.MethodGet, "/v1/sobjects/{sobject}/records/{id}", h.getRecord},
 		{http.MethodPatch, "/v1/sobjects/{sobject}/records/{id}", h.updateRecord},
 		{http.MethodDelete, "/v1/sobjects/{sobject}/records/{id}", h.deleteRecord},
-		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.upsertRecord},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.batch},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.merge},
+		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.idempotent(h.upsertRecord)},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.idempotent(h.batch)},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.idempotent(h.merge)},
 		{http.MethodPost, "/v1/sobjects/{sobject}/query", h.structuredQuery},
 		{http.MethodPost, "/v1/query", h.soqlQuery},
 		{http.MethodGet, "/v1/query/{cursor}", h.queryMore},
 		{http.MethodPost, "/v1/search", h.search},
-		{http.MethodPost, "/v1/leads/convert", h.convertLead},
+		{http.MethodPost, "/v1/leads/convert", h.idempotent(h.convertLead)},
 		{http.MethodGet, "/v1/limits", h.limits},
 		{http.MethodPost, "/v1/admin/cache/invalidate", h.invalidate},
 	}
