@@ -106,7 +106,8 @@ var settingsCases = []configCase{
 		check: func(t *testing.T, c Config) {
 			want := Config{Addr: ":8080", LoginURL: "https://login.salesforce.com", DescribeTTL: 5 * time.Minute, LogLevel: zerolog.InfoLevel, LogFormat: "json",
 				RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
-				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, ClientID: "id", ClientSecret: "secret"}
+				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, ClientID: "id", ClientSecret: "secret",
+				Idempotency: idempotencyConfig{TTL: 24 * time.Hour, MaxAnswerBytes: 8 << 20}}
 			if diff := cmp.Diff(want, c); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -168,6 +169,14 @@ var settingsCases = []configCase{
 		wantErr: []string{`"billing": the key must be at least 16`, "entry 2 is not name=key", `names "a" twice`}},
 	{name: "rate limit settings", env: with(clientCreds, "GATEWAY_RATE_LIMIT", "-1", "GATEWAY_RATE_BURST", "0", "GATEWAY_MAX_BODY_BYTES", "12"),
 		wantErr: []string{"GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST", "GATEWAY_MAX_BODY_BYTES"}},
+	{name: "idempotency settings", env: with(clientCreds, "GATEWAY_IDEMPOTENCY_TTL", "2h", "GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES", "65536"),
+		check: func(t *testing.T, c Config) {
+			if c.Idempotency != (idempotencyConfig{TTL: 2 * time.Hour, MaxAnswerBytes: 65536}) {
+				t.Errorf("idempotency %+v", c.Idempotency)
+			}
+		}},
+	{name: "bad idempotency settings named", env: with(clientCreds, "GATEWAY_IDEMPOTENCY_TTL", "forever", "GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES", "12"),
+		wantErr: []string{`GATEWAY_IDEMPOTENCY_TTL "forever"`, `GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES "12"`}},
 	{name: "buffered budget below the batch cap", env: with(clientCreds, "GATEWAY_MAX_BUFFERED_BODY_BYTES", "4096"),
 		wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
 	{name: "bad listen address", env: with(clientCreds, "GATEWAY_ADDR", "8080"),
