@@ -43,6 +43,11 @@ type Caller struct {
 	Name string
 	// Essential callers keep working past the API budget guard's share.
 	Essential bool
+	// Anonymous is a caller when authentication is off: Name is then the
+	// client's address, good for logs and per-address rate limits but not
+	// an identity, since a retry may come from another address behind a
+	// NAT or a proxy. Cursors and idempotency keys are not bound to it.
+	Anonymous bool
 	// Access is nil for full access.
 	Access Access
 	// RateLimit, when set, is the caller's own request rate, in place of
@@ -72,6 +77,15 @@ type callerKey struct{}
 // WithCaller returns ctx carrying c.
 func WithCaller(ctx context.Context, c *Caller) context.Context {
 	return context.WithValue(ctx, callerKey{}, c)
+}
+
+// Identity is the name cursors and idempotency keys are bound to: "" for
+// no caller or an anonymous one.
+func (c *Caller) Identity() string {
+	if c == nil || c.Anonymous {
+		return ""
+	}
+	return c.Name
 }
 
 // CallerFrom returns the caller ctx carries, or nil.

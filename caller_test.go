@@ -42,3 +42,13 @@ func TestCallerAccess(t *testing.T) {
 		t.Error("new kinds unnamed")
 	}
 }
+
+func TestCallerIdentity(t *testing.T) {
+	var none *sfgate.Caller
+	if none.Identity() != "" || (&sfgate.Caller{Name: "10.0.0.7", Anonymous: true}).Identity() != "" {
+		t.Error("no caller, or an anonymous one, has an identity")
+	}
+	if (&sfgate.Caller{Name: "billing"}).Identity() != "billing" {
+		t.Error("an authenticated caller's identity is its name")
+	}
+}

@@ -80,6 +80,9 @@ type Config struct {
 	// OrgLimits protect the org and the replicas (orglimits.go).
 	OrgLimits orgLimitsConfig
 
+	// Idempotency-Key: GATEWAY_IDEMPOTENCY_* (idempotency.go).
+	Idempotency idempotencyConfig
+
 	// Tracing is what the standard OTEL_* variables ask for (tracing.go).
 	Tracing tracingConfig
 }
@@ -133,6 +136,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	c.APIKeys = parseAPIKeys(getenv("GATEWAY_API_KEYS"), &errs)
 	c.Callers = parseCallers(env, &errs)
 	c.OrgLimits = parseOrgLimits(getenv, &errs)
+	c.Idempotency = parseIdempotency(env, &errs)
 	checkRedis(c, &errs)
 
 	var terrs []error
@@ -429,6 +433,7 @@ func (c Config) masked() map[string]any {
 		"GATEWAY_MAX_BODY_BYTES": c.MaxBodyBytes, "GATEWAY_MAX_BATCH_BODY_BYTES": c.MaxBatchBodyBytes,
 		"GATEWAY_MAX_BUFFERED_BODY_BYTES": c.MaxBufferedBytes,
 		"GATEWAY_REQUEST_TIMEOUT":         c.RequestTimeout.String(), "GATEWAY_SHUTDOWN_TIMEOUT": c.ShutdownTimeout.String(),
+		"GATEWAY_IDEMPOTENCY_TTL": c.Idempotency.TTL.String(), "GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES": c.Idempotency.MaxAnswerBytes,
 		"tracing": c.Tracing.describe(), "org_limits": c.OrgLimits.describe(),
 	}
 	for k, v := range c.Door.masked() {

@@ -108,8 +108,9 @@ var settingsCases = []configCase{
 				RateLimit: 50, RateBurst: 100, MaxBodyBytes: 1 << 20, MaxBatchBodyBytes: 32 << 20, MaxBufferedBytes: 256 << 20,
 				OrgLimits:      orgLimitsConfig{MaxConcurrent: 20, MaxConcurrentLocal: 10, BudgetShare: 0.9, BudgetRetryAfter: 5 * time.Minute, MaxStreams: 64, MaxStreamsPerCall: 8},
 				RequestTimeout: time.Minute, ShutdownTimeout: 25 * time.Second, CursorTTL: 24 * time.Hour, ClientID: "id", ClientSecret: "secret",
-				Door:    doorConfig{BodyReadTimeout: time.Minute, CallerBodyShare: 0.25, MaxUnauthenticated: 64},
-				Callers: callersConfig{Poll: 5 * time.Second, PermissionsClaim: "permissions", NameClaim: "sub", Skew: time.Minute}}
+				Door:        doorConfig{BodyReadTimeout: time.Minute, CallerBodyShare: 0.25, MaxUnauthenticated: 64},
+				Callers:     callersConfig{Poll: 5 * time.Second, PermissionsClaim: "permissions", NameClaim: "sub", Skew: time.Minute},
+				Idempotency: idempotencyConfig{TTL: 24 * time.Hour, MaxAnswerBytes: 8 << 20}}
 			if diff := cmp.Diff(want, c); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
@@ -211,6 +212,14 @@ var settingsCases = []configCase{
 		wantErr: []string{"one replica alone would exceed"}},
 	{name: "rate limit settings", env: with(clientCreds, "GATEWAY_RATE_LIMIT", "-1", "GATEWAY_RATE_BURST", "0", "GATEWAY_MAX_BODY_BYTES", "12"),
 		wantErr: []string{"GATEWAY_RATE_LIMIT", "GATEWAY_RATE_BURST", "GATEWAY_MAX_BODY_BYTES"}},
+	{name: "idempotency settings", env: with(clientCreds, "GATEWAY_IDEMPOTENCY_TTL", "2h", "GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES", "65536"),
+		check: func(t *testing.T, c Config) {
+			if c.Idempotency != (idempotencyConfig{TTL: 2 * time.Hour, MaxAnswerBytes: 65536}) {
+				t.Errorf("idempotency %+v", c.Idempotency)
+			}
+		}},
+	{name: "bad idempotency settings named", env: with(clientCreds, "GATEWAY_IDEMPOTENCY_TTL", "forever", "GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES", "12"),
+		wantErr: []string{`GATEWAY_IDEMPOTENCY_TTL "forever"`, `GATEWAY_IDEMPOTENCY_MAX_ANSWER_BYTES "12"`}},
 	{name: "buffered budget below the batch cap", env: with(clientCreds, "GATEWAY_MAX_BUFFERED_BODY_BYTES", "4096"),
 		wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
 	{name: "bad listen address", env: with(clientCreds, "GATEWAY_ADDR", "8080"),

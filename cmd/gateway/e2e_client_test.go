@@ -29,13 +29,25 @@ func TestE2EGeneratedClient(t *testing.T) {
 func genCRUD(t *testing.T, s *stack) {
 	ctx, c := t.Context(), s.gen(t)
 	name := uniq("E2E CRUD")
-	cr, err := c.CreateRecordWithResponse(ctx, "Account", e2eclient.RecordInput{
-		"Name": name, "AnnualRevenue": 1234567, "Key_Account__c": true, "Customer_Since__c": "2024-02-29",
-	})
-	if err != nil || cr.StatusCode() != http.StatusCreated || cr.JSON201 == nil {
-		t.Fatalf("create: %v %d %s", err, cr.StatusCode(), cr.Body)
+	// With an Idempotency-Key (a Structured Field string, as the draft
+	// has it), so the generated header parameter is exercised: the repeat
+	// is the same 201, replayed.
+	key := `"` + uniq("gen-crud") + `"`
+	create := func() *e2eclient.CreateRecordResponse {
+		t.Helper()
+		cr, err := c.CreateRecordWithResponse(ctx, "Account", &e2eclient.CreateRecordParams{IdempotencyKey: &key}, e2eclient.RecordInput{
+			"Name": name, "AnnualRevenue": 1234567, "Key_Account__c": true, "Customer_Since__c": "2024-02-29",
+		})
+		if err != nil || cr.StatusCode() != http.StatusCreated || cr.JSON201 == nil {
+			t.Fatalf("create: %v %d %s", err, cr.StatusCode(), cr.Body)
+		}
+		return cr
 	}
+	cr := create()
 	id := cr.JSON201.Id
+	if again := create(); again.JSON201.Id != id || again.HTTPResponse.Header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("create repeated with its key: id %s (first %s), Idempotent-Replayed %q", again.JSON201.Id, id, again.HTTPResponse.Header.Get("Idempotent-Replayed"))
+	}
 	if loc := cr.HTTPResponse.Header.Get("Location"); !strings.HasSuffix(loc, "/v1/sobjects/Account/records/"+id) {
 		t.Errorf("create: Location %q does not name %s", loc, id)
 	}
@@ -85,11 +97,11 @@ func genCRUD(t *testing.T, s *stack) {
 	}
 
 	ext := fmt.Sprintf("E2E-%010x", randomBytes(t, 5))
-	u1, err := c.UpsertRecordWithResponse(ctx, "Account", "External_Id__c", ext, e2eclient.RecordInput{"Name": name + " upserted"})
+	u1, err := c.UpsertRecordWithResponse(ctx, "Account", "External_Id__c", ext, nil, e2eclient.RecordInput{"Name": name + " upserted"})
 	if err != nil || u1.StatusCode() != http.StatusCreated || u1.JSON201 == nil || !u1.JSON201.Created {
 		t.Fatalf("first upsert: want 201 created: %v %d %s", err, u1.StatusCode(), u1.Body)
 	}
-	u2, err := c.UpsertRecordWithResponse(ctx, "Account", "External_Id__c", ext, e2eclient.RecordInput{"Industry": "Energy"})
+	u2, err := c.UpsertRecordWithResponse(ctx, "Account", "External_Id__c", ext, nil, e2eclient.RecordInput{"Industry": "Energy"})
 	if err != nil || u2.StatusCode() != http.StatusOK || u2.JSON200 == nil || u2.JSON200.Created || u2.JSON200.Id != u1.JSON201.Id {
 		t.Fatalf("second upsert: want 200 updating %s: %v %d %s", u1.JSON201.Id, err, u2.StatusCode(), u2.Body)
 	}
@@ -190,7 +202,7 @@ func genBatch(t *testing.T, s *stack) {
 	// picklist value) fails alone without allOrNone.
 	recs[123]["Tier__c"] = "Unobtainium"
 	before := s.simStats(t)
-	b, err := c.BatchRecordsWithResponse(ctx, "Account", e2eclient.BatchRequest{Operation: e2eclient.Create, Records: recs})
+	b, err := c.BatchRecordsWithResponse(ctx, "Account", nil, e2eclient.BatchRequest{Operation: e2eclient.Create, Records: recs})
 	if err != nil || b.StatusCode() != http.StatusOK || b.JSON200 == nil {
 		t.Fatalf("batch create: %v %d %.2000s", err, b.StatusCode(), b.Body)
 	}
@@ -225,7 +237,7 @@ func genBatch(t *testing.T, s *stack) {
 	}
 
 	before = s.simStats(t)
-	d, err := c.BatchRecordsWithResponse(ctx, "Account", e2eclient.BatchRequest{Operation: e2eclient.Delete, Records: ids})
+	d, err := c.BatchRecordsWithResponse(ctx, "Account", nil, e2eclient.BatchRequest{Operation: e2eclient.Delete, Records: ids})
 	if err != nil || d.StatusCode() != http.StatusOK || d.JSON200 == nil || d.JSON200.SuccessCount != n-1 {
 		t.Fatalf("batch delete: %v %d %.2000s", err, d.StatusCode(), d.Body)
 	}
@@ -241,7 +253,7 @@ func genBatch(t *testing.T, s *stack) {
 	ext := fmt.Sprintf("E2E-B-%08x", randomBytes(t, 4))
 	up := func(want ...bool) []string {
 		t.Helper()
-		u, err := c.BatchRecordsWithResponse(ctx, "Account", e2eclient.BatchRequest{
+		u, err := c.BatchRecordsWithResponse(ctx, "Account", nil, e2eclient.BatchRequest{
 			Operation: e2eclient.Upsert, ExternalIdField: ptr("External_Id__c"),
 			Records: []e2eclient.RecordInput{{"External_Id__c": ext + "a", "Name": tag + " ua"}, {"External_Id__c": ext + "b", "Name": tag + " ub"}},
 		})
@@ -267,7 +279,7 @@ func genBatch(t *testing.T, s *stack) {
 	for _, id := range second {
 		del = append(del, e2eclient.RecordInput{"Id": id})
 	}
-	if d, err := c.BatchRecordsWithResponse(ctx, "Account", e2eclient.BatchRequest{Operation: e2eclient.Delete, Records: del}); err != nil || d.StatusCode() != http.StatusOK {
+	if d, err := c.BatchRecordsWithResponse(ctx, "Account", nil, e2eclient.BatchRequest{Operation: e2eclient.Delete, Records: del}); err != nil || d.StatusCode() != http.StatusOK {
 		t.Fatalf("cleaning up: %v %s", err, d.Body)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/handlers"
 	"github.com/sfgate/sfgate/internal/metadata"
@@ -95,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	h, err := buildHandlers(ctx, cfg, auth, client, tiered, tp, org.rates, &logger)
+	h, err := buildHandlers(ctx, cfg, auth, client, tiered, idempotencyStore(cfg, redis), tp, org.rates, &logger)
 	if err != nil {
 		return err
 	}
@@ -162,7 +163,7 @@ var (
 
 // buildHandlers builds the describe metadata service, the records service
 // and the HTTP handlers over them, with the pod's readiness.
-func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, tp trace.TracerProvider, rates handlers.RateLimiter, logger *zerolog.Logger) (*handlers.Handlers, error) {
+func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, idem sfgate.IdempotencyStore, tp trace.TracerProvider, rates handlers.RateLimiter, logger *zerolog.Logger) (*handlers.Handlers, error) {
 	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
 	if err != nil {
 		return nil, fmt.Errorf("metadata service: %w", err)
@@ -186,6 +187,7 @@ func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator,
 		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, Auth: auth, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
 		RateLimiter: rates, MaxStreams: cfg.OrgLimits.MaxStreams, MaxStreamsPerCaller: cfg.OrgLimits.MaxStreamsPerCall,
+		Idempotency: idem, MaxIdempotentAnswerBytes: cfg.Idempotency.MaxAnswerBytes,
 	}
 	cfg.Door.options(&opts)
 	h, err := handlers.New(ctx, opts)

@@ -925,6 +925,9 @@ type UpsertResult struct {
 // Fields defines model for Fields.
 type Fields = []FieldNameList
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // SObject defines model for SObject.
 type SObject = SObjectName
 
@@ -942,6 +945,9 @@ type NotAcceptable = Problem
 
 // NotFound RFC 9457 problem details with sfgate's extensions.
 type NotFound = Problem
+
+// OutcomeUnknown RFC 9457 problem details with sfgate's extensions.
+type OutcomeUnknown = Problem
 
 // QueryAnswer defines model for QueryAnswer.
 type QueryAnswer = QueryResult
@@ -961,6 +967,31 @@ type Unavailable = Problem
 // Unprocessable RFC 9457 problem details with sfgate's extensions.
 type Unprocessable = Problem
 
+// WriteConflict RFC 9457 problem details with sfgate's extensions.
+type WriteConflict = Problem
+
+// WriteUnprocessable RFC 9457 problem details with sfgate's extensions.
+type WriteUnprocessable = Problem
+
+// ConvertLeadParams defines parameters for ConvertLead.
+type ConvertLeadParams struct {
+	// IdempotencyKey Makes this write safe to retry (draft-ietf-httpapi-idempotency-key-header-06).
+	// A key the caller chooses per request (a UUID, say): 1 to 255 printable ASCII
+	// characters, sent as a Structured Field string (`"…"`, with `\"` and `\\`
+	// escaped) or bare. The first answer to a request with this key is kept for
+	// 24 hours (`GATEWAY_IDEMPOTENCY_TTL`), per caller, with a SHA-256 fingerprint of
+	// method, path, query and body. A repeat with the same key and the same request
+	// gets that answer again, byte for byte, marked `Idempotent-Replayed: true`, and
+	// Salesforce is not called; a repeat while the first is still running is `409
+	// IDEMPOTENCY_KEY_IN_USE` (with `Retry-After`); the same key with another request
+	// is `422 IDEMPOTENCY_KEY_REUSED`. Answers that say nothing was written (the
+	// gateway's own refusals before calling Salesforce, 429, 503, 504) are not kept:
+	// a retry with the same key runs anew. A gateway whose key store (Redis) is down
+	// answers requests that carry a key `503 IDEMPOTENCY_UNAVAILABLE` rather than run
+	// them unguarded. See docs/http-api.md, "Idempotency".
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListSObjectsParams defines parameters for ListSObjects.
 type ListSObjectsParams struct {
 	// Custom When present, keep only custom (`true`) or only standard (`false`) objects.
@@ -970,10 +1001,86 @@ type ListSObjectsParams struct {
 	Queryable *bool `form:"queryable,omitempty" json:"queryable,omitempty"`
 }
 
+// CreateRecordParams defines parameters for CreateRecord.
+type CreateRecordParams struct {
+	// IdempotencyKey Makes this write safe to retry (draft-ietf-httpapi-idempotency-key-header-06).
+	// A key the caller chooses per request (a UUID, say): 1 to 255 printable ASCII
+	// characters, sent as a Structured Field string (`"…"`, with `\"` and `\\`
+	// escaped) or bare. The first answer to a request with this key is kept for
+	// 24 hours (`GATEWAY_IDEMPOTENCY_TTL`), per caller, with a SHA-256 fingerprint of
+	// method, path, query and body. A repeat with the same key and the same request
+	// gets that answer again, byte for byte, marked `Idempotent-Replayed: true`, and
+	// Salesforce is not called; a repeat while the first is still running is `409
+	// IDEMPOTENCY_KEY_IN_USE` (with `Retry-After`); the same key with another request
+	// is `422 IDEMPOTENCY_KEY_REUSED`. Answers that say nothing was written (the
+	// gateway's own refusals before calling Salesforce, 429, 503, 504) are not kept:
+	// a retry with the same key runs anew. A gateway whose key store (Redis) is down
+	// answers requests that carry a key `503 IDEMPOTENCY_UNAVAILABLE` rather than run
+	// them unguarded. See docs/http-api.md, "Idempotency".
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// BatchRecordsParams defines parameters for BatchRecords.
+type BatchRecordsParams struct {
+	// IdempotencyKey Makes this write safe to retry (draft-ietf-httpapi-idempotency-key-header-06).
+	// A key the caller chooses per request (a UUID, say): 1 to 255 printable ASCII
+	// characters, sent as a Structured Field string (`"…"`, with `\"` and `\\`
+	// escaped) or bare. The first answer to a request with this key is kept for
+	// 24 hours (`GATEWAY_IDEMPOTENCY_TTL`), per caller, with a SHA-256 fingerprint of
+	// method, path, query and body. A repeat with the same key and the same request
+	// gets that answer again, byte for byte, marked `Idempotent-Replayed: true`, and
+	// Salesforce is not called; a repeat while the first is still running is `409
+	// IDEMPOTENCY_KEY_IN_USE` (with `Retry-After`); the same key with another request
+	// is `422 IDEMPOTENCY_KEY_REUSED`. Answers that say nothing was written (the
+	// gateway's own refusals before calling Salesforce, 429, 503, 504) are not kept:
+	// a retry with the same key runs anew. A gateway whose key store (Redis) is down
+	// answers requests that carry a key `503 IDEMPOTENCY_UNAVAILABLE` rather than run
+	// them unguarded. See docs/http-api.md, "Idempotency".
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpsertRecordParams defines parameters for UpsertRecord.
+type UpsertRecordParams struct {
+	// IdempotencyKey Makes this write safe to retry (draft-ietf-httpapi-idempotency-key-header-06).
+	// A key the caller chooses per request (a UUID, say): 1 to 255 printable ASCII
+	// characters, sent as a Structured Field string (`"…"`, with `\"` and `\\`
+	// escaped) or bare. The first answer to a request with this key is kept for
+	// 24 hours (`GATEWAY_IDEMPOTENCY_TTL`), per caller, with a SHA-256 fingerprint of
+	// method, path, query and body. A repeat with the same key and the same request
+	// gets that answer again, byte for byte, marked `Idempotent-Replayed: true`, and
+	// Salesforce is not called; a repeat while the first is still running is `409
+	// IDEMPOTENCY_KEY_IN_USE` (with `Retry-After`); the same key with another request
+	// is `422 IDEMPOTENCY_KEY_REUSED`. Answers that say nothing was written (the
+	// gateway's own refusals before calling Salesforce, 429, 503, 504) are not kept:
+	// a retry with the same key runs anew. A gateway whose key store (Redis) is down
+	// answers requests that carry a key `503 IDEMPOTENCY_UNAVAILABLE` rather than run
+	// them unguarded. See docs/http-api.md, "Idempotency".
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // GetRecordParams defines parameters for GetRecord.
 type GetRecordParams struct {
 	// Fields API field names to return; default all fields. Repeat the parameter (`fields=Id&fields=Name`, the form generated clients send for this declaration), or separate names with commas (`fields=Id,Name`), or mix both (`fields=Id,Name&fields=Industry`): at most 800 names in all.
 	Fields *Fields `form:"fields,omitempty" json:"fields,omitempty"`
+}
+
+// MergeRecordsParams defines parameters for MergeRecords.
+type MergeRecordsParams struct {
+	// IdempotencyKey Makes this write safe to retry (draft-ietf-httpapi-idempotency-key-header-06).
+	// A key the caller chooses per request (a UUID, say): 1 to 255 printable ASCII
+	// characters, sent as a Structured Field string (`"…"`, with `\"` and `\\`
+	// escaped) or bare. The first answer to a request with this key is kept for
+	// 24 hours (`GATEWAY_IDEMPOTENCY_TTL`), per caller, with a SHA-256 fingerprint of
+	// method, path, query and body. A repeat with the same key and the same request
+	// gets that answer again, byte for byte, marked `Idempotent-Replayed: true`, and
+	// Salesforce is not called; a repeat while the first is still running is `409
+	// IDEMPOTENCY_KEY_IN_USE` (with `Retry-After`); the same key with another request
+	// is `422 IDEMPOTENCY_KEY_REUSED`. Answers that say nothing was written (the
+	// gateway's own refusals before calling Salesforce, 429, 503, 504) are not kept:
+	// a retry with the same key runs anew. A gateway whose key store (Redis) is down
+	// answers requests that carry a key `503 IDEMPOTENCY_UNAVAILABLE` rather than run
+	// them unguarded. See docs/http-api.md, "Idempotency".
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // InvalidateCacheJSONRequestBody defines body for InvalidateCache for application/json ContentType.
@@ -1336,14 +1443,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-	ConvertLeadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ConvertLeadWithBody(ctx context.Context, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ConvertLead Convert a lead
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-	ConvertLead(ctx context.Context, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ConvertLead(ctx context.Context, params *ConvertLeadParams, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetLimits API usage last reported by Salesforce
 	//
@@ -1434,14 +1541,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-	CreateRecordWithBody(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateRecordWithBody(ctx context.Context, sobject SObject, params *CreateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRecord Create a record
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-	CreateRecord(ctx context.Context, sobject SObject, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateRecord(ctx context.Context, sobject SObject, params *CreateRecordParams, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BatchRecordsWithBody Create, update, upsert, delete or undelete many records
 	//
@@ -1454,7 +1561,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-	BatchRecordsWithBody(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	BatchRecordsWithBody(ctx context.Context, sobject SObject, params *BatchRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// BatchRecords Create, update, upsert, delete or undelete many records
 	//
@@ -1467,21 +1574,21 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-	BatchRecords(ctx context.Context, sobject SObject, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	BatchRecords(ctx context.Context, sobject SObject, params *BatchRecordsParams, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpsertRecordWithBody Upsert a record by external id
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-	UpsertRecordWithBody(ctx context.Context, sobject SObject, externalIdField FieldName, value string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpsertRecordWithBody(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpsertRecord Upsert a record by external id
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-	UpsertRecord(ctx context.Context, sobject SObject, externalIdField FieldName, value string, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpsertRecord(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteRecord Delete a record
 	//
@@ -1516,14 +1623,14 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-	MergeRecordsWithBody(ctx context.Context, sobject SObject, id RecordId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	MergeRecordsWithBody(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// MergeRecords Merge up to two other records into this one
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-	MergeRecords(ctx context.Context, sobject SObject, id RecordId, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	MergeRecords(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetSObjectSchema JSON Schema of a record
 	//
@@ -1658,8 +1765,8 @@ func (c *Client) InvalidateCache(ctx context.Context, body InvalidateCacheJSONRe
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-func (c *Client) ConvertLeadWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewConvertLeadRequestWithBody(c.Server, contentType, body)
+func (c *Client) ConvertLeadWithBody(ctx context.Context, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConvertLeadRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1675,8 +1782,8 @@ func (c *Client) ConvertLeadWithBody(ctx context.Context, contentType string, bo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-func (c *Client) ConvertLead(ctx context.Context, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewConvertLeadRequest(c.Server, body)
+func (c *Client) ConvertLead(ctx context.Context, params *ConvertLeadParams, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConvertLeadRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1876,8 +1983,8 @@ func (c *Client) QueryRecords(ctx context.Context, sobject SObject, body QueryRe
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-func (c *Client) CreateRecordWithBody(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRecordRequestWithBody(c.Server, sobject, contentType, body)
+func (c *Client) CreateRecordWithBody(ctx context.Context, sobject SObject, params *CreateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRecordRequestWithBody(c.Server, sobject, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1893,8 +2000,8 @@ func (c *Client) CreateRecordWithBody(ctx context.Context, sobject SObject, cont
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-func (c *Client) CreateRecord(ctx context.Context, sobject SObject, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateRecordRequest(c.Server, sobject, body)
+func (c *Client) CreateRecord(ctx context.Context, sobject SObject, params *CreateRecordParams, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateRecordRequest(c.Server, sobject, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1916,8 +2023,8 @@ func (c *Client) CreateRecord(ctx context.Context, sobject SObject, body CreateR
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-func (c *Client) BatchRecordsWithBody(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBatchRecordsRequestWithBody(c.Server, sobject, contentType, body)
+func (c *Client) BatchRecordsWithBody(ctx context.Context, sobject SObject, params *BatchRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBatchRecordsRequestWithBody(c.Server, sobject, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1939,8 +2046,8 @@ func (c *Client) BatchRecordsWithBody(ctx context.Context, sobject SObject, cont
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-func (c *Client) BatchRecords(ctx context.Context, sobject SObject, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewBatchRecordsRequest(c.Server, sobject, body)
+func (c *Client) BatchRecords(ctx context.Context, sobject SObject, params *BatchRecordsParams, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBatchRecordsRequest(c.Server, sobject, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1956,8 +2063,8 @@ func (c *Client) BatchRecords(ctx context.Context, sobject SObject, body BatchRe
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-func (c *Client) UpsertRecordWithBody(ctx context.Context, sobject SObject, externalIdField FieldName, value string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpsertRecordRequestWithBody(c.Server, sobject, externalIdField, value, contentType, body)
+func (c *Client) UpsertRecordWithBody(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertRecordRequestWithBody(c.Server, sobject, externalIdField, value, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -1973,8 +2080,8 @@ func (c *Client) UpsertRecordWithBody(ctx context.Context, sobject SObject, exte
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-func (c *Client) UpsertRecord(ctx context.Context, sobject SObject, externalIdField FieldName, value string, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpsertRecordRequest(c.Server, sobject, externalIdField, value, body)
+func (c *Client) UpsertRecord(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertRecordRequest(c.Server, sobject, externalIdField, value, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2058,8 +2165,8 @@ func (c *Client) UpdateRecord(ctx context.Context, sobject SObject, id RecordId,
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-func (c *Client) MergeRecordsWithBody(ctx context.Context, sobject SObject, id RecordId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMergeRecordsRequestWithBody(c.Server, sobject, id, contentType, body)
+func (c *Client) MergeRecordsWithBody(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeRecordsRequestWithBody(c.Server, sobject, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2075,8 +2182,8 @@ func (c *Client) MergeRecordsWithBody(ctx context.Context, sobject SObject, id R
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-func (c *Client) MergeRecords(ctx context.Context, sobject SObject, id RecordId, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewMergeRecordsRequest(c.Server, sobject, id, body)
+func (c *Client) MergeRecords(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMergeRecordsRequest(c.Server, sobject, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2281,18 +2388,18 @@ func NewInvalidateCacheRequestWithBody(server string, contentType string, body i
 }
 
 // NewConvertLeadRequest calls the generic ConvertLead builder with application/json body
-func NewConvertLeadRequest(server string, body ConvertLeadJSONRequestBody) (*http.Request, error) {
+func NewConvertLeadRequest(server string, params *ConvertLeadParams, body ConvertLeadJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewConvertLeadRequestWithBody(server, "application/json", bodyReader)
+	return NewConvertLeadRequestWithBody(server, params, "application/json", bodyReader)
 }
 
 // NewConvertLeadRequestWithBody constructs an http.Request for the ConvertLead method, with any body, and a specified content type
-func NewConvertLeadRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+func NewConvertLeadRequestWithBody(server string, params *ConvertLeadParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -2316,6 +2423,21 @@ func NewConvertLeadRequestWithBody(server string, contentType string, body io.Re
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2609,18 +2731,18 @@ func NewQueryRecordsRequestWithBody(server string, sobject SObject, contentType 
 }
 
 // NewCreateRecordRequest calls the generic CreateRecord builder with application/json body
-func NewCreateRecordRequest(server string, sobject SObject, body CreateRecordJSONRequestBody) (*http.Request, error) {
+func NewCreateRecordRequest(server string, sobject SObject, params *CreateRecordParams, body CreateRecordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateRecordRequestWithBody(server, sobject, "application/json", bodyReader)
+	return NewCreateRecordRequestWithBody(server, sobject, params, "application/json", bodyReader)
 }
 
 // NewCreateRecordRequestWithBody constructs an http.Request for the CreateRecord method, with any body, and a specified content type
-func NewCreateRecordRequestWithBody(server string, sobject SObject, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateRecordRequestWithBody(server string, sobject SObject, params *CreateRecordParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2652,22 +2774,37 @@ func NewCreateRecordRequestWithBody(server string, sobject SObject, contentType 
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewBatchRecordsRequest calls the generic BatchRecords builder with application/json body
-func NewBatchRecordsRequest(server string, sobject SObject, body BatchRecordsJSONRequestBody) (*http.Request, error) {
+func NewBatchRecordsRequest(server string, sobject SObject, params *BatchRecordsParams, body BatchRecordsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewBatchRecordsRequestWithBody(server, sobject, "application/json", bodyReader)
+	return NewBatchRecordsRequestWithBody(server, sobject, params, "application/json", bodyReader)
 }
 
 // NewBatchRecordsRequestWithBody constructs an http.Request for the BatchRecords method, with any body, and a specified content type
-func NewBatchRecordsRequestWithBody(server string, sobject SObject, contentType string, body io.Reader) (*http.Request, error) {
+func NewBatchRecordsRequestWithBody(server string, sobject SObject, params *BatchRecordsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2699,22 +2836,37 @@ func NewBatchRecordsRequestWithBody(server string, sobject SObject, contentType 
 
 	req.Header.Add("Content-Type", contentType)
 
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
 	return req, nil
 }
 
 // NewUpsertRecordRequest calls the generic UpsertRecord builder with application/json body
-func NewUpsertRecordRequest(server string, sobject SObject, externalIdField FieldName, value string, body UpsertRecordJSONRequestBody) (*http.Request, error) {
+func NewUpsertRecordRequest(server string, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, body UpsertRecordJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpsertRecordRequestWithBody(server, sobject, externalIdField, value, "application/json", bodyReader)
+	return NewUpsertRecordRequestWithBody(server, sobject, externalIdField, value, params, "application/json", bodyReader)
 }
 
 // NewUpsertRecordRequestWithBody constructs an http.Request for the UpsertRecord method, with any body, and a specified content type
-func NewUpsertRecordRequestWithBody(server string, sobject SObject, externalIdField FieldName, value string, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpsertRecordRequestWithBody(server string, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2759,6 +2911,21 @@ func NewUpsertRecordRequestWithBody(server string, sobject SObject, externalIdFi
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -2927,18 +3094,18 @@ func NewUpdateRecordRequestWithBody(server string, sobject SObject, id RecordId,
 }
 
 // NewMergeRecordsRequest calls the generic MergeRecords builder with application/json body
-func NewMergeRecordsRequest(server string, sobject SObject, id RecordId, body MergeRecordsJSONRequestBody) (*http.Request, error) {
+func NewMergeRecordsRequest(server string, sobject SObject, id RecordId, params *MergeRecordsParams, body MergeRecordsJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewMergeRecordsRequestWithBody(server, sobject, id, "application/json", bodyReader)
+	return NewMergeRecordsRequestWithBody(server, sobject, id, params, "application/json", bodyReader)
 }
 
 // NewMergeRecordsRequestWithBody constructs an http.Request for the MergeRecords method, with any body, and a specified content type
-func NewMergeRecordsRequestWithBody(server string, sobject SObject, id RecordId, contentType string, body io.Reader) (*http.Request, error) {
+func NewMergeRecordsRequestWithBody(server string, sobject SObject, id RecordId, params *MergeRecordsParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -2976,6 +3143,21 @@ func NewMergeRecordsRequestWithBody(server string, sobject SObject, id RecordId,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -3122,14 +3304,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-	ConvertLeadWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error)
+	ConvertLeadWithBodyWithResponse(ctx context.Context, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error)
 
 	// ConvertLeadWithResponse Convert a lead
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-	ConvertLeadWithResponse(ctx context.Context, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error)
+	ConvertLeadWithResponse(ctx context.Context, params *ConvertLeadParams, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error)
 
 	// GetLimitsWithResponse API usage last reported by Salesforce
 	//
@@ -3228,14 +3410,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-	CreateRecordWithBodyWithResponse(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error)
+	CreateRecordWithBodyWithResponse(ctx context.Context, sobject SObject, params *CreateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error)
 
 	// CreateRecordWithResponse Create a record
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-	CreateRecordWithResponse(ctx context.Context, sobject SObject, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error)
+	CreateRecordWithResponse(ctx context.Context, sobject SObject, params *CreateRecordParams, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error)
 
 	// BatchRecordsWithBodyWithResponse Create, update, upsert, delete or undelete many records
 	//
@@ -3248,7 +3430,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-	BatchRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error)
+	BatchRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, params *BatchRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error)
 
 	// BatchRecordsWithResponse Create, update, upsert, delete or undelete many records
 	//
@@ -3261,21 +3443,21 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-	BatchRecordsWithResponse(ctx context.Context, sobject SObject, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error)
+	BatchRecordsWithResponse(ctx context.Context, sobject SObject, params *BatchRecordsParams, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error)
 
 	// UpsertRecordWithBodyWithResponse Upsert a record by external id
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-	UpsertRecordWithBodyWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error)
+	UpsertRecordWithBodyWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error)
 
 	// UpsertRecordWithResponse Upsert a record by external id
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-	UpsertRecordWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error)
+	UpsertRecordWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error)
 
 	// DeleteRecordWithResponse Delete a record
 	//
@@ -3314,14 +3496,14 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-	MergeRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, id RecordId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error)
+	MergeRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error)
 
 	// MergeRecordsWithResponse Merge up to two other records into this one
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-	MergeRecordsWithResponse(ctx context.Context, sobject SObject, id RecordId, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error)
+	MergeRecordsWithResponse(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error)
 
 	// GetSObjectSchemaWithResponse JSON Schema of a record
 	//
@@ -3657,9 +3839,19 @@ func (r InvalidateCacheResponse) ContentType() string {
 	return ""
 }
 
+// ConvertLeadResponse200Headers the declared response headers of an HTTP 200 response for ConvertLead
+type ConvertLeadResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
 // ConvertLeadResponse401Headers the declared response headers of an HTTP 401 response for ConvertLead
 type ConvertLeadResponse401Headers struct {
 	WWWAuthenticate *string
+}
+
+// ConvertLeadResponse409Headers the declared response headers of an HTTP 409 response for ConvertLead
+type ConvertLeadResponse409Headers struct {
+	RetryAfter *int
 }
 
 // ConvertLeadResponse429Headers the declared response headers of an HTTP 429 response for ConvertLead
@@ -3687,18 +3879,26 @@ type ConvertLeadResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *WriteConflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Unprocessable
+	ApplicationproblemJSON422 *WriteUnprocessable
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationproblemJSON502 *OutcomeUnknown
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ConvertLeadResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ConvertLeadResponse401Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ConvertLeadResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ConvertLeadResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -3735,19 +3935,29 @@ func (r ConvertLeadResponse) GetApplicationproblemJSON406() *NotAcceptable {
 	return r.ApplicationproblemJSON406
 }
 
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ConvertLeadResponse) GetApplicationproblemJSON409() *WriteConflict {
+	return r.ApplicationproblemJSON409
+}
+
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r ConvertLeadResponse) GetApplicationproblemJSON413() *TooLarge {
 	return r.ApplicationproblemJSON413
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r ConvertLeadResponse) GetApplicationproblemJSON422() *Unprocessable {
+func (r ConvertLeadResponse) GetApplicationproblemJSON422() *WriteUnprocessable {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r ConvertLeadResponse) GetApplicationproblemJSON429() *TooManyRequests {
 	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r ConvertLeadResponse) GetApplicationproblemJSON502() *OutcomeUnknown {
+	return r.ApplicationproblemJSON502
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
@@ -4554,12 +4764,18 @@ func (r QueryRecordsResponse) ContentType() string {
 
 // CreateRecordResponse201Headers the declared response headers of an HTTP 201 response for CreateRecord
 type CreateRecordResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateRecordResponse401Headers the declared response headers of an HTTP 401 response for CreateRecord
 type CreateRecordResponse401Headers struct {
 	WWWAuthenticate *string
+}
+
+// CreateRecordResponse409Headers the declared response headers of an HTTP 409 response for CreateRecord
+type CreateRecordResponse409Headers struct {
+	RetryAfter *int
 }
 
 // CreateRecordResponse429Headers the declared response headers of an HTTP 429 response for CreateRecord
@@ -4588,13 +4804,15 @@ type CreateRecordResponse struct {
 	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationproblemJSON406 *NotAcceptable
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Conflict
+	ApplicationproblemJSON409 *WriteConflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Unprocessable
+	ApplicationproblemJSON422 *WriteUnprocessable
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationproblemJSON502 *OutcomeUnknown
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
@@ -4603,6 +4821,8 @@ type CreateRecordResponse struct {
 	Headers201 *CreateRecordResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateRecordResponse401Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateRecordResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateRecordResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -4640,7 +4860,7 @@ func (r CreateRecordResponse) GetApplicationproblemJSON406() *NotAcceptable {
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r CreateRecordResponse) GetApplicationproblemJSON409() *Conflict {
+func (r CreateRecordResponse) GetApplicationproblemJSON409() *WriteConflict {
 	return r.ApplicationproblemJSON409
 }
 
@@ -4650,13 +4870,18 @@ func (r CreateRecordResponse) GetApplicationproblemJSON413() *TooLarge {
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r CreateRecordResponse) GetApplicationproblemJSON422() *Unprocessable {
+func (r CreateRecordResponse) GetApplicationproblemJSON422() *WriteUnprocessable {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r CreateRecordResponse) GetApplicationproblemJSON429() *TooManyRequests {
 	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r CreateRecordResponse) GetApplicationproblemJSON502() *OutcomeUnknown {
+	return r.ApplicationproblemJSON502
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
@@ -4698,9 +4923,19 @@ func (r CreateRecordResponse) ContentType() string {
 	return ""
 }
 
+// BatchRecordsResponse200Headers the declared response headers of an HTTP 200 response for BatchRecords
+type BatchRecordsResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
 // BatchRecordsResponse401Headers the declared response headers of an HTTP 401 response for BatchRecords
 type BatchRecordsResponse401Headers struct {
 	WWWAuthenticate *string
+}
+
+// BatchRecordsResponse409Headers the declared response headers of an HTTP 409 response for BatchRecords
+type BatchRecordsResponse409Headers struct {
+	RetryAfter *int
 }
 
 // BatchRecordsResponse429Headers the declared response headers of an HTTP 429 response for BatchRecords
@@ -4728,18 +4963,26 @@ type BatchRecordsResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *WriteConflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Unprocessable
+	ApplicationproblemJSON422 *WriteUnprocessable
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationproblemJSON502 *OutcomeUnknown
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BatchRecordsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *BatchRecordsResponse401Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *BatchRecordsResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *BatchRecordsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -4776,19 +5019,29 @@ func (r BatchRecordsResponse) GetApplicationproblemJSON406() *NotAcceptable {
 	return r.ApplicationproblemJSON406
 }
 
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r BatchRecordsResponse) GetApplicationproblemJSON409() *WriteConflict {
+	return r.ApplicationproblemJSON409
+}
+
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r BatchRecordsResponse) GetApplicationproblemJSON413() *TooLarge {
 	return r.ApplicationproblemJSON413
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r BatchRecordsResponse) GetApplicationproblemJSON422() *Unprocessable {
+func (r BatchRecordsResponse) GetApplicationproblemJSON422() *WriteUnprocessable {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r BatchRecordsResponse) GetApplicationproblemJSON429() *TooManyRequests {
 	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r BatchRecordsResponse) GetApplicationproblemJSON502() *OutcomeUnknown {
+	return r.ApplicationproblemJSON502
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
@@ -4830,9 +5083,24 @@ func (r BatchRecordsResponse) ContentType() string {
 	return ""
 }
 
+// UpsertRecordResponse200Headers the declared response headers of an HTTP 200 response for UpsertRecord
+type UpsertRecordResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// UpsertRecordResponse201Headers the declared response headers of an HTTP 201 response for UpsertRecord
+type UpsertRecordResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // UpsertRecordResponse401Headers the declared response headers of an HTTP 401 response for UpsertRecord
 type UpsertRecordResponse401Headers struct {
 	WWWAuthenticate *string
+}
+
+// UpsertRecordResponse409Headers the declared response headers of an HTTP 409 response for UpsertRecord
+type UpsertRecordResponse409Headers struct {
+	RetryAfter *int
 }
 
 // UpsertRecordResponse429Headers the declared response headers of an HTTP 429 response for UpsertRecord
@@ -4863,19 +5131,27 @@ type UpsertRecordResponse struct {
 	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationproblemJSON406 *NotAcceptable
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
-	ApplicationproblemJSON409 *Conflict
+	ApplicationproblemJSON409 *WriteConflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Unprocessable
+	ApplicationproblemJSON422 *WriteUnprocessable
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationproblemJSON502 *OutcomeUnknown
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpsertRecordResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *UpsertRecordResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpsertRecordResponse401Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpsertRecordResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpsertRecordResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -4918,7 +5194,7 @@ func (r UpsertRecordResponse) GetApplicationproblemJSON406() *NotAcceptable {
 }
 
 // GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
-func (r UpsertRecordResponse) GetApplicationproblemJSON409() *Conflict {
+func (r UpsertRecordResponse) GetApplicationproblemJSON409() *WriteConflict {
 	return r.ApplicationproblemJSON409
 }
 
@@ -4928,13 +5204,18 @@ func (r UpsertRecordResponse) GetApplicationproblemJSON413() *TooLarge {
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r UpsertRecordResponse) GetApplicationproblemJSON422() *Unprocessable {
+func (r UpsertRecordResponse) GetApplicationproblemJSON422() *WriteUnprocessable {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r UpsertRecordResponse) GetApplicationproblemJSON429() *TooManyRequests {
 	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r UpsertRecordResponse) GetApplicationproblemJSON502() *OutcomeUnknown {
+	return r.ApplicationproblemJSON502
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
@@ -5337,9 +5618,19 @@ func (r UpdateRecordResponse) ContentType() string {
 	return ""
 }
 
+// MergeRecordsResponse200Headers the declared response headers of an HTTP 200 response for MergeRecords
+type MergeRecordsResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
 // MergeRecordsResponse401Headers the declared response headers of an HTTP 401 response for MergeRecords
 type MergeRecordsResponse401Headers struct {
 	WWWAuthenticate *string
+}
+
+// MergeRecordsResponse409Headers the declared response headers of an HTTP 409 response for MergeRecords
+type MergeRecordsResponse409Headers struct {
+	RetryAfter *int
 }
 
 // MergeRecordsResponse429Headers the declared response headers of an HTTP 429 response for MergeRecords
@@ -5367,18 +5658,26 @@ type MergeRecordsResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
 	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *WriteConflict
 	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationproblemJSON413 *TooLarge
 	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
-	ApplicationproblemJSON422 *Unprocessable
+	ApplicationproblemJSON422 *WriteUnprocessable
 	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON502 the response for an HTTP 502 `application/problem+json` response
+	ApplicationproblemJSON502 *OutcomeUnknown
 	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MergeRecordsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *MergeRecordsResponse401Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *MergeRecordsResponse409Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *MergeRecordsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -5415,19 +5714,29 @@ func (r MergeRecordsResponse) GetApplicationproblemJSON406() *NotAcceptable {
 	return r.ApplicationproblemJSON406
 }
 
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MergeRecordsResponse) GetApplicationproblemJSON409() *WriteConflict {
+	return r.ApplicationproblemJSON409
+}
+
 // GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
 func (r MergeRecordsResponse) GetApplicationproblemJSON413() *TooLarge {
 	return r.ApplicationproblemJSON413
 }
 
 // GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
-func (r MergeRecordsResponse) GetApplicationproblemJSON422() *Unprocessable {
+func (r MergeRecordsResponse) GetApplicationproblemJSON422() *WriteUnprocessable {
 	return r.ApplicationproblemJSON422
 }
 
 // GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
 func (r MergeRecordsResponse) GetApplicationproblemJSON429() *TooManyRequests {
 	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON502 returns the response for an HTTP 502 `application/problem+json` response
+func (r MergeRecordsResponse) GetApplicationproblemJSON502() *OutcomeUnknown {
+	return r.ApplicationproblemJSON502
 }
 
 // GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
@@ -5679,8 +5988,8 @@ func (c *ClientWithResponses) InvalidateCacheWithResponse(ctx context.Context, b
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-func (c *ClientWithResponses) ConvertLeadWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error) {
-	rsp, err := c.ConvertLeadWithBody(ctx, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ConvertLeadWithBodyWithResponse(ctx context.Context, params *ConvertLeadParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error) {
+	rsp, err := c.ConvertLeadWithBody(ctx, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5692,8 +6001,8 @@ func (c *ClientWithResponses) ConvertLeadWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/leads/convert (the `ConvertLead` operationId).
-func (c *ClientWithResponses) ConvertLeadWithResponse(ctx context.Context, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error) {
-	rsp, err := c.ConvertLead(ctx, body, reqEditors...)
+func (c *ClientWithResponses) ConvertLeadWithResponse(ctx context.Context, params *ConvertLeadParams, body ConvertLeadJSONRequestBody, reqEditors ...RequestEditorFn) (*ConvertLeadResponse, error) {
+	rsp, err := c.ConvertLead(ctx, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5857,8 +6166,8 @@ func (c *ClientWithResponses) QueryRecordsWithResponse(ctx context.Context, sobj
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-func (c *ClientWithResponses) CreateRecordWithBodyWithResponse(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error) {
-	rsp, err := c.CreateRecordWithBody(ctx, sobject, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateRecordWithBodyWithResponse(ctx context.Context, sobject SObject, params *CreateRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error) {
+	rsp, err := c.CreateRecordWithBody(ctx, sobject, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5870,8 +6179,8 @@ func (c *ClientWithResponses) CreateRecordWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records (the `CreateRecord` operationId).
-func (c *ClientWithResponses) CreateRecordWithResponse(ctx context.Context, sobject SObject, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error) {
-	rsp, err := c.CreateRecord(ctx, sobject, body, reqEditors...)
+func (c *ClientWithResponses) CreateRecordWithResponse(ctx context.Context, sobject SObject, params *CreateRecordParams, body CreateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateRecordResponse, error) {
+	rsp, err := c.CreateRecord(ctx, sobject, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5889,8 +6198,8 @@ func (c *ClientWithResponses) CreateRecordWithResponse(ctx context.Context, sobj
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-func (c *ClientWithResponses) BatchRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error) {
-	rsp, err := c.BatchRecordsWithBody(ctx, sobject, contentType, body, reqEditors...)
+func (c *ClientWithResponses) BatchRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, params *BatchRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error) {
+	rsp, err := c.BatchRecordsWithBody(ctx, sobject, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5908,8 +6217,8 @@ func (c *ClientWithResponses) BatchRecordsWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/batch (the `BatchRecords` operationId).
-func (c *ClientWithResponses) BatchRecordsWithResponse(ctx context.Context, sobject SObject, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error) {
-	rsp, err := c.BatchRecords(ctx, sobject, body, reqEditors...)
+func (c *ClientWithResponses) BatchRecordsWithResponse(ctx context.Context, sobject SObject, params *BatchRecordsParams, body BatchRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*BatchRecordsResponse, error) {
+	rsp, err := c.BatchRecords(ctx, sobject, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5921,8 +6230,8 @@ func (c *ClientWithResponses) BatchRecordsWithResponse(ctx context.Context, sobj
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-func (c *ClientWithResponses) UpsertRecordWithBodyWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error) {
-	rsp, err := c.UpsertRecordWithBody(ctx, sobject, externalIdField, value, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpsertRecordWithBodyWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error) {
+	rsp, err := c.UpsertRecordWithBody(ctx, sobject, externalIdField, value, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -5934,8 +6243,8 @@ func (c *ClientWithResponses) UpsertRecordWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PUT /v1/sobjects/{sobject}/records/by/{externalIdField}/{value} (the `UpsertRecord` operationId).
-func (c *ClientWithResponses) UpsertRecordWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error) {
-	rsp, err := c.UpsertRecord(ctx, sobject, externalIdField, value, body, reqEditors...)
+func (c *ClientWithResponses) UpsertRecordWithResponse(ctx context.Context, sobject SObject, externalIdField FieldName, value string, params *UpsertRecordParams, body UpsertRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertRecordResponse, error) {
+	rsp, err := c.UpsertRecord(ctx, sobject, externalIdField, value, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6003,8 +6312,8 @@ func (c *ClientWithResponses) UpdateRecordWithResponse(ctx context.Context, sobj
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-func (c *ClientWithResponses) MergeRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, id RecordId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error) {
-	rsp, err := c.MergeRecordsWithBody(ctx, sobject, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) MergeRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error) {
+	rsp, err := c.MergeRecordsWithBody(ctx, sobject, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6016,8 +6325,8 @@ func (c *ClientWithResponses) MergeRecordsWithBodyWithResponse(ctx context.Conte
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/sobjects/{sobject}/records/{id}/merge (the `MergeRecords` operationId).
-func (c *ClientWithResponses) MergeRecordsWithResponse(ctx context.Context, sobject SObject, id RecordId, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error) {
-	rsp, err := c.MergeRecords(ctx, sobject, id, body, reqEditors...)
+func (c *ClientWithResponses) MergeRecordsWithResponse(ctx context.Context, sobject SObject, id RecordId, params *MergeRecordsParams, body MergeRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*MergeRecordsResponse, error) {
+	rsp, err := c.MergeRecords(ctx, sobject, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -6338,6 +6647,13 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 		}
 		response.ApplicationproblemJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest WriteConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -6346,7 +6662,7 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Unprocessable
+		var dest WriteUnprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6358,6 +6674,13 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			return nil, err
 		}
 		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest OutcomeUnknown
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -6376,6 +6699,16 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ConvertLeadResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers ConvertLeadResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -6386,6 +6719,16 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 409:
+		var headers ConvertLeadResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers ConvertLeadResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7210,7 +7553,7 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 		response.ApplicationproblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest WriteConflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7224,7 +7567,7 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Unprocessable
+		var dest WriteUnprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7236,6 +7579,13 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest OutcomeUnknown
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -7256,6 +7606,13 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateRecordResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7274,6 +7631,16 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateRecordResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7355,6 +7722,13 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 		}
 		response.ApplicationproblemJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest WriteConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7363,7 +7737,7 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Unprocessable
+		var dest WriteUnprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7375,6 +7749,13 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest OutcomeUnknown
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -7393,6 +7774,16 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers BatchRecordsResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers BatchRecordsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -7403,6 +7794,16 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 409:
+		var headers BatchRecordsResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers BatchRecordsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7492,7 +7893,7 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 		response.ApplicationproblemJSON406 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
-		var dest Conflict
+		var dest WriteConflict
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7506,7 +7907,7 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Unprocessable
+		var dest WriteUnprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -7518,6 +7919,13 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest OutcomeUnknown
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -7536,6 +7944,26 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers UpsertRecordResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers UpsertRecordResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpsertRecordResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -7546,6 +7974,16 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpsertRecordResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpsertRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7985,6 +8423,13 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 		}
 		response.ApplicationproblemJSON406 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest WriteConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7993,7 +8438,7 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 		response.ApplicationproblemJSON413 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
-		var dest Unprocessable
+		var dest WriteUnprocessable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -8005,6 +8450,13 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			return nil, err
 		}
 		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 502:
+		var dest OutcomeUnknown
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON502 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Unavailable
@@ -8023,6 +8475,16 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers MergeRecordsResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers MergeRecordsResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -8033,6 +8495,16 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			headers.WWWAuthenticate = &value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 409:
+		var headers MergeRecordsResponse409Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers409 = &headers
 	case rsp.StatusCode == 429:
 		var headers MergeRecordsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {

@@ -85,7 +85,7 @@ func (h *Handlers) auth(next http.Handler) http.Handler {
 			if err != nil {
 				host = r.RemoteAddr
 			}
-			next.ServeHTTP(w, withCaller(w, r, &sfgate.Caller{Name: host}))
+			next.ServeHTTP(w, withCaller(w, r, &sfgate.Caller{Name: host, Anonymous: true}))
 			return
 		}
 		token, ok := bearer(r)

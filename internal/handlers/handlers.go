@@ -96,6 +96,13 @@ type Options struct {
 	RequestTimeout time.Duration
 	StreamTimeout  time.Duration
 
+	// Idempotency keeps the first answer of writes sent with an
+	// Idempotency-Key (idempotency.go); nil answers such requests 501.
+	// MaxIdempotentAnswerBytes caps a kept answer's body (default
+	// DefaultMaxIdempotentAnswerBytes).
+	Idempotency              sfgate.IdempotencyStore
+	MaxIdempotentAnswerBytes int64
+
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -156,6 +163,9 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 		opts.Now = time.Now
 	}
 	doorDefaults(&opts)
+	if opts.MaxIdempotentAnswerBytes <= 0 {
+		opts.MaxIdempotentAnswerBytes = DefaultMaxIdempotentAnswerBytes
+	}
 	doc, err := LoadSpec(ctx)
 	if err != nil {
 		return nil, err
@@ -243,25 +253,26 @@ func (h *Handlers) routes() error {
 	}
 
 	// Permissions (docs/http-api.md, "Callers"): the path's object and the
-	// route's action. Listing objects and limits name no object and need
+	// route's action. Writes that create or change records in ways a
+	// repeat could double take an Idempotency-Key (idempotency.go). Listing objects and limits name no object and need
 	// none; batches are checked once the operation is read; SOQL, SOSL
 	// and cursors by the engine, which sees every object they reach.
 	v1 := []route{
 		{http.MethodGet, "/v1/sobjects", h.listSObjects, permission{}},
 		{http.MethodGet, "/v1/sobjects/{sobject}", h.describeSObject, permission{action: sfgate.ActionRead}},
 		{http.MethodGet, "/v1/sobjects/{sobject}/schema", h.sobjectSchema, permission{action: sfgate.ActionRead}},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.createRecord, permission{action: sfgate.ActionCreate}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records", h.idempotent(h.createRecord), permission{action: sfgate.ActionCreate}},
 		{http.MethodGet, "/v1/sobjects/{sobject}/records/{id}", h.getRecord, permission{action: sfgate.ActionRead}},
 		{http.MethodPatch, "/v1/sobjects/{sobject}/records/{id}", h.updateRecord, permission{action: sfgate.ActionUpdate}},
 		{http.MethodDelete, "/v1/sobjects/{sobject}/records/{id}", h.deleteRecord, permission{action: sfgate.ActionDelete}},
-		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.upsertRecord, permission{action: sfgate.ActionUpsert}},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.batch, permission{action: sfgate.ActionBulk}},
-		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.merge, permission{action: sfgate.ActionMerge}},
+		{http.MethodPut, "/v1/sobjects/{sobject}/records/by/{externalIdField}/{value}", h.idempotent(h.upsertRecord), permission{action: sfgate.ActionUpsert}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.idempotent(h.batch), permission{action: sfgate.ActionBulk}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.idempotent(h.merge), permission{action: sfgate.ActionMerge}},
 		{http.MethodPost, "/v1/sobjects/{sobject}/query", h.structuredQuery, permission{action: sfgate.ActionQuery}},
 		{http.MethodPost, "/v1/query", h.soqlQuery, permission{}},
 		{http.MethodGet, "/v1/query/{cursor}", h.queryMore, permission{}},
 		{http.MethodPost, "/v1/search", h.search, permission{}},
-		{http.MethodPost, "/v1/leads/convert", h.convertLead, permission{action: sfgate.ActionConvert, object: "Lead"}},
+		{http.MethodPost, "/v1/leads/convert", h.idempotent(h.convertLead), permission{action: sfgate.ActionConvert, object: "Lead"}},
 		{http.MethodGet, "/v1/limits", h.limits, permission{}},
 		{http.MethodPost, "/v1/admin/cache/invalidate", h.invalidate, permission{action: sfgate.ActionAdmin}},
 	}

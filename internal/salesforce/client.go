@@ -219,6 +219,7 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 			Int64("duration_ms", c.cfg.Now().Sub(start).Milliseconds()).Msg("salesforce call")
 	}()
 	attempts, err = c.callWithRetries(ctx, cl)
+	settleOutcome(cl.idem, err)
 	return err
 }
 
@@ -291,7 +292,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 			continue
 		}
 		if ctx.Err() != nil {
-			return attempts, &partner.Error{Op: cl.op, Kind: partner.KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
+			return attempts, abandoned(cl.op, ctx.Err(), err)
 		}
 		if !c.policy.ShouldRetry(cl.idem, attempt, err) {
 			return attempts, err
@@ -307,7 +308,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 		select {
 		case <-ctx.Done():
 			timer.Stop()
-			return attempts, &partner.Error{Op: cl.op, Kind: partner.KindNetwork, Message: "call abandoned", Cause: ctx.Err()}
+			return attempts, abandoned(cl.op, ctx.Err(), err)
 		case <-timer.C:
 		}
 	}
@@ -330,9 +331,13 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 	if gz {
 		req.Header.Set("Content-Encoding", "gzip")
 	}
+	var tr sendTrace
+	req = req.WithContext(tr.with(ctx))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return classifyTransportErr(cl.op, err)
+		e := classifyTransportErr(cl.op, err)
+		e.Unsent = tr.unsent(err)
+		return e
 	}
 	defer resp.Body.Close()
 	data, err := readBody(ctx, resp, c.cfg.MaxResponseBytes)
@@ -367,6 +372,19 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 			Message: fmt.Sprintf("unexpected HTTP status %d with a non-fault answer", resp.StatusCode)}
 	}
 	return nil
+}
+
+// abandoned is the error of a call given up because ctx ended; last is the
+// failure of its last attempt, which says whether that request may have
+// reached Salesforce (an earlier attempt was retried, so for a call that
+// is not idempotent it provably had not).
+func abandoned(op string, ctxErr, last error) *partner.Error {
+	e := &partner.Error{Op: op, Kind: partner.KindNetwork, Message: "call abandoned", Cause: ctxErr}
+	var le *partner.Error
+	if errors.As(last, &le) {
+		e.Unsent = le.Unsent || le.Kind == partner.KindInvalidInput
+	}
+	return e
 }
 
 func decodeErr(op, msg string) *partner.Error {

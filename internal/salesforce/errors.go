@@ -9,7 +9,7 @@ import (
 
 // classifyTransportErr turns an error from the HTTP client into an *Error.
 func classifyTransportErr(op string, err error) *partner.Error {
-	e := &partner.Error{Op: op, Kind: partner.KindNetwork, Cause: err}
+	e := &partner.Error{Op: op, Kind: partner.KindNetwork, Cause: err, Unsent: notSent(err)}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		e.Message = "timeout"

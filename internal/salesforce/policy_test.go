@@ -51,6 +51,8 @@ func TestShouldRetry(t *testing.T) {
 		{"reset, create", NotIdempotent, 1, reset, false},
 		{"cut answer, idempotent", Idempotent, 1, eof, true},
 		{"cut answer, create", NotIdempotent, 1, eof, false},
+		{"write failed before the whole request left, create", NotIdempotent, 1, &partner.Error{Kind: partner.KindNetwork, Cause: io.ErrUnexpectedEOF, Unsent: true}, true},
+		{"outcome unknown, create", NotIdempotent, 1, &partner.Error{Kind: partner.KindNetwork, Cause: io.ErrUnexpectedEOF, OutcomeUnknown: true}, false},
 		{"cancelled", Idempotent, 1, canceled, false},
 		{"deadline", Idempotent, 1, deadline, false},
 		{"decode error", Idempotent, 1, &partner.Error{Kind: partner.KindDecode}, false},

@@ -64,8 +64,10 @@ const (
 //   - UNABLE_TO_LOCK_ROW and SERVER_UNAVAILABLE faults, soapenv:Server and
 //     HTTP 5xx/429 without a fault, and network failures are retried for
 //     idempotent calls;
-//   - a non-idempotent call is retried only when the connection could not be
-//     established (dial or DNS failure): nothing was sent;
+//   - a non-idempotent call is retried only when its request provably never
+//     reached Salesforce in full (Error.Unsent: a dial or DNS failure, a
+//     refused connection, a failed write); once it may have arrived, the
+//     call ends with Error.OutcomeUnknown instead;
 //   - REQUEST_LIMIT_EXCEEDED (the org's daily allowance) and every other
 //     fault, invalid input, decode errors and cancelled contexts are never
 //     retried.
@@ -80,7 +82,7 @@ func (p RetryPolicy) ShouldRetry(idem Idempotency, attempt int, err error) bool 
 	if e.Code == partner.CodeRequestLimitExceeded {
 		return false
 	}
-	if e.Kind == partner.KindNetwork && notSent(e.Cause) {
+	if e.Kind == partner.KindNetwork && (e.Unsent || notSent(e.Cause)) {
 		return true
 	}
 	if idem != Idempotent {

@@ -288,8 +288,12 @@ func hasValue(r partner.Record, name string) bool {
 
 // notProcessed is the result of a record whose call failed as a whole.
 func notProcessed(err error) sfgate.FieldError {
-	fe := sfgate.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
 	var se *partner.Error
+	if errors.As(err, &se) && se.OutcomeUnknown {
+		// Not "not processed": Salesforce may have written the record.
+		return sfgate.FieldError{Code: sfgate.CodeOutcomeUnknown, Message: "the Salesforce call carrying this record got no answer: " + outcomeUnknownDetail}
+	}
+	fe := sfgate.FieldError{Code: codeNotProcessed, Message: "not processed: the Salesforce call carrying this record failed"}
 	if errors.As(err, &se) && se.Kind == partner.KindFault {
 		fe.Message += " with " + se.Code + ": " + strings.TrimSpace(se.Message)
 	}

@@ -118,12 +118,10 @@ func openCursor(key []byte, s string) (cursor, error) {
 	return c, nil
 }
 
-// callerName is the name of the caller ctx carries, "" without one.
+// callerName is the identity of the caller ctx carries, "" without one
+// or when authentication is off (an address is no identity).
 func callerName(ctx context.Context) string {
-	if c := sfgate.CallerFrom(ctx); c != nil {
-		return c.Name
-	}
-	return ""
+	return sfgate.CallerFrom(ctx).Identity()
 }
 
 // cursorFor seals the cursor of the page after locator, bound to the

@@ -119,6 +119,11 @@ func (s *Service) loginError(le *partner.LoginError, err error) *sfgate.Error {
 	return &sfgate.Error{Kind: sfgate.KindUnavailable, Code: code, Detail: "the gateway could not log in to Salesforce", RetryAfter: retry, Err: err}
 }
 
+// outcomeUnknownDetail says what happened to a write whose answer was lost,
+// and the safe way forward.
+const outcomeUnknownDetail = "the write reached Salesforce but its answer never came back, so it may or may not have been done; " +
+	"do not repeat it blindly: query for the record (or upsert by an external id) before trying again"
+
 // salesforceError is what the client reported: a Salesforce that could
 // not be reached or read becomes the gateway's own code; a fault keeps
 // Salesforce's code (Salesforce set), whose meaning the transport knows
@@ -127,6 +132,11 @@ func (s *Service) loginError(le *partner.LoginError, err error) *sfgate.Error {
 func salesforceError(se *partner.Error, err error) *sfgate.Error {
 	switch se.Kind {
 	case partner.KindNetwork:
+		if se.OutcomeUnknown {
+			// No Retry-After and not 503/504: those tell a caller to repeat
+			// the request, which could create the record twice.
+			return &sfgate.Error{Kind: sfgate.KindUpstream, Code: sfgate.CodeOutcomeUnknown, Detail: outcomeUnknownDetail, Err: err}
+		}
 		if errors.Is(se.Cause, context.DeadlineExceeded) || se.Message == "timeout" {
 			return &sfgate.Error{Kind: sfgate.KindTimeout, Code: sfgate.CodeUnavailable, Detail: "Salesforce did not answer in time", Err: err}
 		}

@@ -45,6 +45,7 @@ func TestDomainErrors(t *testing.T) {
 		{"local refusal is invalid", &partner.Error{Op: "retrieve", Kind: partner.KindInvalidInput, Code: "MALFORMED_ID", Message: "bad id"}, sfgate.KindInvalid, "MALFORMED_ID", true, 0, "bad id"},
 		{"unreachable", &partner.Error{Op: "query", Kind: partner.KindNetwork, Cause: errors.New("dial tcp: connection refused")}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "could not be reached"},
 		{"network timeout", &partner.Error{Op: "query", Kind: partner.KindNetwork, Message: "timeout", Cause: context.DeadlineExceeded}, sfgate.KindTimeout, sfgate.CodeUnavailable, false, 0, "in time"},
+		{"create sent, no answer", &partner.Error{Op: "create", Kind: partner.KindNetwork, Message: "call abandoned", Cause: context.DeadlineExceeded, OutcomeUnknown: true}, sfgate.KindUpstream, sfgate.CodeOutcomeUnknown, false, 0, "query for the record"},
 		{"maintenance page", &partner.Error{Op: "query", Kind: partner.KindTransport, HTTPStatus: 503}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "unavailable"},
 		{"too many requests", &partner.Error{Op: "query", Kind: partner.KindTransport, HTTPStatus: 429}, sfgate.KindUnavailable, sfgate.CodeUnavailable, false, 0, "unavailable"},
 		{"proxy error", &partner.Error{Op: "query", Kind: partner.KindTransport, HTTPStatus: 500}, sfgate.KindUpstream, sfgate.CodeUpstream, false, 0, "cannot use"},

@@ -73,6 +73,19 @@ type Error struct {
 	// Cause is the underlying error (network, decode, context), if any. It
 	// is logged by callers, never sent to API users.
 	Cause error
+	// Unsent is set on a KindNetwork error when the client knows the
+	// request never reached Salesforce in full: no connection was opened
+	// (dial or DNS failure, a refused connection, no free connection before
+	// the deadline) or writing the request failed. Salesforce acts only on a
+	// whole envelope, so such a call had no effect and may be repeated. The
+	// zero value is the cautious one: the request may have arrived.
+	Unsent bool
+	// OutcomeUnknown is set on a KindNetwork error of a call that is not
+	// idempotent (create, merge, convertLead, undelete) whose request may
+	// have reached Salesforce in full but whose answer never arrived (the
+	// connection dropped, the deadline passed): Salesforce may or may not
+	// have run it, and repeating it may double its effect.
+	OutcomeUnknown bool
 }
 
 // Error implements error. It never contains a session id: messages come
