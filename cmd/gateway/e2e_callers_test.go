@@ -204,6 +204,13 @@ func TestE2ECallersContactOnly(t *testing.T) {
 		{"Account by merge", http.MethodPost, "/v1/sobjects/Account/records/" + accountID + "/merge", map[string]any{"mergeIds": []string{accountID}}, 403, "Account:merge"},
 		{"Contact delete", http.MethodDelete, "/v1/sobjects/Contact/records/" + contactID, nil, 403, "Contact:delete"},
 		{"the admin endpoint", http.MethodPost, "/v1/admin/cache/invalidate", map[string]any{"sobject": "Account"}, 403, "*:admin"},
+		// The engine reads what raw SOQL, SOSL and structured paths reach.
+		{"Account by a structured relationship path", http.MethodPost, "/v1/sobjects/Contact/query", map[string]any{"fields": []string{"Id", "Account.Name"}}, 403, "Account:query"},
+		{"Account by a raw parent path", http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Account.Name FROM Contact"}, 403, "Account:query"},
+		{"Account by a semi-join", http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Contact WHERE AccountId IN (SELECT Id FROM Account WHERE Name LIKE 'A%')"}, 403, "Account:query"},
+		{"Account by raw FROM", http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account"}, 403, "Account:query"},
+		{"Account by SOSL", http.MethodPost, "/v1/search", map[string]any{"sosl": "FIND {Acme} RETURNING Account(Name), Contact(LastName)"}, 403, "Account:search"},
+		{"User by a raw parent path", http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Owner.Email FROM Contact"}, 403, "User:query"},
 		{"another caller's cursor", http.MethodGet, "/v1/query/" + cursor, nil, 404, "NOT_FOUND"},
 	}
 	for _, r := range refused {
