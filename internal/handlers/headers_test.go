@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -152,6 +153,24 @@ func TestRequestIDOnEveryAnswer(t *testing.T) {
 		}
 		if id := resp.Header.Get("X-Request-Id"); !regexp.MustCompile(`^[0-9a-f]{32}$`).MatchString(id) {
 			t.Errorf("%s %s (%d): X-Request-Id %q", tt.method, tt.path, resp.StatusCode, id)
+		}
+	}
+}
+
+// TestDocsScriptLoadsNothingOffTheGateway: the vendored bundle's one
+// off-gateway load, the Redocly logo, is gone from the served script
+// (a newer Redoc moving it would fail here; cmd/gateway's browser test
+// checks the page as a whole).
+func TestDocsScriptLoadsNothingOffTheGateway(t *testing.T) {
+	t.Parallel()
+	if !bytes.Contains(redocBundle, []byte(redocLogoURL)) {
+		t.Fatalf("the vendored bundle no longer names %s: check what it loads and update ops.go", redocLogoURL)
+	}
+	s := newTestServer(t, fullOptions())
+	_, _, script := s.do("GET", "/docs/redoc.standalone.js", "")
+	for _, off := range []string{"cdn.redoc.ly", "fonts.googleapis.com", "fonts.gstatic.com"} {
+		if strings.Contains(script, off) {
+			t.Errorf("the served script still names %s", off)
 		}
 	}
 }
