@@ -33,6 +33,9 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # curl and jq run the README's examples (cmd/gateway/readme_test.go).
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+# Headless Chromium loads /docs with every other host unresolvable
+# (cmd/gateway/docs_browser_test.go).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root=()

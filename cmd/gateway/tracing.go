@@ -328,7 +328,7 @@ func startTracing(ctx context.Context, tc tracingConfig, logger *zerolog.Logger)
 // its span, and Salesforce's fault messages quote the caller's SOQL with its
 // literal values (INVALID_FIELD, MALFORMED_QUERY, …): record data that
 // DESIGN.md does not put in traces. The span keeps the exception event, its
-// exception.type, the error status and sf.code; the full message stays in
+// exception.type, the error status and error.type (the fault code); the full message stays in
 // the log line that carries the same trace_id.
 type scrubbingExporter struct{ sdktrace.SpanExporter }
 

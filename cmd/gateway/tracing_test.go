@@ -222,7 +222,7 @@ func TestSecretsInFindsWhatItLooksFor(t *testing.T) {
 		span *tracepb.Span
 		want bool
 	}{
-		{"clean", &tracepb.Span{Name: "salesforce.query", Attributes: []*commonpb.KeyValue{str("sf.op", "query"), str("url.path", "/v1/query")}}, false},
+		{"clean", &tracepb.Span{Name: "Soap/query", Attributes: []*commonpb.KeyValue{str("rpc.method", "Soap/query"), str("url.path", "/v1/query")}}, false},
 		{"session id in an attribute", &tracepb.Span{Name: "x", Attributes: []*commonpb.KeyValue{str("sf.note", "00DVS000000GvQm!AQEAQH5mxA0ZtM1a2b3c4d5e6f7g8h9i0j.k_l")}}, true},
 		{"client secret in an event", &tracepb.Span{Name: "x", Events: []*tracepb.Span_Event{{Name: "exception", Attributes: []*commonpb.KeyValue{str("exception.message", "invalid client sfsim-secret")}}}}, true},
 		{"password as a value", &tracepb.Span{Name: "x", Attributes: []*commonpb.KeyValue{str("user.pw", "password")}}, true},
@@ -306,14 +306,23 @@ func TestTracingExportsRequestAndSalesforceSpans(t *testing.T) {
 		what      string
 		got, want string
 	}{
-		{"server span name", server.span.GetName(), "HTTP POST /v1/query"},
+		{"server span name", server.span.GetName(), "POST /v1/query"},
+		{"server http.request.method", attr(server.span.GetAttributes(), "http.request.method"), "POST"},
+		{"server url.scheme", attr(server.span.GetAttributes(), "url.scheme"), "http"},
+		{"server url.path", attr(server.span.GetAttributes(), "url.path"), "/v1/query"},
+		{"server server.address", attr(server.span.GetAttributes(), "server.address"), "127.0.0.1"},
+		{"server network.protocol.version", attr(server.span.GetAttributes(), "network.protocol.version"), "1.1"},
 		{"server span continues the caller's span", hex.EncodeToString(server.span.GetParentSpanId()), callerSpan},
 		{"server http.route", attr(server.span.GetAttributes(), "http.route"), "/v1/query"},
 		{"server http.response.status_code", attr(server.span.GetAttributes(), "http.response.status_code"), "200"},
 		{"server scope", server.scope, "github.com/sfgate/sfgate/internal/handlers"},
 		{"salesforce span is the server span's child", hex.EncodeToString(sfQuery.span.GetParentSpanId()), hex.EncodeToString(server.span.GetSpanId())},
 		{"salesforce span kind", sfQuery.span.GetKind().String(), tracepb.Span_SPAN_KIND_CLIENT.String()},
-		{"salesforce sf.op", attr(sfQuery.span.GetAttributes(), "sf.op"), "query"},
+		{"salesforce span name", sfQuery.span.GetName(), "Soap/query"},
+		{"salesforce rpc.system.name", attr(sfQuery.span.GetAttributes(), "rpc.system.name"), "soap"},
+		{"salesforce rpc.method", attr(sfQuery.span.GetAttributes(), "rpc.method"), "Soap/query"},
+		{"salesforce server.address", attr(sfQuery.span.GetAttributes(), "server.address"), "127.0.0.1"},
+		{"salesforce attempts", attr(sfQuery.span.GetAttributes(), "sfgate.salesforce.attempts"), "1"},
 		{"salesforce scope", sfQuery.scope, "github.com/sfgate/sfgate/internal/salesforce"},
 		{"service.name", attr(server.resource, "service.name"), "sfgate"},
 		{"service.name on the salesforce span", attr(sfQuery.resource, "service.name"), "sfgate"},
@@ -338,7 +347,7 @@ func TestTracingExportsRequestAndSalesforceSpans(t *testing.T) {
 }
 
 // findQuerySpans picks, among the exported spans, the server span and the
-// salesforce.query span of the caller's trace, and the query spans that
+// Soap/query span of the caller's trace, and the query spans that
 // ended in an error; it fails t without the first two.
 func findQuerySpans(t *testing.T, spans []exported, callerTrace string) (server, sfQuery *exported, refused []exported) {
 	t.Helper()
@@ -348,9 +357,9 @@ func findQuerySpans(t *testing.T, spans []exported, callerTrace string) (server,
 		switch {
 		case sp.GetKind() == tracepb.Span_SPAN_KIND_SERVER && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
 			server = &spans[i]
-		case sp.GetName() == "salesforce.query" && sp.GetStatus().GetCode() == tracepb.Status_STATUS_CODE_ERROR:
+		case sp.GetName() == "Soap/query" && sp.GetStatus().GetCode() == tracepb.Status_STATUS_CODE_ERROR:
 			refused = append(refused, spans[i])
-		case sp.GetName() == "salesforce.query" && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
+		case sp.GetName() == "Soap/query" && hex.EncodeToString(sp.GetTraceId()) == callerTrace:
 			sfQuery = &spans[i]
 		}
 	}
@@ -359,7 +368,7 @@ func findQuerySpans(t *testing.T, spans []exported, callerTrace string) (server,
 		for i, s := range spans {
 			names[i] = s.span.GetName() + " " + hex.EncodeToString(s.span.GetTraceId())
 		}
-		t.Fatalf("want the server span and a salesforce.query span in trace %s; got %q", callerTrace, names)
+		t.Fatalf("want the server span and a Soap/query span in trace %s; got %q", callerTrace, names)
 	}
 	return server, sfQuery, refused
 }
@@ -370,7 +379,7 @@ func findQuerySpans(t *testing.T, spans []exported, callerTrace string) (server,
 func checkRefusedQuerySpans(t *testing.T, refused []exported) {
 	t.Helper()
 	if len(refused) == 0 {
-		t.Error("no salesforce.query span with an error status for the refused query")
+		t.Error("no Soap/query span with an error status for the refused query")
 	}
 	for _, r := range refused {
 		evs := r.span.GetEvents()
@@ -383,8 +392,10 @@ func checkRefusedQuerySpans(t *testing.T, refused []exported) {
 		if msg := attr(evs[0].GetAttributes(), "exception.message"); msg != "" {
 			t.Errorf("refused query span exports exception.message %q", msg)
 		}
-		if code := attr(r.span.GetAttributes(), "sf.code"); code != "INVALID_TYPE" {
-			t.Errorf("refused query span sf.code = %q, want INVALID_TYPE", code)
+		for _, k := range []string{"error.type", "rpc.response.status_code"} {
+			if code := attr(r.span.GetAttributes(), k); code != "INVALID_TYPE" {
+				t.Errorf("refused query span %s = %q, want INVALID_TYPE", k, code)
+			}
 		}
 	}
 }

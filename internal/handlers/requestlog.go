@@ -32,7 +32,8 @@ func newRequestID() string {
 }
 
 // requestID gives every request an id (the caller's X-Request-Id when it is
-// well-formed) and a request-scoped logger carrying it and the trace id.
+// well-formed) and a request-scoped logger carrying it, the trace id and
+// the server span's id.
 func (h *Handlers) requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-Id")
@@ -44,6 +45,13 @@ func (h *Handlers) requestID(next http.Handler) http.Handler {
 		lc := h.opts.Logger.With().Str("request_id", id)
 		if sc := trace.SpanContextFromContext(r.Context()); sc.HasTraceID() {
 			lc = lc.Str("trace_id", sc.TraceID().String())
+			// The server span's own id. A remote span context means no
+			// span was made here (tracing off: the no-op provider only
+			// carries the caller's context), and the caller's span id
+			// would name a span this gateway never exported.
+			if sc.HasSpanID() && !sc.IsRemote() {
+				lc = lc.Str("span_id", sc.SpanID().String())
+			}
 		}
 		logger := lc.Logger()
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)

@@ -14,8 +14,6 @@ import (
 
 	"github.com/rs/zerolog"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
@@ -64,7 +62,7 @@ type Config struct {
 	// ClientName is sent as CallOptions/client when not empty.
 	ClientName string
 	// TracerProvider makes the spans (one per SOAP call, named
-	// salesforce.<operation>); nil means the global provider.
+	// Soap/<operation>, spans.go); nil means the global provider.
 	TracerProvider trace.TracerProvider
 	// Now and Rand replace the clock and the jitter source in tests.
 	Now  func() time.Time
@@ -124,7 +122,7 @@ func New(cfg Config) (*Client, error) {
 		http:    hc,
 		policy:  p,
 		budget:  newBudget(p, cfg.Now),
-		tracer:  cfg.TracerProvider.Tracer("github.com/sfgate/sfgate/internal/salesforce"),
+		tracer:  newTracer(cfg.TracerProvider),
 		version: cfg.APIVersion,
 	}, nil
 }
@@ -187,7 +185,7 @@ func (c *Client) envelope(op string, sess *Session, headers, body []byte) ([]byt
 }
 
 // invoke runs one SOAP call under CallTimeout, inside its span
-// (salesforce.<operation>) and with its log line; callWithRetries does the
+// (Soap/<operation>, spans.go) and with its log line; callWithRetries does the
 // call itself.
 func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 	if _, ok := ctx.Deadline(); !ok {
@@ -195,26 +193,16 @@ func (c *Client) invoke(ctx context.Context, cl *call) (err error) {
 		ctx, cancel = context.WithTimeout(ctx, c.cfg.CallTimeout)
 		defer cancel()
 	}
-	ctx, span := c.tracer.Start(ctx, "salesforce."+cl.op,
-		trace.WithSpanKind(trace.SpanKindClient),
-		trace.WithAttributes(attribute.String("sf.op", cl.op), attribute.String("sf.api_version", c.version)))
+	ctx, span := c.startSpan(ctx, cl.op)
 	start := c.cfg.Now()
 	attempts := 0
 	defer func() {
 		log := zerolog.Ctx(ctx)
 		ev := log.Debug()
-		var se *partner.Error
 		if err != nil {
-			ev = log.Warn()
-			if errors.As(err, &se) {
-				span.SetAttributes(attribute.String("sf.code", se.Code))
-			}
-			ev = logCallError(ev, err)
-			span.RecordError(err)
-			span.SetStatus(codes.Error, "salesforce call failed")
+			ev = logCallError(log.Warn(), err)
 		}
-		span.SetAttributes(attribute.Int("sf.attempts", attempts))
-		span.End()
+		endSpan(span, attempts, err)
 		ev.Str("sf_op", cl.op).Int("attempts", attempts).
 			Int64("duration_ms", c.cfg.Now().Sub(start).Milliseconds()).Msg("salesforce call")
 	}()
@@ -325,6 +313,7 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 	if err != nil {
 		return &partner.Error{Op: cl.op, Kind: partner.KindInvalidInput, Message: "invalid endpoint URL", Cause: err}
 	}
+	setSpanServer(ctx, req.URL)
 	req.Header.Set("Content-Type", "text/xml; charset=UTF-8")
 	req.Header.Set("SOAPAction", `""`)
 	req.Header.Set("Accept-Encoding", "gzip")

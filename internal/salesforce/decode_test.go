@@ -3,11 +3,16 @@ package salesforce
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
 	"go.opentelemetry.io/otel/trace/embedded"
@@ -32,6 +37,7 @@ type recTracer struct {
 type recordedSpan struct {
 	name   string
 	status codes.Code
+	attrs  map[attribute.Key]attribute.Value
 }
 
 type recSpan struct {
@@ -39,21 +45,30 @@ type recSpan struct {
 	r      *spanRecorder
 	name   string
 	status codes.Code
+	attrs  map[attribute.Key]attribute.Value
 }
 
 func (r *spanRecorder) Tracer(string, ...trace.TracerOption) trace.Tracer { return recTracer{r: r} }
 
-func (t recTracer) Start(ctx context.Context, name string, _ ...trace.SpanStartOption) (context.Context, trace.Span) {
-	s := &recSpan{r: t.r, name: name}
+func (t recTracer) Start(ctx context.Context, name string, opts ...trace.SpanStartOption) (context.Context, trace.Span) {
+	s := &recSpan{r: t.r, name: name, attrs: map[attribute.Key]attribute.Value{}}
+	cfg := trace.NewSpanStartConfig(opts...)
+	s.SetAttributes(cfg.Attributes()...)
 	return trace.ContextWithSpan(ctx, s), s
 }
 
+func (s *recSpan) IsRecording() bool                { return true }
 func (s *recSpan) SetStatus(c codes.Code, _ string) { s.status = c }
+func (s *recSpan) SetAttributes(kv ...attribute.KeyValue) {
+	for _, a := range kv {
+		s.attrs[a.Key] = a.Value
+	}
+}
 
 func (s *recSpan) End(...trace.SpanEndOption) {
 	s.r.mu.Lock()
 	defer s.r.mu.Unlock()
-	s.r.ended = append(s.r.ended, recordedSpan{s.name, s.status})
+	s.r.ended = append(s.r.ended, recordedSpan{s.name, s.status, s.attrs})
 }
 
 // TestDecodeTolerance covers what PROTOCOL.md says real answers (or
@@ -193,7 +208,8 @@ func TestDecodeRefuses(t *testing.T) {
 	})
 }
 
-// TestSpans checks one span per SOAP call, named salesforce.<operation>.
+// TestSpans checks one span per SOAP call, named and described as the RPC
+// semantic conventions say, with nothing of the call's content on it.
 func TestSpans(t *testing.T) {
 	t.Parallel()
 	tp := &spanRecorder{}
@@ -205,7 +221,7 @@ func TestSpans(t *testing.T) {
 	})
 	c, _ := newTestClient(t, f, func(cfg *Config) { cfg.TracerProvider = tp })
 	ctx := t.Context()
-	c.Query(ctx, "SELECT Id FROM Account")
+	c.Query(ctx, "SELECT Id FROM Account WHERE Name = 'Acme'")
 	c.Search(ctx, "FIND {x")
 	recs := make([]partner.Record, 201)
 	for i := range recs {
@@ -215,12 +231,59 @@ func TestSpans(t *testing.T) {
 	var names []string
 	for _, s := range tp.ended {
 		names = append(names, s.name)
-		if (s.name == "salesforce.search") != (s.status == codes.Error) {
+		if (s.name == "Soap/search") != (s.status == codes.Error) {
 			t.Errorf("span %s has status %v", s.name, s.status)
 		}
 	}
-	want := []string{"salesforce.query", "salesforce.search", "salesforce.create", "salesforce.create"}
+	want := []string{"Soap/query", "Soap/search", "Soap/create", "Soap/create"}
 	if diff := cmp.Diff(want, names); diff != "" {
-		t.Errorf("spans (-want +got):\n%s", diff)
+		t.Fatalf("spans (-want +got):\n%s", diff)
+	}
+	u, _ := url.Parse(f.srv.URL)
+	port, _ := strconv.Atoi(u.Port())
+	str := attribute.StringValue
+	wantAttrs := map[attribute.Key]attribute.Value{
+		"rpc.system.name": str("soap"), "rpc.method": str("Soap/query"),
+		"server.address": str(u.Hostname()), "server.port": attribute.IntValue(port),
+		"sfgate.salesforce.api_version": str(c.APIVersion()), "sfgate.salesforce.attempts": attribute.IntValue(1),
+	}
+	if diff := cmp.Diff(wantAttrs, tp.ended[0].attrs, cmp.Comparer(func(a, b attribute.Value) bool { return a == b })); diff != "" {
+		t.Errorf("query span attributes (-want +got):\n%s", diff)
+	}
+	failed := tp.ended[1].attrs
+	if failed["error.type"].AsString() != "MALFORMED_SEARCH" || failed["rpc.response.status_code"].AsString() != "MALFORMED_SEARCH" {
+		t.Errorf("failed search span: %v", failed)
+	}
+	for _, s := range tp.ended {
+		for k, v := range s.attrs {
+			if strings.Contains(v.String(), "Acme") || strings.Contains(v.String(), "FIND") {
+				t.Errorf("span %s attribute %s carries call content: %s", s.name, k, v.String())
+			}
+		}
+	}
+}
+
+// TestErrorType: error.type stays a bounded class.
+func TestErrorType(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"fault code", &partner.Error{Kind: partner.KindFault, Code: "INVALID_FIELD"}, "INVALID_FIELD"},
+		{"wrapped local refusal", fmt.Errorf("create: %w", &partner.Error{Kind: partner.KindInvalidInput, Code: "MALFORMED_ID"}), "MALFORMED_ID"},
+		{"SOAP Server fault without a code", &partner.Error{Kind: partner.KindTransport, Code: "Server"}, "transport"},
+		{"network", &partner.Error{Kind: partner.KindNetwork, Cause: io.ErrUnexpectedEOF}, "network"},
+		{"deadline", abandoned("query", context.DeadlineExceeded, nil), "timeout"},
+		{"canceled", abandoned("query", context.Canceled, nil), "canceled"},
+		{"decode", decodeErr("query", "bad xml"), "decode"},
+		{"fault code that is not a code", &partner.Error{Kind: partner.KindFault, Code: "no such thing 'x'"}, "fault"},
+		{"an error from outside the client", errors.New("budget guard refused"), "_OTHER"},
+	}
+	for _, tt := range tests {
+		if got := errorType(tt.err); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
 	}
 }
