@@ -73,6 +73,10 @@ type Config struct {
 	MaxBufferedBytes  int64             // GATEWAY_MAX_BUFFERED_BODY_BYTES
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
+	// PublicURL is the gateway's URL as callers reach it
+	// (GATEWAY_PUBLIC_URL), written as the one server of the served
+	// /openapi.yaml; empty keeps the document's relative server.
+	PublicURL string
 	// Door bounds requests before and while their bodies arrive, and
 	// holds the TLS listener's files (config_door.go).
 	Door doorConfig
@@ -129,6 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
 		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
 		LogFormat:          f.logFormat, Demo: f.demo,
+		PublicURL:          strings.TrimRight(env("GATEWAY_PUBLIC_URL", ""), "/"),
 	}
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
@@ -220,6 +225,12 @@ func checkEndpoints(c *Config, f flagValues, errs *[]error) {
 		badf(errs, "SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
 	} else if u.Scheme == "http" && !c.Demo && !isLoopback(u.Hostname()) {
 		badf(errs, "SF_LOGIN_URL %q must use https (http is allowed only for a loopback emulator)", c.LoginURL)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			badf(errs, "GATEWAY_PUBLIC_URL %q is not an http(s) URL without user, query or fragment", c.PublicURL)
+		}
 	}
 	if f.apiVersion != "" {
 		v, err := session.ParseAPIVersion(f.apiVersion)
@@ -422,7 +433,7 @@ func (c Config) masked() map[string]any {
 		apiVersion = "newest listed by the org"
 	}
 	m := map[string]any{
-		"GATEWAY_ADDR": c.Addr, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
+		"GATEWAY_ADDR": c.Addr, "GATEWAY_PUBLIC_URL": c.PublicURL, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),
