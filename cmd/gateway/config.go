@@ -133,7 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
 		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
 		LogFormat:          f.logFormat, Demo: f.demo,
-		PublicURL:          strings.TrimRight(env("GATEWAY_PUBLIC_URL", ""), "/"),
+		PublicURL: strings.TrimRight(env("GATEWAY_PUBLIC_URL", ""), "/"),
 	}
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
