@@ -133,7 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
 		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
 		LogFormat:          f.logFormat, Demo: f.demo,
-		PublicURL: strings.TrimRight(env("GATEWAY_PUBLIC_URL", ""), "/"),
+		PublicURL: strings.TrimRight(f.publicURL, "/"),
 	}
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
@@ -171,7 +171,7 @@ type flagValues struct {
 	addr, loginURL, clientID, username, jwtKeyFile, apiVersion string
 	describeTTL, logLevel, logFormat, redisKeyPrefix           string
 	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered   string
-	reqTimeout, shutdownTimeout, cursorTTL                     string
+	reqTimeout, shutdownTimeout, cursorTTL, publicURL          string
 	demo                                                       bool
 	door                                                       doorFlagValues
 	rest                                                       []string // arguments left after the flags
@@ -184,6 +184,7 @@ func parseFlags(args []string, env func(k, def string) string, stderr io.Writer)
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
+	fs.StringVar(&f.publicURL, "public-url", env("GATEWAY_PUBLIC_URL", ""), "the gateway's URL as callers reach it, the server of the served /openapi.yaml (GATEWAY_PUBLIC_URL)")
 	fs.StringVar(&f.loginURL, "sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
 	fs.StringVar(&f.clientID, "sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
 	fs.StringVar(&f.username, "sf-username", env("SF_USERNAME", ""), "Salesforce username (SF_USERNAME)")

@@ -230,6 +230,13 @@ var settingsCases = []configCase{
 				t.Errorf("PublicURL %q, logged as %v", c.PublicURL, c.masked()["GATEWAY_PUBLIC_URL"])
 			}
 		}},
+	{name: "public url flag overrides the environment", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "https://a.example"),
+		args: []string{"-public-url", "https://b.example"},
+		check: func(t *testing.T, c Config) {
+			if c.PublicURL != "https://b.example" {
+				t.Errorf("PublicURL %q", c.PublicURL)
+			}
+		}},
 	{name: "public url not absolute", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "api.example.com"),
 		wantErr: []string{`GATEWAY_PUBLIC_URL "api.example.com"`}},
 	{name: "public url with a query", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "https://api.example.com/?x=1"),
