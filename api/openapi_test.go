@@ -18,23 +18,7 @@ import (
 // than skipping: an unlinted spec must not pass CI.
 func TestLint(t *testing.T) {
 	t.Parallel()
-	dir, err := filepath.Abs("../tools/openapi-lint")
-	if err != nil {
-		t.Fatal(err)
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		t.Fatalf("npm is needed to lint api/openapi.yaml (apt-get install npm): %v", err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".bin", "redocly")); err != nil {
-		cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-		}
-	}
+	ctx, dir := npmTools(t, "../tools/openapi-lint", "redocly")
 	cmd := exec.CommandContext(ctx, filepath.Join(dir, "node_modules", ".bin", "redocly"),
 		"lint", "--config", "redocly.yaml", "--format", "codeframe", "--max-problems", "200", "../../api/openapi.yaml")
 	cmd.Dir = dir
@@ -48,6 +32,34 @@ func TestLint(t *testing.T) {
 	if !strings.Contains(string(out), "Woohoo! Your API description is valid") {
 		t.Fatalf("redocly lint reported problems:\n%s", out)
 	}
+}
+
+// npmTools returns the absolute path of the Node project rel (relative to
+// this package), installing its locked dependencies with `npm ci` when
+// node_modules lacks bin, rather than skipping: the checks they run must
+// not pass unrun.
+// The context bounds the test's use of the tools to five minutes.
+func npmTools(t *testing.T, rel, bin string) (context.Context, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	t.Cleanup(cancel)
+	dir, err := filepath.Abs(rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", ".bin", bin)); err == nil {
+		return ctx, dir
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		t.Fatalf("npm is needed to run %s from %s (apt-get install npm): %v", bin, rel, err)
+	}
+	cmd := exec.CommandContext(ctx, npm, "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
+	}
+	return ctx, dir
 }
 
 // TestLoads checks that kin-openapi, which enforces the document at run
