@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -269,6 +270,14 @@ func epRecords(t *testing.T, s *stack) {
 	id, _ := a.json(t)["id"].(string)
 	want(t, "create refused", s.do(t, http.MethodPost, acc, map[string]any{"Name": "x", "IsDeleted": true}), 422, `"IsDeleted"`)
 	want(t, "get", s.do(t, http.MethodGet, acc+"/"+id+"?fields=Regions__c,Health_Score__c", nil), 200, `"Regions__c":["EMEA","APAC"]`, `"Health_Score__c":87.25`)
+	// ?fields= reaches the engine whole whichever form carries it:
+	// comma-separated, repeated (what generated clients send), or both.
+	for _, q := range []string{"fields=Name,Industry,Phone", "fields=Name&fields=Industry&fields=Phone", "fields=Name,Industry&fields=Phone"} {
+		got := slices.Sorted(maps.Keys(s.do(t, http.MethodGet, acc+"/"+id+"?"+q, nil).json(t)))
+		if want := []string{"Id", "Industry", "Name", "Phone"}; !slices.Equal(got, want) {
+			t.Errorf("get ?%s: keys %q, want %q", q, got, want)
+		}
+	}
 	want(t, "update", s.do(t, http.MethodPatch, acc+"/"+id, map[string]any{"Regions__c": []string{"LATAM"}, "Health_Score__c": nil}), 204)
 	want(t, "get updated", s.do(t, http.MethodGet, acc+"/"+id+"?fields=Regions__c,Health_Score__c", nil), 200, `"Regions__c":["LATAM"]`, `"Health_Score__c":null`)
 	ext := fmt.Sprintf("E2E-EP-%x", randomBytes(t, 4))
