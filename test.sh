@@ -5,7 +5,7 @@
 #   - Debian packages: redis-server, libxml2-utils (xmllint), nodejs and npm,
 #     curl and jq (the README's examples, which a test runs), with apt-get
 #     (as root, or through sudo), only those missing;
-#   - the locked npm dependencies of the three Node projects the tests run
+#   - the locked npm dependencies of the Node projects the tests run
 #     (npm ci), only where node_modules is missing or older than the lock file;
 #   - redis-server on 127.0.0.1:6379, only if nothing listens there.
 #
@@ -60,7 +60,7 @@ fi
 # The locked npm dependencies, installed only when node_modules is missing or
 # older than the lock file (npm ci records what it installed in
 # node_modules/.package-lock.json).
-for dir in internal/sfsim/conformance/wsdlclient tools/openapi-lint tools/helm; do
+for dir in internal/sfsim/conformance/wsdlclient tools/openapi-lint tools/openapi-ts tools/helm; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "npm ci in $dir"

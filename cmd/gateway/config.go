@@ -73,6 +73,10 @@ type Config struct {
 	MaxBufferedBytes  int64             // GATEWAY_MAX_BUFFERED_BODY_BYTES
 	RequestTimeout    time.Duration     // GATEWAY_REQUEST_TIMEOUT
 	ShutdownTimeout   time.Duration     // GATEWAY_SHUTDOWN_TIMEOUT
+	// PublicURL is the gateway's URL as callers reach it
+	// (GATEWAY_PUBLIC_URL), written as the one server of the served
+	// /openapi.yaml; empty keeps the document's relative server.
+	PublicURL string
 	// Door bounds requests before and while their bodies arrive, and
 	// holds the TLS listener's files (config_door.go).
 	Door doorConfig
@@ -129,6 +133,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		CacheEncryptionKey: salesforce.Secret(env("CACHE_ENCRYPTION_KEY", "")),
 		CursorKey:          salesforce.Secret(env("GATEWAY_CURSOR_KEY", "")),
 		LogFormat:          f.logFormat, Demo: f.demo,
+		PublicURL: strings.TrimRight(f.publicURL, "/"),
 	}
 	checkEndpoints(&c, f, &errs)
 	parseLimits(&c, f, &errs)
@@ -166,7 +171,7 @@ type flagValues struct {
 	addr, loginURL, clientID, username, jwtKeyFile, apiVersion string
 	describeTTL, logLevel, logFormat, redisKeyPrefix           string
 	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered   string
-	reqTimeout, shutdownTimeout, cursorTTL                     string
+	reqTimeout, shutdownTimeout, cursorTTL, publicURL          string
 	demo                                                       bool
 	door                                                       doorFlagValues
 	rest                                                       []string // arguments left after the flags
@@ -179,6 +184,7 @@ func parseFlags(args []string, env func(k, def string) string, stderr io.Writer)
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
+	fs.StringVar(&f.publicURL, "public-url", env("GATEWAY_PUBLIC_URL", ""), "the gateway's URL as callers reach it, the server of the served /openapi.yaml (GATEWAY_PUBLIC_URL)")
 	fs.StringVar(&f.loginURL, "sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
 	fs.StringVar(&f.clientID, "sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
 	fs.StringVar(&f.username, "sf-username", env("SF_USERNAME", ""), "Salesforce username (SF_USERNAME)")
@@ -220,6 +226,12 @@ func checkEndpoints(c *Config, f flagValues, errs *[]error) {
 		badf(errs, "SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
 	} else if u.Scheme == "http" && !c.Demo && !isLoopback(u.Hostname()) {
 		badf(errs, "SF_LOGIN_URL %q must use https (http is allowed only for a loopback emulator)", c.LoginURL)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			badf(errs, "GATEWAY_PUBLIC_URL %q is not an http(s) URL without user, query or fragment", c.PublicURL)
+		}
 	}
 	if f.apiVersion != "" {
 		v, err := session.ParseAPIVersion(f.apiVersion)
@@ -422,7 +434,7 @@ func (c Config) masked() map[string]any {
 		apiVersion = "newest listed by the org"
 	}
 	m := map[string]any{
-		"GATEWAY_ADDR": c.Addr, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
+		"GATEWAY_ADDR": c.Addr, "GATEWAY_PUBLIC_URL": c.PublicURL, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),

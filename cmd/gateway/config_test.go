@@ -224,6 +224,23 @@ var settingsCases = []configCase{
 		wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
 	{name: "bad listen address", env: with(clientCreds, "GATEWAY_ADDR", "8080"),
 		wantErr: []string{`GATEWAY_ADDR "8080"`}},
+	{name: "public url", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "https://api.example.com/sfgate/"),
+		check: func(t *testing.T, c Config) {
+			if c.PublicURL != "https://api.example.com/sfgate" || c.masked()["GATEWAY_PUBLIC_URL"] != c.PublicURL {
+				t.Errorf("PublicURL %q, logged as %v", c.PublicURL, c.masked()["GATEWAY_PUBLIC_URL"])
+			}
+		}},
+	{name: "public url flag overrides the environment", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "https://a.example"),
+		args: []string{"-public-url", "https://b.example"},
+		check: func(t *testing.T, c Config) {
+			if c.PublicURL != "https://b.example" {
+				t.Errorf("PublicURL %q", c.PublicURL)
+			}
+		}},
+	{name: "public url not absolute", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "api.example.com"),
+		wantErr: []string{`GATEWAY_PUBLIC_URL "api.example.com"`}},
+	{name: "public url with a query", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "https://api.example.com/?x=1"),
+		wantErr: []string{`GATEWAY_PUBLIC_URL "https://api.example.com/?x=1"`}},
 	{name: "redis key prefix", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "team-a:"),
 		check: func(t *testing.T, c Config) {
 			if c.RedisKeyPrefix != "team-a:" || c.masked()["REDIS_KEY_PREFIX"] != "team-a:" {

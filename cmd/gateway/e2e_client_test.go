@@ -171,10 +171,10 @@ func genOrderedQuery(t *testing.T, s *stack) {
 	orderBy := []e2eclient.OrderBy{{Field: "Name", Direction: ptr(e2eclient.Desc), Nulls: ptr(e2eclient.Last)}}
 	q, err := c.QueryRecordsWithResponse(ctx, "Account", e2eclient.StructuredQuery{
 		Fields: []string{"Id", "Name", "AnnualRevenue"}, OrderBy: &orderBy, Limit: &limit,
-		Where: &e2eclient.Condition{And: &[]e2eclient.Condition{
+		Where: node(t, e2eclient.AndCondition{And: []e2eclient.Condition{
 			*cond(t, "Name", "like", "%"),
-			{Not: cond(t, "Name", "=", nil)},
-		}},
+			*node(t, e2eclient.NotCondition{Not: *cond(t, "Name", "=", nil)}),
+		}}),
 	})
 	if err != nil || q.StatusCode() != http.StatusOK || q.JSON200 == nil {
 		t.Fatalf("query: %v %d %s", err, q.StatusCode(), q.Body)
@@ -284,27 +284,61 @@ func genBatch(t *testing.T, s *stack) {
 	}
 }
 
-// cond builds a comparison node of a where tree with the generated types.
+// cond builds a comparison node of a where tree with the generated types:
+// the operator picks the comparison's branch of the oneOf, as a typed
+// client's caller would.
 func cond(t *testing.T, field, op string, value any) *e2eclient.Condition {
 	t.Helper()
-	c := &e2eclient.Condition{Field: &field, Op: ptr(e2eclient.ConditionOp(op))}
-	var v e2eclient.ConditionValue
+	var cmp e2eclient.Comparison
 	var err error
-	switch x := value.(type) {
-	case nil:
-		err = v.UnmarshalJSON([]byte("null"))
-	case string:
-		err = v.FromConditionValue0(x)
-	case bool:
-		err = v.FromConditionValue2(x)
+	switch op {
+	case "=", "!=":
+		c := e2eclient.EqualityComparison{Field: field, Op: e2eclient.EqualityComparisonOp(op)}
+		if value != nil {
+			var v e2eclient.NullableScalar
+			switch x := value.(type) {
+			case string:
+				err = v.FromNullableScalar0(x)
+			case bool:
+				err = v.FromNullableScalar2(x)
+			default:
+				t.Fatalf("cond: unsupported value %T", value)
+			}
+			c.Value = &v
+		}
+		if err == nil {
+			err = cmp.FromEqualityComparison(c)
+		}
+	case "like":
+		err = cmp.FromLikeComparison(e2eclient.LikeComparison{Field: field, Op: e2eclient.Like, Value: value.(string)})
 	default:
-		t.Fatalf("cond: unsupported value %T", value)
+		t.Fatalf("cond: unsupported operator %s", op)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.Value = &v
-	return c
+	return node(t, cmp)
+}
+
+// node wraps one branch of the where tree's oneOf as a Condition.
+func node(t *testing.T, branch any) *e2eclient.Condition {
+	t.Helper()
+	var c e2eclient.Condition
+	var err error
+	switch b := branch.(type) {
+	case e2eclient.AndCondition:
+		err = c.FromAndCondition(b)
+	case e2eclient.NotCondition:
+		err = c.FromNotCondition(b)
+	case e2eclient.Comparison:
+		err = c.FromComparison(b)
+	default:
+		t.Fatalf("node: unsupported branch %T", branch)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &c
 }
 
 // countSOQL runs a COUNT() query through the gateway.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -269,6 +270,14 @@ func epRecords(t *testing.T, s *stack) {
 	id, _ := a.json(t)["id"].(string)
 	want(t, "create refused", s.do(t, http.MethodPost, acc, map[string]any{"Name": "x", "IsDeleted": true}), 422, `"IsDeleted"`)
 	want(t, "get", s.do(t, http.MethodGet, acc+"/"+id+"?fields=Regions__c,Health_Score__c", nil), 200, `"Regions__c":["EMEA","APAC"]`, `"Health_Score__c":87.25`)
+	// ?fields= reaches the engine whole whichever form carries it:
+	// comma-separated, repeated (what generated clients send), or both.
+	for _, q := range []string{"fields=Name,Industry,Phone", "fields=Name&fields=Industry&fields=Phone", "fields=Name,Industry&fields=Phone"} {
+		got := slices.Sorted(maps.Keys(s.do(t, http.MethodGet, acc+"/"+id+"?"+q, nil).json(t)))
+		if want := []string{"Id", "Industry", "Name", "Phone"}; !slices.Equal(got, want) {
+			t.Errorf("get ?%s: keys %q, want %q", q, got, want)
+		}
+	}
 	want(t, "update", s.do(t, http.MethodPatch, acc+"/"+id, map[string]any{"Regions__c": []string{"LATAM"}, "Health_Score__c": nil}), 204)
 	want(t, "get updated", s.do(t, http.MethodGet, acc+"/"+id+"?fields=Regions__c,Health_Score__c", nil), 200, `"Regions__c":["LATAM"]`, `"Health_Score__c":null`)
 	ext := fmt.Sprintf("E2E-EP-%x", randomBytes(t, 4))
@@ -405,18 +414,25 @@ func epQueryCursors(t *testing.T, s *stack) {
 	want(t, "expired cursor", s.do(t, http.MethodGet, "/v1/query/"+second, nil), 404, `"INVALID_QUERY_LOCATOR"`)
 }
 
-// epNDJSON: an NDJSON answer streams every page, one record per line.
+// epNDJSON: an NDJSON answer streams every page, one record per line,
+// from the /stream operations and, the older way, from the JSON ones
+// asked with Accept.
 func epNDJSON(t *testing.T, s *stack) {
 	total := countSOQL(t, s, "SELECT COUNT() FROM Account")
+	structured := map[string]any{"fields": []string{"Id", "Name", "Owner.Name"}, "pageSize": 200}
+	soql := map[string]any{"soql": "SELECT Id, Name, Owner.Name FROM Account", "pageSize": 200}
 	for _, tc := range []struct {
 		name, path string
 		body       map[string]any
+		header     []string
 	}{
-		{"structured", "/v1/sobjects/Account/query", map[string]any{"fields": []string{"Id", "Name", "Owner.Name"}, "pageSize": 200}},
-		{"raw SOQL", "/v1/query", map[string]any{"soql": "SELECT Id, Name, Owner.Name FROM Account", "pageSize": 200}},
+		{"structured", "/v1/sobjects/Account/query/stream", structured, nil},
+		{"raw SOQL", "/v1/query/stream", soql, nil},
+		{"structured, asked with Accept", "/v1/sobjects/Account/query", structured, []string{"Accept", "application/x-ndjson"}},
+		{"raw SOQL, asked with Accept", "/v1/query", soql, []string{"Accept", "application/x-ndjson"}},
 	} {
 		before := s.simStats(t)
-		a := s.do(t, http.MethodPost, tc.path, tc.body, "Accept", "application/x-ndjson")
+		a := s.do(t, http.MethodPost, tc.path, tc.body, tc.header...)
 		after := s.simStats(t)
 		if ct := a.header.Get("Content-Type"); a.status != 200 || !strings.HasPrefix(ct, "application/x-ndjson") {
 			t.Fatalf("%s: %d %s", tc.name, a.status, ct)
@@ -440,12 +456,32 @@ func epNDJSON(t *testing.T, s *stack) {
 				tc.name, len(ids), total, after["query"]-before["query"], after["queryMore"]-before["queryMore"], wantPages-1)
 		}
 	}
-	// A refused streamed query is a problem, not a stream.
-	a := s.do(t, http.MethodPost, "/v1/sobjects/Account/query", map[string]any{"fields": []string{"Nope__c"}}, "Accept", "application/x-ndjson")
-	want(t, "refused stream", a, 422)
-	if ct := a.header.Get("Content-Type"); ct != "application/problem+json" {
-		t.Errorf("refused stream: Content-Type %q", ct)
+	// The rest of a query from its cursor: the second page on.
+	first := s.do(t, http.MethodPost, "/v1/query", soql).json(t)
+	cursor, _ := first["nextCursor"].(string)
+	if cursor == "" {
+		t.Fatalf("no cursor after the first page of %d records", total)
 	}
+	a := s.do(t, http.MethodGet, "/v1/query/"+cursor+"/stream", nil)
+	if n := bytes.Count(a.body, []byte("\n")); a.status != 200 || n != total-200 {
+		t.Errorf("cursor stream: %d with %d lines, want 200 with %d: %.300s", a.status, n, total-200, a.body)
+	}
+	want(t, "forged cursor stream", s.do(t, http.MethodGet, "/v1/query/"+strings.Repeat("A", 40)+"/stream", nil), 400)
+	// A refused streamed query is a problem, not a stream.
+	for _, r := range []struct {
+		path   string
+		header []string
+	}{
+		{"/v1/sobjects/Account/query/stream", nil},
+		{"/v1/sobjects/Account/query", []string{"Accept", "application/x-ndjson"}},
+	} {
+		a := s.do(t, http.MethodPost, r.path, map[string]any{"fields": []string{"Nope__c"}}, r.header...)
+		want(t, "refused stream "+r.path, a, 422)
+		if ct := a.header.Get("Content-Type"); ct != "application/problem+json" {
+			t.Errorf("refused stream %s: Content-Type %q", r.path, ct)
+		}
+	}
+	want(t, "raw SOQL stream refused", s.do(t, http.MethodPost, "/v1/query/stream", map[string]any{"soql": "SELECT Nope__c FROM Account"}), 400)
 }
 
 // epLimits: the API usage Salesforce last reported.

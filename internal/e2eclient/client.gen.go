@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -74,45 +75,18 @@ func (e BatchRequestOperation) Valid() bool {
 	}
 }
 
-// Defines values for ConditionOp.
+// Defines values for EqualityComparisonOp.
 const (
-	Empty            ConditionOp = "!="
-	Equal            ConditionOp = "="
-	Excludes         ConditionOp = "excludes"
-	GreaterThan      ConditionOp = ">"
-	GreaterThanEqual ConditionOp = ">="
-	In               ConditionOp = "in"
-	Includes         ConditionOp = "includes"
-	LessThan         ConditionOp = "<"
-	LessThanEqual    ConditionOp = "<="
-	Like             ConditionOp = "like"
-	NotIn            ConditionOp = "notIn"
+	Empty EqualityComparisonOp = "!="
+	Equal EqualityComparisonOp = "="
 )
 
-// Valid indicates whether the value is a known member of the ConditionOp enum.
-func (e ConditionOp) Valid() bool {
+// Valid indicates whether the value is a known member of the EqualityComparisonOp enum.
+func (e EqualityComparisonOp) Valid() bool {
 	switch e {
 	case Empty:
 		return true
 	case Equal:
-		return true
-	case Excludes:
-		return true
-	case GreaterThan:
-		return true
-	case GreaterThanEqual:
-		return true
-	case In:
-		return true
-	case Includes:
-		return true
-	case LessThan:
-		return true
-	case LessThanEqual:
-		return true
-	case Like:
-		return true
-	case NotIn:
 		return true
 	default:
 		return false
@@ -227,6 +201,57 @@ func (e HealthStatus) Valid() bool {
 	}
 }
 
+// Defines values for InComparisonOp.
+const (
+	In    InComparisonOp = "in"
+	NotIn InComparisonOp = "notIn"
+)
+
+// Valid indicates whether the value is a known member of the InComparisonOp enum.
+func (e InComparisonOp) Valid() bool {
+	switch e {
+	case In:
+		return true
+	case NotIn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for IncludesComparisonOp.
+const (
+	Excludes IncludesComparisonOp = "excludes"
+	Includes IncludesComparisonOp = "includes"
+)
+
+// Valid indicates whether the value is a known member of the IncludesComparisonOp enum.
+func (e IncludesComparisonOp) Valid() bool {
+	switch e {
+	case Excludes:
+		return true
+	case Includes:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LikeComparisonOp.
+const (
+	Like LikeComparisonOp = "like"
+)
+
+// Valid indicates whether the value is a known member of the LikeComparisonOp enum.
+func (e LikeComparisonOp) Valid() bool {
+	switch e {
+	case Like:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for OrderByDirection.
 const (
 	Asc  OrderByDirection = "asc"
@@ -257,6 +282,30 @@ func (e OrderByNulls) Valid() bool {
 	case First:
 		return true
 	case Last:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RangeComparisonOp.
+const (
+	GreaterThan      RangeComparisonOp = ">"
+	GreaterThanEqual RangeComparisonOp = ">="
+	LessThan         RangeComparisonOp = "<"
+	LessThanEqual    RangeComparisonOp = "<="
+)
+
+// Valid indicates whether the value is a known member of the RangeComparisonOp enum.
+func (e RangeComparisonOp) Valid() bool {
+	switch e {
+	case GreaterThan:
+		return true
+	case GreaterThanEqual:
+		return true
+	case LessThan:
+		return true
+	case LessThanEqual:
 		return true
 	default:
 		return false
@@ -379,8 +428,14 @@ type Aggregate struct {
 // AggregateFunction defines model for Aggregate.Function.
 type AggregateFunction string
 
+// AndCondition Every condition holds.
+type AndCondition struct {
+	And []Condition `json:"and"`
+}
+
 // BatchRequest defines model for BatchRequest.
 type BatchRequest struct {
+	// AllOrNone Omitted means false.
 	AllOrNone *bool `json:"allOrNone,omitempty"`
 
 	// ExternalIdField Required for `upsert`.
@@ -427,8 +482,11 @@ type ChildQuery struct {
 	Relationship FieldName   `json:"relationship"`
 
 	// Where A node of a where tree: exactly one of `and` (all must hold), `or` (one
-	// must hold), `not`, or a comparison (`field`, `op`, `value`). The gateway
-	// refuses a node that mixes them, naming it.
+	// must hold), `not`, or a comparison (`field`, `op`, `value`). The key a
+	// node carries (`and`, `or`, `not`, else `op`) says which it is, and a
+	// comparison's `op` decides the shape of its `value`; a node that mixes
+	// them, or a value of the wrong shape for its operator, is refused
+	// before Salesforce is called.
 	Where *Condition `json:"where,omitempty"`
 }
 
@@ -440,61 +498,25 @@ type ChildRelationship struct {
 	RelationshipName *string `json:"relationshipName,omitempty"`
 }
 
+// Comparison A field (or parent path) compared with a value, the operator chosen
+// by `op`; whether the field's type takes that operator and that value
+// is checked against describe.
+type Comparison struct {
+	union json.RawMessage
+}
+
 // Condition A node of a where tree: exactly one of `and` (all must hold), `or` (one
-// must hold), `not`, or a comparison (`field`, `op`, `value`). The gateway
-// refuses a node that mixes them, naming it.
+// must hold), `not`, or a comparison (`field`, `op`, `value`). The key a
+// node carries (`and`, `or`, `not`, else `op`) says which it is, and a
+// comparison's `op` decides the shape of its `value`; a node that mixes
+// them, or a value of the wrong shape for its operator, is refused
+// before Salesforce is called.
 type Condition struct {
-	And *[]Condition `json:"and,omitempty"`
-
-	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
-	Field *FieldPath `json:"field,omitempty"`
-
-	// Not A node of a where tree: exactly one of `and` (all must hold), `or` (one
-	// must hold), `not`, or a comparison (`field`, `op`, `value`). The gateway
-	// refuses a node that mixes them, naming it.
-	Not *Condition   `json:"not,omitempty"`
-	Op  *ConditionOp `json:"op,omitempty"`
-	Or  *[]Condition `json:"or,omitempty"`
-
-	// Value A scalar (string, number, boolean, or `null` with `=` and `!=`), or an
-	// array of scalars for `in`, `notIn`, `includes` and `excludes`.
-	Value *ConditionValue `json:"value,omitempty"`
-}
-
-// ConditionOp defines model for Condition.Op.
-type ConditionOp string
-
-// ConditionValue A scalar (string, number, boolean, or `null` with `=` and `!=`), or an
-// array of scalars for `in`, `notIn`, `includes` and `excludes`.
-type ConditionValue struct {
 	union json.RawMessage
 }
 
-// ConditionValue0 defines model for ConditionValue.0.
-type ConditionValue0 = string
-
-// ConditionValue1 defines model for ConditionValue.1.
-type ConditionValue1 = float64
-
-// ConditionValue2 defines model for ConditionValue.2.
-type ConditionValue2 = bool
-
-// ConditionValue3 defines model for ConditionValue.3.
-type ConditionValue3 = []ConditionValue_3_Item
-
-// ConditionValue30 defines model for ConditionValue.3.0.
-type ConditionValue30 = string
-
-// ConditionValue31 defines model for ConditionValue.3.1.
-type ConditionValue31 = float64
-
-// ConditionValue32 defines model for ConditionValue.3.2.
-type ConditionValue32 = bool
-
-// ConditionValue_3_Item defines model for ConditionValue.3.Item.
-type ConditionValue_3_Item struct {
-	union json.RawMessage
-}
+// ConditionString defines model for ConditionString.
+type ConditionString = string
 
 // CreateResult defines model for CreateResult.
 type CreateResult struct {
@@ -532,6 +554,19 @@ type DuplicateMatch struct {
 	// MatchingRule The developer name of the matching rule that found it.
 	MatchingRule string `json:"matchingRule"`
 }
+
+// EqualityComparison `=` or `!=` one value; `null` (or no `value`) tests for a null field.
+type EqualityComparison struct {
+	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
+	Field FieldPath            `json:"field"`
+	Op    EqualityComparisonOp `json:"op"`
+
+	// Value A string, number, boolean or `null`.
+	Value *NullableScalar `json:"value,omitempty"`
+}
+
+// EqualityComparisonOp defines model for EqualityComparison.Op.
+type EqualityComparisonOp string
 
 // FieldDescribe defines model for FieldDescribe.
 type FieldDescribe struct {
@@ -597,6 +632,37 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// InComparison `in` or `notIn` a list of values.
+type InComparison struct {
+	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
+	Field FieldPath      `json:"field"`
+	Op    InComparisonOp `json:"op"`
+	Value []Scalar       `json:"value"`
+}
+
+// InComparisonOp defines model for InComparison.Op.
+type InComparisonOp string
+
+// IncludesComparison `includes` or `excludes` on a multi-select picklist: each value is one
+// selection or several joined by `;` (both selected).
+type IncludesComparison struct {
+	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
+	Field FieldPath                `json:"field"`
+	Op    IncludesComparisonOp     `json:"op"`
+	Value IncludesComparison_Value `json:"value"`
+}
+
+// IncludesComparisonOp defines model for IncludesComparison.Op.
+type IncludesComparisonOp string
+
+// IncludesComparisonValue1 defines model for IncludesComparison.Value.1.
+type IncludesComparisonValue1 = []ConditionString
+
+// IncludesComparison_Value defines model for IncludesComparison.Value.
+type IncludesComparison_Value struct {
+	union json.RawMessage
+}
+
 // InvalidateRequest defines model for InvalidateRequest.
 type InvalidateRequest struct {
 	// Sobject The object whose describe to drop; omitted means every object and the global describe.
@@ -614,15 +680,21 @@ type JSONSchemaDocument map[string]interface{}
 
 // LeadConvertRequest defines model for LeadConvertRequest.
 type LeadConvertRequest struct {
-	AccountId              *RecordId `json:"accountId,omitempty"`
-	ContactId              *RecordId `json:"contactId,omitempty"`
-	ConvertedStatus        string    `json:"convertedStatus"`
-	DoNotCreateOpportunity *bool     `json:"doNotCreateOpportunity,omitempty"`
-	LeadId                 RecordId  `json:"leadId"`
-	OpportunityName        *string   `json:"opportunityName,omitempty"`
-	OverwriteLeadSource    *bool     `json:"overwriteLeadSource,omitempty"`
-	OwnerId                *RecordId `json:"ownerId,omitempty"`
-	SendNotificationEmail  *bool     `json:"sendNotificationEmail,omitempty"`
+	AccountId       *RecordId `json:"accountId,omitempty"`
+	ContactId       *RecordId `json:"contactId,omitempty"`
+	ConvertedStatus string    `json:"convertedStatus"`
+
+	// DoNotCreateOpportunity Omitted means false.
+	DoNotCreateOpportunity *bool    `json:"doNotCreateOpportunity,omitempty"`
+	LeadId                 RecordId `json:"leadId"`
+	OpportunityName        *string  `json:"opportunityName,omitempty"`
+
+	// OverwriteLeadSource Omitted means false.
+	OverwriteLeadSource *bool     `json:"overwriteLeadSource,omitempty"`
+	OwnerId             *RecordId `json:"ownerId,omitempty"`
+
+	// SendNotificationEmail Omitted means false.
+	SendNotificationEmail *bool `json:"sendNotificationEmail,omitempty"`
 }
 
 // LeadConvertResult defines model for LeadConvertResult.
@@ -632,6 +704,17 @@ type LeadConvertResult struct {
 	LeadId        RecordId `json:"leadId"`
 	OpportunityId *string  `json:"opportunityId,omitempty"`
 }
+
+// LikeComparison SOQL `LIKE` on a text or picklist field; `%` and `_` are wildcards.
+type LikeComparison struct {
+	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
+	Field FieldPath        `json:"field"`
+	Op    LikeComparisonOp `json:"op"`
+	Value ConditionString  `json:"value"`
+}
+
+// LikeComparisonOp defines model for LikeComparison.Op.
+type LikeComparisonOp string
 
 // Limits defines model for Limits.
 type Limits struct {
@@ -663,8 +746,39 @@ type MergeResult struct {
 	UpdatedRelatedIds []RecordId `json:"updatedRelatedIds"`
 }
 
+// NotCondition The condition does not hold.
+type NotCondition struct {
+	// Not A node of a where tree: exactly one of `and` (all must hold), `or` (one
+	// must hold), `not`, or a comparison (`field`, `op`, `value`). The key a
+	// node carries (`and`, `or`, `not`, else `op`) says which it is, and a
+	// comparison's `op` decides the shape of its `value`; a node that mixes
+	// them, or a value of the wrong shape for its operator, is refused
+	// before Salesforce is called.
+	Not Condition `json:"not"`
+}
+
+// NullableScalar A string, number, boolean or `null`.
+type NullableScalar struct {
+	union json.RawMessage
+}
+
+// NullableScalar0 defines model for NullableScalar.0.
+type NullableScalar0 = string
+
+// NullableScalar1 defines model for NullableScalar.1.
+type NullableScalar1 = float64
+
+// NullableScalar2 defines model for NullableScalar.2.
+type NullableScalar2 = bool
+
+// OrCondition At least one condition holds.
+type OrCondition struct {
+	Or []Condition `json:"or"`
+}
+
 // OrderBy defines model for OrderBy.
 type OrderBy struct {
+	// Direction Omitted means `asc`.
 	Direction *OrderByDirection `json:"direction,omitempty"`
 
 	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
@@ -672,13 +786,13 @@ type OrderBy struct {
 	Nulls *OrderByNulls `json:"nulls,omitempty"`
 }
 
-// OrderByDirection defines model for OrderBy.Direction.
+// OrderByDirection Omitted means `asc`.
 type OrderByDirection string
 
 // OrderByNulls defines model for OrderBy.Nulls.
 type OrderByNulls string
 
-// PageSize Records per Salesforce call (the `QueryOptions` batch size).
+// PageSize Records per Salesforce call (the `QueryOptions` batch size); 2000 when omitted.
 type PageSize = int
 
 // PicklistValue defines model for PicklistValue.
@@ -710,6 +824,25 @@ type QueryResult struct {
 	NextCursor *Cursor  `json:"nextCursor,omitempty"`
 	Records    []Record `json:"records"`
 	TotalSize  int      `json:"totalSize"`
+}
+
+// RangeComparison Ordered comparison with a string (text, id, date, datetime, time) or a number.
+type RangeComparison struct {
+	// Field A field, or a parent relationship path such as `Account.Owner.Name` (at most 5 levels up).
+	Field FieldPath             `json:"field"`
+	Op    RangeComparisonOp     `json:"op"`
+	Value RangeComparison_Value `json:"value"`
+}
+
+// RangeComparisonOp defines model for RangeComparison.Op.
+type RangeComparisonOp string
+
+// RangeComparisonValue1 defines model for RangeComparison.Value.1.
+type RangeComparisonValue1 = float64
+
+// RangeComparison_Value defines model for RangeComparison.Value.
+type RangeComparison_Value struct {
+	union json.RawMessage
 }
 
 // Readiness defines model for Readiness.
@@ -774,9 +907,10 @@ type RecordTypeInfo struct {
 
 // SOQLQuery defines model for SOQLQuery.
 type SOQLQuery struct {
+	// IncludeDeleted Also read deleted and archived records (`queryAll`); omitted means false.
 	IncludeDeleted *bool `json:"includeDeleted,omitempty"`
 
-	// PageSize Records per Salesforce call (the `QueryOptions` batch size).
+	// PageSize Records per Salesforce call (the `QueryOptions` batch size); 2000 when omitted.
 	PageSize *PageSize `json:"pageSize,omitempty"`
 	Soql     string    `json:"soql"`
 }
@@ -823,6 +957,17 @@ type SObjectSummary struct {
 	Searchable   *bool   `json:"searchable,omitempty"`
 	Updateable   bool    `json:"updateable"`
 }
+
+// Scalar A string, number or boolean.
+type Scalar struct {
+	union json.RawMessage
+}
+
+// Scalar1 defines model for Scalar.1.
+type Scalar1 = float64
+
+// Scalar2 defines model for Scalar.2.
+type Scalar2 = bool
 
 // SearchRequest defines model for SearchRequest.
 type SearchRequest struct {
@@ -881,18 +1026,23 @@ type StructuredQuery struct {
 	// `expr1`, …), and values are typed as that aggregate's result
 	// (`COUNT` a whole number, `SUM`/`AVG` a number, `MIN`/`MAX` the
 	// field's type).
-	Having         *Condition `json:"having,omitempty"`
+	Having *Condition `json:"having,omitempty"`
+
+	// IncludeDeleted Also read deleted and archived records (`queryAll`); omitted means false.
 	IncludeDeleted *bool      `json:"includeDeleted,omitempty"`
 	Limit          *int       `json:"limit,omitempty"`
 	OrderBy        *[]OrderBy `json:"orderBy,omitempty"`
 
-	// PageSize Records per Salesforce call (the `QueryOptions` batch size).
+	// PageSize Records per Salesforce call (the `QueryOptions` batch size); 2000 when omitted.
 	PageSize *PageSize `json:"pageSize,omitempty"`
 	TypeOf   *[]TypeOf `json:"typeOf,omitempty"`
 
 	// Where A node of a where tree: exactly one of `and` (all must hold), `or` (one
-	// must hold), `not`, or a comparison (`field`, `op`, `value`). The gateway
-	// refuses a node that mixes them, naming it.
+	// must hold), `not`, or a comparison (`field`, `op`, `value`). The key a
+	// node carries (`and`, `or`, `not`, else `op`) says which it is, and a
+	// comparison's `op` decides the shape of its `value`; a node that mixes
+	// them, or a value of the wrong shape for its operator, is refused
+	// before Salesforce is called.
 	Where *Condition `json:"where,omitempty"`
 }
 
@@ -945,6 +1095,9 @@ type NotAcceptable = Problem
 
 // NotFound RFC 9457 problem details with sfgate's extensions.
 type NotFound = Problem
+
+// OperationsProblem RFC 9457 problem details with sfgate's extensions.
+type OperationsProblem = Problem
 
 // OutcomeUnknown RFC 9457 problem details with sfgate's extensions.
 type OutcomeUnknown = Problem
@@ -1092,11 +1245,17 @@ type ConvertLeadJSONRequestBody = LeadConvertRequest
 // QuerySOQLJSONRequestBody defines body for QuerySOQL for application/json ContentType.
 type QuerySOQLJSONRequestBody = SOQLQuery
 
+// StreamSOQLJSONRequestBody defines body for StreamSOQL for application/json ContentType.
+type StreamSOQLJSONRequestBody = SOQLQuery
+
 // SearchJSONRequestBody defines body for Search for application/json ContentType.
 type SearchJSONRequestBody = SearchRequest
 
 // QueryRecordsJSONRequestBody defines body for QueryRecords for application/json ContentType.
 type QueryRecordsJSONRequestBody = StructuredQuery
+
+// StreamQueryRecordsJSONRequestBody defines body for StreamQueryRecords for application/json ContentType.
+type StreamQueryRecordsJSONRequestBody = StructuredQuery
 
 // CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
 type CreateRecordJSONRequestBody = RecordInput
@@ -1113,22 +1272,22 @@ type UpdateRecordJSONRequestBody = RecordInput
 // MergeRecordsJSONRequestBody defines body for MergeRecords for application/json ContentType.
 type MergeRecordsJSONRequestBody = MergeRequest
 
-// AsConditionValue0 returns the union data inside the ConditionValue as a ConditionValue0
-func (t ConditionValue) AsConditionValue0() (ConditionValue0, error) {
-	var body ConditionValue0
+// AsEqualityComparison returns the union data inside the Comparison as a EqualityComparison
+func (t Comparison) AsEqualityComparison() (EqualityComparison, error) {
+	var body EqualityComparison
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue0 overwrites any union data inside the ConditionValue as the provided ConditionValue0
-func (t *ConditionValue) FromConditionValue0(v ConditionValue0) error {
+// FromEqualityComparison overwrites any union data inside the Comparison as the provided EqualityComparison
+func (t *Comparison) FromEqualityComparison(v EqualityComparison) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue0 performs a merge with any union data inside the ConditionValue, using the provided ConditionValue0
-func (t *ConditionValue) MergeConditionValue0(v ConditionValue0) error {
+// MergeEqualityComparison performs a merge with any union data inside the Comparison, using the provided EqualityComparison
+func (t *Comparison) MergeEqualityComparison(v EqualityComparison) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1139,22 +1298,22 @@ func (t *ConditionValue) MergeConditionValue0(v ConditionValue0) error {
 	return err
 }
 
-// AsConditionValue1 returns the union data inside the ConditionValue as a ConditionValue1
-func (t ConditionValue) AsConditionValue1() (ConditionValue1, error) {
-	var body ConditionValue1
+// AsRangeComparison returns the union data inside the Comparison as a RangeComparison
+func (t Comparison) AsRangeComparison() (RangeComparison, error) {
+	var body RangeComparison
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue1 overwrites any union data inside the ConditionValue as the provided ConditionValue1
-func (t *ConditionValue) FromConditionValue1(v ConditionValue1) error {
+// FromRangeComparison overwrites any union data inside the Comparison as the provided RangeComparison
+func (t *Comparison) FromRangeComparison(v RangeComparison) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue1 performs a merge with any union data inside the ConditionValue, using the provided ConditionValue1
-func (t *ConditionValue) MergeConditionValue1(v ConditionValue1) error {
+// MergeRangeComparison performs a merge with any union data inside the Comparison, using the provided RangeComparison
+func (t *Comparison) MergeRangeComparison(v RangeComparison) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1165,22 +1324,22 @@ func (t *ConditionValue) MergeConditionValue1(v ConditionValue1) error {
 	return err
 }
 
-// AsConditionValue2 returns the union data inside the ConditionValue as a ConditionValue2
-func (t ConditionValue) AsConditionValue2() (ConditionValue2, error) {
-	var body ConditionValue2
+// AsLikeComparison returns the union data inside the Comparison as a LikeComparison
+func (t Comparison) AsLikeComparison() (LikeComparison, error) {
+	var body LikeComparison
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue2 overwrites any union data inside the ConditionValue as the provided ConditionValue2
-func (t *ConditionValue) FromConditionValue2(v ConditionValue2) error {
+// FromLikeComparison overwrites any union data inside the Comparison as the provided LikeComparison
+func (t *Comparison) FromLikeComparison(v LikeComparison) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue2 performs a merge with any union data inside the ConditionValue, using the provided ConditionValue2
-func (t *ConditionValue) MergeConditionValue2(v ConditionValue2) error {
+// MergeLikeComparison performs a merge with any union data inside the Comparison, using the provided LikeComparison
+func (t *Comparison) MergeLikeComparison(v LikeComparison) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1191,22 +1350,22 @@ func (t *ConditionValue) MergeConditionValue2(v ConditionValue2) error {
 	return err
 }
 
-// AsConditionValue3 returns the union data inside the ConditionValue as a ConditionValue3
-func (t ConditionValue) AsConditionValue3() (ConditionValue3, error) {
-	var body ConditionValue3
+// AsInComparison returns the union data inside the Comparison as a InComparison
+func (t Comparison) AsInComparison() (InComparison, error) {
+	var body InComparison
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue3 overwrites any union data inside the ConditionValue as the provided ConditionValue3
-func (t *ConditionValue) FromConditionValue3(v ConditionValue3) error {
+// FromInComparison overwrites any union data inside the Comparison as the provided InComparison
+func (t *Comparison) FromInComparison(v InComparison) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue3 performs a merge with any union data inside the ConditionValue, using the provided ConditionValue3
-func (t *ConditionValue) MergeConditionValue3(v ConditionValue3) error {
+// MergeInComparison performs a merge with any union data inside the Comparison, using the provided InComparison
+func (t *Comparison) MergeInComparison(v InComparison) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1217,32 +1376,99 @@ func (t *ConditionValue) MergeConditionValue3(v ConditionValue3) error {
 	return err
 }
 
-func (t ConditionValue) MarshalJSON() ([]byte, error) {
+// AsIncludesComparison returns the union data inside the Comparison as a IncludesComparison
+func (t Comparison) AsIncludesComparison() (IncludesComparison, error) {
+	var body IncludesComparison
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromIncludesComparison overwrites any union data inside the Comparison as the provided IncludesComparison
+func (t *Comparison) FromIncludesComparison(v IncludesComparison) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeIncludesComparison performs a merge with any union data inside the Comparison, using the provided IncludesComparison
+func (t *Comparison) MergeIncludesComparison(v IncludesComparison) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Comparison) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"op"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t Comparison) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "!=":
+		return t.AsEqualityComparison()
+	case "<":
+		return t.AsRangeComparison()
+	case "<=":
+		return t.AsRangeComparison()
+	case "=":
+		return t.AsEqualityComparison()
+	case ">":
+		return t.AsRangeComparison()
+	case ">=":
+		return t.AsRangeComparison()
+	case "excludes":
+		return t.AsIncludesComparison()
+	case "in":
+		return t.AsInComparison()
+	case "includes":
+		return t.AsIncludesComparison()
+	case "like":
+		return t.AsLikeComparison()
+	case "notIn":
+		return t.AsInComparison()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t Comparison) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *ConditionValue) UnmarshalJSON(b []byte) error {
+func (t *Comparison) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
-// AsConditionValue30 returns the union data inside the ConditionValue_3_Item as a ConditionValue30
-func (t ConditionValue_3_Item) AsConditionValue30() (ConditionValue30, error) {
-	var body ConditionValue30
+// AsAndCondition returns the union data inside the Condition as a AndCondition
+func (t Condition) AsAndCondition() (AndCondition, error) {
+	var body AndCondition
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue30 overwrites any union data inside the ConditionValue_3_Item as the provided ConditionValue30
-func (t *ConditionValue_3_Item) FromConditionValue30(v ConditionValue30) error {
+// FromAndCondition overwrites any union data inside the Condition as the provided AndCondition
+func (t *Condition) FromAndCondition(v AndCondition) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue30 performs a merge with any union data inside the ConditionValue_3_Item, using the provided ConditionValue30
-func (t *ConditionValue_3_Item) MergeConditionValue30(v ConditionValue30) error {
+// MergeAndCondition performs a merge with any union data inside the Condition, using the provided AndCondition
+func (t *Condition) MergeAndCondition(v AndCondition) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1253,22 +1479,22 @@ func (t *ConditionValue_3_Item) MergeConditionValue30(v ConditionValue30) error 
 	return err
 }
 
-// AsConditionValue31 returns the union data inside the ConditionValue_3_Item as a ConditionValue31
-func (t ConditionValue_3_Item) AsConditionValue31() (ConditionValue31, error) {
-	var body ConditionValue31
+// AsOrCondition returns the union data inside the Condition as a OrCondition
+func (t Condition) AsOrCondition() (OrCondition, error) {
+	var body OrCondition
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue31 overwrites any union data inside the ConditionValue_3_Item as the provided ConditionValue31
-func (t *ConditionValue_3_Item) FromConditionValue31(v ConditionValue31) error {
+// FromOrCondition overwrites any union data inside the Condition as the provided OrCondition
+func (t *Condition) FromOrCondition(v OrCondition) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue31 performs a merge with any union data inside the ConditionValue_3_Item, using the provided ConditionValue31
-func (t *ConditionValue_3_Item) MergeConditionValue31(v ConditionValue31) error {
+// MergeOrCondition performs a merge with any union data inside the Condition, using the provided OrCondition
+func (t *Condition) MergeOrCondition(v OrCondition) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1279,22 +1505,22 @@ func (t *ConditionValue_3_Item) MergeConditionValue31(v ConditionValue31) error 
 	return err
 }
 
-// AsConditionValue32 returns the union data inside the ConditionValue_3_Item as a ConditionValue32
-func (t ConditionValue_3_Item) AsConditionValue32() (ConditionValue32, error) {
-	var body ConditionValue32
+// AsNotCondition returns the union data inside the Condition as a NotCondition
+func (t Condition) AsNotCondition() (NotCondition, error) {
+	var body NotCondition
 	err := json.Unmarshal(t.union, &body)
 	return body, err
 }
 
-// FromConditionValue32 overwrites any union data inside the ConditionValue_3_Item as the provided ConditionValue32
-func (t *ConditionValue_3_Item) FromConditionValue32(v ConditionValue32) error {
+// FromNotCondition overwrites any union data inside the Condition as the provided NotCondition
+func (t *Condition) FromNotCondition(v NotCondition) error {
 	b, err := json.Marshal(v)
 	t.union = b
 	return err
 }
 
-// MergeConditionValue32 performs a merge with any union data inside the ConditionValue_3_Item, using the provided ConditionValue32
-func (t *ConditionValue_3_Item) MergeConditionValue32(v ConditionValue32) error {
+// MergeNotCondition performs a merge with any union data inside the Condition, using the provided NotCondition
+func (t *Condition) MergeNotCondition(v NotCondition) error {
 	b, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -1305,12 +1531,338 @@ func (t *ConditionValue_3_Item) MergeConditionValue32(v ConditionValue32) error 
 	return err
 }
 
-func (t ConditionValue_3_Item) MarshalJSON() ([]byte, error) {
+// AsComparison returns the union data inside the Condition as a Comparison
+func (t Condition) AsComparison() (Comparison, error) {
+	var body Comparison
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromComparison overwrites any union data inside the Condition as the provided Comparison
+func (t *Condition) FromComparison(v Comparison) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeComparison performs a merge with any union data inside the Condition, using the provided Comparison
+func (t *Condition) MergeComparison(v Comparison) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Condition) MarshalJSON() ([]byte, error) {
 	b, err := t.union.MarshalJSON()
 	return b, err
 }
 
-func (t *ConditionValue_3_Item) UnmarshalJSON(b []byte) error {
+func (t *Condition) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsConditionString returns the union data inside the IncludesComparison_Value as a ConditionString
+func (t IncludesComparison_Value) AsConditionString() (ConditionString, error) {
+	var body ConditionString
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromConditionString overwrites any union data inside the IncludesComparison_Value as the provided ConditionString
+func (t *IncludesComparison_Value) FromConditionString(v ConditionString) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeConditionString performs a merge with any union data inside the IncludesComparison_Value, using the provided ConditionString
+func (t *IncludesComparison_Value) MergeConditionString(v ConditionString) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsIncludesComparisonValue1 returns the union data inside the IncludesComparison_Value as a IncludesComparisonValue1
+func (t IncludesComparison_Value) AsIncludesComparisonValue1() (IncludesComparisonValue1, error) {
+	var body IncludesComparisonValue1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromIncludesComparisonValue1 overwrites any union data inside the IncludesComparison_Value as the provided IncludesComparisonValue1
+func (t *IncludesComparison_Value) FromIncludesComparisonValue1(v IncludesComparisonValue1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeIncludesComparisonValue1 performs a merge with any union data inside the IncludesComparison_Value, using the provided IncludesComparisonValue1
+func (t *IncludesComparison_Value) MergeIncludesComparisonValue1(v IncludesComparisonValue1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t IncludesComparison_Value) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *IncludesComparison_Value) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsNullableScalar0 returns the union data inside the NullableScalar as a NullableScalar0
+func (t NullableScalar) AsNullableScalar0() (NullableScalar0, error) {
+	var body NullableScalar0
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullableScalar0 overwrites any union data inside the NullableScalar as the provided NullableScalar0
+func (t *NullableScalar) FromNullableScalar0(v NullableScalar0) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullableScalar0 performs a merge with any union data inside the NullableScalar, using the provided NullableScalar0
+func (t *NullableScalar) MergeNullableScalar0(v NullableScalar0) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNullableScalar1 returns the union data inside the NullableScalar as a NullableScalar1
+func (t NullableScalar) AsNullableScalar1() (NullableScalar1, error) {
+	var body NullableScalar1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullableScalar1 overwrites any union data inside the NullableScalar as the provided NullableScalar1
+func (t *NullableScalar) FromNullableScalar1(v NullableScalar1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullableScalar1 performs a merge with any union data inside the NullableScalar, using the provided NullableScalar1
+func (t *NullableScalar) MergeNullableScalar1(v NullableScalar1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsNullableScalar2 returns the union data inside the NullableScalar as a NullableScalar2
+func (t NullableScalar) AsNullableScalar2() (NullableScalar2, error) {
+	var body NullableScalar2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromNullableScalar2 overwrites any union data inside the NullableScalar as the provided NullableScalar2
+func (t *NullableScalar) FromNullableScalar2(v NullableScalar2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeNullableScalar2 performs a merge with any union data inside the NullableScalar, using the provided NullableScalar2
+func (t *NullableScalar) MergeNullableScalar2(v NullableScalar2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t NullableScalar) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *NullableScalar) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsConditionString returns the union data inside the RangeComparison_Value as a ConditionString
+func (t RangeComparison_Value) AsConditionString() (ConditionString, error) {
+	var body ConditionString
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromConditionString overwrites any union data inside the RangeComparison_Value as the provided ConditionString
+func (t *RangeComparison_Value) FromConditionString(v ConditionString) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeConditionString performs a merge with any union data inside the RangeComparison_Value, using the provided ConditionString
+func (t *RangeComparison_Value) MergeConditionString(v ConditionString) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsRangeComparisonValue1 returns the union data inside the RangeComparison_Value as a RangeComparisonValue1
+func (t RangeComparison_Value) AsRangeComparisonValue1() (RangeComparisonValue1, error) {
+	var body RangeComparisonValue1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromRangeComparisonValue1 overwrites any union data inside the RangeComparison_Value as the provided RangeComparisonValue1
+func (t *RangeComparison_Value) FromRangeComparisonValue1(v RangeComparisonValue1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeRangeComparisonValue1 performs a merge with any union data inside the RangeComparison_Value, using the provided RangeComparisonValue1
+func (t *RangeComparison_Value) MergeRangeComparisonValue1(v RangeComparisonValue1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t RangeComparison_Value) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *RangeComparison_Value) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
+
+// AsConditionString returns the union data inside the Scalar as a ConditionString
+func (t Scalar) AsConditionString() (ConditionString, error) {
+	var body ConditionString
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromConditionString overwrites any union data inside the Scalar as the provided ConditionString
+func (t *Scalar) FromConditionString(v ConditionString) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeConditionString performs a merge with any union data inside the Scalar, using the provided ConditionString
+func (t *Scalar) MergeConditionString(v ConditionString) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsScalar1 returns the union data inside the Scalar as a Scalar1
+func (t Scalar) AsScalar1() (Scalar1, error) {
+	var body Scalar1
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromScalar1 overwrites any union data inside the Scalar as the provided Scalar1
+func (t *Scalar) FromScalar1(v Scalar1) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeScalar1 performs a merge with any union data inside the Scalar, using the provided Scalar1
+func (t *Scalar) MergeScalar1(v Scalar1) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsScalar2 returns the union data inside the Scalar as a Scalar2
+func (t Scalar) AsScalar2() (Scalar2, error) {
+	var body Scalar2
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromScalar2 overwrites any union data inside the Scalar as the provided Scalar2
+func (t *Scalar) FromScalar2(v Scalar2) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeScalar2 performs a merge with any union data inside the Scalar, using the provided Scalar2
+func (t *Scalar) MergeScalar2(v Scalar2) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Scalar) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Scalar) UnmarshalJSON(b []byte) error {
 	err := t.union.UnmarshalJSON(b)
 	return err
 }
@@ -1461,6 +2013,10 @@ type ClientInterface interface {
 
 	// QuerySOQLWithBody Raw SOQL query
 	//
+	// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+	// (so does this operation when `Accept` names `application/x-ndjson`, the
+	// older form kept for existing clients).
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/query (the `QuerySOQL` operationId).
@@ -1468,15 +2024,51 @@ type ClientInterface interface {
 
 	// QuerySOQL Raw SOQL query
 	//
+	// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+	// (so does this operation when `Accept` names `application/x-ndjson`, the
+	// older form kept for existing clients).
+	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/query (the `QuerySOQL` operationId).
 	QuerySOQL(ctx context.Context, body QuerySOQLJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// StreamSOQLWithBody Raw SOQL query, every page as NDJSON
+	//
+	// The query of `POST /v1/query`, answered with every record of every
+	// page, one per line, in constant memory.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+	StreamSOQLWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamSOQL Raw SOQL query, every page as NDJSON
+	//
+	// The query of `POST /v1/query`, answered with every record of every
+	// page, one per line, in constant memory.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+	StreamSOQL(ctx context.Context, body StreamSOQLJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// QueryMore Next page of a query
+	//
+	// One page as JSON; `GET /v1/query/{cursor}/stream` streams this page and
+	// every later one as NDJSON (so does this operation when `Accept` names
+	// `application/x-ndjson`, the older form kept for existing clients).
 	//
 	// Corresponds with GET /v1/query/{cursor} (the `QueryMore` operationId).
 	QueryMore(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamQueryMore The rest of a query, every page as NDJSON
+	//
+	// The page this cursor points at and every later one, one record per
+	// line, in constant memory.
+	//
+	// Corresponds with GET /v1/query/{cursor}/stream (the `StreamQueryMore` operationId).
+	StreamQueryMore(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SearchWithBody SOSL search
 	//
@@ -1510,9 +2102,11 @@ type ClientInterface interface {
 	//
 	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 	// `having`, `orderBy` and `limit`, checking every object, field and
-	// relationship path against describe and escaping every value. With
-	// `Accept: application/x-ndjson` every page is streamed, one record per
-	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// relationship path against describe and escaping every value. One page
+	// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+	// as NDJSON (so does this operation when `Accept` names
+	// `application/x-ndjson`, the older form kept for existing clients). An
+	// aggregate query (with `aggregates` or `groupBy`) is asked in
 	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
@@ -1525,9 +2119,11 @@ type ClientInterface interface {
 	//
 	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 	// `having`, `orderBy` and `limit`, checking every object, field and
-	// relationship path against describe and escaping every value. With
-	// `Accept: application/x-ndjson` every page is streamed, one record per
-	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// relationship path against describe and escaping every value. One page
+	// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+	// as NDJSON (so does this operation when `Accept` names
+	// `application/x-ndjson`, the older form kept for existing clients). An
+	// aggregate query (with `aggregates` or `groupBy`) is asked in
 	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
@@ -1535,6 +2131,30 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/query (the `QueryRecords` operationId).
 	QueryRecords(ctx context.Context, sobject SObject, body QueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamQueryRecordsWithBody Structured query, every page as NDJSON
+	//
+	// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+	// record of every page, one per line, in constant memory: the gateway
+	// fetches the next page while writing the current one. Streams are
+	// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+	StreamQueryRecordsWithBody(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StreamQueryRecords Structured query, every page as NDJSON
+	//
+	// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+	// record of every page, one per line, in constant memory: the gateway
+	// fetches the next page while writing the current one. Streams are
+	// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+	StreamQueryRecords(ctx context.Context, sobject SObject, body StreamQueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateRecordWithBody Create a record
 	//
@@ -1813,6 +2433,10 @@ func (c *Client) GetLimits(ctx context.Context, reqEditors ...RequestEditorFn) (
 
 // QuerySOQLWithBody Raw SOQL query
 //
+// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+// (so does this operation when `Accept` names `application/x-ndjson`, the
+// older form kept for existing clients).
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/query (the `QuerySOQL` operationId).
@@ -1830,6 +2454,10 @@ func (c *Client) QuerySOQLWithBody(ctx context.Context, contentType string, body
 
 // QuerySOQL Raw SOQL query
 //
+// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+// (so does this operation when `Accept` names `application/x-ndjson`, the
+// older form kept for existing clients).
+//
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/query (the `QuerySOQL` operationId).
@@ -1845,11 +2473,73 @@ func (c *Client) QuerySOQL(ctx context.Context, body QuerySOQLJSONRequestBody, r
 	return c.Client.Do(req)
 }
 
+// StreamSOQLWithBody Raw SOQL query, every page as NDJSON
+//
+// The query of `POST /v1/query`, answered with every record of every
+// page, one per line, in constant memory.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+func (c *Client) StreamSOQLWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamSOQLRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamSOQL Raw SOQL query, every page as NDJSON
+//
+// The query of `POST /v1/query`, answered with every record of every
+// page, one per line, in constant memory.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+func (c *Client) StreamSOQL(ctx context.Context, body StreamSOQLJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamSOQLRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // QueryMore Next page of a query
+//
+// One page as JSON; `GET /v1/query/{cursor}/stream` streams this page and
+// every later one as NDJSON (so does this operation when `Accept` names
+// `application/x-ndjson`, the older form kept for existing clients).
 //
 // Corresponds with GET /v1/query/{cursor} (the `QueryMore` operationId).
 func (c *Client) QueryMore(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewQueryMoreRequest(c.Server, cursor)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamQueryMore The rest of a query, every page as NDJSON
+//
+// The page this cursor points at and every later one, one record per
+// line, in constant memory.
+//
+// Corresponds with GET /v1/query/{cursor}/stream (the `StreamQueryMore` operationId).
+func (c *Client) StreamQueryMore(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamQueryMoreRequest(c.Server, cursor)
 	if err != nil {
 		return nil, err
 	}
@@ -1932,9 +2622,11 @@ func (c *Client) DescribeSObject(ctx context.Context, sobject SObject, reqEditor
 //
 // Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 // `having`, `orderBy` and `limit`, checking every object, field and
-// relationship path against describe and escaping every value. With
-// `Accept: application/x-ndjson` every page is streamed, one record per
-// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// relationship path against describe and escaping every value. One page
+// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+// as NDJSON (so does this operation when `Accept` names
+// `application/x-ndjson`, the older form kept for existing clients). An
+// aggregate query (with `aggregates` or `groupBy`) is asked in
 // one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 // groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
@@ -1957,9 +2649,11 @@ func (c *Client) QueryRecordsWithBody(ctx context.Context, sobject SObject, cont
 //
 // Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 // `having`, `orderBy` and `limit`, checking every object, field and
-// relationship path against describe and escaping every value. With
-// `Accept: application/x-ndjson` every page is streamed, one record per
-// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// relationship path against describe and escaping every value. One page
+// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+// as NDJSON (so does this operation when `Accept` names
+// `application/x-ndjson`, the older form kept for existing clients). An
+// aggregate query (with `aggregates` or `groupBy`) is asked in
 // one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 // groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
@@ -1968,6 +2662,50 @@ func (c *Client) QueryRecordsWithBody(ctx context.Context, sobject SObject, cont
 // Corresponds with POST /v1/sobjects/{sobject}/query (the `QueryRecords` operationId).
 func (c *Client) QueryRecords(ctx context.Context, sobject SObject, body QueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewQueryRecordsRequest(c.Server, sobject, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamQueryRecordsWithBody Structured query, every page as NDJSON
+//
+// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+// record of every page, one per line, in constant memory: the gateway
+// fetches the next page while writing the current one. Streams are
+// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+func (c *Client) StreamQueryRecordsWithBody(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamQueryRecordsRequestWithBody(c.Server, sobject, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StreamQueryRecords Structured query, every page as NDJSON
+//
+// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+// record of every page, one per line, in constant memory: the gateway
+// fetches the next page while writing the current one. Streams are
+// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+func (c *Client) StreamQueryRecords(ctx context.Context, sobject SObject, body StreamQueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStreamQueryRecordsRequest(c.Server, sobject, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2509,6 +3247,46 @@ func NewQuerySOQLRequestWithBody(server string, contentType string, body io.Read
 	return req, nil
 }
 
+// NewStreamSOQLRequest calls the generic StreamSOQL builder with application/json body
+func NewStreamSOQLRequest(server string, body StreamSOQLJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStreamSOQLRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewStreamSOQLRequestWithBody constructs an http.Request for the StreamSOQL method, with any body, and a specified content type
+func NewStreamSOQLRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/query/stream")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewQueryMoreRequest constructs an http.Request for the QueryMore method
 func NewQueryMoreRequest(server string, cursor Cursor) (*http.Request, error) {
 	var err error
@@ -2526,6 +3304,40 @@ func NewQueryMoreRequest(server string, cursor Cursor) (*http.Request, error) {
 	}
 
 	operationPath := fmt.Sprintf("/v1/query/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStreamQueryMoreRequest constructs an http.Request for the StreamQueryMore method
+func NewStreamQueryMoreRequest(server string, cursor Cursor) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cursor", cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/query/%s/stream", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -2711,6 +3523,53 @@ func NewQueryRecordsRequestWithBody(server string, sobject SObject, contentType 
 	}
 
 	operationPath := fmt.Sprintf("/v1/sobjects/%s/query", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStreamQueryRecordsRequest calls the generic StreamQueryRecords builder with application/json body
+func NewStreamQueryRecordsRequest(server string, sobject SObject, body StreamQueryRecordsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStreamQueryRecordsRequestWithBody(server, sobject, "application/json", bodyReader)
+}
+
+// NewStreamQueryRecordsRequestWithBody constructs an http.Request for the StreamQueryRecords method, with any body, and a specified content type
+func NewStreamQueryRecordsRequestWithBody(server string, sobject SObject, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "sobject", sobject, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sobjects/%s/query/stream", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -3324,6 +4183,10 @@ type ClientWithResponsesInterface interface {
 
 	// QuerySOQLWithBodyWithResponse Raw SOQL query
 	//
+	// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+	// (so does this operation when `Accept` names `application/x-ndjson`, the
+	// older form kept for existing clients).
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/query (the `QuerySOQL` operationId).
@@ -3331,17 +4194,55 @@ type ClientWithResponsesInterface interface {
 
 	// QuerySOQLWithResponse Raw SOQL query
 	//
+	// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+	// (so does this operation when `Accept` names `application/x-ndjson`, the
+	// older form kept for existing clients).
+	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/query (the `QuerySOQL` operationId).
 	QuerySOQLWithResponse(ctx context.Context, body QuerySOQLJSONRequestBody, reqEditors ...RequestEditorFn) (*QuerySOQLResponse, error)
 
+	// StreamSOQLWithBodyWithResponse Raw SOQL query, every page as NDJSON
+	//
+	// The query of `POST /v1/query`, answered with every record of every
+	// page, one per line, in constant memory.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+	StreamSOQLWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StreamSOQLResponse, error)
+
+	// StreamSOQLWithResponse Raw SOQL query, every page as NDJSON
+	//
+	// The query of `POST /v1/query`, answered with every record of every
+	// page, one per line, in constant memory.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+	StreamSOQLWithResponse(ctx context.Context, body StreamSOQLJSONRequestBody, reqEditors ...RequestEditorFn) (*StreamSOQLResponse, error)
+
 	// QueryMoreWithResponse Next page of a query
+	//
+	// One page as JSON; `GET /v1/query/{cursor}/stream` streams this page and
+	// every later one as NDJSON (so does this operation when `Accept` names
+	// `application/x-ndjson`, the older form kept for existing clients).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/query/{cursor} (the `QueryMore` operationId).
 	QueryMoreWithResponse(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*QueryMoreResponse, error)
+
+	// StreamQueryMoreWithResponse The rest of a query, every page as NDJSON
+	//
+	// The page this cursor points at and every later one, one record per
+	// line, in constant memory.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/query/{cursor}/stream (the `StreamQueryMore` operationId).
+	StreamQueryMoreWithResponse(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*StreamQueryMoreResponse, error)
 
 	// SearchWithBodyWithResponse SOSL search
 	//
@@ -3379,9 +4280,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 	// `having`, `orderBy` and `limit`, checking every object, field and
-	// relationship path against describe and escaping every value. With
-	// `Accept: application/x-ndjson` every page is streamed, one record per
-	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// relationship path against describe and escaping every value. One page
+	// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+	// as NDJSON (so does this operation when `Accept` names
+	// `application/x-ndjson`, the older form kept for existing clients). An
+	// aggregate query (with `aggregates` or `groupBy`) is asked in
 	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
@@ -3394,9 +4297,11 @@ type ClientWithResponsesInterface interface {
 	//
 	// Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 	// `having`, `orderBy` and `limit`, checking every object, field and
-	// relationship path against describe and escaping every value. With
-	// `Accept: application/x-ndjson` every page is streamed, one record per
-	// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+	// relationship path against describe and escaping every value. One page
+	// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+	// as NDJSON (so does this operation when `Accept` names
+	// `application/x-ndjson`, the older form kept for existing clients). An
+	// aggregate query (with `aggregates` or `groupBy`) is asked in
 	// one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 	// groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 	//
@@ -3404,6 +4309,30 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/sobjects/{sobject}/query (the `QueryRecords` operationId).
 	QueryRecordsWithResponse(ctx context.Context, sobject SObject, body QueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*QueryRecordsResponse, error)
+
+	// StreamQueryRecordsWithBodyWithResponse Structured query, every page as NDJSON
+	//
+	// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+	// record of every page, one per line, in constant memory: the gateway
+	// fetches the next page while writing the current one. Streams are
+	// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+	StreamQueryRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StreamQueryRecordsResponse, error)
+
+	// StreamQueryRecordsWithResponse Structured query, every page as NDJSON
+	//
+	// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+	// record of every page, one per line, in constant memory: the gateway
+	// fetches the next page while writing the current one. Streams are
+	// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+	StreamQueryRecordsWithResponse(ctx context.Context, sobject SObject, body StreamQueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*StreamQueryRecordsResponse, error)
 
 	// CreateRecordWithBodyWithResponse Create a record
 	//
@@ -3520,11 +4449,11 @@ type GetDocsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *Problem
+	ApplicationproblemJSONDefault *OperationsProblem
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetDocsResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r GetDocsResponse) GetApplicationproblemJSONDefault() *OperationsProblem {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -3561,11 +4490,11 @@ type GetDocsScriptResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *Problem
+	ApplicationproblemJSONDefault *OperationsProblem
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r GetDocsScriptResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r GetDocsScriptResponse) GetApplicationproblemJSONDefault() *OperationsProblem {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -3604,7 +4533,7 @@ type HealthzResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *Health
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *Problem
+	ApplicationproblemJSONDefault *OperationsProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3613,7 +4542,7 @@ func (r HealthzResponse) GetJSON200() *Health {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r HealthzResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r HealthzResponse) GetApplicationproblemJSONDefault() *OperationsProblem {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -3650,11 +4579,11 @@ type MetricsResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *Problem
+	ApplicationproblemJSONDefault *OperationsProblem
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r MetricsResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r MetricsResponse) GetApplicationproblemJSONDefault() *OperationsProblem {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -3695,7 +4624,7 @@ type ReadyzResponse struct {
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Readiness
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
-	ApplicationproblemJSONDefault *Problem
+	ApplicationproblemJSONDefault *OperationsProblem
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3709,7 +4638,7 @@ func (r ReadyzResponse) GetJSON503() *Readiness {
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
-func (r ReadyzResponse) GetApplicationproblemJSONDefault() *Problem {
+func (r ReadyzResponse) GetApplicationproblemJSONDefault() *OperationsProblem {
 	return r.ApplicationproblemJSONDefault
 }
 
@@ -3742,14 +4671,55 @@ func (r ReadyzResponse) ContentType() string {
 	return ""
 }
 
+// InvalidateCacheResponse200Headers the declared response headers of an HTTP 200 response for InvalidateCache
+type InvalidateCacheResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// InvalidateCacheResponse400Headers the declared response headers of an HTTP 400 response for InvalidateCache
+type InvalidateCacheResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // InvalidateCacheResponse401Headers the declared response headers of an HTTP 401 response for InvalidateCache
 type InvalidateCacheResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// InvalidateCacheResponse403Headers the declared response headers of an HTTP 403 response for InvalidateCache
+type InvalidateCacheResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// InvalidateCacheResponse406Headers the declared response headers of an HTTP 406 response for InvalidateCache
+type InvalidateCacheResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // InvalidateCacheResponse429Headers the declared response headers of an HTTP 429 response for InvalidateCache
 type InvalidateCacheResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// InvalidateCacheResponseDefaultHeaders the declared response headers of an HTTP default response for InvalidateCache
+type InvalidateCacheResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type InvalidateCacheResponse struct {
@@ -3769,10 +4739,20 @@ type InvalidateCacheResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *InvalidateCacheResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *InvalidateCacheResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *InvalidateCacheResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *InvalidateCacheResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *InvalidateCacheResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *InvalidateCacheResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *InvalidateCacheResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3842,26 +4822,97 @@ func (r InvalidateCacheResponse) ContentType() string {
 // ConvertLeadResponse200Headers the declared response headers of an HTTP 200 response for ConvertLead
 type ConvertLeadResponse200Headers struct {
 	IdempotentReplayed *string
+	SforceLimitInfo    *string
+	XRequestId         *string
+	XSalesforceCalls   *int
+}
+
+// ConvertLeadResponse400Headers the declared response headers of an HTTP 400 response for ConvertLead
+type ConvertLeadResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // ConvertLeadResponse401Headers the declared response headers of an HTTP 401 response for ConvertLead
 type ConvertLeadResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponse403Headers the declared response headers of an HTTP 403 response for ConvertLead
+type ConvertLeadResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponse404Headers the declared response headers of an HTTP 404 response for ConvertLead
+type ConvertLeadResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponse406Headers the declared response headers of an HTTP 406 response for ConvertLead
+type ConvertLeadResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // ConvertLeadResponse409Headers the declared response headers of an HTTP 409 response for ConvertLead
 type ConvertLeadResponse409Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponse413Headers the declared response headers of an HTTP 413 response for ConvertLead
+type ConvertLeadResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponse422Headers the declared response headers of an HTTP 422 response for ConvertLead
+type ConvertLeadResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // ConvertLeadResponse429Headers the declared response headers of an HTTP 429 response for ConvertLead
 type ConvertLeadResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponse502Headers the declared response headers of an HTTP 502 response for ConvertLead
+type ConvertLeadResponse502Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // ConvertLeadResponse503Headers the declared response headers of an HTTP 503 response for ConvertLead
 type ConvertLeadResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ConvertLeadResponseDefaultHeaders the declared response headers of an HTTP default response for ConvertLead
+type ConvertLeadResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type ConvertLeadResponse struct {
@@ -3895,14 +4946,30 @@ type ConvertLeadResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *ConvertLeadResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ConvertLeadResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ConvertLeadResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ConvertLeadResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *ConvertLeadResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ConvertLeadResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *ConvertLeadResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ConvertLeadResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ConvertLeadResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ConvertLeadResponse429Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *ConvertLeadResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *ConvertLeadResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ConvertLeadResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -3999,14 +5066,41 @@ func (r ConvertLeadResponse) ContentType() string {
 	return ""
 }
 
+// GetLimitsResponse200Headers the declared response headers of an HTTP 200 response for GetLimits
+type GetLimitsResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // GetLimitsResponse401Headers the declared response headers of an HTTP 401 response for GetLimits
 type GetLimitsResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetLimitsResponse406Headers the declared response headers of an HTTP 406 response for GetLimits
+type GetLimitsResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // GetLimitsResponse429Headers the declared response headers of an HTTP 429 response for GetLimits
 type GetLimitsResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetLimitsResponseDefaultHeaders the declared response headers of an HTTP default response for GetLimits
+type GetLimitsResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type GetLimitsResponse struct {
@@ -4022,10 +5116,16 @@ type GetLimitsResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetLimitsResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetLimitsResponse401Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetLimitsResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetLimitsResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetLimitsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4082,19 +5182,70 @@ func (r GetLimitsResponse) ContentType() string {
 	return ""
 }
 
+// QuerySOQLResponse200Headers the declared response headers of an HTTP 200 response for QuerySOQL
+type QuerySOQLResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QuerySOQLResponse400Headers the declared response headers of an HTTP 400 response for QuerySOQL
+type QuerySOQLResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // QuerySOQLResponse401Headers the declared response headers of an HTTP 401 response for QuerySOQL
 type QuerySOQLResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QuerySOQLResponse403Headers the declared response headers of an HTTP 403 response for QuerySOQL
+type QuerySOQLResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QuerySOQLResponse406Headers the declared response headers of an HTTP 406 response for QuerySOQL
+type QuerySOQLResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QuerySOQLResponse413Headers the declared response headers of an HTTP 413 response for QuerySOQL
+type QuerySOQLResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // QuerySOQLResponse429Headers the declared response headers of an HTTP 429 response for QuerySOQL
 type QuerySOQLResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // QuerySOQLResponse503Headers the declared response headers of an HTTP 503 response for QuerySOQL
 type QuerySOQLResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QuerySOQLResponseDefaultHeaders the declared response headers of an HTTP default response for QuerySOQL
+type QuerySOQLResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type QuerySOQLResponse struct {
@@ -4118,12 +5269,24 @@ type QuerySOQLResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *QuerySOQLResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *QuerySOQLResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *QuerySOQLResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *QuerySOQLResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *QuerySOQLResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *QuerySOQLResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *QuerySOQLResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *QuerySOQLResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *QuerySOQLResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4200,19 +5363,260 @@ func (r QuerySOQLResponse) ContentType() string {
 	return ""
 }
 
+// StreamSOQLResponse200Headers the declared response headers of an HTTP 200 response for StreamSOQL
+type StreamSOQLResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse400Headers the declared response headers of an HTTP 400 response for StreamSOQL
+type StreamSOQLResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse401Headers the declared response headers of an HTTP 401 response for StreamSOQL
+type StreamSOQLResponse401Headers struct {
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse403Headers the declared response headers of an HTTP 403 response for StreamSOQL
+type StreamSOQLResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse404Headers the declared response headers of an HTTP 404 response for StreamSOQL
+type StreamSOQLResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse406Headers the declared response headers of an HTTP 406 response for StreamSOQL
+type StreamSOQLResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse413Headers the declared response headers of an HTTP 413 response for StreamSOQL
+type StreamSOQLResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse429Headers the declared response headers of an HTTP 429 response for StreamSOQL
+type StreamSOQLResponse429Headers struct {
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponse503Headers the declared response headers of an HTTP 503 response for StreamSOQL
+type StreamSOQLResponse503Headers struct {
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamSOQLResponseDefaultHeaders the declared response headers of an HTTP default response for StreamSOQL
+type StreamSOQLResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+type StreamSOQLResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamSOQLResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StreamSOQLResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamSOQLResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StreamSOQLResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StreamSOQLResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *StreamSOQLResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *StreamSOQLResponse413Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamSOQLResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamSOQLResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StreamSOQLResponseDefaultHeaders
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON406() *NotAcceptable {
+	return r.ApplicationproblemJSON406
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StreamSOQLResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamSOQLResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamSOQLResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamSOQLResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamSOQLResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// QueryMoreResponse200Headers the declared response headers of an HTTP 200 response for QueryMore
+type QueryMoreResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryMoreResponse400Headers the declared response headers of an HTTP 400 response for QueryMore
+type QueryMoreResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // QueryMoreResponse401Headers the declared response headers of an HTTP 401 response for QueryMore
 type QueryMoreResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryMoreResponse403Headers the declared response headers of an HTTP 403 response for QueryMore
+type QueryMoreResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryMoreResponse404Headers the declared response headers of an HTTP 404 response for QueryMore
+type QueryMoreResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryMoreResponse406Headers the declared response headers of an HTTP 406 response for QueryMore
+type QueryMoreResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // QueryMoreResponse429Headers the declared response headers of an HTTP 429 response for QueryMore
 type QueryMoreResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // QueryMoreResponse503Headers the declared response headers of an HTTP 503 response for QueryMore
 type QueryMoreResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryMoreResponseDefaultHeaders the declared response headers of an HTTP default response for QueryMore
+type QueryMoreResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type QueryMoreResponse struct {
@@ -4236,12 +5640,24 @@ type QueryMoreResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *QueryMoreResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *QueryMoreResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *QueryMoreResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *QueryMoreResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *QueryMoreResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *QueryMoreResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *QueryMoreResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *QueryMoreResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *QueryMoreResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4318,19 +5734,244 @@ func (r QueryMoreResponse) ContentType() string {
 	return ""
 }
 
+// StreamQueryMoreResponse200Headers the declared response headers of an HTTP 200 response for StreamQueryMore
+type StreamQueryMoreResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse400Headers the declared response headers of an HTTP 400 response for StreamQueryMore
+type StreamQueryMoreResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse401Headers the declared response headers of an HTTP 401 response for StreamQueryMore
+type StreamQueryMoreResponse401Headers struct {
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse403Headers the declared response headers of an HTTP 403 response for StreamQueryMore
+type StreamQueryMoreResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse404Headers the declared response headers of an HTTP 404 response for StreamQueryMore
+type StreamQueryMoreResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse406Headers the declared response headers of an HTTP 406 response for StreamQueryMore
+type StreamQueryMoreResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse429Headers the declared response headers of an HTTP 429 response for StreamQueryMore
+type StreamQueryMoreResponse429Headers struct {
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponse503Headers the declared response headers of an HTTP 503 response for StreamQueryMore
+type StreamQueryMoreResponse503Headers struct {
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryMoreResponseDefaultHeaders the declared response headers of an HTTP default response for StreamQueryMore
+type StreamQueryMoreResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+type StreamQueryMoreResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamQueryMoreResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StreamQueryMoreResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamQueryMoreResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StreamQueryMoreResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StreamQueryMoreResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *StreamQueryMoreResponse406Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamQueryMoreResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamQueryMoreResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StreamQueryMoreResponseDefaultHeaders
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON406() *NotAcceptable {
+	return r.ApplicationproblemJSON406
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StreamQueryMoreResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamQueryMoreResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamQueryMoreResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamQueryMoreResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamQueryMoreResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SearchResponse200Headers the declared response headers of an HTTP 200 response for Search
+type SearchResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// SearchResponse400Headers the declared response headers of an HTTP 400 response for Search
+type SearchResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // SearchResponse401Headers the declared response headers of an HTTP 401 response for Search
 type SearchResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// SearchResponse403Headers the declared response headers of an HTTP 403 response for Search
+type SearchResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// SearchResponse406Headers the declared response headers of an HTTP 406 response for Search
+type SearchResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// SearchResponse413Headers the declared response headers of an HTTP 413 response for Search
+type SearchResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // SearchResponse429Headers the declared response headers of an HTTP 429 response for Search
 type SearchResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // SearchResponse503Headers the declared response headers of an HTTP 503 response for Search
 type SearchResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// SearchResponseDefaultHeaders the declared response headers of an HTTP default response for Search
+type SearchResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type SearchResponse struct {
@@ -4354,12 +5995,24 @@ type SearchResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SearchResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *SearchResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *SearchResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *SearchResponse403Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *SearchResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *SearchResponse413Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *SearchResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *SearchResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *SearchResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4436,14 +6089,48 @@ func (r SearchResponse) ContentType() string {
 	return ""
 }
 
+// ListSObjectsResponse200Headers the declared response headers of an HTTP 200 response for ListSObjects
+type ListSObjectsResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ListSObjectsResponse400Headers the declared response headers of an HTTP 400 response for ListSObjects
+type ListSObjectsResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // ListSObjectsResponse401Headers the declared response headers of an HTTP 401 response for ListSObjects
 type ListSObjectsResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ListSObjectsResponse406Headers the declared response headers of an HTTP 406 response for ListSObjects
+type ListSObjectsResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // ListSObjectsResponse429Headers the declared response headers of an HTTP 429 response for ListSObjects
 type ListSObjectsResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// ListSObjectsResponseDefaultHeaders the declared response headers of an HTTP default response for ListSObjects
+type ListSObjectsResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type ListSObjectsResponse struct {
@@ -4461,10 +6148,18 @@ type ListSObjectsResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListSObjectsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ListSObjectsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ListSObjectsResponse401Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *ListSObjectsResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *ListSObjectsResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *ListSObjectsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4526,14 +6221,62 @@ func (r ListSObjectsResponse) ContentType() string {
 	return ""
 }
 
+// DescribeSObjectResponse200Headers the declared response headers of an HTTP 200 response for DescribeSObject
+type DescribeSObjectResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DescribeSObjectResponse400Headers the declared response headers of an HTTP 400 response for DescribeSObject
+type DescribeSObjectResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // DescribeSObjectResponse401Headers the declared response headers of an HTTP 401 response for DescribeSObject
 type DescribeSObjectResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DescribeSObjectResponse403Headers the declared response headers of an HTTP 403 response for DescribeSObject
+type DescribeSObjectResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DescribeSObjectResponse404Headers the declared response headers of an HTTP 404 response for DescribeSObject
+type DescribeSObjectResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DescribeSObjectResponse406Headers the declared response headers of an HTTP 406 response for DescribeSObject
+type DescribeSObjectResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // DescribeSObjectResponse429Headers the declared response headers of an HTTP 429 response for DescribeSObject
 type DescribeSObjectResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DescribeSObjectResponseDefaultHeaders the declared response headers of an HTTP default response for DescribeSObject
+type DescribeSObjectResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type DescribeSObjectResponse struct {
@@ -4555,10 +6298,22 @@ type DescribeSObjectResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DescribeSObjectResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DescribeSObjectResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DescribeSObjectResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DescribeSObjectResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DescribeSObjectResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DescribeSObjectResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DescribeSObjectResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DescribeSObjectResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4630,19 +6385,84 @@ func (r DescribeSObjectResponse) ContentType() string {
 	return ""
 }
 
+// QueryRecordsResponse200Headers the declared response headers of an HTTP 200 response for QueryRecords
+type QueryRecordsResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponse400Headers the declared response headers of an HTTP 400 response for QueryRecords
+type QueryRecordsResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // QueryRecordsResponse401Headers the declared response headers of an HTTP 401 response for QueryRecords
 type QueryRecordsResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponse403Headers the declared response headers of an HTTP 403 response for QueryRecords
+type QueryRecordsResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponse404Headers the declared response headers of an HTTP 404 response for QueryRecords
+type QueryRecordsResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponse406Headers the declared response headers of an HTTP 406 response for QueryRecords
+type QueryRecordsResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponse413Headers the declared response headers of an HTTP 413 response for QueryRecords
+type QueryRecordsResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponse422Headers the declared response headers of an HTTP 422 response for QueryRecords
+type QueryRecordsResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // QueryRecordsResponse429Headers the declared response headers of an HTTP 429 response for QueryRecords
 type QueryRecordsResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // QueryRecordsResponse503Headers the declared response headers of an HTTP 503 response for QueryRecords
 type QueryRecordsResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// QueryRecordsResponseDefaultHeaders the declared response headers of an HTTP default response for QueryRecords
+type QueryRecordsResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type QueryRecordsResponse struct {
@@ -4670,12 +6490,28 @@ type QueryRecordsResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *QueryRecordsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *QueryRecordsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *QueryRecordsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *QueryRecordsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *QueryRecordsResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *QueryRecordsResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *QueryRecordsResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *QueryRecordsResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *QueryRecordsResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *QueryRecordsResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *QueryRecordsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -4762,30 +6598,307 @@ func (r QueryRecordsResponse) ContentType() string {
 	return ""
 }
 
+// StreamQueryRecordsResponse200Headers the declared response headers of an HTTP 200 response for StreamQueryRecords
+type StreamQueryRecordsResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse400Headers the declared response headers of an HTTP 400 response for StreamQueryRecords
+type StreamQueryRecordsResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse401Headers the declared response headers of an HTTP 401 response for StreamQueryRecords
+type StreamQueryRecordsResponse401Headers struct {
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse403Headers the declared response headers of an HTTP 403 response for StreamQueryRecords
+type StreamQueryRecordsResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse404Headers the declared response headers of an HTTP 404 response for StreamQueryRecords
+type StreamQueryRecordsResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse406Headers the declared response headers of an HTTP 406 response for StreamQueryRecords
+type StreamQueryRecordsResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse413Headers the declared response headers of an HTTP 413 response for StreamQueryRecords
+type StreamQueryRecordsResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse422Headers the declared response headers of an HTTP 422 response for StreamQueryRecords
+type StreamQueryRecordsResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse429Headers the declared response headers of an HTTP 429 response for StreamQueryRecords
+type StreamQueryRecordsResponse429Headers struct {
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponse503Headers the declared response headers of an HTTP 503 response for StreamQueryRecords
+type StreamQueryRecordsResponse503Headers struct {
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// StreamQueryRecordsResponseDefaultHeaders the declared response headers of an HTTP default response for StreamQueryRecords
+type StreamQueryRecordsResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+type StreamQueryRecordsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON406 the response for an HTTP 406 `application/problem+json` response
+	ApplicationproblemJSON406 *NotAcceptable
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *Unprocessable
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *StreamQueryRecordsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *StreamQueryRecordsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *StreamQueryRecordsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *StreamQueryRecordsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *StreamQueryRecordsResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *StreamQueryRecordsResponse406Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *StreamQueryRecordsResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *StreamQueryRecordsResponse422Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StreamQueryRecordsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *StreamQueryRecordsResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *StreamQueryRecordsResponseDefaultHeaders
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON406 returns the response for an HTTP 406 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON406() *NotAcceptable {
+	return r.ApplicationproblemJSON406
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON422() *Unprocessable {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StreamQueryRecordsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StreamQueryRecordsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StreamQueryRecordsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StreamQueryRecordsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StreamQueryRecordsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // CreateRecordResponse201Headers the declared response headers of an HTTP 201 response for CreateRecord
 type CreateRecordResponse201Headers struct {
 	IdempotentReplayed *string
 	Location           *string
+	SforceLimitInfo    *string
+	XRequestId         *string
+	XSalesforceCalls   *int
+}
+
+// CreateRecordResponse400Headers the declared response headers of an HTTP 400 response for CreateRecord
+type CreateRecordResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // CreateRecordResponse401Headers the declared response headers of an HTTP 401 response for CreateRecord
 type CreateRecordResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponse403Headers the declared response headers of an HTTP 403 response for CreateRecord
+type CreateRecordResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponse404Headers the declared response headers of an HTTP 404 response for CreateRecord
+type CreateRecordResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponse406Headers the declared response headers of an HTTP 406 response for CreateRecord
+type CreateRecordResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // CreateRecordResponse409Headers the declared response headers of an HTTP 409 response for CreateRecord
 type CreateRecordResponse409Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponse413Headers the declared response headers of an HTTP 413 response for CreateRecord
+type CreateRecordResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponse422Headers the declared response headers of an HTTP 422 response for CreateRecord
+type CreateRecordResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // CreateRecordResponse429Headers the declared response headers of an HTTP 429 response for CreateRecord
 type CreateRecordResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponse502Headers the declared response headers of an HTTP 502 response for CreateRecord
+type CreateRecordResponse502Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // CreateRecordResponse503Headers the declared response headers of an HTTP 503 response for CreateRecord
 type CreateRecordResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// CreateRecordResponseDefaultHeaders the declared response headers of an HTTP default response for CreateRecord
+type CreateRecordResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type CreateRecordResponse struct {
@@ -4819,14 +6932,30 @@ type CreateRecordResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *CreateRecordResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateRecordResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateRecordResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateRecordResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *CreateRecordResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *CreateRecordResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *CreateRecordResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateRecordResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *CreateRecordResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *CreateRecordResponse429Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *CreateRecordResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *CreateRecordResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *CreateRecordResponseDefaultHeaders
 }
 
 // GetJSON201 returns the response for an HTTP 201 `application/json` response
@@ -4926,26 +7055,97 @@ func (r CreateRecordResponse) ContentType() string {
 // BatchRecordsResponse200Headers the declared response headers of an HTTP 200 response for BatchRecords
 type BatchRecordsResponse200Headers struct {
 	IdempotentReplayed *string
+	SforceLimitInfo    *string
+	XRequestId         *string
+	XSalesforceCalls   *int
+}
+
+// BatchRecordsResponse400Headers the declared response headers of an HTTP 400 response for BatchRecords
+type BatchRecordsResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // BatchRecordsResponse401Headers the declared response headers of an HTTP 401 response for BatchRecords
 type BatchRecordsResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponse403Headers the declared response headers of an HTTP 403 response for BatchRecords
+type BatchRecordsResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponse404Headers the declared response headers of an HTTP 404 response for BatchRecords
+type BatchRecordsResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponse406Headers the declared response headers of an HTTP 406 response for BatchRecords
+type BatchRecordsResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // BatchRecordsResponse409Headers the declared response headers of an HTTP 409 response for BatchRecords
 type BatchRecordsResponse409Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponse413Headers the declared response headers of an HTTP 413 response for BatchRecords
+type BatchRecordsResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponse422Headers the declared response headers of an HTTP 422 response for BatchRecords
+type BatchRecordsResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // BatchRecordsResponse429Headers the declared response headers of an HTTP 429 response for BatchRecords
 type BatchRecordsResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponse502Headers the declared response headers of an HTTP 502 response for BatchRecords
+type BatchRecordsResponse502Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // BatchRecordsResponse503Headers the declared response headers of an HTTP 503 response for BatchRecords
 type BatchRecordsResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// BatchRecordsResponseDefaultHeaders the declared response headers of an HTTP default response for BatchRecords
+type BatchRecordsResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type BatchRecordsResponse struct {
@@ -4979,14 +7179,30 @@ type BatchRecordsResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *BatchRecordsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *BatchRecordsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *BatchRecordsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *BatchRecordsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *BatchRecordsResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *BatchRecordsResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *BatchRecordsResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *BatchRecordsResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *BatchRecordsResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *BatchRecordsResponse429Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *BatchRecordsResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *BatchRecordsResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *BatchRecordsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5086,31 +7302,105 @@ func (r BatchRecordsResponse) ContentType() string {
 // UpsertRecordResponse200Headers the declared response headers of an HTTP 200 response for UpsertRecord
 type UpsertRecordResponse200Headers struct {
 	IdempotentReplayed *string
+	SforceLimitInfo    *string
+	XRequestId         *string
+	XSalesforceCalls   *int
 }
 
 // UpsertRecordResponse201Headers the declared response headers of an HTTP 201 response for UpsertRecord
 type UpsertRecordResponse201Headers struct {
 	IdempotentReplayed *string
+	SforceLimitInfo    *string
+	XRequestId         *string
+	XSalesforceCalls   *int
+}
+
+// UpsertRecordResponse400Headers the declared response headers of an HTTP 400 response for UpsertRecord
+type UpsertRecordResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // UpsertRecordResponse401Headers the declared response headers of an HTTP 401 response for UpsertRecord
 type UpsertRecordResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponse403Headers the declared response headers of an HTTP 403 response for UpsertRecord
+type UpsertRecordResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponse404Headers the declared response headers of an HTTP 404 response for UpsertRecord
+type UpsertRecordResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponse406Headers the declared response headers of an HTTP 406 response for UpsertRecord
+type UpsertRecordResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // UpsertRecordResponse409Headers the declared response headers of an HTTP 409 response for UpsertRecord
 type UpsertRecordResponse409Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponse413Headers the declared response headers of an HTTP 413 response for UpsertRecord
+type UpsertRecordResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponse422Headers the declared response headers of an HTTP 422 response for UpsertRecord
+type UpsertRecordResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // UpsertRecordResponse429Headers the declared response headers of an HTTP 429 response for UpsertRecord
 type UpsertRecordResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponse502Headers the declared response headers of an HTTP 502 response for UpsertRecord
+type UpsertRecordResponse502Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // UpsertRecordResponse503Headers the declared response headers of an HTTP 503 response for UpsertRecord
 type UpsertRecordResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpsertRecordResponseDefaultHeaders the declared response headers of an HTTP default response for UpsertRecord
+type UpsertRecordResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type UpsertRecordResponse struct {
@@ -5148,14 +7438,30 @@ type UpsertRecordResponse struct {
 	Headers200 *UpsertRecordResponse200Headers
 	// Headers201 the parsed response headers for an HTTP 201 response
 	Headers201 *UpsertRecordResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpsertRecordResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpsertRecordResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpsertRecordResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpsertRecordResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *UpsertRecordResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *UpsertRecordResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpsertRecordResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpsertRecordResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpsertRecordResponse429Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *UpsertRecordResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpsertRecordResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpsertRecordResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5257,19 +7563,70 @@ func (r UpsertRecordResponse) ContentType() string {
 	return ""
 }
 
+// DeleteRecordResponse204Headers the declared response headers of an HTTP 204 response for DeleteRecord
+type DeleteRecordResponse204Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DeleteRecordResponse400Headers the declared response headers of an HTTP 400 response for DeleteRecord
+type DeleteRecordResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // DeleteRecordResponse401Headers the declared response headers of an HTTP 401 response for DeleteRecord
 type DeleteRecordResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DeleteRecordResponse403Headers the declared response headers of an HTTP 403 response for DeleteRecord
+type DeleteRecordResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DeleteRecordResponse404Headers the declared response headers of an HTTP 404 response for DeleteRecord
+type DeleteRecordResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DeleteRecordResponse406Headers the declared response headers of an HTTP 406 response for DeleteRecord
+type DeleteRecordResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // DeleteRecordResponse429Headers the declared response headers of an HTTP 429 response for DeleteRecord
 type DeleteRecordResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // DeleteRecordResponse503Headers the declared response headers of an HTTP 503 response for DeleteRecord
 type DeleteRecordResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// DeleteRecordResponseDefaultHeaders the declared response headers of an HTTP default response for DeleteRecord
+type DeleteRecordResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type DeleteRecordResponse struct {
@@ -5291,12 +7648,24 @@ type DeleteRecordResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteRecordResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteRecordResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *DeleteRecordResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteRecordResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteRecordResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *DeleteRecordResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *DeleteRecordResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *DeleteRecordResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *DeleteRecordResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -5368,19 +7737,70 @@ func (r DeleteRecordResponse) ContentType() string {
 	return ""
 }
 
+// GetRecordResponse200Headers the declared response headers of an HTTP 200 response for GetRecord
+type GetRecordResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetRecordResponse400Headers the declared response headers of an HTTP 400 response for GetRecord
+type GetRecordResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // GetRecordResponse401Headers the declared response headers of an HTTP 401 response for GetRecord
 type GetRecordResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetRecordResponse403Headers the declared response headers of an HTTP 403 response for GetRecord
+type GetRecordResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetRecordResponse404Headers the declared response headers of an HTTP 404 response for GetRecord
+type GetRecordResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetRecordResponse406Headers the declared response headers of an HTTP 406 response for GetRecord
+type GetRecordResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // GetRecordResponse429Headers the declared response headers of an HTTP 429 response for GetRecord
 type GetRecordResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // GetRecordResponse503Headers the declared response headers of an HTTP 503 response for GetRecord
 type GetRecordResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetRecordResponseDefaultHeaders the declared response headers of an HTTP default response for GetRecord
+type GetRecordResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type GetRecordResponse struct {
@@ -5404,12 +7824,24 @@ type GetRecordResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetRecordResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetRecordResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetRecordResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetRecordResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetRecordResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetRecordResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetRecordResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *GetRecordResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetRecordResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5486,19 +7918,91 @@ func (r GetRecordResponse) ContentType() string {
 	return ""
 }
 
+// UpdateRecordResponse204Headers the declared response headers of an HTTP 204 response for UpdateRecord
+type UpdateRecordResponse204Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse400Headers the declared response headers of an HTTP 400 response for UpdateRecord
+type UpdateRecordResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // UpdateRecordResponse401Headers the declared response headers of an HTTP 401 response for UpdateRecord
 type UpdateRecordResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse403Headers the declared response headers of an HTTP 403 response for UpdateRecord
+type UpdateRecordResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse404Headers the declared response headers of an HTTP 404 response for UpdateRecord
+type UpdateRecordResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse406Headers the declared response headers of an HTTP 406 response for UpdateRecord
+type UpdateRecordResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse409Headers the declared response headers of an HTTP 409 response for UpdateRecord
+type UpdateRecordResponse409Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse413Headers the declared response headers of an HTTP 413 response for UpdateRecord
+type UpdateRecordResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponse422Headers the declared response headers of an HTTP 422 response for UpdateRecord
+type UpdateRecordResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // UpdateRecordResponse429Headers the declared response headers of an HTTP 429 response for UpdateRecord
 type UpdateRecordResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // UpdateRecordResponse503Headers the declared response headers of an HTTP 503 response for UpdateRecord
 type UpdateRecordResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// UpdateRecordResponseDefaultHeaders the declared response headers of an HTTP default response for UpdateRecord
+type UpdateRecordResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type UpdateRecordResponse struct {
@@ -5526,12 +8030,30 @@ type UpdateRecordResponse struct {
 	ApplicationproblemJSON503 *Unavailable
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *UpdateRecordResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UpdateRecordResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpdateRecordResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UpdateRecordResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UpdateRecordResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *UpdateRecordResponse406Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *UpdateRecordResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UpdateRecordResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *UpdateRecordResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *UpdateRecordResponse429Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *UpdateRecordResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *UpdateRecordResponseDefaultHeaders
 }
 
 // GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
@@ -5621,26 +8143,97 @@ func (r UpdateRecordResponse) ContentType() string {
 // MergeRecordsResponse200Headers the declared response headers of an HTTP 200 response for MergeRecords
 type MergeRecordsResponse200Headers struct {
 	IdempotentReplayed *string
+	SforceLimitInfo    *string
+	XRequestId         *string
+	XSalesforceCalls   *int
+}
+
+// MergeRecordsResponse400Headers the declared response headers of an HTTP 400 response for MergeRecords
+type MergeRecordsResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // MergeRecordsResponse401Headers the declared response headers of an HTTP 401 response for MergeRecords
 type MergeRecordsResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponse403Headers the declared response headers of an HTTP 403 response for MergeRecords
+type MergeRecordsResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponse404Headers the declared response headers of an HTTP 404 response for MergeRecords
+type MergeRecordsResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponse406Headers the declared response headers of an HTTP 406 response for MergeRecords
+type MergeRecordsResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // MergeRecordsResponse409Headers the declared response headers of an HTTP 409 response for MergeRecords
 type MergeRecordsResponse409Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponse413Headers the declared response headers of an HTTP 413 response for MergeRecords
+type MergeRecordsResponse413Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponse422Headers the declared response headers of an HTTP 422 response for MergeRecords
+type MergeRecordsResponse422Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // MergeRecordsResponse429Headers the declared response headers of an HTTP 429 response for MergeRecords
 type MergeRecordsResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponse502Headers the declared response headers of an HTTP 502 response for MergeRecords
+type MergeRecordsResponse502Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // MergeRecordsResponse503Headers the declared response headers of an HTTP 503 response for MergeRecords
 type MergeRecordsResponse503Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// MergeRecordsResponseDefaultHeaders the declared response headers of an HTTP default response for MergeRecords
+type MergeRecordsResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type MergeRecordsResponse struct {
@@ -5674,14 +8267,30 @@ type MergeRecordsResponse struct {
 	ApplicationproblemJSONDefault *Problem
 	// Headers200 the parsed response headers for an HTTP 200 response
 	Headers200 *MergeRecordsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *MergeRecordsResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *MergeRecordsResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *MergeRecordsResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *MergeRecordsResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *MergeRecordsResponse406Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
 	Headers409 *MergeRecordsResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *MergeRecordsResponse413Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *MergeRecordsResponse422Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *MergeRecordsResponse429Headers
+	// Headers502 the parsed response headers for an HTTP 502 response
+	Headers502 *MergeRecordsResponse502Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
 	Headers503 *MergeRecordsResponse503Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *MergeRecordsResponseDefaultHeaders
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -5778,14 +8387,62 @@ func (r MergeRecordsResponse) ContentType() string {
 	return ""
 }
 
+// GetSObjectSchemaResponse200Headers the declared response headers of an HTTP 200 response for GetSObjectSchema
+type GetSObjectSchemaResponse200Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetSObjectSchemaResponse400Headers the declared response headers of an HTTP 400 response for GetSObjectSchema
+type GetSObjectSchemaResponse400Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
 // GetSObjectSchemaResponse401Headers the declared response headers of an HTTP 401 response for GetSObjectSchema
 type GetSObjectSchemaResponse401Headers struct {
-	WWWAuthenticate *string
+	SforceLimitInfo  *string
+	WWWAuthenticate  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetSObjectSchemaResponse403Headers the declared response headers of an HTTP 403 response for GetSObjectSchema
+type GetSObjectSchemaResponse403Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetSObjectSchemaResponse404Headers the declared response headers of an HTTP 404 response for GetSObjectSchema
+type GetSObjectSchemaResponse404Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetSObjectSchemaResponse406Headers the declared response headers of an HTTP 406 response for GetSObjectSchema
+type GetSObjectSchemaResponse406Headers struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 // GetSObjectSchemaResponse429Headers the declared response headers of an HTTP 429 response for GetSObjectSchema
 type GetSObjectSchemaResponse429Headers struct {
-	RetryAfter *int
+	RetryAfter       *int
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
+}
+
+// GetSObjectSchemaResponseDefaultHeaders the declared response headers of an HTTP default response for GetSObjectSchema
+type GetSObjectSchemaResponseDefaultHeaders struct {
+	SforceLimitInfo  *string
+	XRequestId       *string
+	XSalesforceCalls *int
 }
 
 type GetSObjectSchemaResponse struct {
@@ -5807,10 +8464,22 @@ type GetSObjectSchemaResponse struct {
 	ApplicationproblemJSON429 *TooManyRequests
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSObjectSchemaResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *GetSObjectSchemaResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetSObjectSchemaResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *GetSObjectSchemaResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *GetSObjectSchemaResponse404Headers
+	// Headers406 the parsed response headers for an HTTP 406 response
+	Headers406 *GetSObjectSchemaResponse406Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
 	Headers429 *GetSObjectSchemaResponse429Headers
+	// HeadersDefault the parsed response headers for an HTTP default response
+	HeadersDefault *GetSObjectSchemaResponseDefaultHeaders
 }
 
 // GetApplicationschemaJSON200 returns the response for an HTTP 200 `application/schema+json` response
@@ -6026,6 +8695,10 @@ func (c *ClientWithResponses) GetLimitsWithResponse(ctx context.Context, reqEdit
 
 // QuerySOQLWithBodyWithResponse Raw SOQL query
 //
+// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+// (so does this operation when `Accept` names `application/x-ndjson`, the
+// older form kept for existing clients).
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/query (the `QuerySOQL` operationId).
@@ -6039,6 +8712,10 @@ func (c *ClientWithResponses) QuerySOQLWithBodyWithResponse(ctx context.Context,
 
 // QuerySOQLWithResponse Raw SOQL query
 //
+// One page as JSON; `POST /v1/query/stream` streams every page as NDJSON
+// (so does this operation when `Accept` names `application/x-ndjson`, the
+// older form kept for existing clients).
+//
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/query (the `QuerySOQL` operationId).
@@ -6050,7 +8727,43 @@ func (c *ClientWithResponses) QuerySOQLWithResponse(ctx context.Context, body Qu
 	return ParseQuerySOQLResponse(rsp)
 }
 
+// StreamSOQLWithBodyWithResponse Raw SOQL query, every page as NDJSON
+//
+// The query of `POST /v1/query`, answered with every record of every
+// page, one per line, in constant memory.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+func (c *ClientWithResponses) StreamSOQLWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StreamSOQLResponse, error) {
+	rsp, err := c.StreamSOQLWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamSOQLResponse(rsp)
+}
+
+// StreamSOQLWithResponse Raw SOQL query, every page as NDJSON
+//
+// The query of `POST /v1/query`, answered with every record of every
+// page, one per line, in constant memory.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/query/stream (the `StreamSOQL` operationId).
+func (c *ClientWithResponses) StreamSOQLWithResponse(ctx context.Context, body StreamSOQLJSONRequestBody, reqEditors ...RequestEditorFn) (*StreamSOQLResponse, error) {
+	rsp, err := c.StreamSOQL(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamSOQLResponse(rsp)
+}
+
 // QueryMoreWithResponse Next page of a query
+//
+// One page as JSON; `GET /v1/query/{cursor}/stream` streams this page and
+// every later one as NDJSON (so does this operation when `Accept` names
+// `application/x-ndjson`, the older form kept for existing clients).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6061,6 +8774,22 @@ func (c *ClientWithResponses) QueryMoreWithResponse(ctx context.Context, cursor 
 		return nil, err
 	}
 	return ParseQueryMoreResponse(rsp)
+}
+
+// StreamQueryMoreWithResponse The rest of a query, every page as NDJSON
+//
+// The page this cursor points at and every later one, one record per
+// line, in constant memory.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/query/{cursor}/stream (the `StreamQueryMore` operationId).
+func (c *ClientWithResponses) StreamQueryMoreWithResponse(ctx context.Context, cursor Cursor, reqEditors ...RequestEditorFn) (*StreamQueryMoreResponse, error) {
+	rsp, err := c.StreamQueryMore(ctx, cursor, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamQueryMoreResponse(rsp)
 }
 
 // SearchWithBodyWithResponse SOSL search
@@ -6123,9 +8852,11 @@ func (c *ClientWithResponses) DescribeSObjectWithResponse(ctx context.Context, s
 //
 // Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 // `having`, `orderBy` and `limit`, checking every object, field and
-// relationship path against describe and escaping every value. With
-// `Accept: application/x-ndjson` every page is streamed, one record per
-// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// relationship path against describe and escaping every value. One page
+// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+// as NDJSON (so does this operation when `Accept` names
+// `application/x-ndjson`, the older form kept for existing clients). An
+// aggregate query (with `aggregates` or `groupBy`) is asked in
 // one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 // groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
@@ -6144,9 +8875,11 @@ func (c *ClientWithResponses) QueryRecordsWithBodyWithResponse(ctx context.Conte
 //
 // Builds SOQL from `fields`, `typeOf`, `aggregates`, `where`, `groupBy`,
 // `having`, `orderBy` and `limit`, checking every object, field and
-// relationship path against describe and escaping every value. With
-// `Accept: application/x-ndjson` every page is streamed, one record per
-// line. An aggregate query (with `aggregates` or `groupBy`) is asked in
+// relationship path against describe and escaping every value. One page
+// as JSON; `POST /v1/sobjects/{sobject}/query/stream` streams every page
+// as NDJSON (so does this operation when `Accept` names
+// `application/x-ndjson`, the older form kept for existing clients). An
+// aggregate query (with `aggregates` or `groupBy`) is asked in
 // one batch of 2,000 whatever `pageSize` says, as Salesforce cannot page
 // groups; more groups than that is a 400 `EXCEEDED_ID_LIMIT`.
 //
@@ -6159,6 +8892,42 @@ func (c *ClientWithResponses) QueryRecordsWithResponse(ctx context.Context, sobj
 		return nil, err
 	}
 	return ParseQueryRecordsResponse(rsp)
+}
+
+// StreamQueryRecordsWithBodyWithResponse Structured query, every page as NDJSON
+//
+// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+// record of every page, one per line, in constant memory: the gateway
+// fetches the next page while writing the current one. Streams are
+// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+func (c *ClientWithResponses) StreamQueryRecordsWithBodyWithResponse(ctx context.Context, sobject SObject, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StreamQueryRecordsResponse, error) {
+	rsp, err := c.StreamQueryRecordsWithBody(ctx, sobject, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamQueryRecordsResponse(rsp)
+}
+
+// StreamQueryRecordsWithResponse Structured query, every page as NDJSON
+//
+// The query of `POST /v1/sobjects/{sobject}/query`, answered with every
+// record of every page, one per line, in constant memory: the gateway
+// fetches the next page while writing the current one. Streams are
+// capped per caller and per replica (`429`/`503 TOO_MANY_STREAMS`).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/sobjects/{sobject}/query/stream (the `StreamQueryRecords` operationId).
+func (c *ClientWithResponses) StreamQueryRecordsWithResponse(ctx context.Context, sobject SObject, body StreamQueryRecordsJSONRequestBody, reqEditors ...RequestEditorFn) (*StreamQueryRecordsResponse, error) {
+	rsp, err := c.StreamQueryRecords(ctx, sobject, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStreamQueryRecordsResponse(rsp)
 }
 
 // CreateRecordWithBodyWithResponse Create a record
@@ -6364,7 +9133,7 @@ func ParseGetDocsResponse(rsp *http.Response) (*GetDocsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+		var dest OperationsProblem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6390,7 +9159,7 @@ func ParseGetDocsScriptResponse(rsp *http.Response) (*GetDocsScriptResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+		var dest OperationsProblem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6423,7 +9192,7 @@ func ParseHealthzResponse(rsp *http.Response) (*HealthzResponse, error) {
 		response.JSON200 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+		var dest OperationsProblem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6449,7 +9218,7 @@ func ParseMetricsResponse(rsp *http.Response) (*MetricsResponse, error) {
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+		var dest OperationsProblem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6489,7 +9258,7 @@ func ParseReadyzResponse(rsp *http.Response) (*ReadyzResponse, error) {
 		response.JSON503 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
-		var dest Problem
+		var dest OperationsProblem
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -6566,8 +9335,63 @@ func ParseInvalidateCacheResponse(rsp *http.Response) (*InvalidateCacheResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers InvalidateCacheResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers InvalidateCacheResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers InvalidateCacheResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6575,7 +9399,69 @@ func ParseInvalidateCacheResponse(rsp *http.Response) (*InvalidateCacheResponse,
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers InvalidateCacheResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers InvalidateCacheResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers InvalidateCacheResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -6585,7 +9471,52 @@ func ParseInvalidateCacheResponse(rsp *http.Response) (*InvalidateCacheResponse,
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case true:
+		var headers InvalidateCacheResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6708,9 +9639,61 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			}
 			headers.IdempotentReplayed = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ConvertLeadResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ConvertLeadResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6718,7 +9701,93 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ConvertLeadResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers ConvertLeadResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers ConvertLeadResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
 		var headers ConvertLeadResponse409Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -6728,7 +9797,76 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers ConvertLeadResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers ConvertLeadResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers ConvertLeadResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -6738,7 +9876,52 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 502:
+		var headers ConvertLeadResponse502Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers ConvertLeadResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -6748,7 +9931,52 @@ func ParseConvertLeadResponse(rsp *http.Response) (*ConvertLeadResponse, error) 
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers ConvertLeadResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6806,8 +10034,39 @@ func ParseGetLimitsResponse(rsp *http.Response) (*GetLimitsResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetLimitsResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetLimitsResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6815,7 +10074,45 @@ func ParseGetLimitsResponse(rsp *http.Response) (*GetLimitsResponse, error) {
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetLimitsResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetLimitsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -6825,7 +10122,52 @@ func ParseGetLimitsResponse(rsp *http.Response) (*GetLimitsResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case true:
+		var headers GetLimitsResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -6908,14 +10250,66 @@ func ParseQuerySOQLResponse(rsp *http.Response) (*QuerySOQLResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
-	case rsp.StatusCode == 200:
-		// Content-type (application/x-ndjson) unsupported
-
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers QuerySOQLResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers QuerySOQLResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers QuerySOQLResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -6923,7 +10317,93 @@ func ParseQuerySOQLResponse(rsp *http.Response) (*QuerySOQLResponse, error) {
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers QuerySOQLResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers QuerySOQLResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers QuerySOQLResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers QuerySOQLResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -6932,6 +10412,27 @@ func ParseQuerySOQLResponse(rsp *http.Response) (*QuerySOQLResponse, error) {
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -6943,7 +10444,398 @@ func ParseQuerySOQLResponse(rsp *http.Response) (*QuerySOQLResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers QuerySOQLResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamSOQLResponse parses an HTTP response from a StreamSOQLWithResponse call
+func ParseStreamSOQLResponse(rsp *http.Response) (*StreamSOQLResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamSOQLResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamSOQLResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StreamSOQLResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StreamSOQLResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StreamSOQLResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StreamSOQLResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers StreamSOQLResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers StreamSOQLResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamSOQLResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamSOQLResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers503 = &headers
+	case true:
+		var headers StreamSOQLResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7026,14 +10918,66 @@ func ParseQueryMoreResponse(rsp *http.Response) (*QueryMoreResponse, error) {
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
-	case rsp.StatusCode == 200:
-		// Content-type (application/x-ndjson) unsupported
-
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers QueryMoreResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers QueryMoreResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers QueryMoreResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7041,7 +10985,93 @@ func ParseQueryMoreResponse(rsp *http.Response) (*QueryMoreResponse, error) {
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers QueryMoreResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers QueryMoreResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers QueryMoreResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers QueryMoreResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7050,6 +11080,27 @@ func ParseQueryMoreResponse(rsp *http.Response) (*QueryMoreResponse, error) {
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -7061,7 +11112,367 @@ func ParseQueryMoreResponse(rsp *http.Response) (*QueryMoreResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers QueryMoreResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamQueryMoreResponse parses an HTTP response from a StreamQueryMoreWithResponse call
+func ParseStreamQueryMoreResponse(rsp *http.Response) (*StreamQueryMoreResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamQueryMoreResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamQueryMoreResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StreamQueryMoreResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StreamQueryMoreResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StreamQueryMoreResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StreamQueryMoreResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers StreamQueryMoreResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamQueryMoreResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamQueryMoreResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers503 = &headers
+	case true:
+		var headers StreamQueryMoreResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7147,8 +11558,63 @@ func ParseSearchResponse(rsp *http.Response) (*SearchResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers SearchResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers SearchResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers SearchResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7156,7 +11622,93 @@ func ParseSearchResponse(rsp *http.Response) (*SearchResponse, error) {
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers SearchResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 406:
+		var headers SearchResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers SearchResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
 	case rsp.StatusCode == 429:
 		var headers SearchResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7165,6 +11717,27 @@ func ParseSearchResponse(rsp *http.Response) (*SearchResponse, error) {
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -7176,7 +11749,52 @@ func ParseSearchResponse(rsp *http.Response) (*SearchResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers SearchResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7241,8 +11859,63 @@ func ParseListSObjectsResponse(rsp *http.Response) (*ListSObjectsResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers ListSObjectsResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ListSObjectsResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers ListSObjectsResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7250,7 +11923,45 @@ func ParseListSObjectsResponse(rsp *http.Response) (*ListSObjectsResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 406:
+		var headers ListSObjectsResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers ListSObjectsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7260,7 +11971,52 @@ func ParseListSObjectsResponse(rsp *http.Response) (*ListSObjectsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case true:
+		var headers ListSObjectsResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7339,8 +12095,63 @@ func ParseDescribeSObjectResponse(rsp *http.Response) (*DescribeSObjectResponse,
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers DescribeSObjectResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers DescribeSObjectResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DescribeSObjectResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7348,7 +12159,93 @@ func ParseDescribeSObjectResponse(rsp *http.Response) (*DescribeSObjectResponse,
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DescribeSObjectResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DescribeSObjectResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers DescribeSObjectResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers DescribeSObjectResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7358,7 +12255,52 @@ func ParseDescribeSObjectResponse(rsp *http.Response) (*DescribeSObjectResponse,
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case true:
+		var headers DescribeSObjectResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7455,14 +12397,66 @@ func ParseQueryRecordsResponse(rsp *http.Response) (*QueryRecordsResponse, error
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
-	case rsp.StatusCode == 200:
-		// Content-type (application/x-ndjson) unsupported
-
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers QueryRecordsResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers QueryRecordsResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers QueryRecordsResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7470,7 +12464,141 @@ func ParseQueryRecordsResponse(rsp *http.Response) (*QueryRecordsResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers QueryRecordsResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers QueryRecordsResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers QueryRecordsResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers QueryRecordsResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers QueryRecordsResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers QueryRecordsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7479,6 +12607,27 @@ func ParseQueryRecordsResponse(rsp *http.Response) (*QueryRecordsResponse, error
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -7490,7 +12639,429 @@ func ParseQueryRecordsResponse(rsp *http.Response) (*QueryRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers QueryRecordsResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStreamQueryRecordsResponse parses an HTTP response from a StreamQueryRecordsWithResponse call
+func ParseStreamQueryRecordsResponse(rsp *http.Response) (*StreamQueryRecordsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StreamQueryRecordsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 406:
+		var dest NotAcceptable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON406 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest Unprocessable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers StreamQueryRecordsResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers StreamQueryRecordsResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers StreamQueryRecordsResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers StreamQueryRecordsResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers StreamQueryRecordsResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers StreamQueryRecordsResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 413:
+		var headers StreamQueryRecordsResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers StreamQueryRecordsResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 429:
+		var headers StreamQueryRecordsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers StreamQueryRecordsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers503 = &headers
+	case true:
+		var headers StreamQueryRecordsResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7620,9 +13191,61 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			}
 			headers.Location = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateRecordResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateRecordResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7630,7 +13253,93 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateRecordResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers CreateRecordResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers CreateRecordResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
 		var headers CreateRecordResponse409Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7640,7 +13349,76 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateRecordResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers CreateRecordResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers CreateRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7650,7 +13428,52 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 502:
+		var headers CreateRecordResponse502Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateRecordResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7660,7 +13483,52 @@ func ParseCreateRecordResponse(rsp *http.Response) (*CreateRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers CreateRecordResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7783,9 +13651,61 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			}
 			headers.IdempotentReplayed = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers BatchRecordsResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers BatchRecordsResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7793,7 +13713,93 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers BatchRecordsResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers BatchRecordsResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers BatchRecordsResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
 		var headers BatchRecordsResponse409Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7803,7 +13809,76 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers BatchRecordsResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers BatchRecordsResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers BatchRecordsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7813,7 +13888,52 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 502:
+		var headers BatchRecordsResponse502Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers BatchRecordsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7823,7 +13943,52 @@ func ParseBatchRecordsResponse(rsp *http.Response) (*BatchRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers BatchRecordsResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -7953,6 +14118,27 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			}
 			headers.IdempotentReplayed = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers200 = &headers
 	case rsp.StatusCode == 201:
 		var headers UpsertRecordResponse201Headers
@@ -7963,9 +14149,61 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			}
 			headers.IdempotentReplayed = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpsertRecordResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpsertRecordResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -7973,7 +14211,93 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpsertRecordResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpsertRecordResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers UpsertRecordResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
 		var headers UpsertRecordResponse409Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7983,7 +14307,76 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpsertRecordResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpsertRecordResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpsertRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -7993,7 +14386,52 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 502:
+		var headers UpsertRecordResponse502Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers UpsertRecordResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8003,7 +14441,52 @@ func ParseUpsertRecordResponse(rsp *http.Response) (*UpsertRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers UpsertRecordResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8085,8 +14568,63 @@ func ParseDeleteRecordResponse(rsp *http.Response) (*DeleteRecordResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteRecordResponse204Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteRecordResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers DeleteRecordResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -8094,7 +14632,93 @@ func ParseDeleteRecordResponse(rsp *http.Response) (*DeleteRecordResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteRecordResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteRecordResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers DeleteRecordResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers DeleteRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8103,6 +14727,27 @@ func ParseDeleteRecordResponse(rsp *http.Response) (*DeleteRecordResponse, error
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -8114,7 +14759,52 @@ func ParseDeleteRecordResponse(rsp *http.Response) (*DeleteRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers DeleteRecordResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8200,8 +14890,63 @@ func ParseGetRecordResponse(rsp *http.Response) (*GetRecordResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetRecordResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetRecordResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetRecordResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -8209,7 +14954,93 @@ func ParseGetRecordResponse(rsp *http.Response) (*GetRecordResponse, error) {
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetRecordResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetRecordResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetRecordResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8218,6 +15049,27 @@ func ParseGetRecordResponse(rsp *http.Response) (*GetRecordResponse, error) {
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -8229,7 +15081,52 @@ func ParseGetRecordResponse(rsp *http.Response) (*GetRecordResponse, error) {
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers GetRecordResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8332,8 +15229,63 @@ func ParseUpdateRecordResponse(rsp *http.Response) (*UpdateRecordResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 204:
+		var headers UpdateRecordResponse204Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers UpdateRecordResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpdateRecordResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -8341,7 +15293,165 @@ func ParseUpdateRecordResponse(rsp *http.Response) (*UpdateRecordResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers UpdateRecordResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UpdateRecordResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers UpdateRecordResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
+	case rsp.StatusCode == 409:
+		var headers UpdateRecordResponse409Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers UpdateRecordResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers UpdateRecordResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers UpdateRecordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8350,6 +15460,27 @@ func ParseUpdateRecordResponse(rsp *http.Response) (*UpdateRecordResponse, error
 				return nil, err
 			}
 			headers.RetryAfter = &value
+		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
 		}
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
@@ -8361,7 +15492,52 @@ func ParseUpdateRecordResponse(rsp *http.Response) (*UpdateRecordResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers UpdateRecordResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8484,9 +15660,61 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			}
 			headers.IdempotentReplayed = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers MergeRecordsResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers MergeRecordsResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -8494,7 +15722,93 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers MergeRecordsResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers MergeRecordsResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers MergeRecordsResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 409:
 		var headers MergeRecordsResponse409Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8504,7 +15818,76 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers MergeRecordsResponse413Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 422:
+		var headers MergeRecordsResponse422Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers422 = &headers
 	case rsp.StatusCode == 429:
 		var headers MergeRecordsResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8514,7 +15897,52 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case rsp.StatusCode == 502:
+		var headers MergeRecordsResponse502Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers502 = &headers
 	case rsp.StatusCode == 503:
 		var headers MergeRecordsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8524,7 +15952,52 @@ func ParseMergeRecordsResponse(rsp *http.Response) (*MergeRecordsResponse, error
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers503 = &headers
+	case true:
+		var headers MergeRecordsResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil
@@ -8603,8 +16076,63 @@ func ParseGetSObjectSchemaResponse(rsp *http.Response) (*GetSObjectSchemaRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSObjectSchemaResponse200Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers GetSObjectSchemaResponse400Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers400 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetSObjectSchemaResponse401Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -8612,7 +16140,93 @@ func ParseGetSObjectSchemaResponse(rsp *http.Response) (*GetSObjectSchemaRespons
 			}
 			headers.WWWAuthenticate = &value
 		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers GetSObjectSchemaResponse403Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers GetSObjectSchemaResponse404Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 406:
+		var headers GetSObjectSchemaResponse406Headers
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.Headers406 = &headers
 	case rsp.StatusCode == 429:
 		var headers GetSObjectSchemaResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
@@ -8622,7 +16236,52 @@ func ParseGetSObjectSchemaResponse(rsp *http.Response) (*GetSObjectSchemaRespons
 			}
 			headers.RetryAfter = &value
 		}
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
 		response.Headers429 = &headers
+	case true:
+		var headers GetSObjectSchemaResponseDefaultHeaders
+		if values := rsp.Header.Values("Sforce-Limit-Info"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Sforce-Limit-Info", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SforceLimitInfo = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = &value
+		}
+		if values := rsp.Header.Values("X-Salesforce-Calls"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Salesforce-Calls", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XSalesforceCalls = &value
+		}
+		response.HeadersDefault = &headers
 	}
 
 	return response, nil

@@ -23,19 +23,26 @@ func TestConditionValuesKeepTheirDigits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var scalar ConditionValue
-			if err := scalar.FromConditionValue1(ConditionValue1(tt.v)); err != nil {
+			var eq NullableScalar
+			if err := eq.FromNullableScalar1(NullableScalar1(tt.v)); err != nil {
 				t.Fatal(err)
 			}
-			if got := marshal(t, scalar); got != tt.want {
-				t.Errorf("scalar %s, want %s", got, tt.want)
+			if got := marshal(t, eq); got != tt.want {
+				t.Errorf("= value %s, want %s", got, tt.want)
 			}
-			var item ConditionValue_3_Item
-			if err := item.FromConditionValue31(ConditionValue31(tt.v)); err != nil {
+			var rng RangeComparison_Value
+			if err := rng.FromRangeComparisonValue1(RangeComparisonValue1(tt.v)); err != nil {
+				t.Fatal(err)
+			}
+			if got := marshal(t, rng); got != tt.want {
+				t.Errorf("< value %s, want %s", got, tt.want)
+			}
+			var item Scalar
+			if err := item.FromScalar1(Scalar1(tt.v)); err != nil {
 				t.Fatal(err)
 			}
 			if got := marshal(t, item); got != tt.want {
-				t.Errorf("array item %s, want %s", got, tt.want)
+				t.Errorf("in item %s, want %s", got, tt.want)
 			}
 		})
 	}

@@ -6,17 +6,21 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/sfgate/sfgate"
 )
 
 // Content negotiation (RFC 9110 §12.5.1). Every /v1 operation can answer
-// application/json and, for errors, application/problem+json; the document
-// adds what else an operation offers (application/x-ndjson for queries,
-// application/schema+json for a record schema). A request whose Accept
-// header admits none of them is refused with 406 before the handler, so
-// before any Salesforce call.
+// application/problem+json, and application/json unless it is a stream
+// (its success answers declare another media type only); the document adds
+// what else an operation offers (application/x-ndjson for the /stream
+// operations, application/schema+json for a record schema). A JSON query
+// operation also offers application/x-ndjson when the document names its
+// stream twin (ExtNDJSONOperation): the older way to ask for a stream. A
+// request whose Accept header admits none of them is refused with 406
+// before the handler, so before any Salesforce call.
 
 const (
 	mediaJSON    = "application/json"
@@ -24,26 +28,62 @@ const (
 	mediaNDJSON  = "application/x-ndjson"
 )
 
-// offeredMedia lists the media types route answers with: JSON and problem
-// details always, plus every content type its responses declare.
+// ExtNDJSONOperation is the operation extension by which a JSON query
+// operation names its NDJSON twin (the twin's operationId): the JSON
+// operation answers that twin's stream when Accept names
+// application/x-ndjson.
+const ExtNDJSONOperation = "x-ndjson-operation"
+
+// offeredMedia lists the media types route answers with: problem details
+// always, JSON unless the operation only streams, every content type its
+// responses declare, and NDJSON when it names a stream twin.
 func offeredMedia(route *routers.Route) []string {
-	offers := []string{mediaJSON, mediaProblem}
-	if route.Operation == nil || route.Operation.Responses == nil {
+	op := route.Operation
+	offers := []string{mediaProblem}
+	if !streamOnly(op) {
+		offers = []string{mediaJSON, mediaProblem}
+	}
+	fixed := len(offers)
+	add := func(mt string) {
+		if mt = strings.ToLower(mt); !slices.Contains(offers, mt) {
+			offers = append(offers, mt)
+		}
+	}
+	if op == nil || op.Responses == nil {
 		return offers
 	}
-	for _, ref := range route.Operation.Responses.Map() {
+	for _, ref := range op.Responses.Map() {
 		if ref == nil || ref.Value == nil {
 			continue
 		}
 		for mt := range ref.Value.Content {
-			mt = strings.ToLower(mt)
-			if !slices.Contains(offers, mt) {
-				offers = append(offers, mt)
-			}
+			add(mt)
 		}
 	}
-	slices.Sort(offers[2:]) // map order must not show in messages
+	if _, ok := op.Extensions[ExtNDJSONOperation]; ok {
+		add(mediaNDJSON)
+	}
+	slices.Sort(offers[fixed:]) // map order must not show in messages
 	return offers
+}
+
+// streamOnly reports whether every success answer op declares has a body
+// and none of them is JSON: an NDJSON stream operation.
+func streamOnly(op *openapi3.Operation) bool {
+	if op == nil || op.Responses == nil {
+		return false
+	}
+	seen := false
+	for code, ref := range op.Responses.Map() {
+		if !strings.HasPrefix(code, "2") || ref == nil || ref.Value == nil {
+			continue
+		}
+		if len(ref.Value.Content) == 0 || ref.Value.Content.Get(mediaJSON) != nil {
+			return false
+		}
+		seen = true
+	}
+	return seen
 }
 
 // mediaRange is one element of an Accept header.

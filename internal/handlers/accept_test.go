@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -54,6 +55,13 @@ func TestAcceptNegotiation(t *testing.T) {
 		{"browser", "GET", "/v1/sobjects/Account", "", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", 200, "application/json"},
 		{"schema+json offered", "GET", "/v1/sobjects/Account/schema", "", "application/schema+json", 200, "application/schema+json"},
 		{"garbage is ignored", "POST", "/v1/query", soql, "nonsense", 200, "application/json"},
+		{"stream twin, no Accept", "POST", "/v1/query/stream", soql, "", 200, "application/x-ndjson"},
+		{"stream twin, any", "POST", "/v1/query/stream", soql, "*/*", 200, "application/x-ndjson"},
+		{"stream twin, ndjson", "POST", "/v1/query/stream", soql, "application/x-ndjson", 200, "application/x-ndjson"},
+		{"stream twin refuses json only", "POST", "/v1/query/stream", soql, "application/json", 406, "application/problem+json"},
+		{"structured stream twin", "POST", "/v1/sobjects/Account/query/stream", `{"fields":["Id"]}`, "", 200, "application/x-ndjson"},
+		{"cursor stream twin", "GET", "/v1/query/" + strings.Repeat("c", 16) + "/stream", "", "", 200, "application/x-ndjson"},
+		{"cursor page, ndjson the older way", "GET", "/v1/query/" + strings.Repeat("c", 16), "", "application/x-ndjson", 200, "application/x-ndjson"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

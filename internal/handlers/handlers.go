@@ -28,6 +28,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/api"
 )
 
 // Options configure the handlers. Services left nil answer their routes
@@ -103,6 +104,11 @@ type Options struct {
 	Idempotency              sfgate.IdempotencyStore
 	MaxIdempotentAnswerBytes int64
 
+	// PublicURL, when set, is written as the one server of the served
+	// /openapi.yaml (GATEWAY_PUBLIC_URL), for client generators that need
+	// an absolute URL; empty serves the document as embedded (server "/").
+	PublicURL string
+
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -125,6 +131,7 @@ const (
 type Handlers struct {
 	opts     Options
 	doc      *openapi3.T
+	specYAML []byte // the served /openapi.yaml
 	router   chi.Router
 	metrics  *metrics
 	rates    RateLimiter
@@ -170,7 +177,11 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics(),
+	spec, err := servedSpec(api.OpenAPI, opts.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{opts: opts, doc: doc, specYAML: spec, metrics: newMetrics(),
 		bodies: newBudget(opts.MaxBufferedBodyBytes, opts.CallerBodyShare, opts.MaxBatchBodyBytes),
 		unauth: make(chan struct{}, opts.MaxUnauthenticated)}
 	for _, k := range opts.APIKeys {
@@ -269,8 +280,11 @@ func (h *Handlers) routes() error {
 		{http.MethodPost, "/v1/sobjects/{sobject}/records/batch", h.idempotent(h.batch), permission{action: sfgate.ActionBulk}},
 		{http.MethodPost, "/v1/sobjects/{sobject}/records/{id}/merge", h.idempotent(h.merge), permission{action: sfgate.ActionMerge}},
 		{http.MethodPost, "/v1/sobjects/{sobject}/query", h.structuredQuery, permission{action: sfgate.ActionQuery}},
+		{http.MethodPost, "/v1/sobjects/{sobject}/query/stream", h.structuredQueryStream, permission{action: sfgate.ActionQuery}},
 		{http.MethodPost, "/v1/query", h.soqlQuery, permission{}},
+		{http.MethodPost, "/v1/query/stream", h.soqlQueryStream, permission{}},
 		{http.MethodGet, "/v1/query/{cursor}", h.queryMore, permission{}},
+		{http.MethodGet, "/v1/query/{cursor}/stream", h.queryMoreStream, permission{}},
 		{http.MethodPost, "/v1/search", h.search, permission{}},
 		{http.MethodPost, "/v1/leads/convert", h.idempotent(h.convertLead), permission{action: sfgate.ActionConvert, object: "Lead"}},
 		{http.MethodGet, "/v1/limits", h.limits, permission{}},

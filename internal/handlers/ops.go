@@ -3,10 +3,10 @@ package handlers
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
-
-	"github.com/sfgate/sfgate/api"
 )
 
 func (h *Handlers) healthz(w http.ResponseWriter, r *http.Request) error {
@@ -55,8 +55,39 @@ func (h *Handlers) metricsPage(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handlers) openapi(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "application/yaml")
-	_, err := w.Write(api.OpenAPI)
+	_, err := w.Write(h.specYAML)
 	return err
+}
+
+// servedSpec is doc with its top-level servers replaced by publicURL, or
+// doc itself when publicURL is empty. The replacement is textual so that
+// the served document stays the embedded one byte for byte elsewhere.
+func servedSpec(doc []byte, publicURL string) ([]byte, error) {
+	if publicURL == "" {
+		return doc, nil
+	}
+	start := bytes.Index(doc, []byte("\nservers:\n"))
+	if start < 0 {
+		return nil, errors.New("api/openapi.yaml has no top-level servers to replace with GATEWAY_PUBLIC_URL")
+	}
+	start++
+	end := start + len("servers:\n")
+	for end < len(doc) && (doc[end] == ' ' || doc[end] == '\n') {
+		if i := bytes.IndexByte(doc[end:], '\n'); i >= 0 {
+			end += i + 1
+		} else {
+			end = len(doc)
+		}
+	}
+	u, err := json.Marshal(publicURL) // a JSON string is a YAML double-quoted scalar
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte{}, doc[:start]...)
+	out = append(out, "servers:\n  - url: "...)
+	out = append(out, u...)
+	out = append(out, "\n    description: This gateway (GATEWAY_PUBLIC_URL).\n"...)
+	return append(out, doc[end:]...), nil
 }
 
 // Redoc 2.5.4's standalone bundle, vendored whole from the npm package with

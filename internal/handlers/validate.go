@@ -144,6 +144,15 @@ func requestFieldErrors(err error) []sfgate.FieldError {
 			}
 			return
 		case *openapi3.SchemaError:
+			// oneOf only says that no branch matched; the branch the value
+			// was meant for (the Condition tree's and, or, not or
+			// comparison) names the rule broken inside it.
+			if e.SchemaField == "oneOf" {
+				if branch := intendedBranch(e); branch != nil {
+					walk(branch, field)
+					return
+				}
+			}
 			// allOf only says that some subschema failed; the subschemas'
 			// own errors (in Origin) name the rule broken. The document uses
 			// allOf: [$ref] to describe a property beside its $ref.
@@ -173,6 +182,43 @@ func requestFieldErrors(err error) []sfgate.FieldError {
 	return slices.CompactFunc(out, func(a, b sfgate.FieldError) bool { return a == b })
 }
 
+// intendedBranch picks, from a oneOf that no branch matched, the branch
+// the value was meant for: a branch that finds missing from the value
+// itself a property it requires, or the discriminator property, is told
+// apart by that property and so was not meant. nil when no branch or
+// more than one is left: then the oneOf error itself names the value.
+func intendedBranch(e *openapi3.SchemaError) error {
+	branches, ok := errors.Unwrap(errors.Unwrap(e.Origin)).(openapi3.MultiError)
+	if !ok {
+		return nil
+	}
+	depth := len(e.JSONPointer())
+	var left []error
+	for _, b := range branches {
+		if !missesOwnKey(b, depth) {
+			left = append(left, b)
+		}
+	}
+	if len(left) != 1 {
+		return nil
+	}
+	return left[0]
+}
+
+// missesOwnKey reports whether err says that the value at depth lacks a
+// property that its schema requires or discriminates on.
+func missesOwnKey(err error, depth int) bool {
+	switch e := err.(type) {
+	case openapi3.MultiError:
+		return slices.ContainsFunc(e, func(err error) bool { return missesOwnKey(err, depth) })
+	case *openapi3.SchemaError:
+		n := len(e.JSONPointer())
+		return (e.SchemaField == "required" && n == depth+1) ||
+			(e.SchemaField == "discriminator" && n == depth && strings.Contains(e.Reason, "does not contain"))
+	}
+	return false
+}
+
 // unsupportedProperty matches kin-openapi's reason for a property that
 // additionalProperties: false refuses; the pointer then names the object,
 // so the property is added to it.
@@ -184,6 +230,14 @@ func schemaFieldError(se *openapi3.SchemaError, field string) sfgate.FieldError 
 	if m := unsupportedProperty.FindStringSubmatch(se.Reason); m != nil && code == "properties" {
 		code = "additionalProperties"
 		ptr = append(ptr, m[1])
+	}
+	if code == "discriminator" && se.Schema != nil && se.Schema.Discriminator != nil {
+		// The discriminator property itself is what is missing or wrong.
+		ptr = append(ptr, se.Schema.Discriminator.PropertyName)
+		code = "enum"
+		if strings.Contains(se.Reason, "does not contain") {
+			code = "required"
+		}
 	}
 	if code == "" {
 		code = "schema"

@@ -122,6 +122,11 @@ func (c *Checker) checkNDJSON(route *routers.Route, status int, body []byte) err
 		return fmt.Errorf("%s: no %d answer declared", route.Path, status)
 	}
 	mt := resp.Value.Content.Get("application/x-ndjson")
+	if mt == nil {
+		// A JSON query operation streams, when Accept asks, the answer of
+		// the twin it names.
+		mt = c.twinStream(route, status)
+	}
 	if mt == nil || mt.Schema == nil {
 		return fmt.Errorf("%s: %d has no application/x-ndjson schema", route.Path, status)
 	}
@@ -137,6 +142,27 @@ func (c *Checker) checkNDJSON(route *routers.Route, status int, body []byte) err
 		}
 	}
 	return sc.Err()
+}
+
+// twinStream is the NDJSON media type of the status answer of the stream
+// operation route's operation names as its twin (x-ndjson-operation), or
+// nil.
+func (c *Checker) twinStream(route *routers.Route, status int) *openapi3.MediaType {
+	id, _ := route.Operation.Extensions["x-ndjson-operation"].(string)
+	if id == "" {
+		return nil
+	}
+	for _, item := range c.doc.Paths.Map() {
+		for _, op := range item.Operations() {
+			if op.OperationID != id {
+				continue
+			}
+			if resp := op.Responses.Status(status); resp != nil && resp.Value != nil {
+				return resp.Value.Content.Get("application/x-ndjson")
+			}
+		}
+	}
+	return nil
 }
 
 // Transport wraps base so that every answer is validated; a mismatch fails
