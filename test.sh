@@ -33,6 +33,8 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # curl and jq run the README's examples (cmd/gateway/readme_test.go).
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+# promtool checks the chart's alert rules and dashboard queries (internal/deploytest).
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root=()
