@@ -35,13 +35,16 @@ const connection = "default"
 // is a function of its own; everything started is stopped in reverse order
 // on the way out.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) (err error) {
+	if isVersionRequest(args) {
+		return printVersion(stdout)
+	}
 	cfg, err := parseConfig(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stdout)
 	ctx = logger.WithContext(ctx)
-	logger.Info().Fields(cfg.masked()).Msg("configuration")
+	logger.Info().Str("version", version).Str("commit", commit).Fields(cfg.masked()).Msg("configuration")
 
 	var closers []func()
 	defer func() {
