@@ -87,6 +87,7 @@ func TestChartSchema(t *testing.T) {
 		{"ingress.hosts[0].paths[0].pathType=Everything", "/ingress/hosts/0/paths/0/pathType"},
 		{"prometheusRule.apiAllowanceWarning=80", "/prometheusRule/apiAllowanceWarning"},
 		{"topologySpread.whenUnsatisfiable=Sometimes", "/topologySpread/whenUnsatisfiable"},
+		{"prometheusRule.redisDownFor=1.5m", "/prometheusRule/redisDownFor"},
 		{"ingres.enabled=true", "ingres"},
 	} {
 		for _, cmd := range []string{"lint", "template"} {
