@@ -36,6 +36,8 @@ command -v jq >/dev/null 2>&1 || need+=(jq)
 # Headless Chromium loads /docs with every other host unresolvable
 # (cmd/gateway/docs_browser_test.go).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# promtool checks the chart's alert rules and dashboard queries (internal/deploytest).
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root=()

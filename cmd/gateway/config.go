@@ -46,7 +46,10 @@ type Config struct {
 	// RedisKeyPrefix is prepended to every Redis key and pub/sub channel
 	// the gateway uses (REDIS_KEY_PREFIX), so that deployments or tests
 	// can share one Redis database. Empty by default.
-	RedisKeyPrefix     string
+	RedisKeyPrefix string
+	// RedisSentinel reaches Redis through Sentinel instead of RedisURL
+	// (REDIS_SENTINEL_*, config_sentinel.go).
+	RedisSentinel      sentinelConfig
 	CacheEncryptionKey salesforce.Secret
 	// CursorKey signs query cursors (GATEWAY_CURSOR_KEY, base64, >= 32
 	// bytes); replicas must share it. Empty: derived from
@@ -142,6 +145,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	c.Callers = parseCallers(env, &errs)
 	c.OrgLimits = parseOrgLimits(getenv, &errs)
 	c.Idempotency = parseIdempotency(env, &errs)
+	c.RedisSentinel = parseSentinel(env, &errs)
 	checkRedis(c, &errs)
 
 	var terrs []error
@@ -299,13 +303,22 @@ func parseAPIKeys(keys string, errs *[]error) []handlers.APIKey {
 	return out
 }
 
+// UsesRedis reports whether a shared Redis is configured, by URL or through
+// Sentinel.
+func (c Config) UsesRedis() bool { return c.RedisURL != "" || c.RedisSentinel.Enabled() }
+
 // checkRedis checks REDIS_URL, REDIS_KEY_PREFIX and the keys: the session
 // encryption key Redis requires, and the cursor key.
 func checkRedis(c Config, errs *[]error) {
-	if c.RedisURL != "" {
-		u, err := url.Parse(c.RedisURL.Reveal())
-		if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-			badf(errs, "REDIS_URL is not a redis:// or rediss:// URL")
+	if c.RedisURL != "" && c.RedisSentinel.Enabled() {
+		badf(errs, "REDIS_URL and REDIS_SENTINEL_MASTER are both set: use one way to reach Redis")
+	}
+	if c.UsesRedis() {
+		if c.RedisURL != "" {
+			u, err := url.Parse(c.RedisURL.Reveal())
+			if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+				badf(errs, "REDIS_URL is not a redis:// or rediss:// URL")
+			}
 		}
 		switch {
 		case c.CacheEncryptionKey != "":
@@ -313,13 +326,13 @@ func checkRedis(c Config, errs *[]error) {
 			// --demo generates a key for the process: sessions are still
 			// encrypted in Redis, and die with the process.
 		default:
-			badf(errs, "CACHE_ENCRYPTION_KEY is required when REDIS_URL is set (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`): session ids are stored in Redis only encrypted")
+			badf(errs, "CACHE_ENCRYPTION_KEY is required when REDIS_URL or REDIS_SENTINEL_MASTER is set (base64 of 32 random bytes, e.g. `head -c32 /dev/urandom | base64`): session ids are stored in Redis only encrypted")
 		}
 	}
 	if c.RedisKeyPrefix != "" {
 		switch {
-		case c.RedisURL == "":
-			badf(errs, "REDIS_KEY_PREFIX is set but REDIS_URL is not: without Redis nothing uses it")
+		case !c.UsesRedis():
+			badf(errs, "REDIS_KEY_PREFIX is set but neither REDIS_URL nor REDIS_SENTINEL_MASTER is: without Redis nothing uses it")
 		case strings.ContainsAny(c.RedisKeyPrefix, "{}"):
 			// Every key of a connection carries the hash tag {connection}
 			// so that multi-key commands stay in one Redis Cluster slot; a
@@ -449,6 +462,9 @@ func (c Config) masked() map[string]any {
 		"tracing": c.Tracing.describe(), "org_limits": c.OrgLimits.describe(),
 	}
 	for k, v := range c.Door.masked() {
+		m[k] = v
+	}
+	for k, v := range c.RedisSentinel.masked() {
 		m[k] = v
 	}
 	return m

@@ -165,7 +165,7 @@ var settingsCases = []configCase{
 	{name: "cursor lifetime not a duration", env: with(clientCreds, "GATEWAY_CURSOR_TTL", "0"),
 		wantErr: []string{`GATEWAY_CURSOR_TTL "0"`}},
 	{name: "redis without key refused", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0"),
-		wantErr: []string{"CACHE_ENCRYPTION_KEY is required when REDIS_URL is set"}},
+		wantErr: []string{"CACHE_ENCRYPTION_KEY is required when REDIS_URL or REDIS_SENTINEL_MASTER is set"}},
 	{name: "redis with key", env: with(clientCreds, "REDIS_URL", "redis://:pw@127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey),
 		check: func(t *testing.T, c Config) {
 			b, _ := json.Marshal(c.masked())
@@ -255,7 +255,7 @@ var settingsCases = []configCase{
 			}
 		}},
 	{name: "redis key prefix without redis", env: with(clientCreds, "REDIS_KEY_PREFIX", "team-a:"),
-		wantErr: []string{"REDIS_KEY_PREFIX is set but REDIS_URL is not"}},
+		wantErr: []string{"REDIS_KEY_PREFIX is set but neither REDIS_URL nor REDIS_SENTINEL_MASTER is"}},
 	{name: "redis key prefix with a hash tag", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "{team}:"),
 		wantErr: []string{`REDIS_KEY_PREFIX "{team}:" must not contain { or }`}},
 	{name: "redis key prefix with a space", env: with(clientCreds, "REDIS_URL", "redis://127.0.0.1:6379/0", "CACHE_ENCRYPTION_KEY", testCacheKey, "REDIS_KEY_PREFIX", "team a:"),

@@ -35,13 +35,16 @@ const connection = "default"
 // is a function of its own; everything started is stopped in reverse order
 // on the way out.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) (err error) {
+	if isVersionRequest(args) {
+		return printVersion(stdout)
+	}
 	cfg, err := parseConfig(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
 	logger := newLogger(cfg, stdout)
 	ctx = logger.WithContext(ctx)
-	logger.Info().Fields(cfg.masked()).Msg("configuration")
+	logger.Info().Str("version", version).Str("commit", commit).Fields(cfg.masked()).Msg("configuration")
 
 	var closers []func()
 	defer func() {
@@ -279,10 +282,10 @@ func newLogger(cfg Config, stdout io.Writer) zerolog.Logger {
 	return zerolog.New(w).Level(cfg.LogLevel).With().Timestamp().Str("service", "sfgate").Logger()
 }
 
-// openCache builds the two-level cache (memory only without REDIS_URL) and
+// openCache builds the two-level cache (memory only without Redis) and
 // the keyring that encrypts sessions in Redis.
 func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.Tiered, *cache.Redis, *session.Keyring, error) {
-	if cfg.RedisURL == "" {
+	if !cfg.UsesRedis() {
 		return cache.NewTiered(cache.TieredOptions{Logger: logger}), nil, nil, nil
 	}
 	var keys *session.Keyring
@@ -303,9 +306,9 @@ func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.
 	// outage) to stderr; the cache already logs the outage once, so these
 	// go to the log at debug level.
 	goredis.SetLogger(redisLogger{logger})
-	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), cache.RedisOptions{Prefix: cfg.RedisKeyPrefix})
+	redis, err := openRedis(cfg)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("REDIS_URL: %w", err)
+		return nil, nil, nil, err
 	}
 	tiered := cache.NewTiered(cache.TieredOptions{Shared: redis, Logger: logger})
 	// Start does not fail when Redis is down: the cache degrades to memory
@@ -315,6 +318,21 @@ func openCache(ctx context.Context, cfg Config, logger *zerolog.Logger) (*cache.
 		return nil, nil, nil, fmt.Errorf("cache: %w", err)
 	}
 	return tiered, redis, keys, nil
+}
+
+// openRedis opens the shared Redis by REDIS_URL or through Sentinel.
+func openRedis(cfg Config) (*cache.Redis, error) {
+	opts := cache.RedisOptions{Prefix: cfg.RedisKeyPrefix}
+	if s := cfg.RedisSentinel; s.Enabled() {
+		return cache.OpenRedisSentinel(cache.SentinelOptions{
+			MasterName: s.Master, Addrs: s.Addrs, Password: s.Password.Reveal(), SentinelPassword: s.SentinelPassword.Reveal(),
+		}, opts), nil
+	}
+	redis, err := cache.OpenRedis(cfg.RedisURL.Reveal(), opts)
+	if err != nil {
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	return redis, nil
 }
 
 // apiVersion resolves the data calls' API version: SF_API_VERSION, else the

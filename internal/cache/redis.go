@@ -72,20 +72,53 @@ func OpenRedis(rawURL string, opts RedisOptions) (*Redis, error) {
 		// The URL may carry a password: do not echo it.
 		return nil, errors.New("cache: REDIS_URL is not a valid redis:// or rediss:// URL")
 	}
-	// The command timeout (a context deadline) is the bound that matters;
-	// these only keep go-redis from waiting longer on its own.
-	o.DialTimeout = time.Second
+	o.DialTimeout, o.DialerRetries, o.MaxRetries = dialTimeout, dialerRetries, maxRetries
+	o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = ioTimeout, ioTimeout, ioTimeout
+	o.ContextTimeoutEnabled = true
+	return owned(redis.NewClient(o), opts), nil
+}
+
+// The bounds OpenRedis and OpenRedisSentinel give go-redis, so that an
+// unreachable Redis costs a request milliseconds, not seconds. The command
+// timeout (a context deadline) is the bound that matters; these only keep
+// go-redis from waiting longer on its own.
+const (
+	dialTimeout = time.Second
 	// go-redis retries a failed dial 5 times 100 ms apart by default: a
 	// refused connection would cost every call half a second.
-	o.DialerRetries = 1
-	o.ReadTimeout = 2 * time.Second
-	o.WriteTimeout = 2 * time.Second
-	o.PoolTimeout = 2 * time.Second
-	o.MaxRetries = 1
+	dialerRetries = 1
+	ioTimeout     = 2 * time.Second
+	maxRetries    = 1
+)
+
+// SentinelOptions locate the master through Redis Sentinel.
+type SentinelOptions struct {
+	MasterName string   // the master's name in the sentinels' configuration
+	Addrs      []string // host:port of each sentinel
+	// Password authenticates to the master and its replicas,
+	// SentinelPassword to the sentinels; either may be empty.
+	Password, SentinelPassword string
+}
+
+// OpenRedisSentinel is OpenRedis through Redis Sentinel: go-redis asks the
+// sentinels for the current master and follows a failover by itself. It
+// does not contact any server; the first command does.
+func OpenRedisSentinel(s SentinelOptions, opts RedisOptions) *Redis {
+	o := &redis.FailoverOptions{
+		MasterName: s.MasterName, SentinelAddrs: s.Addrs,
+		Password: s.Password, SentinelPassword: s.SentinelPassword,
+	}
+	o.DialTimeout, o.DialerRetries, o.MaxRetries = dialTimeout, dialerRetries, maxRetries
+	o.ReadTimeout, o.WriteTimeout, o.PoolTimeout = ioTimeout, ioTimeout, ioTimeout
 	o.ContextTimeoutEnabled = true
-	r := NewRedis(redis.NewClient(o), opts)
+	return owned(redis.NewFailoverClient(o), opts)
+}
+
+// owned wraps a client that the returned Redis closes.
+func owned(c redis.UniversalClient, opts RedisOptions) *Redis {
+	r := NewRedis(c, opts)
 	r.owned = true
-	return r, nil
+	return r
 }
 
 // Client returns the underlying go-redis client.

@@ -28,7 +28,7 @@ var fullValues = map[string]any{
 		"OTEL_SERVICE_NAME": "sfgate", "OTEL_RESOURCE_ATTRIBUTES": "deployment.environment=prod",
 		"OTEL_EXPORTER_OTLP_PROTOCOL": "http/protobuf",
 	},
-	"terminationGracePeriodSeconds": 70,
+	"terminationGracePeriodSeconds": 80,
 	"secretEnv": map[string]any{
 		"SF_CLIENT_SECRET": "s3cr3t", "CACHE_ENCRYPTION_KEY": "UrPARu9lisnyzmrW/tKxo5ritKozQTItsS4PmtjiRvo=",
 		"REDIS_URL": "rediss://:pw@redis:6379/0", "GATEWAY_API_KEYS": "billing=0123456789abcdef",
@@ -69,6 +69,7 @@ var chartRenderCases = []struct {
 		"--set", "serviceMonitor.enabled=true", "--set", "existingSecret=sfgate-credentials",
 	}, check: checkOptionalObjectsRender},
 	{name: "numbers written unquoted in a values file", values: unquotedNumbersYAML, check: checkUnquotedNumbersRender},
+	{name: "every optional object", args: everyObjectArgs, check: checkEveryObjectRender},
 	{name: "image pinned by digest", args: []string{"--set", "image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}, check: checkDigestRender},
 }
 
@@ -122,7 +123,7 @@ func checkDefaultRender(t *testing.T, m manifests) {
 			t.Errorf("no %s rendered", kind)
 		}
 	}
-	for _, kind := range []string{"HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor"} {
+	for _, kind := range []string{"HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "Ingress", "HTTPRoute", "PrometheusRule"} {
 		if m.has(kind) {
 			t.Errorf("%s rendered though it is off by default", kind)
 		}
@@ -130,7 +131,7 @@ func checkDefaultRender(t *testing.T, m manifests) {
 	if len(obj(m.one(t, "Secret"), "data")) != 0 {
 		t.Errorf("the default Secret has data: %v", obj(m.one(t, "Secret"), "data"))
 	}
-	if got := str(m.one(t, "ConfigMap"), "data", "SF_LOGIN_URL"); got != "https://login.salesforce.com" {
+	if got := str(configMap(t, m), "data", "SF_LOGIN_URL"); got != "https://login.salesforce.com" {
 		t.Errorf("SF_LOGIN_URL = %q", got)
 	}
 }
@@ -155,7 +156,7 @@ func checkExistingSecretRender(t *testing.T, m manifests) {
 // key file: the ConfigMap and Secret carry exactly the values, and the key
 // is mounted read-only from its Secret.
 func checkEverySettingRender(t *testing.T, m manifests) {
-	cm := obj(m.one(t, "ConfigMap"), "data")
+	cm := obj(configMap(t, m), "data")
 	for k, v := range fullValues["env"].(map[string]any) {
 		if cm[k] != v {
 			t.Errorf("ConfigMap %s = %v, want %v", k, cm[k], v)
@@ -265,10 +266,22 @@ func checkOptionalObjectsRender(t *testing.T, m manifests) {
 	}
 }
 
+// checkEveryObjectRender checks that every optional object is rendered.
+func checkEveryObjectRender(t *testing.T, m manifests) {
+	for _, kind := range []string{"HorizontalPodAutoscaler", "NetworkPolicy", "ServiceMonitor", "Ingress", "HTTPRoute", "PrometheusRule"} {
+		if !m.has(kind) {
+			t.Errorf("no %s rendered", kind)
+		}
+	}
+	if m["ConfigMap/"+release+"-sfgate-dashboard"] == nil {
+		t.Errorf("no dashboard ConfigMap rendered")
+	}
+}
+
 // checkUnquotedNumbersRender checks numbers written unquoted in a values
 // file reach the ConfigMap as the same digits, not in float notation.
 func checkUnquotedNumbersRender(t *testing.T, m manifests) {
-	cm := obj(m.one(t, "ConfigMap"), "data")
+	cm := obj(configMap(t, m), "data")
 	for k, want := range map[string]string{
 		"GATEWAY_MAX_BODY_BYTES": "1048576", "GATEWAY_MAX_BATCH_BODY_BYTES": "33554432",
 		"GATEWAY_RATE_LIMIT": "0.5", "GATEWAY_RATE_BURST": "100", "SF_API_VERSION": "62.0",
@@ -303,7 +316,7 @@ func checkInvariants(t *testing.T, m manifests) {
 func checkEnvWiring(t *testing.T, m manifests, c map[string]any) {
 	t.Helper()
 	known := gatewayEnv(t)
-	cm := m.one(t, "ConfigMap")
+	cm := configMap(t, m)
 	cmData := obj(cm, "data")
 	for _, ef := range list(c, "envFrom") {
 		if get(ef, "secretRef") != nil {
@@ -349,10 +362,13 @@ func checkEnvWiring(t *testing.T, m manifests, c map[string]any) {
 			}
 			fromSecret[name] = true
 		}
-		if ref != nil && str(ref, "key") != name {
+		// optional: false marks a reference named in secretKeyRefs, which
+		// points at another Secret's own key.
+		explicit := ref != nil && get(ref, "optional") == false
+		if ref != nil && !explicit && str(ref, "key") != name {
 			t.Errorf("%s reads Secret key %q; the Secret's keys are the variable names", name, str(ref, "key"))
 		}
-		if ref != nil && secretName != "" && str(ref, "name") != secretName {
+		if ref != nil && !explicit && secretName != "" && str(ref, "name") != secretName {
 			t.Errorf("%s reads Secret %q, the chart renders %q", name, str(ref, "name"), secretName)
 		}
 	}
@@ -368,7 +384,7 @@ func checkEnvWiring(t *testing.T, m manifests, c map[string]any) {
 func checkPortAndProbes(t *testing.T, m manifests, c map[string]any) {
 	t.Helper()
 	d := m.one(t, "Deployment")
-	cmData := obj(m.one(t, "ConfigMap"), "data")
+	cmData := obj(configMap(t, m), "data")
 	ports := list(c, "ports")
 	if len(ports) != 1 || str(ports[0], "name") != "http" {
 		t.Fatalf("container ports = %v, want one named http", ports)
@@ -447,14 +463,18 @@ func checkPodSecurity(t *testing.T, m manifests, c map[string]any) {
 	}
 }
 
-// checkDraining: draining fits in the grace period (the preStop sleep, then
-// the gateway's own shutdown timeout), and a rolling update never takes a
-// pod down before its replacement is ready.
+// minShutdownMargin is the least slack the chart's defaults leave in the
+// grace period after draining and the final span flush.
+const minShutdownMargin = 5 * time.Second
+
+// checkDraining: draining fits in the grace period (the preStop sleep, the
+// gateway's own shutdown timeout, the final span flush, and a margin), and a
+// rolling update never takes a pod down before its replacement is ready.
 func checkDraining(t *testing.T, m manifests, c map[string]any) {
 	t.Helper()
 	d := m.one(t, "Deployment")
 	pod := obj(d, "spec", "template", "spec")
-	cmData := obj(m.one(t, "ConfigMap"), "data")
+	cmData := obj(configMap(t, m), "data")
 	shutdown := 25 * time.Second
 	if s, ok := cmData["GATEWAY_SHUTDOWN_TIMEOUT"].(string); ok {
 		var err error
@@ -462,14 +482,33 @@ func checkDraining(t *testing.T, m manifests, c map[string]any) {
 			t.Errorf("GATEWAY_SHUTDOWN_TIMEOUT %q: %v", s, err)
 		}
 	}
+	flush := 10 * time.Second
+	if s, ok := cmData["OTEL_EXPORTER_OTLP_TIMEOUT"].(string); ok {
+		ms, err := strconv.Atoi(s)
+		if err != nil {
+			t.Errorf("OTEL_EXPORTER_OTLP_TIMEOUT %q: %v", s, err)
+		}
+		flush = time.Duration(ms) * time.Millisecond
+	}
 	sleep := time.Duration(num(t, c, "lifecycle", "preStop", "sleep", "seconds")) * time.Second
 	grace := time.Duration(num(t, pod, "terminationGracePeriodSeconds")) * time.Second
-	if sleep <= 0 || grace <= sleep+shutdown {
-		t.Errorf("terminationGracePeriodSeconds %s is not more than preStop %s + GATEWAY_SHUTDOWN_TIMEOUT %s", grace, sleep, shutdown)
+	if sleep <= 0 || grace < sleep+shutdown+flush+minShutdownMargin {
+		t.Errorf("terminationGracePeriodSeconds %s is less than preStop %s + GATEWAY_SHUTDOWN_TIMEOUT %s + tracing flush %s + margin %s", grace, sleep, shutdown, flush, minShutdownMargin)
 	}
 	if get(d, "spec", "strategy", "rollingUpdate", "maxUnavailable") != 0 {
 		t.Errorf("rolling update may take pods down before new ones are ready: %v", get(d, "spec", "strategy"))
 	}
+}
+
+// configMap is the chart's ConfigMap of settings (the dashboard has one
+// too).
+func configMap(t *testing.T, m manifests) map[string]any {
+	t.Helper()
+	cm := m["ConfigMap/"+release+"-sfgate"]
+	if cm == nil {
+		t.Fatalf("no ConfigMap %s-sfgate (have %v)", release, m.keys())
+	}
+	return cm
 }
 
 func container(t *testing.T, m manifests) map[string]any {
@@ -572,8 +611,13 @@ func TestChartRefuses(t *testing.T) {
 		{"a secret in the ConfigMap", []string{"--set", "env.SF_CLIENT_SECRET=s3cr3t"}, "env.SF_CLIENT_SECRET is confidential"},
 		{"secretEnv with existingSecret", []string{"--set", "existingSecret=x", "--set", "secretEnv.SF_PASSWORD=p"}, "secretEnv must be empty"},
 		{"secretEnv key not in secretKeys", []string{"--set", "secretEnv.SF_LOGIN_URL=x"}, "secretEnv.SF_LOGIN_URL is not listed in secretKeys"},
-		{"grace period too short for draining", []string{"--set", "terminationGracePeriodSeconds=30"}, "must exceed preStopSleepSeconds"},
-		{"longer shutdown without a longer grace period", []string{"--set", "env.GATEWAY_SHUTDOWN_TIMEOUT=1m"}, "must exceed preStopSleepSeconds"},
+		{"grace period too short for draining", []string{"--set", "terminationGracePeriodSeconds=30"}, "must be at least preStopSleepSeconds (5) + GATEWAY_SHUTDOWN_TIMEOUT (25s)"},
+		{"the old 40 s grace period, with no margin", []string{"--set", "terminationGracePeriodSeconds=40"}, "+ shutdownMarginSeconds (5) = 45"},
+		{"longer shutdown without a longer grace period", []string{"--set", "env.GATEWAY_SHUTDOWN_TIMEOUT=1m"}, "must be at least preStopSleepSeconds"},
+		{"longer tracing flush without a longer grace period", []string{"--set", "env.OTEL_EXPORTER_OTLP_TIMEOUT=20000"}, "the tracing flush (OTEL_EXPORTER_OTLP_TIMEOUT, 20s)"},
+		{"tracing flush timeout helm cannot read", []string{"--set", "env.OTEL_EXPORTER_OTLP_TIMEOUT=10s"}, "/env/OTEL_EXPORTER_OTLP_TIMEOUT"},
+		{"HTTPRoute without a Gateway", []string{"--set", "httpRoute.enabled=true"}, "httpRoute.parentRefs must name the Gateway"},
+		{"secretKeyRefs for a variable that is not confidential", []string{"--set", "secretKeyRefs.SF_LOGIN_URL.name=x", "--set", "secretKeyRefs.SF_LOGIN_URL.key=y"}, "secretKeyRefs.SF_LOGIN_URL is not listed in secretKeys"},
 		{"shutdown timeout helm cannot read", []string{"--set", "env.GATEWAY_SHUTDOWN_TIMEOUT=2500ms"}, "use h, m and s parts"},
 		{"one replica", []string{"--set", "replicaCount=1"}, "replicaCount must be at least 2"},
 		{"autoscaling down to one", []string{"--set", "autoscaling.enabled=true", "--set", "autoscaling.minReplicas=1"}, "minReplicas must be at least 2"},
@@ -602,7 +646,7 @@ func TestChartRefuses(t *testing.T) {
 // errors, YAML that Kubernetes would reject as malformed).
 func TestChartLints(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{nil, {"--set", "existingSecret=x", "--set", "autoscaling.enabled=true", "--set", "networkPolicy.enabled=true", "--set", "serviceMonitor.enabled=true"}} {
+	for _, args := range [][]string{nil, {"--set", "existingSecret=x", "--set", "autoscaling.enabled=true", "--set", "networkPolicy.enabled=true", "--set", "serviceMonitor.enabled=true"}, everyObjectArgs} {
 		out, stderr, err := helm(t, append([]string{"lint", "--strict", chartDir, "--kube-version", minKube}, args...)...)
 		if err != nil {
 			t.Errorf("helm lint --strict %v: %v\n%s%s", args, err, out, stderr)

@@ -4,6 +4,7 @@ import (
 	"debug/elf"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -19,10 +20,24 @@ type instr struct {
 	args string
 }
 
-// stage is one build stage: its FROM image, its name and its instructions.
+// stage is one build stage: its FROM image (raw as written, and with the
+// global ARGs' defaults expanded), its name and its instructions.
 type stage struct {
-	image, name string
-	instrs      []instr
+	raw, image, name string
+	parent           *stage // the stage FROM names, if it names one
+	instrs           []instr
+}
+
+// args are the ARGs a stage declares, with their defaults.
+func (s stage) args() map[string]string {
+	m := map[string]string{}
+	for _, a := range s.all("ARG") {
+		for _, f := range strings.Fields(a) {
+			k, v, _ := strings.Cut(f, "=")
+			m[k] = strings.Trim(v, `"`)
+		}
+	}
+	return m
 }
 
 func (s stage) all(cmd string) []string {
@@ -65,11 +80,17 @@ func parseDockerfile(t *testing.T) []stage {
 		switch {
 		case in.cmd == "ARG" && len(stages) == 0:
 			k, v, _ := strings.Cut(in.args, "=")
-			globals[k] = v
+			globals[k] = strings.Trim(v, `"`)
 		case in.cmd == "FROM":
 			f := strings.Fields(in.args)
 			f = slices.DeleteFunc(f, func(s string) bool { return strings.HasPrefix(s, "--") })
-			s := stage{image: os.Expand(f[0], func(k string) string { return globals[k] })}
+			s := stage{raw: f[0], image: os.Expand(f[0], func(k string) string { return globals[k] })}
+			// FROM an earlier stage: the same base image, reached through it.
+			for i, prev := range stages {
+				if prev.name == f[0] {
+					s.raw, s.image, s.parent = prev.raw, prev.image, &stages[i]
+				}
+			}
 			if len(f) == 3 && strings.EqualFold(f[1], "AS") {
 				s.name = f[2]
 			}
@@ -328,11 +349,17 @@ func dockerBuild(t *testing.T, stages []stage) string {
 	for _, e := range build.all("ENV") {
 		env = append(env, shellFields(e)...)
 	}
+	// The build's ARGs as the release script sets them.
+	buildArgs := build.args()
+	buildArgs["VERSION"], buildArgs["REVISION"] = stampVersion, stampRevision
 	var argv []string
 	for _, r := range build.all("RUN") {
 		if _, after, ok := strings.Cut(r, "go build "); ok {
 			argv = append([]string{"build"}, shellFields(after)...)
 		}
+	}
+	for i, a := range argv {
+		argv[i] = os.Expand(a, func(k string) string { return buildArgs[k] })
 	}
 	if argv == nil {
 		t.Fatal("the build stage runs no go build")
@@ -361,8 +388,18 @@ func dockerBuild(t *testing.T, stages []stage) string {
 		}
 		f.Close()
 	}
+	out, err := exec.CommandContext(t.Context(), filepath.Join(bin, "gateway"), "--version").CombinedOutput()
+	if want := "gateway " + stampVersion + " (commit " + stampRevision + ")\n"; err != nil || string(out) != want {
+		t.Errorf("gateway --version of the Dockerfile's build: %q (%v), want %q", out, err, want)
+	}
 	return bin
 }
+
+// The version and revision dockerBuild stamps, as the release script would.
+const (
+	stampVersion  = "1.2.3-test"
+	stampRevision = "0123456789abcdef0123456789abcdef01234567"
+)
 
 // shellFields splits words as a shell would for the simple forms the
 // Dockerfile uses: spaces separate, double quotes group.

@@ -28,24 +28,11 @@ var envName = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 // constant, and the elements of a []string literal ranged over by a loop
 // whose body passes the loop variable to such a function.
 func ReadEnvNames(dir string) (map[string]bool, error) {
-	entries, err := os.ReadDir(dir)
+	files, err := parsePackage(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read env names: %w", err)
 	}
-	fset := token.NewFileSet()
-	var files []*ast.File
-	for _, e := range entries {
-		n := e.Name()
-		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.SkipObjectResolution)
-		if err != nil {
-			return nil, fmt.Errorf("read env names: %w", err)
-		}
-		files = append(files, f)
-	}
-	consts := stringConsts(files)
+	consts := stringDecls(files, token.CONST)
 	names := map[string]bool{}
 	for _, f := range files {
 		ast.Inspect(f, func(node ast.Node) bool {
@@ -101,14 +88,36 @@ func stringValue(e ast.Expr, consts map[string]string) (string, bool) {
 	return stringLit(e)
 }
 
-// stringConsts maps the package-level constants whose value is a string
-// literal to that value.
-func stringConsts(files []*ast.File) map[string]string {
-	consts := map[string]string{}
+// parsePackage parses the non-test Go files of the package in dir.
+func parsePackage(dir string) ([]*ast.File, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".go") || strings.HasSuffix(n, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, n), nil, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
+}
+
+// stringDecls maps the package-level constants (tok CONST) or variables
+// (tok VAR) whose value is a string literal to that value.
+func stringDecls(files []*ast.File, tok token.Token) map[string]string {
+	decls := map[string]string{}
 	for _, f := range files {
 		for _, d := range f.Decls {
 			g, ok := d.(*ast.GenDecl)
-			if !ok || g.Tok != token.CONST {
+			if !ok || g.Tok != tok {
 				continue
 			}
 			for _, spec := range g.Specs {
@@ -116,14 +125,14 @@ func stringConsts(files []*ast.File) map[string]string {
 				for i, n := range vs.Names {
 					if i < len(vs.Values) {
 						if s, ok := stringLit(vs.Values[i]); ok {
-							consts[n.Name] = s
+							decls[n.Name] = s
 						}
 					}
 				}
 			}
 		}
 	}
-	return consts
+	return decls
 }
 
 // rangedEnvNames handles `for _, k := range []string{"A", "B"} { … getenv(k) … }`.

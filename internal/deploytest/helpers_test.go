@@ -35,7 +35,7 @@ var designEnv = []string{
 // a pod only through a Secret.
 var secretEnv = []string{
 	"SF_CLIENT_SECRET", "SF_PASSWORD", "SF_SECURITY_TOKEN", "CACHE_ENCRYPTION_KEY", "REDIS_URL", "GATEWAY_API_KEYS",
-	"GATEWAY_CURSOR_KEY",
+	"GATEWAY_CURSOR_KEY", "REDIS_PASSWORD", "REDIS_SENTINEL_PASSWORD",
 }
 
 var gatewayEnvOnce = sync.OnceValues(func() (map[string]bool, error) {

@@ -85,10 +85,22 @@ release that cannot work is never applied.
 {{- fail (printf "secretEnv.%s is not listed in secretKeys" $k) }}
 {{- end }}
 {{- end }}
+{{- range $k, $v := .Values.secretKeyRefs }}
+{{- if not (has $k $.Values.secretKeys) }}
+{{- fail (printf "secretKeyRefs.%s is not listed in secretKeys" $k) }}
+{{- end }}
+{{- end }}
 {{- $shutdown := default "25s" .Values.env.GATEWAY_SHUTDOWN_TIMEOUT }}
 {{- $shutdownSeconds := include "sfgate.seconds" $shutdown | int }}
-{{- if le (int .Values.terminationGracePeriodSeconds) (add .Values.preStopSleepSeconds $shutdownSeconds | int) }}
-{{- fail (printf "terminationGracePeriodSeconds (%d) must exceed preStopSleepSeconds (%d) plus GATEWAY_SHUTDOWN_TIMEOUT (%s), or the kubelet kills requests still draining" (int .Values.terminationGracePeriodSeconds) (int .Values.preStopSleepSeconds) $shutdown) }}
+{{- /* The final span flush after shutdown: OTEL_EXPORTER_OTLP_TIMEOUT in milliseconds, 10 s by default. */}}
+{{- $flushMs := default "10000" .Values.env.OTEL_EXPORTER_OTLP_TIMEOUT | toString }}
+{{- if not (regexMatch "^[0-9]+$" $flushMs) }}
+{{- fail (printf "OTEL_EXPORTER_OTLP_TIMEOUT %q: a whole number of milliseconds" $flushMs) }}
+{{- end }}
+{{- $flushSeconds := div (add (int64 $flushMs) 999) 1000 | int }}
+{{- $need := add .Values.preStopSleepSeconds $shutdownSeconds $flushSeconds .Values.shutdownMarginSeconds | int }}
+{{- if lt (int .Values.terminationGracePeriodSeconds) $need }}
+{{- fail (printf "terminationGracePeriodSeconds (%d) must be at least preStopSleepSeconds (%d) + GATEWAY_SHUTDOWN_TIMEOUT (%s) + the tracing flush (OTEL_EXPORTER_OTLP_TIMEOUT, %ds) + shutdownMarginSeconds (%d) = %d, or the kubelet kills requests still draining" (int .Values.terminationGracePeriodSeconds) (int .Values.preStopSleepSeconds) $shutdown $flushSeconds (int .Values.shutdownMarginSeconds) $need) }}
 {{- end }}
 {{- if and (not .Values.autoscaling.enabled) (lt (int .Values.replicaCount) 2) }}
 {{- fail "replicaCount must be at least 2: one pod cannot drain without an outage" }}
