@@ -3,7 +3,8 @@
 # the tests need, then runs `go vet` and every test:
 #
 #   - Debian packages: redis-server, libxml2-utils (xmllint), nodejs and npm,
-#     curl and jq (the README's examples, which a test runs), with apt-get
+#     curl and jq (the README's examples, which a test runs), prometheus
+#     (promtool, which lints /metrics), with apt-get
 #     (as root, or through sudo), only those missing;
 #   - the locked npm dependencies of the three Node projects the tests run
 #     (npm ci), only where node_modules is missing or older than the lock file;
@@ -33,6 +34,9 @@ command -v npm >/dev/null 2>&1 || need+=(npm)
 # curl and jq run the README's examples (cmd/gateway/readme_test.go).
 command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v jq >/dev/null 2>&1 || need+=(jq)
+# promtool lints the gateway's /metrics (cmd/gateway/e2e_metrics_test.go);
+# Debian ships it in the prometheus package.
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     as_root=()

@@ -223,9 +223,9 @@ func checkEndpoints(c *Config, f flagValues, errs *[]error) {
 		badf(errs, "GATEWAY_ADDR %q is not host:port: %v", c.Addr, err)
 	}
 	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
 			badf(errs, "GATEWAY_METRICS_ADDR %q is not host:port: %v", c.MetricsAddr, err)
-		} else if c.MetricsAddr == c.Addr {
+		} else if c.MetricsAddr == c.Addr && port != "0" {
 			badf(errs, "GATEWAY_METRICS_ADDR %q is GATEWAY_ADDR: leave it unset to serve /metrics on the main listener", c.MetricsAddr)
 		}
 	}
