@@ -58,16 +58,47 @@ var limitInfoRE = regexp.MustCompile(`^api-usage=([0-9]+)/([0-9]+)$`)
 func TestMetricsAgainstTheOrg(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, stackOptions{})
-
-	var accountID string
-	type step struct {
-		name    string
-		do      func() answer
-		status  int
-		minCost int64 // calls the request must at least cost
+	var spent int64
+	for _, st := range metricsWorkload(t, s) {
+		before := s.simCounts(t)
+		a := st.do()
+		after := s.simCounts(t)
+		if a.status != st.status {
+			t.Fatalf("%s: %s", st.name, a)
+		}
+		spent += checkTracked(t, st, a, before, after)
 	}
-	steps := []step{
-		{"describe", func() answer { return s.do(t, http.MethodGet, "/v1/sobjects/Account", nil) }, 200, 0},
+	if spent < 8 {
+		t.Errorf("the workload cost %d calls: it exercised too little", spent)
+	}
+	body := s.scrape(t, "")
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v\n%s", err, body)
+	}
+	checkFamilies(t, fams)
+	checkMetricValues(t, fams, s.simCounts(t))
+	promtoolCheck(t, body)
+}
+
+// workloadStep is one request of the metrics workload.
+type workloadStep struct {
+	name    string
+	do      func() answer
+	status  int
+	minCost int64 // calls the request must at least cost
+}
+
+// metricsWorkload is the scripted workload: each kind of call once,
+// sequentially.
+func metricsWorkload(t *testing.T, s *stack) []workloadStep {
+	var accountID string
+	get := func(path string) func() answer {
+		return func() answer { return s.do(t, http.MethodGet, path, nil) }
+	}
+	return []workloadStep{
+		{"describe", get("/v1/sobjects/Account"), 200, 0},
 		{"query", func() answer {
 			a := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id, Name FROM Account ORDER BY Id LIMIT 3"})
 			if m := regexp.MustCompile(`"Id":"(001[A-Za-z0-9]{15})"`).FindSubmatch(a.body); m != nil {
@@ -78,7 +109,7 @@ func TestMetricsAgainstTheOrg(t *testing.T) {
 		{"structured query", func() answer {
 			return s.do(t, http.MethodPost, "/v1/sobjects/Account/query", map[string]any{"fields": []string{"Id", "Name"}, "limit": 2})
 		}, 200, 1},
-		{"read", func() answer { return s.do(t, http.MethodGet, "/v1/sobjects/Account/records/"+accountID, nil) }, 200, 1},
+		{"read", func() answer { return get("/v1/sobjects/Account/records/" + accountID)() }, 200, 1},
 		{"create", func() answer {
 			return s.do(t, http.MethodPost, "/v1/sobjects/Account/records", map[string]any{"Name": uniq("E2E metrics")})
 		}, 201, 1},
@@ -86,55 +117,48 @@ func TestMetricsAgainstTheOrg(t *testing.T) {
 			return s.do(t, http.MethodPost, "/v1/sobjects/Account/records/batch", map[string]any{"operation": "create",
 				"records": []any{map[string]any{"Name": uniq("E2E metrics batch")}, map[string]any{"Name": uniq("E2E metrics batch")}}})
 		}, 200, 1},
-		{"describe miss", func() answer { return s.do(t, http.MethodGet, "/v1/sobjects/NoSuchThing__c", nil) }, 404, 0},
+		{"describe miss", get("/v1/sobjects/NoSuchThing__c"), 404, 0},
 		{"login after the session expired", func() answer {
 			s.simCall(t, http.MethodPost, "/_sim/sessions/expire", nil, nil)
-			return s.do(t, http.MethodGet, "/v1/sobjects/Account/records/"+accountID, nil)
+			return get("/v1/sobjects/Account/records/" + accountID)()
 		}, 200, 3}, // the rejected call, the token request, the replay
-		{"cached describe", func() answer { return s.do(t, http.MethodGet, "/v1/sobjects/Account", nil) }, 200, 0},
-		{"limits", func() answer { return s.do(t, http.MethodGet, "/v1/limits", nil) }, 200, 0},
-		{"refused before any call", func() answer { return s.do(t, http.MethodGet, "/v1/sobjects/Account/records/nope", nil) }, 400, 0},
+		{"cached describe", get("/v1/sobjects/Account"), 200, 0},
+		{"limits", get("/v1/limits"), 200, 0},
+		{"refused before any call", get("/v1/sobjects/Account/records/nope"), 400, 0},
 	}
-	var spent int64
-	for _, st := range steps {
-		before := s.simCounts(t)
-		a := st.do()
-		after := s.simCounts(t)
-		if a.status != st.status {
-			t.Fatalf("%s: %s", st.name, a)
-		}
-		if a.header.Get("X-Request-Id") == "" {
-			t.Errorf("%s: no X-Request-Id", st.name)
-		}
-		calls, err := strconv.ParseInt(a.header.Get("X-Salesforce-Calls"), 10, 64)
-		if err != nil {
-			t.Errorf("%s: X-Salesforce-Calls %q", st.name, a.header.Get("X-Salesforce-Calls"))
-		}
-		if org := after.total() - before.total(); calls != org || calls < st.minCost {
-			t.Errorf("%s: X-Salesforce-Calls %d, the org counted %d (want at least %d)", st.name, calls, org, st.minCost)
-		}
-		spent += calls
-		m := limitInfoRE.FindStringSubmatch(a.header.Get("Sforce-Limit-Info"))
-		if m == nil {
-			t.Errorf("%s: Sforce-Limit-Info %q", st.name, a.header.Get("Sforce-Limit-Info"))
-			continue
-		}
-		used, _ := strconv.ParseInt(m[1], 10, 64)
-		limit, _ := strconv.ParseInt(m[2], 10, 64)
-		if limit != after.DailyLimit || used < 1 || used > after.APIRequests {
-			t.Errorf("%s: Sforce-Limit-Info %s, the org has used %d of %d", st.name, m[0], after.APIRequests, after.DailyLimit)
-		}
-	}
-	if spent < 8 {
-		t.Errorf("the workload cost %d calls: it exercised too little", spent)
-	}
+}
 
-	body := s.scrape(t, "")
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(bytes.NewReader(body))
-	if err != nil {
-		t.Fatalf("parse /metrics: %v\n%s", err, body)
+// checkTracked checks a's tracked properties against what the org counted
+// between before and after, and returns the calls a says it cost.
+func checkTracked(t *testing.T, st workloadStep, a answer, before, after simCounts) int64 {
+	t.Helper()
+	if a.header.Get("X-Request-Id") == "" {
+		t.Errorf("%s: no X-Request-Id", st.name)
 	}
+	calls, err := strconv.ParseInt(a.header.Get("X-Salesforce-Calls"), 10, 64)
+	if err != nil {
+		t.Errorf("%s: X-Salesforce-Calls %q", st.name, a.header.Get("X-Salesforce-Calls"))
+	}
+	if org := after.total() - before.total(); calls != org || calls < st.minCost {
+		t.Errorf("%s: X-Salesforce-Calls %d, the org counted %d (want at least %d)", st.name, calls, org, st.minCost)
+	}
+	m := limitInfoRE.FindStringSubmatch(a.header.Get("Sforce-Limit-Info"))
+	if m == nil {
+		t.Errorf("%s: Sforce-Limit-Info %q", st.name, a.header.Get("Sforce-Limit-Info"))
+		return calls
+	}
+	used, _ := strconv.ParseInt(m[1], 10, 64)
+	limit, _ := strconv.ParseInt(m[2], 10, 64)
+	if limit != after.DailyLimit || used < 1 || used > after.APIRequests {
+		t.Errorf("%s: Sforce-Limit-Info %s, the org has used %d of %d", st.name, m[0], after.APIRequests, after.DailyLimit)
+	}
+	return calls
+}
+
+// checkFamilies checks that every family of docs/metrics.md is scraped,
+// with its type and at least one series.
+func checkFamilies(t *testing.T, fams map[string]*dto.MetricFamily) {
+	t.Helper()
 	for name, typ := range map[string]dto.MetricType{
 		"sfgate_salesforce_calls_total":           dto.MetricType_COUNTER,
 		"sfgate_salesforce_call_duration_seconds": dto.MetricType_HISTOGRAM,
@@ -157,21 +181,29 @@ func TestMetricsAgainstTheOrg(t *testing.T) {
 			t.Errorf("/metrics lacks %s as a %s", name, typ)
 		}
 	}
-	sum := func(name string, match map[string]string) float64 {
-		var n float64
-	next:
-		for _, m := range fams[name].GetMetric() {
-			for _, l := range m.GetLabel() {
-				if v, ok := match[l.GetName()]; ok && v != l.GetValue() {
-					continue next
-				}
+}
+
+// sumSeries adds the values of the counter or gauge series of family name
+// whose labels include match.
+func sumSeries(fams map[string]*dto.MetricFamily, name string, match map[string]string) float64 {
+	var n float64
+next:
+	for _, m := range fams[name].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if v, ok := match[l.GetName()]; ok && v != l.GetValue() {
+				continue next
 			}
-			n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 		}
-		return n
+		n += m.GetCounter().GetValue() + m.GetGauge().GetValue()
 	}
-	org := s.simCounts(t)
-	if got := sum("sfgate_salesforce_calls_total", nil); int64(got) != org.total() {
+	return n
+}
+
+// checkMetricValues checks the scraped values against the workload and
+// the org's counts.
+func checkMetricValues(t *testing.T, fams map[string]*dto.MetricFamily, org simCounts) {
+	t.Helper()
+	if got := sumSeries(fams, "sfgate_salesforce_calls_total", nil); int64(got) != org.total() {
 		t.Errorf("sfgate_salesforce_calls_total sums to %v, the org counted %d calls: %v", got, org.total(), org.Calls)
 	}
 	for _, c := range []struct {
@@ -187,17 +219,16 @@ func TestMetricsAgainstTheOrg(t *testing.T) {
 		{"sfgate_redis_up", nil, 1},
 		{"sfgate_salesforce_inflight_calls", nil, 0},
 	} {
-		if got := sum(c.name, c.match); got != c.want {
+		if got := sumSeries(fams, c.name, c.match); got != c.want {
 			t.Errorf("%s%v = %v, want %v", c.name, c.match, got, c.want)
 		}
 	}
-	if sum("sfgate_cache_lookups_total", map[string]string{"level": "local", "result": "hit"}) < 1 {
+	if sumSeries(fams, "sfgate_cache_lookups_total", map[string]string{"level": "local", "result": "hit"}) < 1 {
 		t.Errorf("no local cache hit counted, though the describe was read twice")
 	}
-	if used := sum("sfgate_salesforce_api_requests_used", nil); used < 1 || used > float64(org.APIRequests) {
+	if used := sumSeries(fams, "sfgate_salesforce_api_requests_used", nil); used < 1 || used > float64(org.APIRequests) {
 		t.Errorf("sfgate_salesforce_api_requests_used %v, the org has used %d", used, org.APIRequests)
 	}
-	promtoolCheck(t, body)
 }
 
 // scrape fetches /metrics from the gateway (or base, when not empty).

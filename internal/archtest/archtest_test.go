@@ -64,6 +64,7 @@ func TestImportRules(t *testing.T) {
 		{"internal/limits", []string{"internal/", "cmd/"}, nil,
 			"the org's protection (semaphore, budget guard, rate limits) imports only the domain; the client and the handlers declare the interfaces it fills"},
 		{"internal/idempotency", []string{"internal/", "cmd/"}, nil, "the idempotency key store keeps opaque answers: it knows neither HTTP handlers nor Salesforce"},
+		{"internal/telemetry", []string{"internal/", "cmd/"}, nil, "the meter provider and its exporter know none of the packages that record through it"},
 		{"internal/sfsim", gateway, nil, "the emulator writes its XML on its own"},
 		{"internal/session", []string{"internal/handlers", "internal/metadata", "internal/sfsim"}, nil, "session uses salesforce and cache only"},
 		{"internal/metadata", []string{"internal/handlers", "internal/session", "internal/sfsim", "internal/salesforce"}, []string{"internal/salesforce/partner"},
