@@ -106,6 +106,16 @@ func metricsWorkload(t *testing.T, s *stack) []workloadStep {
 			}
 			return a
 		}, 200, 1},
+		{"streamed query", func() answer {
+			// X-Salesforce-Calls is written with the first page: here the
+			// only one, so it is the whole cost.
+			a := s.do(t, http.MethodPost, "/v1/query", map[string]any{"soql": "SELECT Id FROM Account ORDER BY Id LIMIT 3"},
+				"Accept", "application/x-ndjson")
+			if ct := a.header.Get("Content-Type"); ct != "application/x-ndjson" {
+				t.Errorf("streamed query answered %s", ct)
+			}
+			return a
+		}, 200, 1},
 		{"structured query", func() answer {
 			return s.do(t, http.MethodPost, "/v1/sobjects/Account/query", map[string]any{"fields": []string{"Id", "Name"}, "limit": 2})
 		}, 200, 1},
