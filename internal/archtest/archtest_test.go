@@ -153,3 +153,36 @@ func TestEngineLinksNoHTTP(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyTheWiringKnowsPrometheus keeps the exporter where the meter
+// provider is built: the packages that record metrics take an
+// OpenTelemetry MeterProvider and link neither the OpenTelemetry SDK nor
+// any Prometheus library (docs/metrics.md). To prove the check can fail,
+// it must find them in the packages that build the provider.
+func TestOnlyTheWiringKnowsPrometheus(t *testing.T) {
+	t.Parallel()
+	exporterDeps := func(p pkg) []string {
+		var out []string
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, "github.com/prometheus/") || strings.HasPrefix(d, "go.opentelemetry.io/otel/sdk/metric") ||
+				strings.HasPrefix(d, "go.opentelemetry.io/otel/exporters/prometheus") {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	byPath := map[string]pkg{}
+	for _, p := range listAll(t) {
+		byPath[p.ImportPath] = p
+	}
+	for _, rel := range []string{"internal/salesforce", "internal/session", "internal/handlers", "internal/cache", "internal/service"} {
+		if bad := exporterDeps(byPath[module+rel]); len(bad) > 0 {
+			t.Errorf("%s depends on %s: it records through the MeterProvider it is given; only cmd/gateway and internal/telemetry build the exporter", rel, bad[0])
+		}
+	}
+	for _, rel := range []string{"internal/telemetry", "cmd/gateway"} {
+		if len(exporterDeps(byPath[module+rel])) == 0 {
+			t.Errorf("%s links no exporter: the check above cannot see what it forbids", rel)
+		}
+	}
+}
