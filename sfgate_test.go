@@ -1,10 +1,12 @@
 package sfgate
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -112,5 +114,24 @@ func TestOrderedRecordJSON(t *testing.T) {
 	}
 	if b, _ := json.Marshal(OrderedRecord(nil)); string(b) != "null" {
 		t.Errorf("nil record = %s", b)
+	}
+}
+
+func TestCallCount(t *testing.T) {
+	t.Parallel()
+	CountCall(context.Background()) // no count in ctx: nothing to do, no panic
+	ctx, c := WithCallCount(context.Background())
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { CountCall(ctx) })
+	}
+	wg.Wait()
+	if got := c.Load(); got != 10 {
+		t.Fatalf("count = %d, want 10", got)
+	}
+	inner, c2 := WithCallCount(ctx)
+	CountCall(inner)
+	if c.Load() != 10 || c2.Load() != 1 {
+		t.Fatalf("an inner count must not add to the outer one: outer %d, inner %d", c.Load(), c2.Load())
 	}
 }

@@ -3,7 +3,8 @@
 # the tests need, then runs `go vet` and every test:
 #
 #   - Debian packages: redis-server, libxml2-utils (xmllint), nodejs and npm,
-#     curl and jq (the README's examples, which a test runs), with apt-get
+#     curl and jq (the README's examples, which a test runs), prometheus
+#     (promtool, which lints /metrics), with apt-get
 #     (as root, or through sudo), only those missing;
 #   - the locked npm dependencies of the Node projects the tests run
 #     (npm ci), only where node_modules is missing or older than the lock file;
@@ -36,7 +37,8 @@ command -v jq >/dev/null 2>&1 || need+=(jq)
 # Headless Chromium loads /docs with every other host unresolvable
 # (cmd/gateway/docs_browser_test.go).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
-# promtool checks the chart's alert rules and dashboard queries (internal/deploytest).
+# promtool checks the chart's alert rules and dashboard queries (internal/deploytest)
+# and lints the gateway's /metrics (cmd/gateway/e2e_metrics_test.go).
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

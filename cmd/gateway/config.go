@@ -29,8 +29,12 @@ import (
 // override them. Secrets have no flags (command lines are visible to every
 // user of the host) and are salesforce.Secret, which never prints.
 type Config struct {
-	Addr     string
-	LoginURL string
+	Addr string
+	// MetricsAddr, when set (GATEWAY_METRICS_ADDR), serves /metrics on a
+	// listener of its own at this address; the main listener then answers
+	// /metrics 404.
+	MetricsAddr string
+	LoginURL    string
 
 	ClientID      string
 	ClientSecret  salesforce.Secret
@@ -127,7 +131,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		badf(&errs, "unexpected arguments %q", f.rest)
 	}
 	c := Config{
-		Addr: f.addr, LoginURL: strings.TrimRight(f.loginURL, "/"),
+		Addr: f.addr, MetricsAddr: f.metricsAddr, LoginURL: strings.TrimRight(f.loginURL, "/"),
 		ClientID: f.clientID, ClientSecret: salesforce.Secret(env("SF_CLIENT_SECRET", "")),
 		Username: f.username, Password: salesforce.Secret(env("SF_PASSWORD", "")),
 		SecurityToken: salesforce.Secret(env("SF_SECURITY_TOKEN", "")), JWTKeyFile: f.jwtKeyFile,
@@ -172,13 +176,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 // flagValues are the settings that have a flag: the environment's value
 // (the flag's default), overridden by the command line.
 type flagValues struct {
-	addr, loginURL, clientID, username, jwtKeyFile, apiVersion string
-	describeTTL, logLevel, logFormat, redisKeyPrefix           string
-	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered   string
-	reqTimeout, shutdownTimeout, cursorTTL, publicURL          string
-	demo                                                       bool
-	door                                                       doorFlagValues
-	rest                                                       []string // arguments left after the flags
+	addr, metricsAddr, loginURL, clientID, username, jwtKeyFile  string
+	apiVersion, describeTTL, logLevel, logFormat, redisKeyPrefix string
+	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered     string
+	reqTimeout, shutdownTimeout, cursorTTL, publicURL            string
+	demo                                                         bool
+	door                                                         doorFlagValues
+	rest                                                         []string // arguments left after the flags
 }
 
 // parseFlags parses args over the environment's values; a malformed
@@ -188,6 +192,7 @@ func parseFlags(args []string, env func(k, def string) string, stderr io.Writer)
 	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", env("GATEWAY_METRICS_ADDR", ""), "serve /metrics on a listener of its own at this address (GATEWAY_METRICS_ADDR; default: on the main listener)")
 	fs.StringVar(&f.publicURL, "public-url", env("GATEWAY_PUBLIC_URL", ""), "the gateway's URL as callers reach it, the server of the served /openapi.yaml (GATEWAY_PUBLIC_URL)")
 	fs.StringVar(&f.loginURL, "sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
 	fs.StringVar(&f.clientID, "sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
@@ -225,6 +230,13 @@ func badf(errs *[]error, format string, a ...any) {
 func checkEndpoints(c *Config, f flagValues, errs *[]error) {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		badf(errs, "GATEWAY_ADDR %q is not host:port: %v", c.Addr, err)
+	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			badf(errs, "GATEWAY_METRICS_ADDR %q is not host:port: %v", c.MetricsAddr, err)
+		} else if c.MetricsAddr == c.Addr && port != "0" {
+			badf(errs, "GATEWAY_METRICS_ADDR %q is GATEWAY_ADDR: leave it unset to serve /metrics on the main listener", c.MetricsAddr)
+		}
 	}
 	if u, err := url.Parse(c.LoginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		badf(errs, "SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
@@ -447,7 +459,7 @@ func (c Config) masked() map[string]any {
 		apiVersion = "newest listed by the org"
 	}
 	m := map[string]any{
-		"GATEWAY_ADDR": c.Addr, "GATEWAY_PUBLIC_URL": c.PublicURL, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
+		"GATEWAY_ADDR": c.Addr, "GATEWAY_METRICS_ADDR": c.MetricsAddr, "GATEWAY_PUBLIC_URL": c.PublicURL, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),

@@ -224,6 +224,23 @@ var settingsCases = []configCase{
 		wantErr: []string{"GATEWAY_MAX_BUFFERED_BODY_BYTES (4096) is below GATEWAY_MAX_BATCH_BODY_BYTES"}},
 	{name: "bad listen address", env: with(clientCreds, "GATEWAY_ADDR", "8080"),
 		wantErr: []string{`GATEWAY_ADDR "8080"`}},
+	{name: "metrics listener", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "127.0.0.1:9090"),
+		check: func(t *testing.T, c Config) {
+			if c.MetricsAddr != "127.0.0.1:9090" || c.masked()["GATEWAY_METRICS_ADDR"] != "127.0.0.1:9090" {
+				t.Errorf("MetricsAddr %q, logged as %v", c.MetricsAddr, c.masked()["GATEWAY_METRICS_ADDR"])
+			}
+		}},
+	{name: "metrics listener flag overrides the environment", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "127.0.0.1:9090"),
+		args: []string{"-metrics-addr", ":9102"},
+		check: func(t *testing.T, c Config) {
+			if c.MetricsAddr != ":9102" {
+				t.Errorf("MetricsAddr %q", c.MetricsAddr)
+			}
+		}},
+	{name: "bad metrics listen address", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "9090"),
+		wantErr: []string{`GATEWAY_METRICS_ADDR "9090"`}},
+	{name: "metrics listener on the main address", env: with(clientCreds, "GATEWAY_ADDR", ":9000", "GATEWAY_METRICS_ADDR", ":9000"),
+		wantErr: []string{`GATEWAY_METRICS_ADDR ":9000" is GATEWAY_ADDR`}},
 	{name: "public url", env: with(clientCreds, "GATEWAY_PUBLIC_URL", "https://api.example.com/sfgate/"),
 		check: func(t *testing.T, c Config) {
 			if c.PublicURL != "https://api.example.com/sfgate" || c.masked()["GATEWAY_PUBLIC_URL"] != c.PublicURL {

@@ -13,6 +13,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate"
@@ -23,6 +24,7 @@ import (
 	"github.com/sfgate/sfgate/internal/service"
 	"github.com/sfgate/sfgate/internal/session"
 	"github.com/sfgate/sfgate/internal/sfsim"
+	"github.com/sfgate/sfgate/internal/telemetry"
 )
 
 // connection is the name of the one Salesforce connection the gateway
@@ -61,6 +63,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	closers = append(closers, stopTracing)
 
+	// One meter provider for the whole process, exported to Prometheus
+	// (docs/metrics.md); every package records through it.
+	prom, err := telemetry.NewPrometheus()
+	if err != nil {
+		return err
+	}
+	closers = append(closers, func() { _ = prom.Shutdown(context.WithoutCancel(ctx)) })
+	tel := telemetryProviders{tracer: tp, meter: prom.MeterProvider}
+	if cfg.MetricsAddr == "" {
+		tel.metrics = prom.Handler
+	} else {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, prom.Handler, &logger)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, stopMetrics)
+	}
+
 	if cfg.Demo {
 		stopSim, err := startDemoOrg(ctx, &cfg, &logger)
 		if err != nil {
@@ -95,15 +115,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	sfHTTP := &http.Client{Transport: salesforce.NewTransport(salesforce.TransportConfig{})}
 	closers = append(closers, sfHTTP.CloseIdleConnections)
-	client, err := connectSalesforce(ctx, cfg, sfHTTP, tp, redis, keys, org.guard, &logger)
+	client, err := connectSalesforce(ctx, cfg, sfHTTP, tel, redis, keys, org.guard, &logger)
 	if err != nil {
 		return err
 	}
-	h, err := buildHandlers(ctx, cfg, auth, client, tiered, idempotencyStore(cfg, redis), tp, org.rates, &logger)
+	if err := observeState(tel.meter, client, tiered); err != nil {
+		return err
+	}
+	h, err := buildHandlers(ctx, cfg, auth, client, tiered, idempotencyStore(cfg, redis), tel, org.rates, &logger)
 	if err != nil {
 		return err
 	}
 	return serve(ctx, cfg, h, &logger)
+}
+
+// telemetryProviders are the process's tracer and meter providers, handed
+// to every package that makes spans or records metrics.
+type telemetryProviders struct {
+	tracer trace.TracerProvider
+	meter  metric.MeterProvider
+	// metrics serves /metrics on the main listener; nil when it has a
+	// listener of its own (GATEWAY_METRICS_ADDR).
+	metrics http.Handler
 }
 
 // startDemoOrg starts the emulator in-process on a loopback port (--demo)
@@ -126,8 +159,8 @@ func startDemoOrg(ctx context.Context, cfg *Config, logger *zerolog.Logger) (sto
 // selects, sessions shared through redis when it is set) and the client of
 // the data calls, at the API version apiVersion settles on; guard protects
 // the org from both.
-func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp trace.TracerProvider, redis *cache.Redis, keys *session.Keyring, guard salesforce.Guard, logger *zerolog.Logger) (*salesforce.Client, error) {
-	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp, Guard: guard})
+func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tel telemetryProviders, redis *cache.Redis, keys *session.Keyring, guard salesforce.Guard, logger *zerolog.Logger) (*salesforce.Client, error) {
+	loginClient, err := salesforce.New(salesforce.Config{HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tel.tracer, MeterProvider: tel.meter, Guard: guard})
 	if err != nil {
 		return nil, fmt.Errorf("salesforce login client: %w", err)
 	}
@@ -135,7 +168,7 @@ func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp 
 		Name: connection, LoginURL: cfg.LoginURL,
 		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		Username: cfg.Username, Password: cfg.Password, SecurityToken: cfg.SecurityToken,
-		APIVersion: cfg.APIVersion, SOAPLogin: loginClient, Keys: keys,
+		APIVersion: cfg.APIVersion, SOAPLogin: loginClient, Keys: keys, MeterProvider: tel.meter,
 	}
 	if redis != nil {
 		scfg.Shared = redis
@@ -150,7 +183,7 @@ func connectSalesforce(ctx context.Context, cfg Config, sfHTTP *http.Client, tp 
 		return nil, err
 	}
 	version := apiVersion(ctx, sessions, logger)
-	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tp, Guard: guard})
+	client, err := salesforce.New(salesforce.Config{Sessions: sessions, APIVersion: version, HTTPClient: sfHTTP, ClientName: "sfgate", TracerProvider: tel.tracer, MeterProvider: tel.meter, Guard: guard})
 	if err != nil {
 		return nil, fmt.Errorf("salesforce client: %w", err)
 	}
@@ -166,7 +199,7 @@ var (
 
 // buildHandlers builds the describe metadata service, the records service
 // and the HTTP handlers over them, with the pod's readiness.
-func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, idem sfgate.IdempotencyStore, tp trace.TracerProvider, rates handlers.RateLimiter, logger *zerolog.Logger) (*handlers.Handlers, error) {
+func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator, client *salesforce.Client, tiered *cache.Tiered, idem sfgate.IdempotencyStore, tel telemetryProviders, rates handlers.RateLimiter, logger *zerolog.Logger) (*handlers.Handlers, error) {
 	meta, err := metadata.New(metadata.Config{Connection: connection, Client: client, Cache: tiered, TTL: cfg.DescribeTTL})
 	if err != nil {
 		return nil, fmt.Errorf("metadata service: %w", err)
@@ -187,7 +220,7 @@ func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator,
 	opts := handlers.Options{
 		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
 		Ready: readiness{tiered: tiered, client: client}, PublicURL: cfg.PublicURL,
-		Logger: *logger, TracerProvider: tp, APIKeys: cfg.APIKeys, Auth: auth, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
+		Logger: *logger, TracerProvider: tel.tracer, MeterProvider: tel.meter, Metrics: tel.metrics, APIKeys: cfg.APIKeys, Auth: auth, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,
 		RateLimiter: rates, MaxStreams: cfg.OrgLimits.MaxStreams, MaxStreamsPerCaller: cfg.OrgLimits.MaxStreamsPerCall,
 		Idempotency: idem, MaxIdempotentAnswerBytes: cfg.Idempotency.MaxAnswerBytes,

@@ -100,7 +100,7 @@ func TestRunDemoServesTheOperationalEndpoints(t *testing.T) {
 		{"/v1/sobjects?custom=true", "application/json", `"Invoice__c"`},
 		{"/v1/sobjects/NoSuch__c", "application/problem+json", `"code":"NOT_FOUND"`},
 		{"/v1/limits", "application/json", `"API REQUESTS"`},
-		{"/metrics", "text/plain; version=0.0.4; charset=utf-8", `sfgate_http_requests_total{route="/v1/sobjects/{sobject}",method="GET",status="200"} 1`},
+		{"/metrics", "text/plain; version=0.0.4; charset=utf-8; escaping=underscores", `sfgate_http_requests_total{method="GET",route="/v1/sobjects/{sobject}",status="200"} 1`},
 	}
 	for _, tt := range tests {
 		resp, err := client.Get(base + tt.path)

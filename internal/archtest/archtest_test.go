@@ -64,6 +64,7 @@ func TestImportRules(t *testing.T) {
 		{"internal/limits", []string{"internal/", "cmd/"}, nil,
 			"the org's protection (semaphore, budget guard, rate limits) imports only the domain; the client and the handlers declare the interfaces it fills"},
 		{"internal/idempotency", []string{"internal/", "cmd/"}, nil, "the idempotency key store keeps opaque answers: it knows neither HTTP handlers nor Salesforce"},
+		{"internal/telemetry", []string{"internal/", "cmd/"}, nil, "the meter provider and its exporter know none of the packages that record through it"},
 		{"internal/sfsim", gateway, nil, "the emulator writes its XML on its own"},
 		{"internal/session", []string{"internal/handlers", "internal/metadata", "internal/sfsim"}, nil, "session uses salesforce and cache only"},
 		{"internal/metadata", []string{"internal/handlers", "internal/session", "internal/sfsim", "internal/salesforce"}, []string{"internal/salesforce/partner"},
@@ -149,6 +150,39 @@ func TestEngineLinksNoHTTP(t *testing.T) {
 	for path, want := range map[string]string{module + "internal/salesforce": "net/http", module + "cmd/gateway": module + "internal/handlers"} {
 		if !slices.Contains(httpDeps(byPath[path]), want) {
 			t.Errorf("httpDeps(%s) misses %s: the check above cannot see what it forbids", path, want)
+		}
+	}
+}
+
+// TestOnlyTheWiringKnowsPrometheus keeps the exporter where the meter
+// provider is built: the packages that record metrics take an
+// OpenTelemetry MeterProvider and link neither the OpenTelemetry SDK nor
+// any Prometheus library (docs/metrics.md). To prove the check can fail,
+// it must find them in the packages that build the provider.
+func TestOnlyTheWiringKnowsPrometheus(t *testing.T) {
+	t.Parallel()
+	exporterDeps := func(p pkg) []string {
+		var out []string
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, "github.com/prometheus/") || strings.HasPrefix(d, "go.opentelemetry.io/otel/sdk/metric") ||
+				strings.HasPrefix(d, "go.opentelemetry.io/otel/exporters/prometheus") {
+				out = append(out, d)
+			}
+		}
+		return out
+	}
+	byPath := map[string]pkg{}
+	for _, p := range listAll(t) {
+		byPath[p.ImportPath] = p
+	}
+	for _, rel := range []string{"internal/salesforce", "internal/session", "internal/handlers", "internal/cache", "internal/service"} {
+		if bad := exporterDeps(byPath[module+rel]); len(bad) > 0 {
+			t.Errorf("%s depends on %s: it records through the MeterProvider it is given; only cmd/gateway and internal/telemetry build the exporter", rel, bad[0])
+		}
+	}
+	for _, rel := range []string{"internal/telemetry", "cmd/gateway"} {
+		if len(exporterDeps(byPath[module+rel])) == 0 {
+			t.Errorf("%s links no exporter: the check above cannot see what it forbids", rel)
 		}
 	}
 }

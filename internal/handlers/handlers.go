@@ -25,6 +25,7 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/rs/zerolog"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate"
@@ -49,6 +50,12 @@ type Options struct {
 	Logger zerolog.Logger
 	// TracerProvider makes the request spans; nil means the global one.
 	TracerProvider trace.TracerProvider
+	// MeterProvider records the HTTP metrics; nil means the global one.
+	MeterProvider metric.MeterProvider
+	// Metrics serves /metrics (the exporter of MeterProvider's metrics);
+	// nil answers /metrics 404, for metrics served on a listener of their
+	// own (GATEWAY_METRICS_ADDR).
+	Metrics http.Handler
 
 	// APIKeys are the simple callers' keys (full access). Auth finds the
 	// other callers (the callers file, JWTs). With neither, caller auth is
@@ -133,7 +140,7 @@ type Handlers struct {
 	doc      *openapi3.T
 	specYAML []byte // the served /openapi.yaml
 	router   chi.Router
-	metrics  *metrics
+	metrics  *httpMetrics
 	rates    RateLimiter
 	streams  *streamSlots
 	bodies   *budget
@@ -181,7 +188,11 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{opts: opts, doc: doc, specYAML: spec, metrics: newMetrics(),
+	hm, err := newHTTPMetrics(opts.MeterProvider)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handlers{opts: opts, doc: doc, specYAML: spec, metrics: hm,
 		bodies: newBudget(opts.MaxBufferedBodyBytes, opts.CallerBodyShare, opts.MaxBatchBodyBytes),
 		unauth: make(chan struct{}, opts.MaxUnauthenticated)}
 	for _, k := range opts.APIKeys {
@@ -228,9 +239,9 @@ type route struct {
 func (h *Handlers) routes() error {
 	r := chi.NewRouter()
 	// recoverer → OpenTelemetry → request id and logger → access log →
-	// (on /v1) door → caller auth → admitted → rate limit → body cap →
-	// deadline → OpenAPI validation → handler. STYLE.md put the body cap
-	// before auth; door.go says why it is after.
+	// (on /v1) tracked properties → door → caller auth → admitted → rate
+	// limit → body cap → deadline → OpenAPI validation → handler. STYLE.md
+	// put the body cap before auth; door.go says why it is after.
 	r.Use(h.recoverer, h.tracing, h.requestID, h.accessLog)
 	r.NotFound(h.adapt(func(w http.ResponseWriter, r *http.Request) error {
 		return sfgate.NotFound("no such endpoint: " + r.URL.Path)
@@ -292,7 +303,7 @@ func (h *Handlers) routes() error {
 	}
 	var routeErr error
 	r.Group(func(g chi.Router) {
-		g.Use(h.door, h.auth, h.admitted, h.rateLimit, h.bodyCap, h.deadline)
+		g.Use(h.tracked, h.door, h.auth, h.admitted, h.rateLimit, h.bodyCap, h.deadline)
 		for _, rt := range v1 {
 			v, err := newValidator(h.doc, rt.method, rt.path)
 			if err != nil {

@@ -397,28 +397,6 @@ func TestReadyzDrains(t *testing.T) {
 	}
 }
 
-func TestMetricsCountRequests(t *testing.T) {
-	t.Parallel()
-	s := newTestServer(t, fullOptions())
-	s.do("GET", "/v1/sobjects/Account", "")
-	s.do("GET", "/v1/sobjects/Account/records/nope", "")
-	_, hdr, body := s.do("GET", "/metrics", "")
-	if ct := hdr.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain; version=0.0.4") {
-		t.Errorf("Content-Type %q", ct)
-	}
-	for _, want := range []string{
-		`sfgate_http_requests_total{route="/v1/sobjects/{sobject}",method="GET",status="200"} 1`,
-		`sfgate_http_requests_total{route="/v1/sobjects/{sobject}/records/{id}",method="GET",status="400"} 1`,
-		`sfgate_http_request_duration_seconds_count{route="/v1/sobjects/{sobject}",method="GET"} 1`,
-		`sfgate_http_problems_total{code="VALIDATION_FAILED"} 1`,
-		"# TYPE sfgate_http_request_duration_seconds histogram",
-	} {
-		if !strings.Contains(body, want) {
-			t.Errorf("metrics lack %s\n%s", want, body)
-		}
-	}
-}
-
 // TestRouterServesEveryOperation keeps the router and the document in step:
 // every operation of the document is routed, and every route is documented
 // (New already refuses a route the document lacks).

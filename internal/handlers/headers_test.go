@@ -107,7 +107,7 @@ func TestRequestIDOnEveryAnswer(t *testing.T) {
 	opts.Records = &fakeRecords{get: func(ctx context.Context, obj, id string, fields []string) (sfgate.OrderedRecord, error) {
 		panic("boom")
 	}}
-	s := newTestServer(t, opts)
+	s := newTestServer(t, withMetrics(t, opts))
 	const auth = "Bearer k-ops-0123456789abcdef"
 	tests := []struct {
 		method, path, body, auth string

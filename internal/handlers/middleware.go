@@ -7,9 +7,10 @@ import (
 
 // The middleware, in the order routes() installs it: recoverer
 // (recover.go) → OpenTelemetry (tracing.go) → request id and access log
-// (requestlog.go) → on /v1: door (door.go) → caller auth (auth.go) →
-// admitted (door.go) → rate limit (ratelimit.go) → body cap (bodycap.go) →
-// deadline (deadline.go) → OpenAPI validation (validate.go) → handler.
+// (requestlog.go) → on /v1: tracked properties (tracked.go) → door
+// (door.go) → caller auth (auth.go) → admitted (door.go) → rate limit
+// (ratelimit.go) → body cap (bodycap.go) → deadline (deadline.go) →
+// OpenAPI validation (validate.go) → handler.
 // STYLE.md had the body cap before auth; door.go says why it is not. This
 // file holds what they share.
 
@@ -26,11 +27,17 @@ type statusWriter struct {
 	ctx context.Context
 	// caller is set by the auth middleware for the access log (outside it).
 	caller string
+	// beforeHeader, when set, adds headers just before the status line goes
+	// out (tracked.go): values known only once the handler has worked.
+	beforeHeader func(http.Header)
 }
 
 func (w *statusWriter) WriteHeader(status int) {
 	if !w.wroteHeader {
 		w.status, w.wroteHeader = status, true
+		if w.beforeHeader != nil {
+			w.beforeHeader(w.Header())
+		}
 	}
 	w.ResponseWriter.WriteHeader(status)
 }

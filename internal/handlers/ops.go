@@ -7,6 +7,8 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+
+	"github.com/sfgate/sfgate"
 )
 
 func (h *Handlers) healthz(w http.ResponseWriter, r *http.Request) error {
@@ -43,14 +45,14 @@ func (h *Handlers) readyz(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, status, res)
 }
 
+// metricsPage hands /metrics to the exporter's handler, or answers 404 when
+// metrics are served on a listener of their own.
 func (h *Handlers) metricsPage(w http.ResponseWriter, r *http.Request) error {
-	var b bytes.Buffer
-	if err := h.metrics.write(&b); err != nil {
-		return err
+	if h.opts.Metrics == nil {
+		return sfgate.NotFound("no such endpoint: /metrics is served on the metrics listener (GATEWAY_METRICS_ADDR)")
 	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, err := w.Write(b.Bytes())
-	return err
+	h.opts.Metrics.ServeHTTP(w, r)
+	return nil
 }
 
 func (h *Handlers) openapi(w http.ResponseWriter, r *http.Request) error {

@@ -101,7 +101,7 @@ func (h *Handlers) fail(w http.ResponseWriter, r *http.Request, err error) {
 		ev = log.Info()
 	}
 	logFailure(ev, err).Int("status", c.status).Str("code", c.code).Msg("request failed")
-	h.metrics.problem(c.code)
+	h.metrics.problem(ctx, c.code)
 
 	if sw, ok := w.(*statusWriter); ok && sw.wroteHeader {
 		panic(http.ErrAbortHandler)

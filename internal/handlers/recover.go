@@ -30,7 +30,7 @@ func (h *Handlers) recoverer(next http.Handler) http.Handler {
 			}
 			ctx := sw.ctx
 			zerolog.Ctx(ctx).Error().Str("panic", fmt.Sprint(value)).Bytes("stack", stack).Msg("handler panicked")
-			h.metrics.problem(sfgate.CodeInternal)
+			h.metrics.problem(ctx, sfgate.CodeInternal)
 			if sw.wroteHeader {
 				panic(http.ErrAbortHandler)
 			}

@@ -67,8 +67,8 @@ func (h *Handlers) requestID(next http.Handler) http.Handler {
 func (h *Handlers) accessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := h.opts.Now()
-		h.metrics.inFlight.Add(1)
-		defer h.metrics.inFlight.Add(-1)
+		h.metrics.inFlight.Add(r.Context(), 1)
+		defer h.metrics.inFlight.Add(r.Context(), -1)
 		next.ServeHTTP(w, r)
 		d := h.opts.Now().Sub(start)
 		status, n := http.StatusOK, int64(0)
@@ -82,7 +82,7 @@ func (h *Handlers) accessLog(next http.Handler) http.Handler {
 			status = StatusClientClosedRequest
 		}
 		route := routePattern(r)
-		h.metrics.observe(route, r.Method, status, d)
+		h.metrics.observe(r.Context(), route, r.Method, status, d)
 		zerolog.Ctx(r.Context()).Info().
 			Str("method", r.Method).Str("path", loggedPath(r)).Str("route", route).
 			Int("status", status).Int64("bytes", n).

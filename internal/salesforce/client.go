@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
@@ -64,6 +65,9 @@ type Config struct {
 	// TracerProvider makes the spans (one per SOAP call, named
 	// Soap/<operation>, spans.go); nil means the global provider.
 	TracerProvider trace.TracerProvider
+	// MeterProvider records the calls' metrics (metrics.go); nil means the
+	// global provider.
+	MeterProvider metric.MeterProvider
 	// Now and Rand replace the clock and the jitter source in tests.
 	Now  func() time.Time
 	Rand func() float64
@@ -78,6 +82,7 @@ type Client struct {
 	budget  *budget
 	limits  atomic.Pointer[partner.LimitInfo]
 	tracer  trace.Tracer
+	metrics *Instruments
 	version string
 }
 
@@ -116,8 +121,13 @@ func New(cfg Config) (*Client, error) {
 	if cfg.TracerProvider == nil {
 		cfg.TracerProvider = otel.GetTracerProvider()
 	}
+	inst, err := NewInstruments(cfg.MeterProvider)
+	if err != nil {
+		return nil, err
+	}
 	p := cfg.Retry.withDefaults()
 	return &Client{
+		metrics: inst,
 		cfg:     cfg,
 		http:    hc,
 		policy:  p,
@@ -276,6 +286,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 			if ierr := c.cfg.Sessions.Invalidate(ctx, *sess); ierr != nil {
 				return attempts, fmt.Errorf("salesforce %s: invalidate session: %w", cl.op, ierr)
 			}
+			c.metrics.Retry(ctx, reasonSessionRefresh)
 			attempt--
 			continue
 		}
@@ -289,6 +300,7 @@ func (c *Client) callWithRetries(ctx context.Context, cl *call) (attempts int, e
 			zerolog.Ctx(ctx).Warn().Str("sf_op", cl.op).Msg("salesforce retry budget exhausted")
 			return attempts, err
 		}
+		c.metrics.Retry(ctx, Outcome(err))
 		wait := c.policy.Backoff(attempt, c.cfg.Rand())
 		logCallError(zerolog.Ctx(ctx).Info(), err).Str("sf_op", cl.op).Int("attempt", attempt).
 			Int64("wait_ms", wait.Milliseconds()).Msg("salesforce call retried")

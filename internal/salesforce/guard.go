@@ -39,13 +39,13 @@ func (c *Client) admit(ctx context.Context, cl *call) error {
 func (c *Client) guardedPost(ctx context.Context, cl *call, endpoint string, env []byte) error {
 	g := c.cfg.Guard
 	if g == nil {
-		return c.post(ctx, cl, endpoint, env)
+		return c.countedPost(ctx, cl, endpoint, env)
 	}
 	release, err := g.Acquire(ctx, cl.op)
 	if err != nil {
 		return err
 	}
-	err = c.post(ctx, cl, endpoint, env)
+	err = c.countedPost(ctx, cl, endpoint, env)
 	release()
 	g.Observe(ctx, cl.op, c.Limits(), dailyLimitExceeded(err))
 	return err

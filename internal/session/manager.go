@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"go.opentelemetry.io/otel/metric"
 
 	"github.com/sfgate/sfgate/internal/cache"
 	"github.com/sfgate/sfgate/internal/salesforce"
@@ -106,6 +107,10 @@ type Config struct {
 	// Keys encrypts sessions in Shared; required when Shared is set.
 	Keys *Keyring
 
+	// MeterProvider records logins and token requests in the Salesforce
+	// client's metrics (salesforce.Instruments); nil means the global one.
+	MeterProvider metric.MeterProvider
+
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// DefaultTTL overrides DefaultTTL.
@@ -139,7 +144,8 @@ type Manager struct {
 	lverMu      sync.Mutex // guards loginVersion; apart from verMu because APIVersion may log in
 	loginVer    string
 
-	logins atomic.Int64
+	logins  atomic.Int64
+	metrics *salesforce.Instruments
 }
 
 var _ salesforce.SessionSource = (*Manager)(nil)
@@ -234,6 +240,9 @@ func New(cfg Config) (*Manager, error) {
 	if m.cfg.Now == nil {
 		m.cfg.Now = time.Now
 	}
+	if m.metrics, err = salesforce.NewInstruments(cfg.MeterProvider); err != nil {
+		return nil, fmt.Errorf("session %q: %w", cfg.Name, err)
+	}
 	if m.cfg.DefaultTTL <= 0 {
 		m.cfg.DefaultTTL = DefaultTTL
 	}
@@ -256,6 +265,20 @@ func inferFlow(cfg Config) Flow {
 		return FlowSOAPLogin
 	}
 	return ""
+}
+
+// metricLabel is the flow's value of the logins metric's flow label:
+// OAuth's grant names, and "password" for SOAP login().
+func (f Flow) metricLabel() string {
+	switch f {
+	case FlowClientCredentials:
+		return "client_credentials"
+	case FlowJWTBearer:
+		return "jwt_bearer"
+	case FlowSOAPLogin:
+		return "password"
+	}
+	return "other"
 }
 
 // Name returns the connection name.
@@ -429,6 +452,7 @@ func (m *Manager) loginLocal(ctx context.Context) (*held, error) {
 	case FlowSOAPLogin:
 		o, err = m.soapLogin(ctx)
 	}
+	m.metrics.Login(ctx, m.cfg.Flow.metricLabel(), err)
 	log := zerolog.Ctx(ctx)
 	if err != nil {
 		log.Error().Err(err).Str("connection", m.cfg.Name).Str("flow", string(m.cfg.Flow)).Msg("login failed")

@@ -44,7 +44,7 @@ type tokenAnswer struct {
 
 // postToken posts form to {loginURL}/services/oauth2/token and returns the
 // session, or a *partner.LoginError with Salesforce's error code and description.
-func (m *Manager) postToken(ctx context.Context, form url.Values) (obtained, error) {
+func (m *Manager) postToken(ctx context.Context, form url.Values) (_ obtained, err error) {
 	u := strings.TrimRight(m.cfg.LoginURL, "/") + "/services/oauth2/token"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -52,6 +52,10 @@ func (m *Manager) postToken(ctx context.Context, form url.Values) (obtained, err
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	// One call to Salesforce, counted like a SOAP call (metrics and the
+	// request's X-Salesforce-Calls).
+	done := m.metrics.StartCall(ctx, salesforce.OpOAuthToken)
+	defer func() { done(err) }()
 	resp, err := m.cfg.HTTPClient.Do(req)
 	if err != nil {
 		// url.Error repeats the URL, which carries no secret (the form is
