@@ -1,0 +1,92 @@
+package orgspec
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync"
+)
+
+// Doc is a rendered document in both encodings the gateway serves, and its
+// entity tag.
+type Doc struct {
+	YAML, JSON []byte
+	// ETag is a strong entity tag (RFC 9110 §8.8.3, quotes included) that
+	// changes whenever the generic document, an object's describe or the
+	// operations offered change.
+	ETag string
+}
+
+// Cache keeps the last rendered documents, keyed by what they are made of:
+// the generic document, and each object's describe and operations. A
+// describe that changes (a field added, then the describe cache refreshed
+// or invalidated) is a new key, so a stale document is never served, and
+// no invalidation of its own is needed.
+type Cache struct {
+	generic []byte
+	sum     [sha256.Size]byte
+	max     int
+
+	mu    sync.Mutex
+	docs  map[string]*Doc
+	order []string // keys, oldest first
+}
+
+// NewCache returns a cache of at most size documents built on generic.
+func NewCache(generic []byte, size int) *Cache {
+	return &Cache{generic: generic, sum: sha256.Sum256(generic), max: max(1, size), docs: map[string]*Doc{}}
+}
+
+// Len returns how many documents the cache holds.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.docs)
+}
+
+// Get returns the document for objs, rendering it on a miss.
+func (c *Cache) Get(objs []Object) (*Doc, error) {
+	key, err := c.key(objs)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	d, ok := c.docs[key]
+	c.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	y, err := Render(c.generic, objs)
+	if err != nil {
+		return nil, err
+	}
+	j, err := ToJSON(y)
+	if err != nil {
+		return nil, err
+	}
+	d = &Doc{YAML: y, JSON: j, ETag: `"` + key[:32] + `"`}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.docs[key]; ok {
+		return old, nil
+	}
+	if len(c.order) >= c.max {
+		delete(c.docs, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.docs[key] = d
+	c.order = append(c.order, key)
+	return d, nil
+}
+
+// key hashes the generic document and objs' JSON: the describe as the
+// caller sees it (fields withheld from them are absent) and the operations.
+func (c *Cache) key(objs []Object) (string, error) {
+	h := sha256.New()
+	h.Write(c.sum[:])
+	if err := json.NewEncoder(h).Encode(objs); err != nil {
+		return "", fmt.Errorf("orgspec: hash the describes: %w", err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
