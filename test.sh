@@ -5,7 +5,7 @@
 #   - Debian packages: redis-server, libxml2-utils (xmllint), nodejs and npm,
 #     curl and jq (the README's examples, which a test runs), with apt-get
 #     (as root, or through sudo), only those missing;
-#   - the locked npm dependencies of the three Node projects the tests run
+#   - the locked npm dependencies of the four Node projects the tests run
 #     (npm ci), only where node_modules is missing or older than the lock file;
 #   - redis-server on 127.0.0.1:6379, only if nothing listens there.
 #
@@ -22,8 +22,9 @@ started=$SECONDS
 command -v go >/dev/null 2>&1 || die "Go is not installed: install the version go.mod names, then run ./test.sh again"
 
 # Debian packages. Node.js runs the WSDL-driven conformance client
-# (node-soap), the OpenAPI linter (Redocly) and npm installs the helm binary
-# the chart tests use (docs/deploy.md).
+# (node-soap), the OpenAPI linter (Redocly) and the TypeScript client generator
+# and compiler of the org-typed spec test (tools/tsclient), and npm installs the
+# helm binary the chart tests use (docs/deploy.md).
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)
@@ -57,7 +58,7 @@ fi
 # The locked npm dependencies, installed only when node_modules is missing or
 # older than the lock file (npm ci records what it installed in
 # node_modules/.package-lock.json).
-for dir in internal/sfsim/conformance/wsdlclient tools/openapi-lint tools/helm; do
+for dir in internal/sfsim/conformance/wsdlclient tools/openapi-lint tools/helm tools/tsclient; do
   if [ ! -f "$dir/node_modules/.package-lock.json" ] ||
     [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     say "npm ci in $dir"
