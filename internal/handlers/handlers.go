@@ -179,7 +179,7 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics(), specs: orgspec.NewCache(api.OpenAPI, specCacheSize),
+	h := &Handlers{opts: opts, doc: doc, metrics: newMetrics(), specs: orgspec.NewCache(api.OpenAPI, specCacheBytes),
 		bodies: newBudget(opts.MaxBufferedBodyBytes, opts.CallerBodyShare, opts.MaxBatchBodyBytes),
 		unauth: make(chan struct{}, opts.MaxUnauthenticated)}
 	for _, k := range opts.APIKeys {

@@ -26,8 +26,9 @@ import (
 // costs a describe on a cold cache and adds its schemas and paths.
 const MaxSpecObjects = 200
 
-// specCacheSize bounds the rendered documents kept.
-const specCacheSize = 32
+// specCacheBytes bounds the rendered documents kept: a few of the largest
+// (200 objects are several MB), many of a handful of objects.
+const specCacheBytes = 64 << 20
 
 // specDescribeParallel bounds the describes one request loads at once.
 const specDescribeParallel = 4
@@ -118,7 +119,10 @@ func (h *Handlers) orgSpecPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	body, ct := doc.YAML, "application/yaml"
 	if wantsJSON(r) {
-		body, ct = doc.JSON, "application/json"
+		if body, err = doc.JSON(); err != nil {
+			return fmt.Errorf("org-typed document as JSON: %w", err)
+		}
+		ct = "application/json"
 	}
 	w.Header().Set("Content-Type", ct)
 	_, err = w.Write(body)

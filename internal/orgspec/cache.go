@@ -8,15 +8,29 @@ import (
 	"sync"
 )
 
-// Doc is a rendered document in both encodings the gateway serves, and its
-// entity tag.
+// Doc is a rendered document, and its entity tag.
 type Doc struct {
-	YAML, JSON []byte
+	YAML []byte
 	// ETag is a strong entity tag (RFC 9110 §8.8.3, quotes included) that
 	// changes whenever the generic document, an object's describe or the
 	// operations offered change.
 	ETag string
+
+	jsonOnce sync.Once
+	json     []byte
+	jsonErr  error
 }
+
+// JSON returns the document as JSON, converted on first use: most callers
+// want the YAML, and a document of many objects is megabytes.
+func (d *Doc) JSON() ([]byte, error) {
+	d.jsonOnce.Do(func() { d.json, d.jsonErr = ToJSON(d.YAML) })
+	return d.json, d.jsonErr
+}
+
+// size is what d holds at most, counting the JSON form as the YAML's size
+// again (it is a little smaller, indentation aside).
+func (d *Doc) size() int64 { return 2 * int64(len(d.YAML)) }
 
 // Cache keeps the last rendered documents, keyed by what they are made of:
 // the generic document, and each object's describe and operations. A
@@ -24,18 +38,22 @@ type Doc struct {
 // or invalidated) is a new key, so a stale document is never served, and
 // no invalidation of its own is needed.
 type Cache struct {
-	generic []byte
-	sum     [sha256.Size]byte
-	max     int
+	generic  []byte
+	sum      [sha256.Size]byte
+	maxBytes int64
 
 	mu    sync.Mutex
 	docs  map[string]*Doc
 	order []string // keys, oldest first
+	bytes int64
 }
 
-// NewCache returns a cache of at most size documents built on generic.
-func NewCache(generic []byte, size int) *Cache {
-	return &Cache{generic: generic, sum: sha256.Sum256(generic), max: max(1, size), docs: map[string]*Doc{}}
+// NewCache returns a cache built on generic that keeps documents of
+// maxBytes in all at most (a document of 200 objects is several MB); the
+// oldest go first, and a document larger than maxBytes is served but not
+// kept.
+func NewCache(generic []byte, maxBytes int64) *Cache {
+	return &Cache{generic: generic, sum: sha256.Sum256(generic), maxBytes: maxBytes, docs: map[string]*Doc{}}
 }
 
 // Len returns how many documents the cache holds.
@@ -61,22 +79,23 @@ func (c *Cache) Get(objs []Object) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	j, err := ToJSON(y)
-	if err != nil {
-		return nil, err
-	}
-	d = &Doc{YAML: y, JSON: j, ETag: `"` + key[:32] + `"`}
+	d = &Doc{YAML: y, ETag: `"` + key[:32] + `"`}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.docs[key]; ok {
 		return old, nil
 	}
-	if len(c.order) >= c.max {
+	if d.size() > c.maxBytes {
+		return d, nil
+	}
+	for c.bytes+d.size() > c.maxBytes {
+		c.bytes -= c.docs[c.order[0]].size()
 		delete(c.docs, c.order[0])
 		c.order = c.order[1:]
 	}
 	c.docs[key] = d
 	c.order = append(c.order, key)
+	c.bytes += d.size()
 	return d, nil
 }
 

@@ -2,6 +2,7 @@ package orgspec
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
 	"testing"
@@ -282,7 +283,12 @@ func TestRenderRefusesAClash(t *testing.T) {
 
 func TestCacheKeysOnDescribe(t *testing.T) {
 	t.Parallel()
-	c := NewCache(api.OpenAPI, 2)
+	small, err := Render(api.OpenAPI, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Room for two documents of about this size, not three.
+	c := NewCache(api.OpenAPI, int64(5*len(small)))
 	d := &sfgate.SObjectDescribe{SObjectSummary: sfgate.SObjectSummary{Name: "Invoice__c"}, Fields: []sfgate.FieldDescribe{{Name: "Id", Type: "id"}}}
 	objs := []Object{{Describe: d, Ops: Ops{Read: true}}}
 	a, err := c.Get(objs)
@@ -305,10 +311,15 @@ func TestCacheKeysOnDescribe(t *testing.T) {
 		t.Error("other operations, same document")
 	}
 	if c.Len() != 2 {
-		t.Errorf("the cache holds %d documents, want its bound of 2", c.Len())
+		t.Errorf("the cache holds %d documents, want the two its bound admits", c.Len())
+	}
+	tiny := NewCache(api.OpenAPI, 10)
+	if d, err := tiny.Get(objs); err != nil || len(d.YAML) == 0 || tiny.Len() != 0 {
+		t.Errorf("a document larger than the bound: %v, kept %d", err, tiny.Len())
 	}
 	var v map[string]any
-	if err := json.Unmarshal(b.JSON, &v); err != nil || v["openapi"] == nil {
+	j, err := b.JSON()
+	if err := errors.Join(err, json.Unmarshal(j, &v)); err != nil || v["openapi"] == nil {
 		t.Errorf("the JSON form: %v", err)
 	}
 }
