@@ -17,6 +17,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/sfgate/sfgate/api"
+	"github.com/sfgate/sfgate/internal/handlers/spectest"
 )
 
 // The org-typed document (docs/org-spec.md) end to end: a custom field
@@ -136,9 +137,22 @@ func TestE2EOrgSpec(t *testing.T) {
 	if a := s.do(t, http.MethodGet, "/openapi.yaml?sobjects=Account", nil, "If-None-Match", a.header.Get("ETag")); a.status != http.StatusNotModified {
 		t.Errorf("If-None-Match with the current ETag: %s", a)
 	}
-	// The body the program sends is one the gateway takes.
-	if a := s.do(t, http.MethodPost, "/v1/sobjects/Account/records", map[string]any{"Name": uniq("E2E typed"), "Support_Tier__c": "Gold", "NumberOfEmployees": 12}); a.status != http.StatusCreated {
+	// The body the program sends fits AccountCreate and the gateway takes
+	// it; one outside the picklist fits neither.
+	create := doc.Components.Schemas["AccountCreate"].Value
+	good := map[string]any{"Name": uniq("E2E typed"), "Support_Tier__c": "Gold", "NumberOfEmployees": 12.0}
+	if err := create.VisitJSON(good); err != nil {
+		t.Errorf("the typed program's create body against AccountCreate: %v", err)
+	}
+	if a := s.do(t, http.MethodPost, "/v1/sobjects/Account/records", good); a.status != http.StatusCreated {
 		t.Errorf("the typed program's create body: %s", a)
+	}
+	good["Support_Tier__c"] = "Platinum"
+	if create.VisitJSON(good) == nil {
+		t.Error("AccountCreate admits a value outside the restricted picklist")
+	}
+	if a := s.do(t, http.MethodPost, "/v1/sobjects/Account/records", good); a.status != http.StatusUnprocessableEntity {
+		t.Errorf("a value outside the picklist: %s, want 422", a)
 	}
 
 	t.Run("TypeScript client", func(t *testing.T) { typeCheckClient(t, gen, tsc, a.body) })
@@ -160,11 +174,13 @@ func orgSpecAnswers(t *testing.T, s *stack) {
 	})
 	t.Run("every queryable object", func(t *testing.T) {
 		doc, _ := orgDoc(t, s, "*")
-		for _, o := range []string{"Account", "Contact", "Opportunity"} {
+		objects := []string{"Account", "Contact", "Lead", "Opportunity", "Case", "Invoice__c"}
+		for _, o := range objects {
 			if doc.Components.Schemas[o] == nil || doc.Paths.Find("/v1/sobjects/"+o+"/query") == nil {
 				t.Errorf("* lacks %s", o)
 			}
 		}
+		typedReads(t, s, doc, objects)
 	})
 	t.Run("refused", func(t *testing.T) {
 		var many []string
@@ -184,6 +200,66 @@ func orgSpecAnswers(t *testing.T, s *stack) {
 			t.Errorf("GET /openapi.yaml: %.200s", a)
 		}
 	})
+}
+
+// typedReads reads records of each object, every field, through a client
+// that checks each answer against the org-typed document (its generic
+// record and query paths taken out, so the typed ones route): the typed
+// read schemas must hold for what the gateway really answers, field types,
+// formats and nulls included.
+func typedReads(t *testing.T, s *stack, doc *openapi3.T, objects []string) {
+	t.Helper()
+	for _, p := range []string{"/v1/sobjects/{sobject}/records", "/v1/sobjects/{sobject}/records/{id}", "/v1/sobjects/{sobject}/query"} {
+		doc.Paths.Delete(p)
+	}
+	client := &http.Client{Transport: spectest.NewFor(t, doc).Transport(t, s.tr), Timeout: time.Minute}
+	send := func(method, path string, body any) []byte {
+		t.Helper()
+		var rd *bytes.Reader
+		if body == nil {
+			rd = bytes.NewReader(nil)
+		} else {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, err := http.NewRequestWithContext(t.Context(), method, s.base+path, rd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("%s %s: %v", method, path, err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		_, _ = b.ReadFrom(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s %s: %d %.500s", method, path, resp.StatusCode, b.Bytes())
+		}
+		return b.Bytes()
+	}
+	for _, o := range objects {
+		var fields []string
+		for name, p := range doc.Components.Schemas[o].Value.Properties {
+			if !p.Value.Type.Is("object") { // compound fields come through their components
+				fields = append(fields, name)
+			}
+		}
+		slices.Sort(fields)
+		var page struct {
+			Records []map[string]any `json:"records"`
+		}
+		if err := json.Unmarshal(send(http.MethodPost, "/v1/sobjects/"+o+"/query", map[string]any{"fields": fields, "limit": 20}), &page); err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Records) == 0 {
+			t.Errorf("no %s records to check the read schema on", o)
+		}
+		for _, r := range page.Records[:min(3, len(page.Records))] {
+			send(http.MethodGet, "/v1/sobjects/"+o+"/records/"+r["Id"].(string), nil)
+		}
+	}
 }
 
 // typeCheckClient generates a TypeScript client from doc and type-checks
