@@ -131,8 +131,8 @@ func TestE2EOrgSpec(t *testing.T) {
 	if tier == nil {
 		t.Fatal("AccountCreate lacks Support_Tier__c after the describe cache dropped Account")
 	}
-	if got := tier.Value.Enum; !slices.Equal(got, []any{"Bronze", "Silver", "Gold", nil}) {
-		t.Errorf("Support_Tier__c enum %v", got)
+	if got := tier.Value.Enum; !slices.Equal(got, []any{"Bronze", "Silver", "Gold"}) || !tier.Value.Nullable {
+		t.Errorf("Support_Tier__c: enum %v, nullable %v", got, tier.Value.Nullable)
 	}
 	if a := s.do(t, http.MethodGet, "/openapi.yaml?sobjects=Account", nil, "If-None-Match", a.header.Get("ETag")); a.status != http.StatusNotModified {
 		t.Errorf("If-None-Match with the current ETag: %s", a)
@@ -156,6 +156,7 @@ func TestE2EOrgSpec(t *testing.T) {
 	}
 
 	t.Run("TypeScript client", func(t *testing.T) { typeCheckClient(t, gen, tsc, a.body) })
+	t.Run("Go client", func(t *testing.T) { goCheckClient(t, a.body) })
 	orgSpecAnswers(t, s)
 }
 

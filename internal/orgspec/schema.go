@@ -44,8 +44,10 @@ func (k kind) writable() bool { return k != kAddress && k != kLocation }
 
 // fieldSchema is the OpenAPI 3.0 schema of one field's value. Nullability
 // comes from nillable: a nillable field may be read as null and cleared
-// with null; a restricted picklist lists its active values (and null when
-// nillable, as OpenAPI 3.0.3 asks of a nullable enum).
+// with null. A restricted picklist lists its active values; null is left
+// out of the enum, as nullable says it: oapi-codegen makes a constant
+// "<nil>" of a null in an enum, and kin-openapi and openapi-typescript take
+// nullable as admitting null either way.
 func fieldSchema(f *sfgate.FieldDescribe) *yaml.Node {
 	m := mapping()
 	typ := "string"
@@ -62,7 +64,7 @@ func fieldSchema(f *sfgate.FieldDescribe) *yaml.Node {
 			extra = append(extra, "format", "uri")
 		}
 		if k == kPicklist && f.RestrictedPicklist {
-			if e := enum(f, f.Nillable); e != nil {
+			if e := enum(f); e != nil {
 				extra = append(extra, "enum", e)
 			}
 		}
@@ -70,7 +72,7 @@ func fieldSchema(f *sfgate.FieldDescribe) *yaml.Node {
 		typ = "array"
 		items := mapping("type", "string", "minLength", 1, "pattern", "^[^;]+$")
 		if f.RestrictedPicklist {
-			if e := enum(f, false); e != nil {
+			if e := enum(f); e != nil {
 				add(items, "enum", e)
 			}
 		}
@@ -92,7 +94,9 @@ func fieldSchema(f *sfgate.FieldDescribe) *yaml.Node {
 		// No bounds from precision and scale: Salesforce keeps decimal
 		// places beyond the scale (see internal/service checkNumber), and
 		// numbers travel as JSON numbers never rounded through a float.
+		// format: double, or oapi-codegen makes the field a float32.
 		typ = "number"
+		extra = append(extra, "format", "double")
 	case kDate:
 		extra = append(extra, "format", "date")
 	case kDateTime:
@@ -132,9 +136,9 @@ func fieldSchema(f *sfgate.FieldDescribe) *yaml.Node {
 	return m
 }
 
-// enum is the active values of a picklist, with null when withNull; nil
-// when none is active (an empty enum is not a valid schema).
-func enum(f *sfgate.FieldDescribe, withNull bool) *yaml.Node {
+// enum is the active values of a picklist; nil when none is active (an
+// empty enum is not a valid schema).
+func enum(f *sfgate.FieldDescribe) *yaml.Node {
 	var vals []string
 	for _, v := range f.PicklistValues {
 		if v.Active && !slices.Contains(vals, v.Value) {
@@ -144,11 +148,7 @@ func enum(f *sfgate.FieldDescribe, withNull bool) *yaml.Node {
 	if len(vals) == 0 {
 		return nil
 	}
-	s := strings(vals)
-	if withNull {
-		s.Content = append(s.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"})
-	}
-	return s
+	return strings(vals)
 }
 
 // requiredOnCreate is Salesforce's rule for a field a create must name:
