@@ -44,11 +44,14 @@ func orgDoc(t *testing.T, s *stack, query string, hdr ...string) (*openapi3.T, a
 	return doc, a
 }
 
+// tsClientDir pins openapi-typescript and tsc for this test.
+const tsClientDir = "../../tools/tsclient"
+
 // tsTools returns the pinned openapi-typescript and tsc (tools/tsclient),
 // installing them with npm ci when missing rather than skipping.
 func tsTools(t *testing.T) (gen, tsc string) {
 	t.Helper()
-	dir, err := filepath.Abs("../../tools/tsclient")
+	dir, err := filepath.Abs(tsClientDir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,15 @@ var templates = []struct {
 	{"/v1/sobjects/{sobject}/query", []operation{
 		{"post", "query", func(o Ops) bool { return o.Query }, inUpdate},
 	}},
+	{"/v1/sobjects/{sobject}/query/stream", []operation{
+		{"post", "streamQuery", func(o Ops) bool { return o.Query }, inUpdate},
+	}},
 }
+
+// opLinks are the operation extensions that name another operation by its
+// operationId (the JSON query's NDJSON twin): in a typed copy they name
+// the twin's typed copy, when the object has one.
+var opLinks = []string{"x-ndjson-operation"}
 
 // The generic schemas the typed ones stand in for.
 const (
@@ -174,6 +182,8 @@ func addObject(root, comps, paths *yaml.Node, o Object) error {
 		tags.Content = append(tags.Content, mapping("name", name, "description", label+", typed from the org's describe."))
 	}
 
+	ids := map[string]string{} // generic operationId → the object's
+	var copies []*yaml.Node
 	for _, tp := range templates {
 		item := get(paths, tp.path)
 		if item == nil {
@@ -192,6 +202,10 @@ func addObject(root, comps, paths *yaml.Node, o Object) error {
 				continue
 			}
 			cp := clone(g)
+			if id := get(g, "operationId"); id != nil {
+				ids[id.Value] = op.verb + name
+			}
+			copies = append(copies, cp)
 			add(cp, "operationId", op.verb+name, "tags", strings([]string{name}))
 			if ps := get(cp, "parameters"); ps != nil {
 				add(cp, "parameters", t.params(ps))
@@ -209,6 +223,17 @@ func addObject(root, comps, paths *yaml.Node, o Object) error {
 			return fmt.Errorf("%w: path %s", ErrNameClash, p)
 		}
 		add(paths, p, typed)
+	}
+	for _, cp := range copies {
+		for _, k := range opLinks {
+			if v := get(cp, k); v != nil {
+				if id, ok := ids[v.Value]; ok {
+					v.Value = id
+				} else {
+					del(cp, k)
+				}
+			}
+		}
 	}
 	return nil
 }

@@ -323,3 +323,84 @@ func TestCacheKeysOnDescribe(t *testing.T) {
 		t.Errorf("the JSON form: %v", err)
 	}
 }
+
+// minimalGeneric is a generic document of another shape than
+// api/openapi.yaml (as the generic contract evolves): a JSON query whose
+// NDJSON twin is an operation of its own, named by x-ndjson-operation, and
+// answers reaching Record only through responses components.
+const minimalGeneric = `openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /v1/sobjects/{sobject}/query:
+    parameters:
+      - {name: sobject, in: path, required: true, schema: {type: string}}
+    post:
+      operationId: queryRecords
+      x-ndjson-operation: streamQueryRecords
+      responses:
+        '200': {$ref: '#/components/responses/Page'}
+  /v1/sobjects/{sobject}/query/stream:
+    parameters:
+      - {name: sobject, in: path, required: true, schema: {type: string}}
+    post:
+      operationId: streamQueryRecords
+      responses:
+        '200':
+          description: lines
+          content:
+            application/x-ndjson:
+              schema: {$ref: '#/components/schemas/Record'}
+              example: {Id: 001000000000001AAA, Bogus__c: 1}
+  /v1/sobjects/{sobject}/records/{id}:
+    parameters:
+      - {name: sobject, in: path, required: true, schema: {type: string}}
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: getRecord
+      x-ndjson-operation: nowhere
+      responses:
+        '200':
+          description: one
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Record'}
+components:
+  responses:
+    Page:
+      description: a page
+      content:
+        application/json:
+          schema:
+            type: object
+            properties:
+              records: {type: array, items: {$ref: '#/components/schemas/Record'}}
+  schemas:
+    Record: {type: object, additionalProperties: true}
+`
+
+func TestRenderFollowsTheGenericDocument(t *testing.T) {
+	t.Parallel()
+	d := &sfgate.SObjectDescribe{SObjectSummary: sfgate.SObjectSummary{Name: "Invoice__c"}, Fields: []sfgate.FieldDescribe{{Name: "Id", Type: "id"}}}
+	out, err := Render([]byte(minimalGeneric), []Object{{Describe: d, Ops: Ops{Read: true, Query: true}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := load(t, out)
+	q := doc.Paths.Find("/v1/sobjects/Invoice__c/query").Post
+	if q.OperationID != "queryInvoice__c" || q.Extensions["x-ndjson-operation"] != "streamQueryInvoice__c" {
+		t.Errorf("typed query %s links %v, want its typed stream twin", q.OperationID, q.Extensions["x-ndjson-operation"])
+	}
+	if ref := q.Responses.Value("200").Ref; ref != "#/components/responses/Invoice__cPage" {
+		t.Errorf("typed query answers %s", ref)
+	}
+	st := doc.Paths.Find("/v1/sobjects/Invoice__c/query/stream").Post.Responses.Value("200").Value.Content["application/x-ndjson"]
+	if st.Schema.Ref != "#/components/schemas/Invoice__c" || st.Example != nil {
+		t.Errorf("typed stream line %s, example %v (the generic example does not fit the object)", st.Schema.Ref, st.Example)
+	}
+	if _, ok := doc.Paths.Find("/v1/sobjects/Invoice__c/records/{id}").Get.Extensions["x-ndjson-operation"]; ok {
+		t.Error("a link to an operation without a typed copy was kept")
+	}
+	if g := doc.Paths.Find("/v1/sobjects/{sobject}/query").Post; g.Extensions["x-ndjson-operation"] != "streamQueryRecords" {
+		t.Errorf("the generic query's link changed to %v", g.Extensions["x-ndjson-operation"])
+	}
+}
