@@ -163,19 +163,9 @@ func TestE2EOrgSpec(t *testing.T) {
 	orgSpecAnswers(t, s)
 }
 
-// orgSpecAnswers checks the JSON form, *, the refusals and that the
+// orgSpecAnswers checks *, the refusals and that the
 // generic document stays as it is.
 func orgSpecAnswers(t *testing.T, s *stack) {
-	t.Run("JSON", func(t *testing.T) {
-		a := s.do(t, http.MethodGet, "/openapi.yaml?sobjects=Account", nil, "Accept", "application/json")
-		var v map[string]any
-		if a.status != http.StatusOK || !strings.HasPrefix(a.header.Get("Content-Type"), "application/json") || json.Unmarshal(a.body, &v) != nil {
-			t.Fatalf("JSON form: %s", a)
-		}
-		if v["paths"].(map[string]any)["/v1/sobjects/Account/records"] == nil {
-			t.Error("the JSON form lacks the typed path")
-		}
-	})
 	t.Run("every queryable object", func(t *testing.T) {
 		doc, _ := orgDoc(t, s, "*")
 		objects := []string{"Account", "Contact", "Lead", "Opportunity", "Case", "Invoice__c"}

@@ -112,33 +112,16 @@ func (h *Handlers) orgSpecPage(w http.ResponseWriter, r *http.Request) error {
 	// revalidated by its entity tag.
 	w.Header().Set("Cache-Control", "private, no-cache")
 	w.Header().Set("ETag", doc.ETag)
-	w.Header().Set("Vary", "Accept, Authorization")
+	w.Header().Set("Vary", "Authorization")
 	if inm := r.Header.Get("If-None-Match"); inm != "" && slices.Contains(strings.Split(strings.ReplaceAll(inm, " ", ""), ","), doc.ETag) {
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	body, ct := doc.YAML, "application/yaml"
-	if wantsJSON(r) {
-		if body, err = doc.JSON(); err != nil {
-			return fmt.Errorf("org-typed document as JSON: %w", err)
-		}
-		ct = "application/json"
-	}
-	w.Header().Set("Content-Type", ct)
-	_, err = w.Write(body)
+	// YAML only, as the generic document: every generator reads it, and
+	// one media type per answer is what lets them type it.
+	w.Header().Set("Content-Type", "application/yaml")
+	_, err = w.Write(doc.YAML)
 	return err
-}
-
-// wantsJSON reports whether Accept prefers application/json (named
-// exactly) to application/yaml; YAML is the default.
-func wantsJSON(r *http.Request) bool {
-	ranges, ok := parseAccept(strings.Join(r.Header.Values("Accept"), ","))
-	if !ok {
-		return false
-	}
-	qj, exact := acceptQ(ranges, "application/json")
-	qy, _ := acceptQ(ranges, "application/yaml")
-	return exact && qj > qy
 }
 
 // specObjects loads the describes of names, a few at a time, in names'

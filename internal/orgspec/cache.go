@@ -15,22 +15,9 @@ type Doc struct {
 	// changes whenever the generic document, an object's describe or the
 	// operations offered change.
 	ETag string
-
-	jsonOnce sync.Once
-	json     []byte
-	jsonErr  error
 }
 
-// JSON returns the document as JSON, converted on first use: most callers
-// want the YAML, and a document of many objects is megabytes.
-func (d *Doc) JSON() ([]byte, error) {
-	d.jsonOnce.Do(func() { d.json, d.jsonErr = ToJSON(d.YAML) })
-	return d.json, d.jsonErr
-}
-
-// size is what d holds at most, counting the JSON form as the YAML's size
-// again (it is a little smaller, indentation aside).
-func (d *Doc) size() int64 { return 2 * int64(len(d.YAML)) }
+func (d *Doc) size() int64 { return int64(len(d.YAML)) }
 
 // Cache keeps the last rendered documents, keyed by what they are made of:
 // the generic document, and each object's describe and operations. A

@@ -12,7 +12,6 @@ package orgspec
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -134,15 +133,6 @@ func Render(generic []byte, objs []Object) ([]byte, error) {
 		return nil, fmt.Errorf("orgspec: encode: %w", err)
 	}
 	return b.Bytes(), nil
-}
-
-// ToJSON converts a rendered YAML document to JSON.
-func ToJSON(doc []byte) ([]byte, error) {
-	var v any
-	if err := yaml.Unmarshal(doc, &v); err != nil {
-		return nil, fmt.Errorf("orgspec: parse: %w", err)
-	}
-	return json.Marshal(v)
 }
 
 // child returns the mapping under key k of m, adding an empty one if m has
