@@ -22,10 +22,6 @@ import (
 // request is about the org, so it passes the door, caller auth and the
 // rate limit like a /v1 request.
 
-// MaxSpecObjects bounds the objects one org-typed document covers: each
-// costs a describe on a cold cache and adds its schemas and paths.
-const MaxSpecObjects = 200
-
 // specCacheBytes bounds the rendered documents kept: a few of the largest
 // (200 objects are several MB), many of a handful of objects.
 const specCacheBytes = 64 << 20
@@ -61,8 +57,8 @@ func specObjectsParam(r *http.Request) (names []string, all bool, err error) {
 		return nil, false, bad("takes either * or object names, not both")
 	case !all && len(names) == 0:
 		return nil, false, bad("names no object: give names separated by commas, or *")
-	case len(names) > MaxSpecObjects:
-		return nil, false, bad(fmt.Sprintf("names %d objects; at most %d fit in one document", len(names), MaxSpecObjects))
+	case len(names) > orgspec.MaxObjects:
+		return nil, false, bad(fmt.Sprintf("names %d objects; at most %d fit in one document", len(names), orgspec.MaxObjects))
 	}
 	return names, all, nil
 }
@@ -89,8 +85,8 @@ func (h *Handlers) orgSpecPage(w http.ResponseWriter, r *http.Request) error {
 				names = append(names, o.Name)
 			}
 		}
-		if len(names) > MaxSpecObjects {
-			msg := fmt.Sprintf("* is %d objects this caller may read; at most %d fit in one document: name them", len(names), MaxSpecObjects)
+		if len(names) > orgspec.MaxObjects {
+			msg := fmt.Sprintf("* is %d objects this caller may read; at most %d fit in one document: name them", len(names), orgspec.MaxObjects)
 			return sfgate.Invalid("the sobjects parameter "+msg, sfgate.FieldError{Field: "query.sobjects", Code: "too-many", Message: msg})
 		}
 	} else {
@@ -104,7 +100,7 @@ func (h *Handlers) orgSpecPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	doc, err := h.specs.Get(objs)
+	doc, err := h.specs.Get(ctx, objs)
 	if err != nil {
 		return fmt.Errorf("org-typed document: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v4"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/orgspec"
 )
 
 // typedObjects returns the objects an org-typed document says it covers.
@@ -44,7 +45,7 @@ func TestOrgSpecParameter(t *testing.T) {
 		{"not a name", "sobjects=Account,Bad-Name"},
 		{"star and names", "sobjects=*,Account"},
 		{"unknown object", "sobjects=Account,Nope__c"},
-		{"too many", "sobjects=" + manyNames(MaxSpecObjects+1)},
+		{"too many", "sobjects=" + manyNames(orgspec.MaxObjects+1)},
 	} {
 		status, _, body := s.do(http.MethodGet, "/openapi.yaml?"+tt.query, "")
 		if status != http.StatusBadRequest || !strings.Contains(body, `"field":"query.sobjects"`) {

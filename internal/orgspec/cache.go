@@ -1,6 +1,7 @@
 package orgspec
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -29,6 +30,12 @@ type Cache struct {
 	sum      [sha256.Size]byte
 	maxBytes int64
 
+	// render lets one render run at a time: the largest document (200
+	// objects of 250 fields) takes seconds of CPU and hundreds of MB of
+	// garbage, so concurrent misses queue rather than multiply that, and
+	// those asking for the same document get the one render.
+	render chan struct{}
+
 	mu    sync.Mutex
 	docs  map[string]*Doc
 	order []string // keys, oldest first
@@ -40,7 +47,7 @@ type Cache struct {
 // oldest go first, and a document larger than maxBytes is served but not
 // kept.
 func NewCache(generic []byte, maxBytes int64) *Cache {
-	return &Cache{generic: generic, sum: sha256.Sum256(generic), maxBytes: maxBytes, docs: map[string]*Doc{}}
+	return &Cache{generic: generic, sum: sha256.Sum256(generic), maxBytes: maxBytes, docs: map[string]*Doc{}, render: make(chan struct{}, 1)}
 }
 
 // Len returns how many documents the cache holds.
@@ -50,28 +57,32 @@ func (c *Cache) Len() int {
 	return len(c.docs)
 }
 
-// Get returns the document for objs, rendering it on a miss.
-func (c *Cache) Get(objs []Object) (*Doc, error) {
+// Get returns the document for objs, rendering it on a miss. Waiting for
+// another render ends with ctx.
+func (c *Cache) Get(ctx context.Context, objs []Object) (*Doc, error) {
 	key, err := c.key(objs)
 	if err != nil {
 		return nil, err
 	}
-	c.mu.Lock()
-	d, ok := c.docs[key]
-	c.mu.Unlock()
-	if ok {
+	if d := c.lookup(key); d != nil {
+		return d, nil
+	}
+	select {
+	case c.render <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-c.render }()
+	if d := c.lookup(key); d != nil {
 		return d, nil
 	}
 	y, err := Render(c.generic, objs)
 	if err != nil {
 		return nil, err
 	}
-	d = &Doc{YAML: y, ETag: `"` + key[:32] + `"`}
+	d := &Doc{YAML: y, ETag: `"` + key[:32] + `"`}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.docs[key]; ok {
-		return old, nil
-	}
 	if d.size() > c.maxBytes {
 		return d, nil
 	}
@@ -84,6 +95,12 @@ func (c *Cache) Get(objs []Object) (*Doc, error) {
 	c.order = append(c.order, key)
 	c.bytes += d.size()
 	return d, nil
+}
+
+func (c *Cache) lookup(key string) *Doc {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.docs[key]
 }
 
 // key hashes the generic document and objs' JSON: the describe as the

@@ -22,6 +22,12 @@ import (
 	"github.com/sfgate/sfgate"
 )
 
+// MaxObjects bounds the objects one document covers: each costs a
+// describe on a cold cache and adds its schemas and paths; 200 objects of
+// a real Account's size make a document of about 28 MB that takes seconds
+// to render (BenchmarkRender).
+const MaxObjects = 200
+
 // Ops are the operations an object's paths offer: those the object allows
 // (describe's createable, updateable, …) and the caller may do.
 type Ops struct {
@@ -96,6 +102,9 @@ var ErrNameClash = errors.New("orgspec: name already used by the generic documen
 // Render returns generic (an OpenAPI 3.0 document in YAML) with objs typed
 // in, in YAML.
 func Render(generic []byte, objs []Object) ([]byte, error) {
+	if len(objs) > MaxObjects {
+		return nil, fmt.Errorf("orgspec: %d objects, more than the %d one document covers", len(objs), MaxObjects)
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(generic, &doc); err != nil {
 		return nil, fmt.Errorf("orgspec: parse the generic document: %w", err)

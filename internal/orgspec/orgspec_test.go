@@ -1,7 +1,9 @@
 package orgspec
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"slices"
 	"testing"
@@ -19,7 +21,7 @@ import (
 // SFDO-Tooling/CumulusCI (BSD-3-Clause) and copied from
 // ../shared/salesforce/describe/more/ (README.md there says where from).
 // Its REST JSON keys are the domain's describe keys.
-func realAccount(t *testing.T) *sfgate.SObjectDescribe {
+func realAccount(t testing.TB) *sfgate.SObjectDescribe {
 	t.Helper()
 	b, err := os.ReadFile("testdata/Account.personaccounts-npsp-v59.json")
 	if err != nil {
@@ -290,30 +292,30 @@ func TestCacheKeysOnDescribe(t *testing.T) {
 	c := NewCache(api.OpenAPI, int64(5*len(small)/2))
 	d := &sfgate.SObjectDescribe{SObjectSummary: sfgate.SObjectSummary{Name: "Invoice__c"}, Fields: []sfgate.FieldDescribe{{Name: "Id", Type: "id"}}}
 	objs := []Object{{Describe: d, Ops: Ops{Read: true}}}
-	a, err := c.Get(objs)
+	a, err := c.Get(t.Context(), objs)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, _ := c.Get(objs); b != a {
+	if b, _ := c.Get(t.Context(), objs); b != a {
 		t.Error("the same describes rendered twice")
 	}
 	d2 := *d
 	d2.Fields = append(slices.Clone(d.Fields), sfgate.FieldDescribe{Name: "Tier__c", Type: "string", Length: 10, Createable: true, Nillable: true})
-	b, err := c.Get([]Object{{Describe: &d2, Ops: Ops{Read: true}}})
+	b, err := c.Get(t.Context(), []Object{{Describe: &d2, Ops: Ops{Read: true}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if b.ETag == a.ETag || slices.Equal(a.YAML, b.YAML) {
 		t.Error("a field added to the describe left the document as it was")
 	}
-	if c3, _ := c.Get([]Object{{Describe: d, Ops: Ops{Read: true, Query: true}}}); c3.ETag == a.ETag {
+	if c3, _ := c.Get(t.Context(), []Object{{Describe: d, Ops: Ops{Read: true, Query: true}}}); c3.ETag == a.ETag {
 		t.Error("other operations, same document")
 	}
 	if c.Len() != 2 {
 		t.Errorf("the cache holds %d documents, want the two its bound admits", c.Len())
 	}
 	tiny := NewCache(api.OpenAPI, 10)
-	if d, err := tiny.Get(objs); err != nil || len(d.YAML) == 0 || tiny.Len() != 0 {
+	if d, err := tiny.Get(t.Context(), objs); err != nil || len(d.YAML) == 0 || tiny.Len() != 0 {
 		t.Errorf("a document larger than the bound: %v, kept %d", err, tiny.Len())
 	}
 }
@@ -396,5 +398,21 @@ func TestRenderFollowsTheGenericDocument(t *testing.T) {
 	}
 	if g := doc.Paths.Find("/v1/sobjects/{sobject}/query").Post; g.Extensions["x-ndjson-operation"] != "streamQueryRecords" {
 		t.Errorf("the generic query's link changed to %v", g.Extensions["x-ndjson-operation"])
+	}
+}
+
+func TestCacheWaitEndsWithContext(t *testing.T) {
+	t.Parallel()
+	c := NewCache(api.OpenAPI, 1<<20)
+	c.render <- struct{}{} // another render under way
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	d := &sfgate.SObjectDescribe{SObjectSummary: sfgate.SObjectSummary{Name: "Invoice__c"}}
+	if _, err := c.Get(ctx, []Object{{Describe: d}}); !errors.Is(err, context.Canceled) {
+		t.Errorf("waiting behind a render with a cancelled context: %v", err)
+	}
+	<-c.render
+	if _, err := c.Get(t.Context(), []Object{{Describe: d}}); err != nil {
+		t.Errorf("once the render is done: %v", err)
 	}
 }
