@@ -80,7 +80,7 @@ func (c *Cache) Get(ctx context.Context, objs []Object) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Doc{YAML: y, ETag: `"` + key[:32] + `"`}
+	d := &Doc{YAML: y, ETag: etag(key)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if d.size() > c.maxBytes {
@@ -102,6 +102,18 @@ func (c *Cache) lookup(key string) *Doc {
 	defer c.mu.Unlock()
 	return c.docs[key]
 }
+
+// ETag returns the entity tag of the document for objs without rendering
+// it, so a client holding it can be answered 304 at the cost of a hash.
+func (c *Cache) ETag(objs []Object) (string, error) {
+	key, err := c.key(objs)
+	if err != nil {
+		return "", err
+	}
+	return etag(key), nil
+}
+
+func etag(key string) string { return `"` + key[:32] + `"` }
 
 // key hashes the generic document and objs' JSON: the describe as the
 // caller sees it (fields withheld from them are absent) and the operations.

@@ -299,6 +299,9 @@ func TestCacheKeysOnDescribe(t *testing.T) {
 	if b, _ := c.Get(t.Context(), objs); b != a {
 		t.Error("the same describes rendered twice")
 	}
+	if tag, err := c.ETag(objs); err != nil || tag != a.ETag {
+		t.Errorf("ETag without a render: %q, %v; the document's is %q", tag, err, a.ETag)
+	}
 	d2 := *d
 	d2.Fields = append(slices.Clone(d.Fields), sfgate.FieldDescribe{Name: "Tier__c", Type: "string", Length: 10, Createable: true, Nillable: true})
 	b, err := c.Get(t.Context(), []Object{{Describe: &d2, Ops: Ops{Read: true}}})
