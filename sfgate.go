@@ -39,6 +39,17 @@ type DescribeService interface {
 	DescribeSObject(ctx context.Context, sobject string) (*SObjectDescribe, error)
 }
 
+// CachedDescribeService gives the describes records are typed with now,
+// for documents built from many objects at once (the org-typed OpenAPI
+// document): unlike DescribeService.DescribeSObject it does not ask
+// Salesforce again while the describe is cached.
+type CachedDescribeService interface {
+	// CachedDescribe returns one object's cached describe (loaded on a
+	// miss), as the caller may see it. An unknown object is an *Error of
+	// kind NotFound; one the caller may not describe, of kind Forbidden.
+	CachedDescribe(ctx context.Context, sobject string) (*SObjectDescribe, error)
+}
+
 // SchemaService builds record schemas; it belongs with the JSON⇄Salesforce
 // typing, so it is separate from DescribeService.
 type SchemaService interface {

@@ -23,8 +23,9 @@ started=$SECONDS
 command -v go >/dev/null 2>&1 || die "Go is not installed: install the version go.mod names, then run ./test.sh again"
 
 # Debian packages. Node.js runs the WSDL-driven conformance client
-# (node-soap), the OpenAPI linter (Redocly) and npm installs the helm binary
-# the chart tests use (docs/deploy.md).
+# (node-soap), the OpenAPI linter (Redocly) and the TypeScript client generator
+# and compiler of the org-typed spec test (tools/openapi-ts), and npm installs the
+# helm binary the chart tests use (docs/deploy.md).
 need=()
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 command -v redis-cli >/dev/null 2>&1 || need+=(redis-tools)

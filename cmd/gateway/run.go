@@ -218,7 +218,7 @@ func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator,
 	}
 
 	opts := handlers.Options{
-		Describe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
+		Describe: svc, CachedDescribe: svc, Schemas: svc, Records: svc, Queries: svc, Limits: svc, Cache: svc,
 		Ready: readiness{tiered: tiered, client: client}, PublicURL: cfg.PublicURL,
 		Logger: *logger, TracerProvider: tel.tracer, MeterProvider: tel.meter, Metrics: tel.metrics, APIKeys: cfg.APIKeys, Auth: auth, RateLimit: cfg.RateLimit, RateBurst: cfg.RateBurst,
 		MaxBodyBytes: cfg.MaxBodyBytes, MaxBatchBodyBytes: cfg.MaxBatchBodyBytes, MaxBufferedBodyBytes: cfg.MaxBufferedBytes, RequestTimeout: cfg.RequestTimeout,

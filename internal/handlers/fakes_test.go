@@ -44,6 +44,11 @@ func (f *fakeDescribe) DescribeSObject(ctx context.Context, name string) (*sfgat
 	}, nil
 }
 
+// CachedDescribe answers as DescribeSObject does.
+func (f *fakeDescribe) CachedDescribe(ctx context.Context, name string) (*sfgate.SObjectDescribe, error) {
+	return f.DescribeSObject(ctx, name)
+}
+
 func (f *fakeDescribe) RecordSchema(ctx context.Context, name string) (map[string]any, error) {
 	return map[string]any{"$schema": "https://json-schema.org/draft/2020-12/schema", "title": name, "type": "object"}, nil
 }
@@ -154,7 +159,7 @@ func (f fakeReady) Salesforce(ctx context.Context) string { return "unknown" }
 // fullOptions wires every fake.
 func fullOptions() Options {
 	return Options{
-		Describe: &fakeDescribe{}, Schemas: &fakeDescribe{}, Records: &fakeRecords{}, Queries: &fakeQueries{},
+		Describe: &fakeDescribe{}, CachedDescribe: &fakeDescribe{}, Schemas: &fakeDescribe{}, Records: &fakeRecords{}, Queries: &fakeQueries{},
 		Limits: fakeLimits{}, Cache: &fakeCache{}, Ready: fakeReady{redis: "ok"},
 		Logger: zerolog.Nop(),
 	}

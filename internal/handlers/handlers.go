@@ -30,6 +30,7 @@ import (
 
 	"github.com/sfgate/sfgate"
 	"github.com/sfgate/sfgate/api"
+	"github.com/sfgate/sfgate/internal/orgspec"
 )
 
 // Options configure the handlers. Services left nil answer their routes
@@ -37,11 +38,14 @@ import (
 // of pretending.
 type Options struct {
 	Describe sfgate.DescribeService
-	Schemas  sfgate.SchemaService
-	Records  sfgate.RecordService
-	Queries  sfgate.QueryService
-	Limits   sfgate.LimitsService
-	Cache    sfgate.CacheAdmin
+	// CachedDescribe serves the org-typed document (GET
+	// /openapi.yaml?sobjects=…); nil answers it 501.
+	CachedDescribe sfgate.CachedDescribeService
+	Schemas        sfgate.SchemaService
+	Records        sfgate.RecordService
+	Queries        sfgate.QueryService
+	Limits         sfgate.LimitsService
+	Cache          sfgate.CacheAdmin
 	// Ready reports Redis and Salesforce state for /readyz; nil reports
 	// Redis "disabled" and Salesforce "unknown".
 	Ready sfgate.Readiness
@@ -147,6 +151,10 @@ type Handlers struct {
 	unauth   chan struct{} // slots of requests not yet authenticated (door.go)
 	keys     []hashedKey
 	draining atomic.Bool
+	// specs keeps the org-typed documents rendered (orgspec.go); orgSpec
+	// is their handler behind the door, auth and the rate limit.
+	specs   *orgspec.Cache
+	orgSpec http.Handler
 }
 
 // New builds the router. It fails if the embedded document is invalid or
@@ -192,7 +200,7 @@ func New(ctx context.Context, opts Options) (*Handlers, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handlers{opts: opts, doc: doc, specYAML: spec, metrics: hm,
+	h := &Handlers{opts: opts, doc: doc, specYAML: spec, metrics: hm, specs: orgspec.NewCache(spec, specCacheBytes),
 		bodies: newBudget(opts.MaxBufferedBodyBytes, opts.CallerBodyShare, opts.MaxBatchBodyBytes),
 		unauth: make(chan struct{}, opts.MaxUnauthenticated)}
 	for _, k := range opts.APIKeys {
@@ -301,6 +309,7 @@ func (h *Handlers) routes() error {
 		{http.MethodGet, "/v1/limits", h.limits, permission{}},
 		{http.MethodPost, "/v1/admin/cache/invalidate", h.invalidate, permission{action: sfgate.ActionAdmin}},
 	}
+	h.orgSpec = chi.Chain(h.door, h.auth, h.admitted, h.rateLimit, h.deadline).Handler(h.adapt(h.orgSpecPage))
 	var routeErr error
 	r.Group(func(g chi.Router) {
 		g.Use(h.tracked, h.door, h.auth, h.admitted, h.rateLimit, h.bodyCap, h.deadline)

@@ -55,7 +55,13 @@ func (h *Handlers) metricsPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// openapi serves the generic document, or with ?sobjects= the org-typed
+// one (orgspec.go).
 func (h *Handlers) openapi(w http.ResponseWriter, r *http.Request) error {
+	if r.URL.Query().Has("sobjects") {
+		h.orgSpec.ServeHTTP(w, r)
+		return nil
+	}
 	w.Header().Set("Content-Type", "application/yaml")
 	_, err := w.Write(h.specYAML)
 	return err

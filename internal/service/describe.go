@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/metadata"
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
@@ -34,16 +35,33 @@ func (s *Service) ListSObjects(ctx context.Context, filter sfgate.SObjectFilter)
 // browsing an object must show a field an admin has just added, whereas
 // records and queries keep the cached describe and refresh it only when a
 // request names a field it lacks. An unknown object is not found.
-func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgate.SObjectDescribe, err error) {
+func (s *Service) DescribeSObject(ctx context.Context, sobject string) (*sfgate.SObjectDescribe, error) {
+	return s.describeFor(ctx, sobject, s.cfg.Metadata.Revalidate)
+}
+
+// CachedDescribe implements sfgate.CachedDescribeService: the describe
+// that records and queries are typed with now (the cached one, loaded on a
+// miss), with the fields denied to the caller left out. It costs no call
+// while the describe is cached, so a document built from many objects does
+// not cost one describeSObject each.
+func (s *Service) CachedDescribe(ctx context.Context, sobject string) (*sfgate.SObjectDescribe, error) {
+	return s.describeFor(ctx, sobject, s.cfg.Metadata.Describe)
+}
+
+// describeFor is the caller's view of the describe load returns.
+func (s *Service) describeFor(ctx context.Context, sobject string, load func(context.Context, string) (*metadata.Object, error)) (_ *sfgate.SObjectDescribe, err error) {
 	defer s.settle(&err)
 	if err := s.allowDescribe(ctx, sobject); err != nil {
 		return nil, err
 	}
-	o, err := s.cfg.Metadata.Revalidate(ctx, sobject)
+	o, err := load(ctx, sobject)
 	if err != nil {
 		return nil, describeErr(sobject, err)
 	}
-	o = s.visible(ctx, o)
+	return describeOf(s.visible(ctx, o)), nil
+}
+
+func describeOf(o *metadata.Object) *sfgate.SObjectDescribe {
 	d := &sfgate.SObjectDescribe{
 		SObjectSummary:     summary(o.Name, o.Label, o.LabelPlural, o.KeyPrefix, o.ObjectFlags),
 		Fields:             make([]sfgate.FieldDescribe, 0, len(o.Fields)),
@@ -58,7 +76,7 @@ func (s *Service) DescribeSObject(ctx context.Context, sobject string) (_ *sfgat
 			RelationshipName: c.RelationshipName, ChildSObject: c.ChildSObject, Field: c.Field, CascadeDelete: c.CascadeDelete,
 		})
 	}
-	return d, nil
+	return d
 }
 
 // recordTypes are the object's record types as describe sent them, in its

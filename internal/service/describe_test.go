@@ -201,3 +201,41 @@ func TestRecordTypes(t *testing.T) {
 		t.Errorf("no record types: %#v, want an empty list", none)
 	}
 }
+
+// cachedOnly fails any revalidation: CachedDescribe must not ask
+// Salesforce again while the describe is cached.
+type cachedOnly struct{ fixedMetadata }
+
+func (m cachedOnly) Revalidate(context.Context, string) (*metadata.Object, error) {
+	return nil, errors.New("CachedDescribe revalidated the describe")
+}
+
+func TestCachedDescribe(t *testing.T) {
+	t.Parallel()
+	s, err := New(Config{Client: &countingClient{}, Metadata: cachedOnly{fixedMetadata{objs: testObjects()}}, Connection: "c"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hasField := func(d *sfgate.SObjectDescribe, name string) bool {
+		return slices.ContainsFunc(d.Fields, func(f sfgate.FieldDescribe) bool { return f.Name == name })
+	}
+	d, err := s.CachedDescribe(t.Context(), "account")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Name != "Account" || !hasField(d, "Rating") {
+		t.Errorf("the cached describe of Account: %s with %d fields", d.Name, len(d.Fields))
+	}
+	c := &sfgate.Caller{Name: "reader", Access: testAccess{allow: []string{"account:read"}, deny: []string{"account.rating"}}}
+	ctx := sfgate.WithCaller(t.Context(), c)
+	if d, err = s.CachedDescribe(ctx, "Account"); err != nil || hasField(d, "Rating") || !hasField(d, "Name") {
+		t.Errorf("a caller denied Account.Rating: %v, Rating shown %v", err, err == nil && hasField(d, "Rating"))
+	}
+	var e *sfgate.Error
+	if _, err := s.CachedDescribe(ctx, "User"); !errors.As(err, &e) || e.Kind != sfgate.KindForbidden {
+		t.Errorf("an object the caller has no permission on: %v, want forbidden", err)
+	}
+	if _, err := s.CachedDescribe(t.Context(), "Nope__c"); !errors.As(err, &e) || e.Kind != sfgate.KindNotFound {
+		t.Errorf("an unknown object: %v, want not found", err)
+	}
+}

@@ -110,12 +110,13 @@ type Service struct {
 }
 
 var (
-	_ sfgate.DescribeService = (*Service)(nil)
-	_ sfgate.SchemaService   = (*Service)(nil)
-	_ sfgate.RecordService   = (*Service)(nil)
-	_ sfgate.QueryService    = (*Service)(nil)
-	_ sfgate.LimitsService   = (*Service)(nil)
-	_ sfgate.CacheAdmin      = (*Service)(nil)
+	_ sfgate.DescribeService       = (*Service)(nil)
+	_ sfgate.CachedDescribeService = (*Service)(nil)
+	_ sfgate.SchemaService         = (*Service)(nil)
+	_ sfgate.RecordService         = (*Service)(nil)
+	_ sfgate.QueryService          = (*Service)(nil)
+	_ sfgate.LimitsService         = (*Service)(nil)
+	_ sfgate.CacheAdmin            = (*Service)(nil)
 )
 
 // New returns a Service.

@@ -13,90 +13,30 @@ import (
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
-// kind is how a Salesforce field type travels as JSON.
-type kind uint8
+// kind is how a Salesforce field type travels as JSON (sfgate.ValueKind,
+// shared with the org-typed OpenAPI document).
+type kind = sfgate.ValueKind
 
 const (
-	kString kind = iota // string, textarea, email, phone, url, combobox, encryptedstring, …
-	kPicklist
-	kMultiPicklist
-	kID // id, reference
-	kBool
-	kInt
-	kLong
-	kDecimal // double, currency, percent
-	kDate
-	kDateTime
-	kTime
-	kBase64
-	kAddress
-	kLocation
-	kAny // anyType: a string, number or boolean
+	kString        = sfgate.ValueString
+	kPicklist      = sfgate.ValuePicklist
+	kMultiPicklist = sfgate.ValueMultiPicklist
+	kID            = sfgate.ValueID
+	kBool          = sfgate.ValueBool
+	kInt           = sfgate.ValueInt
+	kLong          = sfgate.ValueLong
+	kDecimal       = sfgate.ValueDecimal
+	kDate          = sfgate.ValueDate
+	kDateTime      = sfgate.ValueDateTime
+	kTime          = sfgate.ValueTime
+	kBase64        = sfgate.ValueBase64
+	kAddress       = sfgate.ValueAddress
+	kLocation      = sfgate.ValueLocation
+	kAny           = sfgate.ValueAny
 )
 
-// kindOf maps a describe field to its kind by its fieldType, falling back
-// on its soapType for types this gateway does not know by name.
-func kindOf(f *partner.DescribeField) kind {
-	switch f.Type {
-	case "id", "reference":
-		return kID
-	case "picklist":
-		return kPicklist
-	case "multipicklist":
-		return kMultiPicklist
-	case "boolean":
-		return kBool
-	case "int":
-		return kInt
-	case "long":
-		return kLong
-	case "double", "currency", "percent":
-		return kDecimal
-	case "date":
-		return kDate
-	case "datetime":
-		return kDateTime
-	case "time":
-		return kTime
-	case "base64":
-		return kBase64
-	case "address":
-		return kAddress
-	case "location":
-		return kLocation
-	case "anyType":
-		return kAny
-	case "string", "textarea", "email", "phone", "url", "combobox", "encryptedstring":
-		return kString
-	}
-	switch strings.TrimPrefix(strings.TrimPrefix(f.SoapType, "xsd:"), "tns:") {
-	case "ID":
-		return kID
-	case "boolean":
-		return kBool
-	case "int":
-		return kInt
-	case "long":
-		return kLong
-	case "double":
-		return kDecimal
-	case "date":
-		return kDate
-	case "dateTime":
-		return kDateTime
-	case "time":
-		return kTime
-	case "base64Binary":
-		return kBase64
-	case "address":
-		return kAddress
-	case "location":
-		return kLocation
-	case "anyType":
-		return kAny
-	}
-	return kString
-}
+// kindOf maps a describe field to its kind.
+func kindOf(f *partner.DescribeField) kind { return sfgate.ValueKindOf(f.Type, f.SoapType) }
 
 // Salesforce's wire formats.
 const (

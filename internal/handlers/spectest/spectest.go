@@ -37,6 +37,7 @@ func registerDecoders() {
 type Checker struct {
 	doc    *openapi3.T
 	router routers.Router
+	name   string // how errors name the document
 }
 
 // New loads the embedded document (servers dropped, so any host matches).
@@ -47,12 +48,22 @@ func New(t testing.TB) *Checker {
 	if err != nil {
 		t.Fatalf("load api/openapi.yaml: %v", err)
 	}
+	c := NewFor(t, doc)
+	c.name = "api/openapi.yaml"
+	return c
+}
+
+// NewFor checks answers against doc (servers dropped) instead: the
+// org-typed document, for one.
+func NewFor(t testing.TB, doc *openapi3.T) *Checker {
+	t.Helper()
+	registerDecoders()
 	doc.Servers = nil
 	router, err := legacy.NewRouter(doc)
 	if err != nil {
-		t.Fatalf("router over api/openapi.yaml: %v", err)
+		t.Fatalf("router over the document: %v", err)
 	}
-	return &Checker{doc: doc, router: router}
+	return &Checker{doc: doc, router: router, name: "the document"}
 }
 
 // Check validates one answer to req. body is the answer's whole body.
@@ -85,7 +96,7 @@ func (c *Checker) Check(req *http.Request, status int, header http.Header, body 
 		in.Options.ExcludeResponseBody = true
 	}
 	if err := openapi3filter.ValidateResponse(req.Context(), in); err != nil {
-		return fmt.Errorf("%s %s → %d %s does not match api/openapi.yaml: %w", req.Method, req.URL.Path, status, ct, err)
+		return fmt.Errorf("%s %s → %d %s does not match %s: %w", req.Method, req.URL.Path, status, ct, c.name, err)
 	}
 	if ndjson {
 		return c.checkNDJSON(route, status, body)
@@ -104,7 +115,7 @@ func (c *Checker) checkProblem(req *http.Request, status int, header http.Header
 	}
 	ref := c.doc.Components.Schemas["Problem"]
 	if ref == nil || ref.Value == nil {
-		return fmt.Errorf("api/openapi.yaml has no Problem schema")
+		return fmt.Errorf("%s has no Problem schema", c.name)
 	}
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
