@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
@@ -131,11 +134,12 @@ func benchAnswer(b *testing.B, answer string, decode func(d *decoder) bool) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		d := newDecoder(data, DefaultMaxDepth)
+		d := getDecoder(data, DefaultMaxDepth)
 		ok := false
 		if fe := d.envelope(responseName(answer), func() { ok = decode(d) }); fe != nil || !ok {
 			b.Fatalf("decode: %v", fe)
 		}
+		d.release()
 	}
 }
 
@@ -169,3 +173,124 @@ func BenchmarkAnswerQueryPage(b *testing.B) {
 	})
 }
 
+// allocBudget is what one single-record read or one-record write may
+// allocate through the client, the in-process server's share included
+// (issue 11: at most 20 KB per read, against about 420 KB before answers
+// were sized to their content).
+const allocBudget = 20 << 10
+
+// bytesPerCall measures the bytes allocated per call of fn, the smallest
+// of three rounds, so a stray allocation elsewhere cannot fail the bound.
+func bytesPerCall(fn func()) uint64 {
+	const rounds, calls = 3, 100
+	best := uint64(1 << 62)
+	for range rounds {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		for range calls {
+			fn()
+		}
+		runtime.ReadMemStats(&after)
+		best = min(best, (after.TotalAlloc-before.TotalAlloc)/calls)
+	}
+	return best
+}
+
+// TestAnswerAllocationBound fails when a single-record read or a one-record
+// create through the client allocates more than allocBudget: the decoder's
+// slabs, the read buffer and the gzip reader must stay sized to the answer.
+// Not parallel: it counts every allocation of the process.
+func TestAnswerAllocationBound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates per access and drops pooled items on purpose")
+	}
+	rc := fixedClient(t, fixedSF(t, retrieveOneAnswer))
+	cc := fixedClient(t, fixedSF(t, createOneAnswer))
+	recs := []partner.Record{{Type: "Account", Fields: []partner.Field{{Name: "Name", Value: "Acme"}}}}
+	for _, tc := range []struct {
+		name string
+		call func()
+	}{
+		{"retrieve one record", func() { retrieveOne(t, rc) }},
+		{"create one record", func() { createOne(t, cc, recs) }},
+	} {
+		tc.call() // warm the connection and the pools
+		if n := bytesPerCall(tc.call); n > allocBudget {
+			t.Errorf("%s allocates %d bytes per call, budget %d", tc.name, n, allocBudget)
+		} else {
+			t.Logf("%s: %d bytes per call", tc.name, n)
+		}
+	}
+}
+
+// renderRecords writes records with their parents and compound values, to
+// compare decoded values before and after the decoder is reused.
+func renderRecords(b *strings.Builder, recs []partner.Record) {
+	for _, r := range recs {
+		b.WriteString(r.Type + "/" + r.ID + "{")
+		for _, f := range r.Fields {
+			b.WriteString(f.Name + "=" + f.Value)
+			if f.Nil {
+				b.WriteString("(nil)")
+			}
+			for _, p := range []*partner.Record{f.Parent, f.Compound} {
+				if p != nil {
+					renderRecords(b, []partner.Record{*p})
+				}
+			}
+			if f.Children != nil {
+				renderRecords(b, f.Children.Records)
+			}
+			b.WriteString(";")
+		}
+		b.WriteString("}")
+	}
+}
+
+// TestPooledDecoderLeavesValuesAlone decodes a page with parents, compound
+// values and escaped text through a pooled decoder, then decodes other
+// pages concurrently with pooled decoders, and checks the first page's
+// values did not change: nothing decoded may alias the pooled scratch.
+func TestPooledDecoderLeavesValuesAlone(t *testing.T) {
+	t.Parallel()
+	page := func(seed int) []byte {
+		var b strings.Builder
+		for i := range 30 {
+			fmt.Fprintf(&b, `<records xsi:type="sf:sObject"><sf:type>Contact</sf:type><sf:Id xsi:nil="true"/><sf:Name>N%d-%d &amp; co</sf:Name>`+
+				`<sf:Account xsi:type="sf:sObject"><sf:type>Account</sf:type><sf:Id xsi:nil="true"/><sf:Name>A%d</sf:Name>`+
+				`<sf:Owner xsi:type="sf:sObject"><sf:type>User</sf:type><sf:Id xsi:nil="true"/><sf:Alias>u%d</sf:Alias></sf:Owner></sf:Account>`+
+				`<sf:MailingAddress xsi:type="address"><city>C%d</city><country>FR</country></sf:MailingAddress></records>`, seed, i, seed*i, seed+i, i)
+		}
+		return []byte(env(`<queryResponse><result xsi:type="QueryResult"><done>true</done><queryLocator xsi:nil="true"/>` + b.String() + `<size>30</size></result></queryResponse>`))
+	}
+	decode := func(doc []byte) *partner.QueryResult {
+		d := getDecoder(doc, DefaultMaxDepth)
+		defer d.release()
+		var qr *partner.QueryResult
+		if fe := d.envelope("queryResponse", func() { qr = d.queryResponse() }); fe != nil || qr == nil || len(qr.Records) != 30 {
+			t.Errorf("decode: %v", fe)
+			return &partner.QueryResult{}
+		}
+		return qr
+	}
+	first := decode(page(1))
+	var want strings.Builder
+	renderRecords(&want, first.Records)
+	if !strings.Contains(want.String(), "Name=N1-3 & co") || !strings.Contains(want.String(), "Alias=u4") || !strings.Contains(want.String(), "city=C7") {
+		t.Fatalf("unexpected decoding: %.300s", want.String())
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 25 {
+				decode(page(2 + g*25 + i))
+			}
+		})
+	}
+	wg.Wait()
+	var got strings.Builder
+	renderRecords(&got, first.Records)
+	if got.String() != want.String() {
+		t.Errorf("values changed after the decoder was reused:\n got %.300s\nwant %.300s", got.String(), want.String())
+	}
+}
