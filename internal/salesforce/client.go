@@ -351,12 +351,12 @@ func (c *Client) post(ctx context.Context, cl *call, endpoint string, env []byte
 		e.HTTPStatus = resp.StatusCode
 		return e
 	}
-	d := newDecoder(data, c.cfg.MaxDepth)
+	d := getDecoder(data, c.cfg.MaxDepth)
 	fe := d.envelope(cl.op+"Response", func() { cl.decode(d) })
 	if d.limit != nil {
-		d.limit.Type = strings.Clone(d.limit.Type)
-		c.limits.Store(d.limit)
+		c.limits.Store(d.limit) // its Type is a copy, not a slice of data
 	}
+	d.release()
 	if fe != nil {
 		fe.Op = cl.op
 		fe.HTTPStatus = resp.StatusCode

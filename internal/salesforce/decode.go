@@ -2,13 +2,19 @@ package salesforce
 
 import (
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
 )
 
 // decoder turns one SOAP answer into values. Records and their fields are
-// carved out of slabs so a page costs a few allocations in total.
+// carved out of slabs so a page costs a few allocations in total. The slabs
+// belong to the decoded values (callers keep records as long as they like),
+// so they are never pooled; instead they are sized to the answer: the first
+// field slab from the document's length, later ones doubling up to
+// fieldSlabSize, so a single record or a write result allocates a few KB
+// and a 2,000-record page the same chunks as before.
 type decoder struct {
 	sc        *scanner
 	fieldSlab []partner.Field
@@ -21,18 +27,76 @@ type decoder struct {
 }
 
 const (
+	// fieldSlabSize and recordSlabSize are the largest slab chunks: big
+	// enough that a 2,000-record page takes a dozen allocations, small
+	// enough that the unused tail of the last one is bounded.
 	fieldSlabSize  = 4096
 	recordSlabSize = 256
+	// minFieldSlab, minRecordSlab and minNestSlab are the smallest chunks.
+	minFieldSlab  = 16
+	minRecordSlab = 4
+	minNestSlab   = 16
+	// bytesPerField estimates the document bytes of one field element
+	// (<sf:Name>value</sf:Name>): the first field slab holds the fields a
+	// document of its length could carry at that density, so most answers
+	// fit in one chunk and a dense one grows geometrically.
+	bytesPerField = 48
 )
 
 func newDecoder(doc []byte, maxDepth int) *decoder {
 	return &decoder{sc: newScanner(doc, maxDepth)}
 }
 
+// decoders pools decoders for their scratch: the scanner's element, binding
+// and attribute stacks and the buffers of nested records. None of it is
+// reachable from decoded values, which live in the document, the arena and
+// the slabs, and those are never pooled.
+var decoders = sync.Pool{New: func() any { return &decoder{sc: &scanner{}} }}
+
+// maxPooledScratch bounds each scratch buffer a pooled decoder keeps (in
+// elements): an answer nested unusually deep does not pin its stacks.
+const maxPooledScratch = 256
+
+// getDecoder returns a pooled decoder for doc. Call release once decoding
+// is done; the decoded values stay valid.
+func getDecoder(doc []byte, maxDepth int) *decoder {
+	d := decoders.Get().(*decoder)
+	d.sc.maxDepth = maxDepth
+	d.sc.reset(doc)
+	return d
+}
+
+// release drops every reference d holds to the answer and its values, and
+// pools d unless its scratch grew past maxPooledScratch.
+func (d *decoder) release() {
+	sc, scratch := d.sc, d.scratch
+	*d = decoder{sc: sc}
+	pool := sc.release()
+	for i, s := range scratch {
+		clear(s[:cap(s)]) // fields hold strings of the answer and parent pointers
+		scratch[i] = s[:0]
+		pool = pool && cap(s) <= maxPooledScratch
+	}
+	if pool && len(scratch) <= maxPooledScratch {
+		d.scratch = scratch
+		decoders.Put(d)
+	}
+}
+
+// nextChunk returns the capacity of the slab chunk after one of capacity
+// prev: the first sized to the document, then doubling up to largest.
+func (d *decoder) nextChunk(prev, smallest, largest int) int {
+	if prev == 0 {
+		return min(max(len(d.sc.s)/bytesPerField, smallest), largest)
+	}
+	return min(max(2*prev, smallest), largest)
+}
+
 // allocNested returns n zeroed fields from the slab of nested records.
 func (d *decoder) allocNested(n int) []partner.Field {
 	if cap(d.nestSlab)-len(d.nestSlab) < n {
-		d.nestSlab = make([]partner.Field, 0, max(n, fieldSlabSize/4))
+		size := min(max(2*cap(d.nestSlab), minNestSlab), fieldSlabSize/4)
+		d.nestSlab = make([]partner.Field, 0, max(n, size))
 	}
 	l := len(d.nestSlab)
 	d.nestSlab = d.nestSlab[:l+n]
@@ -42,7 +106,8 @@ func (d *decoder) allocNested(n int) []partner.Field {
 // newRecord returns a record from the slab (its address stays valid).
 func (d *decoder) newRecord() *partner.Record {
 	if len(d.recSlab) == cap(d.recSlab) {
-		d.recSlab = make([]partner.Record, 0, recordSlabSize)
+		size := min(max(2*cap(d.recSlab), minRecordSlab), recordSlabSize)
+		d.recSlab = make([]partner.Record, 0, size)
 	}
 	d.recSlab = d.recSlab[:len(d.recSlab)+1]
 	return &d.recSlab[len(d.recSlab)-1]
@@ -328,7 +393,8 @@ func (d *decoder) addField(s *fieldSink) *partner.Field {
 	}
 	if len(d.fieldSlab) == cap(d.fieldSlab) {
 		n := len(d.fieldSlab) - s.start
-		chunk := make([]partner.Field, n, max(fieldSlabSize, 2*n))
+		size := d.nextChunk(cap(d.fieldSlab), minFieldSlab, fieldSlabSize)
+		chunk := make([]partner.Field, n, max(size, 2*n))
 		copy(chunk, d.fieldSlab[s.start:])
 		d.fieldSlab, s.start = chunk, 0
 	}

@@ -126,6 +126,16 @@ func (sc *scanner) reset(doc []byte) {
 	sc.prolog()
 }
 
+// release drops sc's references to the document and its arena, keeping
+// its stacks for the next document. It reports whether the stacks are
+// small enough to be worth pooling.
+func (sc *scanner) release() bool {
+	clear(sc.binds[:cap(sc.binds)]) // strings of the document
+	sc.s, sc.arena, sc.fail = "", nil, nil
+	sc.binds, sc.frames, sc.attrs = sc.binds[:0], sc.frames[:0], sc.attrs[:0]
+	return cap(sc.binds) <= maxPooledScratch && cap(sc.frames) <= maxPooledScratch
+}
+
 func invalidUTF8Offset(s string) int {
 	for i, r := range s {
 		if r == utf8.RuneError {

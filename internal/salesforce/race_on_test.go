@@ -1,0 +1,5 @@
+//go:build race
+
+package salesforce
+
+const raceEnabled = true
