@@ -14,6 +14,7 @@ import (
 	"github.com/sfgate/sfgate/internal/limits"
 	"github.com/sfgate/sfgate/internal/salesforce"
 	"github.com/sfgate/sfgate/internal/salesforce/partner"
+	"github.com/sfgate/sfgate/internal/service"
 )
 
 // orgLimitsConfig is what protects the org and the replicas
@@ -26,6 +27,7 @@ type orgLimitsConfig struct {
 	BudgetRetryAfter   time.Duration // SF_API_BUDGET_RETRY_AFTER
 	MaxStreams         int           // GATEWAY_MAX_STREAMS
 	MaxStreamsPerCall  int           // GATEWAY_MAX_STREAMS_PER_CALLER
+	BatchConcurrency   int           // GATEWAY_BATCH_CONCURRENCY
 }
 
 // parseOrgLimits reads the org limits' variables; an unset one takes its
@@ -37,6 +39,10 @@ func parseOrgLimits(getenv func(string) string, errs *[]error) orgLimitsConfig {
 		BudgetRetryAfter:  limits.DefaultBudgetRetryAfter,
 		MaxStreams:        intVar(errs, "GATEWAY_MAX_STREAMS", getenv("GATEWAY_MAX_STREAMS"), handlers.DefaultMaxStreams, 1),
 		MaxStreamsPerCall: intVar(errs, "GATEWAY_MAX_STREAMS_PER_CALLER", getenv("GATEWAY_MAX_STREAMS_PER_CALLER"), handlers.DefaultMaxStreamsPerCaller, 1),
+		BatchConcurrency:  intVar(errs, "GATEWAY_BATCH_CONCURRENCY", getenv("GATEWAY_BATCH_CONCURRENCY"), service.DefaultBatchConcurrency, 1),
+	}
+	if c.BatchConcurrency > service.MaxBatchConcurrency {
+		badf(errs, "GATEWAY_BATCH_CONCURRENCY %d is above %d: one batch would take most of the org's concurrent calls", c.BatchConcurrency, service.MaxBatchConcurrency)
 	}
 	c.MaxConcurrentLocal = intVar(errs, "SF_MAX_CONCURRENT_CALLS_LOCAL", getenv("SF_MAX_CONCURRENT_CALLS_LOCAL"), max(1, c.MaxConcurrent/2), 1)
 	if v := strings.TrimSpace(getenv("SF_API_BUDGET_SHARE")); v != "" {
@@ -75,6 +81,7 @@ func (c orgLimitsConfig) describe() map[string]any {
 		"SF_MAX_CONCURRENT_CALLS": c.MaxConcurrent, "SF_MAX_CONCURRENT_CALLS_LOCAL": c.MaxConcurrentLocal,
 		"SF_API_BUDGET_SHARE": c.BudgetShare, "SF_API_BUDGET_RETRY_AFTER": c.BudgetRetryAfter.String(),
 		"GATEWAY_MAX_STREAMS": c.MaxStreams, "GATEWAY_MAX_STREAMS_PER_CALLER": c.MaxStreamsPerCall,
+		"GATEWAY_BATCH_CONCURRENCY": c.BatchConcurrency,
 	}
 }
 

@@ -212,7 +212,8 @@ func buildHandlers(ctx context.Context, cfg Config, auth handlers.Authenticator,
 	if ckFrom == "random for this process" && !cfg.Demo {
 		logger.Warn().Msg("neither GATEWAY_CURSOR_KEY nor CACHE_ENCRYPTION_KEY is set: query cursors are signed with a key of this process, so a cursor only works on the replica that issued it")
 	}
-	svc, err := service.New(service.Config{Client: client, Metadata: meta, Connection: connection, CursorKey: ck, CursorTTL: cfg.CursorTTL})
+	svc, err := service.New(service.Config{Client: client, Metadata: meta, Connection: connection, CursorKey: ck, CursorTTL: cfg.CursorTTL,
+		BatchConcurrency: cfg.OrgLimits.BatchConcurrency})
 	if err != nil {
 		return nil, fmt.Errorf("records service: %w", err)
 	}

@@ -14,7 +14,6 @@ import (
 // them), while those of a call that failed as a whole stay NOT_PROCESSED.
 func TestBatchOutcomeUnknown(t *testing.T) {
 	t.Parallel()
-	done := []outcome{{success: true, id: "001000000000001AAA"}}
 	for _, tc := range []struct {
 		name string
 		err  error
@@ -26,7 +25,11 @@ func TestBatchOutcomeUnknown(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			res := answerBatch(make([]sfgate.BatchResult, 2), []int{0, 1}, done, tc.err)
+			chunks := []chunk{
+				{start: 0, end: 1, done: []outcome{{success: true, id: "001000000000001AAA"}}},
+				{start: 1, end: 2, err: tc.err},
+			}
+			res := answerBatch(make([]sfgate.BatchResult, 2), []int{0, 1}, chunks)
 			if !res.Results[0].Success || res.SuccessCount != 1 || res.FailureCount != 1 {
 				t.Fatalf("results = %+v", res)
 			}

@@ -99,6 +99,11 @@ type Config struct {
 	// DefaultMaxPageRows); a page over it fails with CodePageTooLarge
 	// rather than coming back short.
 	MaxPageRows int
+	// BatchConcurrency bounds the Salesforce calls one batch request has in
+	// flight at once (default DefaultBatchConcurrency, at most
+	// MaxBatchConcurrency). Each call still takes its slot of the
+	// connection's cluster-wide cap, one call at a time.
+	BatchConcurrency int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -146,6 +151,12 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.MaxPageRows <= 0 {
 		cfg.MaxPageRows = DefaultMaxPageRows
+	}
+	if cfg.BatchConcurrency > MaxBatchConcurrency {
+		return nil, fmt.Errorf("service: BatchConcurrency %d is over %d", cfg.BatchConcurrency, MaxBatchConcurrency)
+	}
+	if cfg.BatchConcurrency <= 0 {
+		cfg.BatchConcurrency = DefaultBatchConcurrency
 	}
 	return &Service{cfg: cfg}, nil
 }
