@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,6 +54,41 @@ func checkSameJSON(t testing.TB, v any) {
 		}
 		if got = got[len("prefix:"):]; !bytes.Equal(got, want) {
 			t.Fatalf("escapeHTML=%v: for %#v\n got %q\nwant %q", html, v, got, want)
+		}
+	}
+}
+
+// checkPageJSON fails t unless page's records, written ahead as the engine
+// writes them (RecordJSON, no HTML escaping), make the bytes
+// encoding/json writes for page, in both escaping modes; and an NDJSON
+// line is the record as it was written.
+func checkPageJSON(t testing.TB, page sfgate.QueryPage) {
+	t.Helper()
+	pj := sfgate.QueryPageJSON{TotalSize: page.TotalSize, Done: page.Done, NextCursor: page.NextCursor}
+	if page.Records != nil {
+		pj.Records = []sfgate.RecordJSON{}
+	}
+	for _, r := range page.Records {
+		b, err := stdlibJSON(r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pj.Records = append(pj.Records, b)
+	}
+	for _, html := range []bool{true, false} {
+		want, err := stdlibJSON(page, html)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendJSON(nil, &pj, html)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("escapeHTML=%v:\n got %q\nwant %q", html, got, want)
+		}
+		if viaStdlib, err := stdlibJSON(pj, html); err != nil || !bytes.Equal(viaStdlib, want) {
+			t.Fatalf("escapeHTML=%v: encoding/json writes the page %q (%v), want %q", html, viaStdlib, err, want)
 		}
 	}
 }
@@ -151,6 +187,12 @@ func TestHandWrittenShapes(t *testing.T) {
 			`TotalSize int json:"totalSize"`,
 			`Done bool json:"done"`,
 			`Records []sfgate.OrderedRecord json:"records"`,
+			`NextCursor string json:"nextCursor,omitempty"`,
+		}},
+		{"QueryPageJSON", reflect.TypeFor[sfgate.QueryPageJSON](), []string{
+			`TotalSize int json:"totalSize"`,
+			`Done bool json:"done"`,
+			`Records []sfgate.RecordJSON json:"records"`,
 			`NextCursor string json:"nextCursor,omitempty"`,
 		}},
 		{"SearchHit", reflect.TypeFor[sfgate.SearchHit](), []string{
@@ -345,6 +387,14 @@ func TestAppendJSONProperty(t *testing.T) {
 				page.Records = append(page.Records, genOrdered(src, 0))
 			}
 			checkSameJSON(t, page)
+			// The engine writes only records that encode (numbers it
+			// wrote itself): the page without the generated others.
+			valid := page
+			valid.Records = slices.DeleteFunc(slices.Clone(page.Records), func(r sfgate.OrderedRecord) bool {
+				_, err := stdlibJSON(r, false)
+				return err != nil
+			})
+			checkPageJSON(t, valid)
 		}
 	}
 }
@@ -368,7 +418,11 @@ func FuzzRecordJSON(f *testing.F) {
 		rec[key] = value
 		rec[value] = json.Number(key)
 		checkSameJSON(t, rec)
-		checkSameJSON(t, append(genOrdered(&fuzzSource{b: data}, 0), sfgate.Member{Key: key, Value: value}, sfgate.Member{Key: value, Value: json.Number(key)}))
+		ordered := append(genOrdered(&fuzzSource{b: data}, 0), sfgate.Member{Key: key, Value: value}, sfgate.Member{Key: value, Value: json.Number(key)})
+		checkSameJSON(t, ordered)
+		if _, err := stdlibJSON(ordered, false); err == nil {
+			checkPageJSON(t, sfgate.QueryPage{Records: []sfgate.OrderedRecord{ordered}, NextCursor: key})
+		}
 	})
 }
 

@@ -20,6 +20,8 @@ import (
 type reader struct {
 	s      *Service
 	byType map[string]*metadata.Object // nil entry: no describe (AggregateResult, …)
+	// avg is the size of a record of the last page written as JSON.
+	avg int
 }
 
 func (s *Service) newReader() *reader {
