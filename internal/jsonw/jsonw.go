@@ -40,14 +40,52 @@ func init() {
 	htmlChar['<'], htmlChar['>'], htmlChar['&'] = true, true, true
 }
 
+// Eight bytes at a time: the tests below are exact as to whether any byte
+// of w is of the kind, which is all the loops need to skip eight bytes.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func load8[T string | []byte](b T) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// hasByte reports whether a byte of w is c.
+func hasByte(w uint64, c byte) bool {
+	x := w ^ ones*uint64(c)
+	return (x-ones)&^x&highs != 0
+}
+
+// htmlFree8 reports whether no byte of w is <, > or &.
+func htmlFree8(w uint64) bool { return !hasByte(w, '<') && !hasByte(w, '>') && !hasByte(w, '&') }
+
+// plain8 reports whether every byte of w is carried as it is in a JSON
+// string: ASCII, not a control character, not " or \\ (nor <, > or & when
+// html).
+func plain8(w uint64, html bool) bool {
+	if w&highs != 0 || (w-ones*0x20)&^w&highs != 0 || hasByte(w, '"') || hasByte(w, '\\') {
+		return false
+	}
+	return !html || htmlFree8(w)
+}
+
 // AppendHTMLEscaped appends raw, JSON text written without HTML escaping
 // (as an Encoder with SetEscapeHTML(false) writes it), with <, > and &
 // escaped as json.Marshal escapes them. Outside strings JSON has none of
 // the three, so escaping every one of them is escaping those in strings.
 func AppendHTMLEscaped(dst, raw []byte) []byte {
 	start := 0
-	for i, b := range raw {
-		if b < utf8.RuneSelf && htmlChar[b] {
+	for i := 0; i < len(raw); i++ {
+		for i+8 <= len(raw) && htmlFree8(load8(raw[i:i+8])) {
+			i += 8
+		}
+		if i == len(raw) {
+			break
+		}
+		if b := raw[i]; b < utf8.RuneSelf && htmlChar[b] {
 			dst = append(dst, raw[start:i]...)
 			dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
 			start = i + 1
@@ -62,6 +100,12 @@ func AppendString(dst []byte, s string, html bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i+8 <= len(s) && plain8(load8(s[i:i+8]), html) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		b := s[i]
 		if b < utf8.RuneSelf {
 			if plain[b] && (!html || !htmlChar[b]) {

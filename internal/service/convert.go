@@ -20,8 +20,9 @@ import (
 type reader struct {
 	s      *Service
 	byType map[string]*metadata.Object // nil entry: no describe (AggregateResult, …)
-	// avg is the size of a record of the last page written as JSON.
-	avg int
+	// plans holds the columns of the objects of the records written as
+	// JSON (recordjson.go).
+	plans map[*metadata.Object]*[]column
 }
 
 func (s *Service) newReader() *reader {

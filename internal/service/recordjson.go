@@ -32,7 +32,9 @@ func (r *reader) pageJSON(ctx context.Context, recs []partner.Record, hint *meta
 		}
 		ends[i] = len(buf)
 	}
-	r.avg = len(buf) / max(len(recs), 1)
+	if len(recs) > 0 {
+		r.s.recordJSONSize.Store(int64(len(buf) / len(recs)))
+	}
 	start := 0
 	for i, end := range ends {
 		out[i] = sfgate.RecordJSON(buf[start:end:end])
@@ -41,14 +43,15 @@ func (r *reader) pageJSON(ctx context.Context, recs []partner.Record, hint *meta
 	return out, nil
 }
 
-// bufHint is the buffer a page of n records is likely to take, from the
-// size of the records of the page before (a guess for the first).
+// bufHint is the buffer a page of n records is likely to take: an eighth
+// more than n records of the last page written (of this query or
+// another), a guess before the first.
 func (r *reader) bufHint(n int) int {
-	avg := r.avg
-	if avg == 0 {
-		avg = 256
+	size := int(r.s.recordJSONSize.Load())
+	if size == 0 {
+		size = 512
 	}
-	return n*avg + n*avg/8
+	return n*size + n*size/8
 }
 
 // appendRecord appends rec as record types it; attributesType, when set,
@@ -61,9 +64,9 @@ func (r *reader) appendRecord(ctx context.Context, dst []byte, rec *partner.Reco
 			return dst, err
 		}
 	}
-	var denied func(string) bool
-	if c := restricted(ctx); c != nil && x != nil {
-		denied = func(field string) bool { return field != "Id" && c.FieldDenied(x.Name, field) }
+	var c *sfgate.Caller // withholding fields, as withhold does
+	if x != nil {
+		c = restricted(ctx)
 	}
 	dst = append(dst, '{')
 	sep := false
@@ -80,6 +83,10 @@ func (r *reader) appendRecord(ctx context.Context, dst []byte, rec *partner.Reco
 		dst = jsonw.AppendString(dst, rec.ID, false)
 		sep = true
 	}
+	var plan *[]column
+	if x != nil {
+		plan = r.plan(x)
+	}
 	for i := range rec.Fields {
 		f := &rec.Fields[i]
 		mark := len(dst)
@@ -87,11 +94,15 @@ func (r *reader) appendRecord(ctx context.Context, dst []byte, rec *partner.Reco
 			dst = append(dst, ',')
 		}
 		dst = append(jsonw.AppendString(dst, f.Name, false), ':')
+		var col column
+		if plan != nil {
+			col = columnOf(plan, x, i, f.Name)
+		}
 		var err error
-		if dst, err = r.appendValue(ctx, dst, x, f); err != nil {
+		if dst, err = r.appendValue(ctx, dst, &col, f); err != nil {
 			return dst, err
 		}
-		if denied != nil && denied(f.Name) {
+		if c != nil && f.Name != "Id" && c.FieldDenied(x.Name, f.Name) {
 			// Typed first, as record does, so an error is the same.
 			dst = dst[:mark]
 			continue
@@ -101,11 +112,13 @@ func (r *reader) appendRecord(ctx context.Context, dst []byte, rec *partner.Reco
 	return append(dst, '}'), nil
 }
 
-// appendValue appends the value of one field as value types it.
-func (r *reader) appendValue(ctx context.Context, dst []byte, x *metadata.Object, f *partner.Field) ([]byte, error) {
+// appendValue appends the value of one field as value types it; col is
+// what the describe of the record's object says of the field (zero when
+// there is no describe).
+func (r *reader) appendValue(ctx context.Context, dst []byte, col *column, f *partner.Field) ([]byte, error) {
 	switch {
 	case f.Parent != nil:
-		ph, poly, err := r.parentHint(ctx, x, f)
+		ph, poly, err := r.parentHintOf(ctx, col.parent, f)
 		if err != nil {
 			return dst, err
 		}
@@ -129,19 +142,59 @@ func (r *reader) appendValue(ctx context.Context, dst []byte, x *metadata.Object
 	case f.Compound != nil:
 		return appendCompound(dst, f.Compound), nil
 	case f.Nil:
-		if x != nil && isChildList(x, f.Name) {
+		if col.childList {
 			return append(dst, "[]"...), nil
 		}
 		return append(dst, "null"...), nil
 	}
-	var df *partner.DescribeField
-	if x != nil {
-		df = r.field(x, f.Name)
-	}
-	if df != nil && f.XSIType == partner.TypeNone {
-		return appendFromSalesforce(dst, kindOf(df), f.Value), nil
+	if col.field != nil && f.XSIType == partner.TypeNone {
+		return appendFromSalesforce(dst, col.kind, f.Value), nil
 	}
 	return appendFromXSIType(dst, f.XSIType, f.Value), nil
+}
+
+// column is what the describe of an object says of one field of a SELECT
+// list: looked up once per page and object, not once per value.
+type column struct {
+	name      string
+	field     *partner.DescribeField // nil: not a field of the object
+	kind      kind                   // of field
+	parent    *partner.DescribeField // the reference field of a parent relationship
+	childList bool                   // isChildList
+}
+
+// plan returns the columns met so far in records of x, by position.
+func (r *reader) plan(x *metadata.Object) *[]column {
+	if p := r.plans[x]; p != nil {
+		return p
+	}
+	if r.plans == nil {
+		r.plans = make(map[*metadata.Object]*[]column)
+	}
+	p := new([]column)
+	r.plans[x] = p
+	return p
+}
+
+// columnOf returns the column of field i, named name, of a record of x,
+// from plan when the records before named the same field there.
+func columnOf(plan *[]column, x *metadata.Object, i int, name string) column {
+	cols := *plan
+	if i < len(cols) && cols[i].name == name {
+		return cols[i]
+	}
+	c := column{name: name, childList: isChildList(x, name)}
+	c.field, _ = x.Field(name)
+	if c.field != nil {
+		c.kind = kindOf(c.field)
+	}
+	c.parent, _ = x.Parent(name)
+	for len(cols) <= i {
+		cols = append(cols, column{})
+	}
+	cols[i] = c
+	*plan = cols
+	return c
 }
 
 // appendFromSalesforce appends what fromSalesforce types s as, for a
@@ -231,10 +284,4 @@ func appendCompound(dst []byte, c *partner.Record) []byte {
 		}
 	}
 	return append(dst, '}')
-}
-
-// field is x.Field(name), or nil.
-func (r *reader) field(x *metadata.Object, name string) *partner.DescribeField {
-	df, _ := x.Field(name)
-	return df
 }
