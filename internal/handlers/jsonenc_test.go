@@ -489,8 +489,7 @@ func TestAnswersThroughHandlers(t *testing.T) {
 		{},
 		{ord("Id", "001000000000003AAA", "Tags", []any{"x;y", json.Number("-1.5e3")}, "Owner", nil)},
 	}
-	opts := fullOptions()
-	opts.Queries = &fakeQueries{
+	fake := &fakeQueries{
 		query: func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 			return sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
 		},
@@ -503,7 +502,20 @@ func TestAnswersThroughHandlers(t *testing.T) {
 			return nil
 		},
 	}
-	s := newTestServer(t, opts)
+	// The same pages answered as OrderedRecords and as records the
+	// engine wrote as JSON (what the service does).
+	for name, queries := range map[string]sfgate.QueryService{"ordered": fake, "written": jsonQueries{t, fake}} {
+		t.Run(name, func(t *testing.T) {
+			opts := fullOptions()
+			opts.Queries = queries
+			checkQueryAnswers(t, newTestServer(t, opts), pages)
+		})
+	}
+}
+
+// checkQueryAnswers fails t unless the JSON and NDJSON answers of a query
+// are what encoding/json writes for pages.
+func checkQueryAnswers(t *testing.T, s *testServer, pages [][]sfgate.OrderedRecord) {
 
 	want, err := json.Marshal(sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"})
 	if err != nil {
@@ -526,4 +538,32 @@ func TestAnswersThroughHandlers(t *testing.T) {
 	if status, _, body := s.do("POST", "/v1/query", `{"soql":"SELECT Id FROM Account"}`, "Accept", "application/x-ndjson"); status != 200 || body != nd.String() {
 		t.Fatalf("NDJSON answer: status %d\n got %q\nwant %q", status, body, nd.String())
 	}
+}
+
+// jsonQueries answers the pages of a fakeQueries as records written as
+// JSON, as the engine writes them (an Encoder without HTML escaping).
+type jsonQueries struct {
+	t testing.TB
+	*fakeQueries
+}
+
+func (q jsonQueries) written(recs []sfgate.OrderedRecord) []sfgate.RecordJSON {
+	out := make([]sfgate.RecordJSON, 0, len(recs))
+	for _, r := range recs {
+		b, err := stdlibJSON(r, false)
+		if err != nil {
+			q.t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func (q jsonQueries) QueryJSON(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPageJSON, error) {
+	p, err := q.Query(ctx, in)
+	return sfgate.QueryPageJSON{TotalSize: p.TotalSize, Done: p.Done, Records: q.written(p.Records), NextCursor: p.NextCursor}, err
+}
+
+func (q jsonQueries) StreamJSON(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.RecordJSON) error) error {
+	return q.Stream(ctx, in, func(recs []sfgate.OrderedRecord) error { return emit(q.written(recs)) })
 }
