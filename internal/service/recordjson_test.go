@@ -213,20 +213,7 @@ func checkQueriesJSON(t *testing.T, st *stack) {
 		"account.industry": true, "account.annualrevenue": true, "contact.email": true, "user.email": true, "case.subject": true}})
 	compared := 0
 	for _, soql := range queriesJSON(t, st) {
-		in := sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: soql, PageSize: 200}}
-		want, err := st.svc.Query(ctx, in)
-		if err != nil {
-			t.Fatalf("%s: %v", soql, err)
-		}
-		got, err := st.svc.QueryJSON(ctx, in)
-		if err != nil {
-			t.Fatalf("%s: %v", soql, err)
-		}
-		if got.TotalSize != want.TotalSize || got.Done != want.Done || (got.NextCursor == "") != (want.NextCursor == "") {
-			t.Fatalf("%s: page %+v, want %+v", soql, got, want)
-		}
-		samePage(t, soql, want.Records, got.Records)
-		compared += len(got.Records)
+		compared += compareQuery(t, st, soql, sfgate.QueryInput{SOQL: &sfgate.SOQLQuery{SOQL: soql, PageSize: 200}})
 
 		res, err := st.client.Query(ctx, soql)
 		if err != nil {
@@ -234,10 +221,43 @@ func checkQueriesJSON(t *testing.T, st *stack) {
 		}
 		checkPages(t, narrow, st.svc, "withheld "+soql, res.Records, nil)
 	}
+	for i, q := range []struct {
+		sobject string
+		q       sfgate.StructuredQuery
+	}{
+		{"Account", sfgate.StructuredQuery{Fields: []string{"Name", "AnnualRevenue", "Industry", "CreatedDate", "Owner.Name", "Owner.IsActive"},
+			Children: []sfgate.ChildQuery{{Relationship: "Contacts", Fields: []string{"LastName", "Email"}}}, PageSize: 200}},
+		{"Case", sfgate.StructuredQuery{Fields: []string{"Subject"}, TypeOf: []sfgate.TypeOf{{Relationship: "Owner", When: map[string][]string{"User": {"Username", "IsActive"}}, Else: []string{"Name"}}}}},
+		{"Opportunity", sfgate.StructuredQuery{Aggregates: []sfgate.Aggregate{{Function: "SUM", Field: "Amount", Alias: "total"}, {Function: "MAX", Field: "CloseDate"}}, GroupBy: []string{"StageName"}}},
+	} {
+		n := compareQuery(t, st, fmt.Sprintf("structured %d", i), sfgate.QueryInput{SObject: q.sobject, Structured: &q.q})
+		if n == 0 {
+			t.Fatalf("structured %d: no records to compare", i)
+		}
+		compared += n
+	}
 	if compared < 500 {
 		t.Fatalf("only %d records compared", compared)
 	}
+}
 
+// compareQuery compares the page of in, typed and written, and returns
+// its number of records.
+func compareQuery(t *testing.T, st *stack, what string, in sfgate.QueryInput) int {
+	t.Helper()
+	want, err := st.svc.Query(t.Context(), in)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	got, err := st.svc.QueryJSON(t.Context(), in)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	if got.TotalSize != want.TotalSize || got.Done != want.Done || (got.NextCursor == "") != (want.NextCursor == "") {
+		t.Fatalf("%s: page %+v, want %+v", what, got, want)
+	}
+	samePage(t, what, want.Records, got.Records)
+	return len(got.Records)
 }
 
 // checkStreamJSON compares the records of a stream of several pages.
