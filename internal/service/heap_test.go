@@ -155,15 +155,10 @@ func TestStreamHeapFlat(t *testing.T) {
 //
 //	go test -run XXX -bench StreamHeap -benchtime 1x ./internal/service/
 func BenchmarkStreamHeap(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "sfsim")
-	build := exec.Command("go", "build", "-o", bin, "github.com/sfgate/sfgate/cmd/sfsim")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		b.Fatalf("build sfsim: %v", err)
-	}
+	bin := buildSim(b)
 	for _, n := range []int{5000, 50_000, 200_000} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
-			url := startSimProcess(b, bin)
+			url := startSimProcess(b, bin, 0)
 			st := newStackAt(b, url)
 			ctx := b.Context()
 			for done := 0; done < n; {
@@ -199,11 +194,23 @@ func BenchmarkStreamHeap(b *testing.B) {
 	}
 }
 
-// startSimProcess runs the emulator binary on a free port with no seeded
-// accounts and returns its URL; it is killed when b ends.
-func startSimProcess(b *testing.B, bin string) string {
+// buildSim builds the emulator's binary, to run in its own process.
+func buildSim(b *testing.B) string {
 	b.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed-accounts", "0")
+	bin := filepath.Join(b.TempDir(), "sfsim")
+	build := exec.Command("go", "build", "-o", bin, "github.com/sfgate/sfgate/cmd/sfsim")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		b.Fatalf("build sfsim: %v", err)
+	}
+	return bin
+}
+
+// startSimProcess runs the emulator binary on a free port with accounts
+// seeded accounts and returns its URL; it is killed when b ends.
+func startSimProcess(b *testing.B, bin string, accounts int) string {
+	b.Helper()
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed-accounts", strconv.Itoa(accounts))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)
