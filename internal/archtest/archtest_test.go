@@ -64,6 +64,7 @@ func TestImportRules(t *testing.T) {
 		{"internal/limits", []string{"internal/", "cmd/"}, nil,
 			"the org's protection (semaphore, budget guard, rate limits) imports only the domain; the client and the handlers declare the interfaces it fills"},
 		{"internal/idempotency", []string{"internal/", "cmd/"}, nil, "the idempotency key store keeps opaque answers: it knows neither HTTP handlers nor Salesforce"},
+		{"internal/jsonw", []string{"internal/", "cmd/"}, nil, "the JSON writer shared by the engine and the handlers knows neither"},
 		{"internal/telemetry", []string{"internal/", "cmd/"}, nil, "the meter provider and its exporter know none of the packages that record through it"},
 		{"internal/orgspec", []string{"internal/", "cmd/"}, nil,
 			"the org-typed document is built from the domain's describes and YAML: the handlers fetch the describes through the domain's interfaces"},

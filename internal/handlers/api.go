@@ -354,6 +354,16 @@ func (h *Handlers) runQuery(w http.ResponseWriter, r *http.Request, in sfgate.Qu
 	if h.opts.Queries == nil {
 		return notImplemented("query")
 	}
+	if jq, ok := h.opts.Queries.(sfgate.JSONQueryService); ok {
+		page, err := jq.QueryJSON(r.Context(), in)
+		if err != nil {
+			return fmt.Errorf("query: %w", err)
+		}
+		if page.Records == nil {
+			page.Records = []sfgate.RecordJSON{}
+		}
+		return writeJSON(w, http.StatusOK, &page)
+	}
 	page, err := h.opts.Queries.Query(r.Context(), in)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)
@@ -388,26 +398,42 @@ func (h *Handlers) streamQuery(w http.ResponseWriter, r *http.Request, in sfgate
 			started = true
 		}
 	}
-	err = h.opts.Queries.Stream(ctx, in, func(records []sfgate.OrderedRecord) error {
+	// One write per page: each record is one line, written as an Encoder
+	// with SetEscapeHTML(false) would.
+	writePage := func(b []byte) error {
 		start()
-		// One write per page: each record is one line, written as an
-		// Encoder with SetEscapeHTML(false) would.
-		buf := getBuf()
-		defer putBuf(buf)
-		b := *buf
-		for _, rec := range records {
-			var err error
-			if b, err = appendOrdered(b, rec, false, 0); err != nil {
-				return err
-			}
-			b = append(b, '\n')
-		}
-		*buf = b
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 		return rc.Flush()
-	})
+	}
+	if jq, ok := h.opts.Queries.(sfgate.JSONQueryService); ok {
+		err = jq.StreamJSON(ctx, in, func(records []sfgate.RecordJSON) error {
+			buf := getBuf()
+			defer putBuf(buf)
+			b := *buf
+			for _, rec := range records {
+				b = append(append(b, rec...), '\n')
+			}
+			*buf = b
+			return writePage(b)
+		})
+	} else {
+		err = h.opts.Queries.Stream(ctx, in, func(records []sfgate.OrderedRecord) error {
+			buf := getBuf()
+			defer putBuf(buf)
+			b := *buf
+			for _, rec := range records {
+				var err error
+				if b, err = appendOrdered(b, rec, false, 0); err != nil {
+					return err
+				}
+				b = append(b, '\n')
+			}
+			*buf = b
+			return writePage(b)
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("stream query: %w", err)
 	}

@@ -5,9 +5,9 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/sfgate/sfgate"
+	"github.com/sfgate/sfgate/internal/jsonw"
 )
 
 // The answers that dominate the gateway's CPU are records: OrderedRecord
@@ -40,7 +40,7 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 	case nil:
 		return append(dst, "null"...), nil
 	case string:
-		return appendJSONString(dst, x, html), nil
+		return jsonw.AppendString(dst, x, html), nil
 	case bool:
 		if x {
 			return append(dst, "true"...), nil
@@ -51,7 +51,7 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 		if s == "" {
 			s = "0" // as encoding/json writes an empty Number
 		}
-		if !validNumber(s) {
+		if !jsonw.ValidNumber(s) {
 			return appendStdlib(dst, v, html) // for encoding/json's own error
 		}
 		return append(dst, s...), nil
@@ -83,6 +83,13 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 			return append(dst, "null"...), nil
 		}
 		return appendQueryPage(dst, x, html, depth)
+	case sfgate.RecordJSON:
+		return appendRecordJSON(dst, x, html), nil
+	case *sfgate.QueryPageJSON:
+		if x == nil {
+			return append(dst, "null"...), nil
+		}
+		return appendQueryPageJSON(dst, x, html), nil
 	case []sfgate.SearchHit:
 		if x == nil {
 			return append(dst, "null"...), nil
@@ -93,7 +100,7 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			dst = append(dst, `{"sobject":`...)
-			dst = appendJSONString(dst, x[i].SObject, html)
+			dst = jsonw.AppendString(dst, x[i].SObject, html)
 			dst = append(dst, `,"record":`...)
 			var err error
 			if dst, err = appendOrdered(dst, x[i].Record, html, depth+1); err != nil {
@@ -109,22 +116,62 @@ func appendValue(dst []byte, v any, html bool, depth int) ([]byte, error) {
 // appendQueryPage writes the fields of QueryPage in declaration order;
 // TestQueryPageShape fails when the struct changes so this cannot drift.
 func appendQueryPage(dst []byte, p *sfgate.QueryPage, html bool, depth int) ([]byte, error) {
-	dst = append(dst, `{"totalSize":`...)
-	dst = appendInt(dst, p.TotalSize)
-	if p.Done {
-		dst = append(dst, `,"done":true,"records":`...)
-	} else {
-		dst = append(dst, `,"done":false,"records":`...)
-	}
+	dst = appendPageHead(dst, p.TotalSize, p.Done)
 	dst, err := appendRecords(dst, p.Records, html, depth)
 	if err != nil {
 		return dst, err
 	}
-	if p.NextCursor != "" {
-		dst = append(dst, `,"nextCursor":`...)
-		dst = appendJSONString(dst, p.NextCursor, html)
+	return appendPageTail(dst, p.NextCursor, html), nil
+}
+
+// appendPageHead writes a page's members up to its records.
+func appendPageHead(dst []byte, totalSize int, done bool) []byte {
+	dst = append(dst, `{"totalSize":`...)
+	dst = jsonw.AppendInt(dst, totalSize)
+	if done {
+		return append(dst, `,"done":true,"records":`...)
 	}
-	return append(dst, '}'), nil
+	return append(dst, `,"done":false,"records":`...)
+}
+
+// appendPageTail writes a page's members after its records.
+func appendPageTail(dst []byte, nextCursor string, html bool) []byte {
+	if nextCursor != "" {
+		dst = append(dst, `,"nextCursor":`...)
+		dst = jsonw.AppendString(dst, nextCursor, html)
+	}
+	return append(dst, '}')
+}
+
+// appendQueryPageJSON writes a QueryPageJSON as appendQueryPage writes the
+// QueryPage it stands for.
+func appendQueryPageJSON(dst []byte, p *sfgate.QueryPageJSON, html bool) []byte {
+	dst = appendPageHead(dst, p.TotalSize, p.Done)
+	if p.Records == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '[')
+		for i, r := range p.Records {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendRecordJSON(dst, r, html)
+		}
+		dst = append(dst, ']')
+	}
+	return appendPageTail(dst, p.NextCursor, html)
+}
+
+// appendRecordJSON copies a record the engine wrote, escaping its HTML
+// characters when asked.
+func appendRecordJSON(dst []byte, r sfgate.RecordJSON, html bool) []byte {
+	switch {
+	case r == nil:
+		return append(dst, "null"...)
+	case html:
+		return jsonw.AppendHTMLEscaped(dst, r)
+	}
+	return append(dst, r...)
 }
 
 func appendRecords(dst []byte, recs []sfgate.OrderedRecord, html bool, depth int) ([]byte, error) {
@@ -158,7 +205,7 @@ func appendOrdered(dst []byte, r sfgate.OrderedRecord, html bool, depth int) ([]
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, r[i].Key, html)
+		dst = jsonw.AppendString(dst, r[i].Key, html)
 		dst = append(dst, ':')
 		var err error
 		if dst, err = appendValue(dst, r[i].Value, html, depth+1); err != nil {
@@ -195,7 +242,7 @@ func appendRecord(dst []byte, m map[string]any, html bool, depth int) ([]byte, e
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendJSONString(dst, ms[i].key, html)
+		dst = jsonw.AppendString(dst, ms[i].key, html)
 		dst = append(dst, ':')
 		if dst, err = appendValue(dst, ms[i].val, html, depth+1); err != nil {
 			break
@@ -234,126 +281,6 @@ type sliceWriter struct{ b []byte }
 func (w *sliceWriter) Write(p []byte) (int, error) {
 	w.b = append(w.b, p...)
 	return len(p), nil
-}
-
-func appendInt(dst []byte, n int) []byte {
-	var tmp [20]byte
-	u := uint64(n)
-	if n < 0 {
-		dst = append(dst, '-')
-		u = uint64(-n) // the most negative int wraps to its own magnitude
-	}
-	i := len(tmp)
-	for {
-		i--
-		tmp[i] = byte('0' + u%10)
-		u /= 10
-		if u == 0 {
-			break
-		}
-	}
-	return append(dst, tmp[i:]...)
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string the way encoding/json
-// escapes it.
-func appendJSONString(dst []byte, s string, html bool) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && (!html || (b != '<' && b != '>' && b != '&')) {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			// Valid JSON, but not valid JavaScript: encoding/json always
-			// escapes them.
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-// validNumber reports whether s is a JSON number literal:
-// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
-func validNumber(s string) bool {
-	i := 0
-	if i < len(s) && s[i] == '-' {
-		i++
-	}
-	switch {
-	case i == len(s):
-		return false
-	case s[i] == '0':
-		i++
-	case '1' <= s[i] && s[i] <= '9':
-		i = skipDigits(s, i+1)
-	default:
-		return false
-	}
-	if i < len(s) && s[i] == '.' {
-		j := skipDigits(s, i+1)
-		if j == i+1 {
-			return false
-		}
-		i = j
-	}
-	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
-		i++
-		if i < len(s) && (s[i] == '+' || s[i] == '-') {
-			i++
-		}
-		j := skipDigits(s, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	return i == len(s)
-}
-
-func skipDigits(s string, i int) int {
-	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
-		i++
-	}
-	return i
 }
 
 // bufPool holds answer buffers; one larger than maxPooledBuf is dropped

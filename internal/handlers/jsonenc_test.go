@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -53,6 +54,41 @@ func checkSameJSON(t testing.TB, v any) {
 		}
 		if got = got[len("prefix:"):]; !bytes.Equal(got, want) {
 			t.Fatalf("escapeHTML=%v: for %#v\n got %q\nwant %q", html, v, got, want)
+		}
+	}
+}
+
+// checkPageJSON fails t unless page's records, written ahead as the engine
+// writes them (RecordJSON, no HTML escaping), make the bytes
+// encoding/json writes for page, in both escaping modes; and an NDJSON
+// line is the record as it was written.
+func checkPageJSON(t testing.TB, page sfgate.QueryPage) {
+	t.Helper()
+	pj := sfgate.QueryPageJSON{TotalSize: page.TotalSize, Done: page.Done, NextCursor: page.NextCursor}
+	if page.Records != nil {
+		pj.Records = []sfgate.RecordJSON{}
+	}
+	for _, r := range page.Records {
+		b, err := stdlibJSON(r, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pj.Records = append(pj.Records, b)
+	}
+	for _, html := range []bool{true, false} {
+		want, err := stdlibJSON(page, html)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendJSON(nil, &pj, html)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("escapeHTML=%v:\n got %q\nwant %q", html, got, want)
+		}
+		if viaStdlib, err := stdlibJSON(pj, html); err != nil || !bytes.Equal(viaStdlib, want) {
+			t.Fatalf("escapeHTML=%v: encoding/json writes the page %q (%v), want %q", html, viaStdlib, err, want)
 		}
 	}
 }
@@ -151,6 +187,12 @@ func TestHandWrittenShapes(t *testing.T) {
 			`TotalSize int json:"totalSize"`,
 			`Done bool json:"done"`,
 			`Records []sfgate.OrderedRecord json:"records"`,
+			`NextCursor string json:"nextCursor,omitempty"`,
+		}},
+		{"QueryPageJSON", reflect.TypeFor[sfgate.QueryPageJSON](), []string{
+			`TotalSize int json:"totalSize"`,
+			`Done bool json:"done"`,
+			`Records []sfgate.RecordJSON json:"records"`,
 			`NextCursor string json:"nextCursor,omitempty"`,
 		}},
 		{"SearchHit", reflect.TypeFor[sfgate.SearchHit](), []string{
@@ -345,6 +387,14 @@ func TestAppendJSONProperty(t *testing.T) {
 				page.Records = append(page.Records, genOrdered(src, 0))
 			}
 			checkSameJSON(t, page)
+			// The engine writes only records that encode (numbers it
+			// wrote itself): the page without the generated others.
+			valid := page
+			valid.Records = slices.DeleteFunc(slices.Clone(page.Records), func(r sfgate.OrderedRecord) bool {
+				_, err := stdlibJSON(r, false)
+				return err != nil
+			})
+			checkPageJSON(t, valid)
 		}
 	}
 }
@@ -368,7 +418,11 @@ func FuzzRecordJSON(f *testing.F) {
 		rec[key] = value
 		rec[value] = json.Number(key)
 		checkSameJSON(t, rec)
-		checkSameJSON(t, append(genOrdered(&fuzzSource{b: data}, 0), sfgate.Member{Key: key, Value: value}, sfgate.Member{Key: value, Value: json.Number(key)}))
+		ordered := append(genOrdered(&fuzzSource{b: data}, 0), sfgate.Member{Key: key, Value: value}, sfgate.Member{Key: value, Value: json.Number(key)})
+		checkSameJSON(t, ordered)
+		if _, err := stdlibJSON(ordered, false); err == nil {
+			checkPageJSON(t, sfgate.QueryPage{Records: []sfgate.OrderedRecord{ordered}, NextCursor: key})
+		}
 	})
 }
 
@@ -435,8 +489,7 @@ func TestAnswersThroughHandlers(t *testing.T) {
 		{},
 		{ord("Id", "001000000000003AAA", "Tags", []any{"x;y", json.Number("-1.5e3")}, "Owner", nil)},
 	}
-	opts := fullOptions()
-	opts.Queries = &fakeQueries{
+	fake := &fakeQueries{
 		query: func(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPage, error) {
 			return sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"}, nil
 		},
@@ -449,7 +502,20 @@ func TestAnswersThroughHandlers(t *testing.T) {
 			return nil
 		},
 	}
-	s := newTestServer(t, opts)
+	// The same pages answered as OrderedRecords and as records the
+	// engine wrote as JSON (what the service does).
+	for name, queries := range map[string]sfgate.QueryService{"ordered": fake, "written": jsonQueries{t, fake}} {
+		t.Run(name, func(t *testing.T) {
+			opts := fullOptions()
+			opts.Queries = queries
+			checkQueryAnswers(t, newTestServer(t, opts), pages)
+		})
+	}
+}
+
+// checkQueryAnswers fails t unless the JSON and NDJSON answers of a query
+// are what encoding/json writes for pages.
+func checkQueryAnswers(t *testing.T, s *testServer, pages [][]sfgate.OrderedRecord) {
 
 	want, err := json.Marshal(sfgate.QueryPage{TotalSize: 2, Done: false, Records: pages[0], NextCursor: "c2Vjb25kLXBhZ2UtY3Vyc29y"})
 	if err != nil {
@@ -472,4 +538,32 @@ func TestAnswersThroughHandlers(t *testing.T) {
 	if status, _, body := s.do("POST", "/v1/query", `{"soql":"SELECT Id FROM Account"}`, "Accept", "application/x-ndjson"); status != 200 || body != nd.String() {
 		t.Fatalf("NDJSON answer: status %d\n got %q\nwant %q", status, body, nd.String())
 	}
+}
+
+// jsonQueries answers the pages of a fakeQueries as records written as
+// JSON, as the engine writes them (an Encoder without HTML escaping).
+type jsonQueries struct {
+	t testing.TB
+	*fakeQueries
+}
+
+func (q jsonQueries) written(recs []sfgate.OrderedRecord) []sfgate.RecordJSON {
+	out := make([]sfgate.RecordJSON, 0, len(recs))
+	for _, r := range recs {
+		b, err := stdlibJSON(r, false)
+		if err != nil {
+			q.t.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	return out
+}
+
+func (q jsonQueries) QueryJSON(ctx context.Context, in sfgate.QueryInput) (sfgate.QueryPageJSON, error) {
+	p, err := q.Query(ctx, in)
+	return sfgate.QueryPageJSON{TotalSize: p.TotalSize, Done: p.Done, Records: q.written(p.Records), NextCursor: p.NextCursor}, err
+}
+
+func (q jsonQueries) StreamJSON(ctx context.Context, in sfgate.QueryInput, emit func([]sfgate.RecordJSON) error) error {
+	return q.Stream(ctx, in, func(recs []sfgate.OrderedRecord) error { return emit(q.written(recs)) })
 }

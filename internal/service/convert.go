@@ -20,6 +20,9 @@ import (
 type reader struct {
 	s      *Service
 	byType map[string]*metadata.Object // nil entry: no describe (AggregateResult, …)
+	// plans holds the columns of the objects of the records written as
+	// JSON (recordjson.go).
+	plans map[*metadata.Object]*[]column
 }
 
 func (s *Service) newReader() *reader {

@@ -71,6 +71,12 @@ func parseDecimal(s string) (decimal, bool) {
 	if i != len(s) {
 		return d, false
 	}
+	if exp == 0 {
+		// Nothing to shift (every number Salesforce writes below 10^7):
+		// no digit string to build.
+		d.intPart, d.frac = intDigits, fracDigits
+		return d.trimmed(), true
+	}
 	// Shift the point by exp over the digit string.
 	digits := intDigits + fracDigits
 	point := len(intDigits) + exp
@@ -82,12 +88,18 @@ func parseDecimal(s string) (decimal, bool) {
 	default:
 		d.intPart, d.frac = digits[:point], digits[point:]
 	}
+	return d.trimmed(), true
+}
+
+// trimmed drops the leading zeros of d's integer part and the trailing
+// zeros of its fraction.
+func (d decimal) trimmed() decimal {
 	d.intPart = strings.TrimLeft(d.intPart, "0")
 	d.frac = strings.TrimRight(d.frac, "0")
 	if d.intPart == "" && d.frac == "" {
 		d.neg = false // -0 is 0
 	}
-	return d, true
+	return d
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -95,21 +107,25 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // String returns the plain decimal text: no exponent, no superfluous
 // zeros ("559335000", "0.0001", "-12.5").
 func (d decimal) String() string {
-	var b strings.Builder
-	b.Grow(len(d.intPart) + len(d.frac) + 3)
+	var tmp [48]byte
+	return string(d.appendTo(tmp[:0]))
+}
+
+// appendTo appends the text String returns.
+func (d decimal) appendTo(dst []byte) []byte {
 	if d.neg {
-		b.WriteByte('-')
+		dst = append(dst, '-')
 	}
 	if d.intPart == "" {
-		b.WriteByte('0')
+		dst = append(dst, '0')
 	} else {
-		b.WriteString(d.intPart)
+		dst = append(dst, d.intPart...)
 	}
 	if d.frac != "" {
-		b.WriteByte('.')
-		b.WriteString(d.frac)
+		dst = append(dst, '.')
+		dst = append(dst, d.frac...)
 	}
-	return b.String()
+	return dst
 }
 
 // isInteger reports whether d has no fractional part.

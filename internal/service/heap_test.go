@@ -91,11 +91,32 @@ func (m fixedMetadata) EnsureFields(ctx context.Context, name string, _ []string
 // heapPeak streams in and returns the peak HeapInuse above the heap in use
 // before the stream, read at every page (when both the page being written
 // and the one fetched ahead are alive), and the number of records seen.
-func heapPeak(ctx context.Context, s *Service, in sfgate.QueryInput) (peak uint64, records int, err error) {
+// written streams the records as JSON (StreamJSON, what NDJSON answers
+// use), else as OrderedRecords encoded here.
+func heapPeak(ctx context.Context, s *Service, in sfgate.QueryInput, written bool) (peak uint64, records int, err error) {
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	base := ms.HeapInuse
+	seen := func(n int) error {
+		records += n
+		runtime.ReadMemStats(&ms)
+		if ms.HeapInuse > base {
+			peak = max(peak, ms.HeapInuse-base)
+		}
+		return nil
+	}
+	if written {
+		err = s.StreamJSON(ctx, in, func(page []sfgate.RecordJSON) error {
+			for _, r := range page {
+				if _, err := io.Discard.Write(r); err != nil {
+					return err
+				}
+			}
+			return seen(len(page))
+		})
+		return peak, records, err
+	}
 	enc := json.NewEncoder(io.Discard)
 	err = s.Stream(ctx, in, func(page []sfgate.OrderedRecord) error {
 		for _, r := range page {
@@ -103,12 +124,7 @@ func heapPeak(ctx context.Context, s *Service, in sfgate.QueryInput) (peak uint6
 				return err
 			}
 		}
-		records += len(page)
-		runtime.ReadMemStats(&ms)
-		if ms.HeapInuse > base {
-			peak = max(peak, ms.HeapInuse-base)
-		}
-		return nil
+		return seen(len(page))
 	})
 	return peak, records, err
 }
@@ -119,6 +135,12 @@ func heapPeak(ctx context.Context, s *Service, in sfgate.QueryInput) (peak uint6
 // records (200,000 typed maps are hundreds of MB) fails by far.
 func TestStreamHeapFlat(t *testing.T) {
 	// Not parallel: it measures the process's heap.
+	for _, written := range []bool{false, true} {
+		t.Run(fmt.Sprintf("written=%v", written), func(t *testing.T) { checkStreamHeapFlat(t, written) })
+	}
+}
+
+func checkStreamHeapFlat(t *testing.T, written bool) {
 	objs := testObjects()
 	in := sfgate.QueryInput{SObject: "Account", Structured: &sfgate.StructuredQuery{
 		Fields: []string{"Id", "Name", "AnnualRevenue", "NumberOfEmployees", "Seen__c", "Owner.Name"}, PageSize: 2000}}
@@ -129,7 +151,7 @@ func TestStreamHeapFlat(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		peak, seen, err := heapPeak(t.Context(), s, in)
+		peak, seen, err := heapPeak(t.Context(), s, in, written)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -155,15 +177,10 @@ func TestStreamHeapFlat(t *testing.T) {
 //
 //	go test -run XXX -bench StreamHeap -benchtime 1x ./internal/service/
 func BenchmarkStreamHeap(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "sfsim")
-	build := exec.Command("go", "build", "-o", bin, "github.com/sfgate/sfgate/cmd/sfsim")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		b.Fatalf("build sfsim: %v", err)
-	}
+	bin := buildSim(b)
 	for _, n := range []int{5000, 50_000, 200_000} {
 		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
-			url := startSimProcess(b, bin)
+			url := startSimProcess(b, bin, 0)
 			st := newStackAt(b, url)
 			ctx := b.Context()
 			for done := 0; done < n; {
@@ -183,7 +200,7 @@ func BenchmarkStreamHeap(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				before := st.calls(b)
-				p, seen, err := heapPeak(ctx, st.svc, in)
+				p, seen, err := heapPeak(ctx, st.svc, in, true)
 				if err != nil || seen != n {
 					b.Fatalf("stream: %d records, %v", seen, err)
 				}
@@ -199,11 +216,23 @@ func BenchmarkStreamHeap(b *testing.B) {
 	}
 }
 
-// startSimProcess runs the emulator binary on a free port with no seeded
-// accounts and returns its URL; it is killed when b ends.
-func startSimProcess(b *testing.B, bin string) string {
+// buildSim builds the emulator's binary, to run in its own process.
+func buildSim(b *testing.B) string {
 	b.Helper()
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed-accounts", "0")
+	bin := filepath.Join(b.TempDir(), "sfsim")
+	build := exec.Command("go", "build", "-o", bin, "github.com/sfgate/sfgate/cmd/sfsim")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		b.Fatalf("build sfsim: %v", err)
+	}
+	return bin
+}
+
+// startSimProcess runs the emulator binary on a free port with accounts
+// seeded accounts and returns its URL; it is killed when b ends.
+func startSimProcess(b *testing.B, bin string, accounts int) string {
+	b.Helper()
+	cmd := exec.Command(bin, "-addr", "127.0.0.1:0", "-seed-accounts", strconv.Itoa(accounts))
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		b.Fatal(err)

@@ -116,8 +116,14 @@ func (r *reader) parentHint(ctx context.Context, x *metadata.Object, f *partner.
 	if x == nil {
 		return nil, false, nil
 	}
-	rf, ok := x.Parent(f.Name)
-	if !ok {
+	rf, _ := x.Parent(f.Name)
+	return r.parentHintOf(ctx, rf, f)
+}
+
+// parentHintOf is parentHint for the reference field rf of the parent
+// relationship f (nil when the object has none).
+func (r *reader) parentHintOf(ctx context.Context, rf *partner.DescribeField, f *partner.Field) (*metadata.Object, bool, error) {
+	if rf == nil {
 		return nil, false, nil
 	}
 	if isPolymorphic(rf) {

@@ -156,26 +156,52 @@ func (s *Service) call(ctx context.Context, soql string, includeDeleted bool, pa
 // cursor to the next.
 func (s *Service) Query(ctx context.Context, in sfgate.QueryInput) (_ sfgate.QueryPage, err error) {
 	defer s.settle(&err)
+	recs, p, err := query(ctx, s, in, (*reader).page)
+	if err != nil {
+		return sfgate.QueryPage{}, err
+	}
+	return sfgate.QueryPage{TotalSize: p.TotalSize, Done: p.Done, Records: recs, NextCursor: p.NextCursor}, nil
+}
+
+// QueryJSON implements sfgate.JSONQueryService: Query, the records written
+// as JSON.
+func (s *Service) QueryJSON(ctx context.Context, in sfgate.QueryInput) (_ sfgate.QueryPageJSON, err error) {
+	defer s.settle(&err)
+	recs, p, err := query(ctx, s, in, (*reader).pageJSON)
+	if err != nil {
+		return sfgate.QueryPageJSON{}, err
+	}
+	p.Records = recs
+	return p, nil
+}
+
+// pageOf types the records of one page: as OrderedRecords (reader.page) or
+// as JSON (reader.pageJSON).
+type pageOf[T any] func(r *reader, ctx context.Context, recs []partner.Record, hint *metadata.Object) ([]T, error)
+
+// query fetches the page of in and types its records with typed; the
+// page's other members are in p.
+func query[T any](ctx context.Context, s *Service, in sfgate.QueryInput, typed pageOf[T]) (_ []T, p sfgate.QueryPageJSON, err error) {
 	r, err := s.start(ctx, in)
 	if err != nil {
-		return sfgate.QueryPage{}, err
+		return nil, p, err
 	}
-	recs, err := s.newReader().page(ctx, r.first.Records, r.hint)
+	recs, err := typed(s.newReader(), ctx, r.first.Records, r.hint)
 	if err != nil {
-		return sfgate.QueryPage{}, err
+		return nil, p, err
 	}
-	page := sfgate.QueryPage{TotalSize: r.first.Size, Done: r.first.Done, Records: recs}
+	p = sfgate.QueryPageJSON{TotalSize: r.first.Size, Done: r.first.Done}
 	if !r.first.Done && r.first.QueryLocator != "" {
-		page.NextCursor = s.cursorFor(ctx, r.first.QueryLocator, r.object, r.pageSize, r.includeDeleted)
+		p.NextCursor = s.cursorFor(ctx, r.first.QueryLocator, r.object, r.pageSize, r.includeDeleted)
 	} else {
-		page.Done = true
+		p.Done = true
 	}
-	return page, nil
+	return recs, p, nil
 }
 
 // streamPage is what the fetching goroutine hands the emitting one.
-type streamPage struct {
-	records []sfgate.OrderedRecord
+type streamPage[T any] struct {
+	records []T
 	err     error
 }
 
@@ -186,13 +212,24 @@ type streamPage struct {
 // is dropped once emitted.
 func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(records []sfgate.OrderedRecord) error) (err error) {
 	defer s.settle(&err)
+	return stream(ctx, s, in, (*reader).page, emit)
+}
+
+// StreamJSON implements sfgate.JSONQueryService: Stream, the records
+// written as JSON.
+func (s *Service) StreamJSON(ctx context.Context, in sfgate.QueryInput, emit func(records []sfgate.RecordJSON) error) (err error) {
+	defer s.settle(&err)
+	return stream(ctx, s, in, (*reader).pageJSON, emit)
+}
+
+func stream[T any](ctx context.Context, s *Service, in sfgate.QueryInput, typed pageOf[T], emit func([]T) error) error {
 	r, err := s.start(ctx, in)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	pages := make(chan streamPage)
-	go s.fetch(ctx, r, pages)
+	pages := make(chan streamPage[T])
+	go fetch(ctx, s, r, typed, pages)
 	defer func() {
 		cancel()
 		for range pages { // wait for the fetcher to stop
@@ -214,12 +251,12 @@ func (s *Service) Stream(ctx context.Context, in sfgate.QueryInput, emit func(re
 // child sets are read in full as soon as the page arrives (start did it
 // for the first), so the look-ahead never moves the parent on while a
 // child locator of the page before is still needed.
-func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
+func fetch[T any](ctx context.Context, s *Service, r *run, typed pageOf[T], pages chan<- streamPage[T]) {
 	defer close(pages)
 	rd := s.newReader()
 	res := r.first
 	r.first = nil // the run must not pin the first page for the whole stream
-	send := func(p streamPage) bool {
+	send := func(p streamPage[T]) bool {
 		select {
 		case pages <- p:
 			return true
@@ -228,8 +265,8 @@ func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 		}
 	}
 	for {
-		recs, err := rd.page(ctx, res.Records, r.hint)
-		if !send(streamPage{records: recs, err: err}) || err != nil {
+		recs, err := typed(rd, ctx, res.Records, r.hint)
+		if !send(streamPage[T]{records: recs, err: err}) || err != nil {
 			return
 		}
 		if res.Done || res.QueryLocator == "" {
@@ -243,7 +280,7 @@ func (s *Service) fetch(ctx context.Context, r *run, pages chan<- streamPage) {
 			err = s.drainChildren(ctx, res, r.pageSize)
 		}
 		if err != nil {
-			send(streamPage{err: err})
+			send(streamPage[T]{err: err})
 			return
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/sfgate/sfgate"
@@ -112,6 +113,9 @@ type Config struct {
 // concurrent use.
 type Service struct {
 	cfg Config
+	// recordJSONSize is the size of a record of the last page written as
+	// JSON, to size the next page's buffer (recordjson.go).
+	recordJSONSize atomic.Int64
 }
 
 var (
