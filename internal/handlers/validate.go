@@ -57,6 +57,9 @@ type validator struct {
 	opts  *openapi3filter.Options
 	// offers are the media types the operation answers with (accept.go).
 	offers []string
+	// batch, on the batch operation, checks the body in kin-openapi's
+	// place (batchshape.go).
+	batch *batchShape
 }
 
 func newValidator(doc *openapi3.T, method, path string) (*validator, error) {
@@ -64,14 +67,27 @@ func newValidator(doc *openapi3.T, method, path string) (*validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &validator{route: route, offers: offeredMedia(route), opts: &openapi3filter.Options{
+	v := &validator{route: route, offers: offeredMedia(route), opts: &openapi3filter.Options{
 		MultiError: true,
 		// Caller auth is the auth middleware's job, done before this.
 		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
 		// Never rewrite the body: kin-openapi would decode numbers as
 		// float64 and re-encode them, rounding values like 12345678901234567.89.
 		SkipSettingDefaults: true,
-	}}, nil
+	}}
+	if rb := route.Operation.RequestBody; rb != nil && rb.Value != nil && isBatchBody(rb.Value) {
+		if v.batch, err = newBatchShape(doc); err != nil {
+			return nil, err
+		}
+		v.opts.ExcludeRequestBody = true
+	}
+	return v, nil
+}
+
+// isBatchBody reports whether an operation takes a BatchRequest.
+func isBatchBody(rb *openapi3.RequestBody) bool {
+	mt := rb.Content.Get(mediaJSON)
+	return mt != nil && mt.Schema != nil && mt.Schema.Ref == "#/components/schemas/BatchRequest"
 }
 
 // middleware refuses, before it reaches the handler, a request whose
@@ -95,8 +111,18 @@ func (v *validator) middleware(h *Handlers) func(http.Handler) http.Handler {
 				}
 			}
 			in := &openapi3filter.RequestValidationInput{Request: r, PathParams: params, Route: v.route, Options: v.opts}
-			if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-				errs := requestFieldErrors(err)
+			var errs []sfgate.FieldError
+			err := openapi3filter.ValidateRequest(r.Context(), in)
+			if err != nil {
+				errs = requestFieldErrors(err)
+			} else if v.batch != nil {
+				errs, err = v.checkBatch(r)
+				if err != nil {
+					h.fail(w, r, err)
+					return
+				}
+			}
+			if len(errs) > 0 {
 				detail := fmt.Sprintf("%d problem(s) in the request", len(errs))
 				if len(errs) == 1 {
 					detail = errs[0].Field + ": " + errs[0].Message
