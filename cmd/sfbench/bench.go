@@ -39,7 +39,6 @@ type bench struct {
 	opts       options
 	gatewayBin string
 	self       string
-	prefix     string // of the gateway's Redis keys
 	out        io.Writer
 	rows       []row
 	notes      []string

@@ -58,7 +58,7 @@ func (b *bench) cacheName() string {
 	if b.opts.redis == "" {
 		return "in-memory"
 	}
-	return fmt.Sprintf("Redis at %s, key prefix %s (deleted at the end)", b.opts.redis, b.prefix)
+	return fmt.Sprintf("Redis at %s, key prefix %s (deleted at the end)", b.opts.redis, b.opts.prefix)
 }
 
 func loadAverage() string {

@@ -43,6 +43,7 @@ type options struct {
 	sizes
 	quick      bool
 	redis      string
+	prefix     string
 	gatewayBin string
 	gatewayEnv []string
 }
@@ -76,7 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	// One key prefix for the run: its two gateways run one after the
 	// other, each deleting the keys when it is done.
-	b := &bench{opts: opts, gatewayBin: bin, self: self, out: stdout, prefix: "sfbench-" + randomHex() + ":"}
+	if opts.prefix == "" {
+		opts.prefix = "sfbench-" + randomHex() + ":"
+	}
+	b := &bench{opts: opts, gatewayBin: bin, self: self, out: stdout}
 	return b.run(ctx)
 }
 
@@ -86,6 +90,7 @@ func parseOptions(args []string, stdout io.Writer) (options, error) {
 	fs.SetOutput(stdout)
 	fs.BoolVar(&o.quick, "quick", false, "small sizes, one round: the whole suite in under a minute")
 	fs.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis the gateway uses, under a key prefix of its own that is deleted at the end; empty: the gateway's in-memory cache")
+	fs.StringVar(&o.prefix, "redis-key-prefix", "", "REDIS_KEY_PREFIX of the gateway, whose keys are deleted at the end; empty: sfbench-<random>:")
 	fs.StringVar(&o.gatewayBin, "gateway-bin", "", "gateway binary to measure; empty: go build ./cmd/gateway")
 	fs.Func("gateway-env", "KEY=VALUE added to the gateway's environment (repeatable), e.g. GOGC=400 or LOG_LEVEL=warn", func(s string) error {
 		if k, _, ok := strings.Cut(s, "="); !ok || k == "" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -106,10 +107,10 @@ func (b *bench) startGateway(ctx context.Context, s *stack) error {
 		"GATEWAY_RATE_LIMIT=0", "GATEWAY_CURSOR_KEY=" + randomKey(),
 	}
 	if b.opts.redis != "" {
-		env = append(env, "REDIS_URL=redis://"+b.opts.redis+"/0", "REDIS_KEY_PREFIX="+b.prefix, "CACHE_ENCRYPTION_KEY="+randomKey())
+		env = append(env, "REDIS_URL=redis://"+b.opts.redis+"/0", "REDIS_KEY_PREFIX="+b.opts.prefix, "CACHE_ENCRYPTION_KEY="+randomKey())
 		// Registered before the gateway starts, so it runs after the
 		// gateway has stopped writing.
-		s.closers = append(s.closers, func() error { return deleteKeys(context.WithoutCancel(ctx), b.opts.redis, b.prefix) })
+		s.closers = append(s.closers, func() error { return deleteKeys(context.WithoutCancel(ctx), b.opts.redis, b.opts.prefix) })
 	}
 	env = append(env, b.opts.gatewayEnv...)
 	gw, err := startChild(ctx, "gateway", b.gatewayBin, nil, env)
@@ -137,8 +138,7 @@ func deleteKeys(ctx context.Context, addr, prefix string) error {
 	defer c.Close()
 	var cursor uint64
 	for {
-		// The prefix is hex and a colon: nothing in it is a glob character.
-		keys, next, err := c.Scan(ctx, cursor, prefix+"*", 500).Result()
+		keys, next, err := c.Scan(ctx, cursor, globEscape(prefix)+"*", 500).Result()
 		if err != nil {
 			return fmt.Errorf("delete the gateway's Redis keys: %w", err)
 		}
@@ -199,4 +199,16 @@ func (s *stack) simCalls(ctx context.Context, op string) (int64, error) {
 		return 0, err
 	}
 	return st.Calls[op], nil
+}
+
+// globEscape quotes the characters SCAN's MATCH pattern gives a meaning.
+func globEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(`*?[]\^-`, c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
