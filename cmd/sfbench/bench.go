@@ -155,10 +155,10 @@ func (b *bench) measureQuery(ctx context.Context, s *stack) error {
 func (b *bench) compare(ctx context.Context, s *stack, what string, records, n, rate int, gw, px request) error {
 	warm := max(n/10, 20)
 	if err := closedLoop(ctx, warm, b.opts.conc, gw); err != nil {
-		return fmt.Errorf("%s warm-up, gateway: %w", what, err)
+		return fmt.Errorf("%s warm-up: %w", what, s.gw.failed(err))
 	}
 	if err := closedLoop(ctx, warm, b.opts.conc, px); err != nil {
-		return fmt.Errorf("%s warm-up, proxy: %w", what, err)
+		return fmt.Errorf("%s warm-up: %w", what, s.px.failed(err))
 	}
 	var gcpu, pcpu []float64
 	for range b.opts.rounds {
@@ -179,11 +179,11 @@ func (b *bench) compare(ctx context.Context, s *stack, what string, records, n, 
 	}
 	glat, err := openLoop(ctx, rate, b.opts.latency, gw)
 	if err != nil {
-		return fmt.Errorf("%s latency, gateway: %w", what, err)
+		return fmt.Errorf("%s latency: %w", what, s.gw.failed(err))
 	}
 	plat, err := openLoop(ctx, rate, b.opts.latency, px)
 	if err != nil {
-		return fmt.Errorf("%s latency, proxy: %w", what, err)
+		return fmt.Errorf("%s latency: %w", what, s.px.failed(err))
 	}
 	for _, p := range []float64{50, 99} {
 		b.add(row{figure: fmt.Sprintf("%s: p%.0f latency at %d/s", what, p, rate), unit: "ms",

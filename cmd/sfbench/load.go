@@ -41,7 +41,7 @@ func cpuPerRequest(ctx context.Context, p *child, n, conc int, do request) (time
 		return 0, err
 	}
 	if err := closedLoop(ctx, n, conc, do); err != nil {
-		return 0, fmt.Errorf("%s: %w", p.name, err)
+		return 0, p.failed(err)
 	}
 	after, err := p.cpuTime()
 	if err != nil {

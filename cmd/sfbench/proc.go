@@ -62,6 +62,16 @@ func passEnv() []string {
 
 func (c *child) pid() int { return c.cmd.Process.Pid }
 
+// failed names the process in err and adds the end of its output, where
+// the proxy logs a failed body copy and the gateway its errors.
+func (c *child) failed(err error) error {
+	out := c.out.String()
+	if i := len(out) - 4096; i > 0 {
+		out = out[i:]
+	}
+	return fmt.Errorf("%s: %w\n--- end of its output ---\n%s", c.name, err, out)
+}
+
 // stop asks the process to end (SIGTERM) and waits for it.
 func (c *child) stop() error {
 	select {

@@ -25,7 +25,7 @@ type sizes struct {
 
 var (
 	fullSizes = sizes{
-		readN: 4000, queryN: 500, rounds: 3, conc: 4,
+		readN: 4000, queryN: 2000, rounds: 3, conc: 4,
 		readRate: 200, queryRate: 50, latency: 10 * time.Second,
 		batch: 10_000, batchRounds: 3, batchDelay: 100 * time.Millisecond,
 		stream: 200_000, sampleEvery: 5000,
@@ -101,7 +101,7 @@ func parseOptions(args []string, stdout io.Writer) (options, error) {
 	})
 	var set sizes
 	fs.IntVar(&set.readN, "read-n", 0, "single-record reads per round and process (default 4000; -quick 400)")
-	fs.IntVar(&set.queryN, "query-n", 0, "200-record query pages per round and process (default 500; -quick 60)")
+	fs.IntVar(&set.queryN, "query-n", 0, "200-record query pages per round and process (default 2000; -quick 60)")
 	fs.IntVar(&set.rounds, "rounds", 0, "rounds of the CPU measurements, the median reported (default 3; -quick 1)")
 	fs.IntVar(&set.conc, "concurrency", 0, "requests in flight during the CPU measurements (default 4)")
 	fs.IntVar(&set.readRate, "read-rate", 0, "reads a second of the latency measurement (default 200; -quick 100)")

@@ -170,7 +170,15 @@ func serveProxy(ctx context.Context, target, addr string) error {
 	tr.MaxIdleConnsPerHost = 256
 	rp := httputil.NewSingleHostReverseProxy(u)
 	rp.Transport = tr
-	srv := &http.Server{Addr: addr, Handler: rp, ReadHeaderTimeout: 10 * time.Second}
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Without full duplex, net/http's server may close the request body
+		// once the answer starts while the transport still reads it for its
+		// trailing EOF check; the transport then drops the upstream
+		// connection mid-answer (about one query page in a thousand here).
+		_ = http.NewResponseController(w).EnableFullDuplex()
+		rp.ServeHTTP(w, r)
+	})
+	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {
