@@ -160,20 +160,22 @@ func (b *bench) compare(ctx context.Context, s *stack, what string, records, n, 
 	if err := closedLoop(ctx, warm, b.opts.conc, px); err != nil {
 		return fmt.Errorf("%s warm-up: %w", what, s.px.failed(err))
 	}
-	var gcpu, pcpu []float64
+	var gcpu, pcpu, galloc, palloc []float64
 	for range b.opts.rounds {
-		g, err := cpuPerRequest(ctx, s.gw, n, b.opts.conc, gw)
+		g, err := measure(ctx, s.gw, n, b.opts.conc, gw)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		p, err := cpuPerRequest(ctx, s.px, n, b.opts.conc, px)
+		p, err := measure(ctx, s.px, n, b.opts.conc, px)
 		if err != nil {
 			return fmt.Errorf("%s: %w", what, err)
 		}
-		gcpu, pcpu = append(gcpu, micros(g)), append(pcpu, micros(p))
+		gcpu, pcpu = append(gcpu, micros(g.cpu)), append(pcpu, micros(p.cpu))
+		galloc, palloc = append(galloc, kb(g.alloc)), append(palloc, kb(p.alloc))
 	}
 	proxyIs := "bare proxy, same SOAP call"
 	b.add(row{figure: what + ": CPU per request", unit: "µs", gateway: median(gcpu), baseline: median(pcpu), baselineIs: proxyIs})
+	b.add(row{figure: what + ": heap allocated per request", unit: "KB", gateway: median(galloc), baseline: median(palloc), baselineIs: proxyIs})
 	if records > 1 {
 		b.add(row{figure: what + ": CPU per record", unit: "µs", gateway: median(gcpu) / float64(records), baseline: median(pcpu) / float64(records), baselineIs: proxyIs})
 	}
@@ -527,3 +529,4 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func mb(b int64) float64             { return float64(b) / (1 << 20) }
+func kb(b int64) float64             { return float64(b) / (1 << 10) }

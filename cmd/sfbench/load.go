@@ -33,21 +33,36 @@ func closedLoop(ctx context.Context, n, conc int, do request) error {
 	return <-errs
 }
 
-// cpuPerRequest runs n requests and returns the CPU time the process p
-// used for them, divided by n.
-func cpuPerRequest(ctx context.Context, p *child, n, conc int, do request) (time.Duration, error) {
-	before, err := p.cpuTime()
+// perRequest is what one process spent per request.
+type perRequest struct {
+	cpu   time.Duration
+	alloc int64 // bytes allocated on the heap
+}
+
+// measure runs n requests and returns the CPU time and heap allocation of
+// the process p over them, divided by n.
+func measure(ctx context.Context, p *child, n, conc int, do request) (perRequest, error) {
+	cpu0, err := p.cpuTime()
 	if err != nil {
-		return 0, err
+		return perRequest{}, err
+	}
+	alloc0, err := p.allocated(ctx)
+	if err != nil {
+		return perRequest{}, err
 	}
 	if err := closedLoop(ctx, n, conc, do); err != nil {
-		return 0, p.failed(err)
+		return perRequest{}, p.failed(err)
 	}
-	after, err := p.cpuTime()
+	// Allocation first: reading it costs the process a little CPU.
+	alloc1, err := p.allocated(ctx)
 	if err != nil {
-		return 0, err
+		return perRequest{}, err
 	}
-	return (after - before) / time.Duration(n), nil
+	cpu1, err := p.cpuTime()
+	if err != nil {
+		return perRequest{}, err
+	}
+	return perRequest{cpu: (cpu1 - cpu0) / time.Duration(n), alloc: (alloc1 - alloc0) / int64(n)}, nil
 }
 
 // openLoop sends rate requests a second for d on a fixed schedule, each on

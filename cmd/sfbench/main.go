@@ -23,6 +23,9 @@ const (
 	roleProxy      = "proxy"
 	proxyTargetEnv = "SFBENCH_PROXY_TARGET"
 	proxyAddrEnv   = "SFBENCH_PROXY_ADDR"
+	// proxyOpsAddrEnv is a second listener of the proxy's, apart from the
+	// proxied traffic, that reports the bytes it has allocated.
+	proxyOpsAddrEnv = "SFBENCH_PROXY_OPS_ADDR"
 )
 
 func main() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -25,9 +26,12 @@ const clockTicks = 100
 // child is one process the suite measures: the gateway or the bare proxy.
 type child struct {
 	name string
-	cmd  *exec.Cmd
-	out  *tailBuffer
-	done chan error
+	// allocURL answers the process's allocated bytes (allocMetric) in the
+	// Prometheus text format.
+	allocURL string
+	cmd      *exec.Cmd
+	out      *tailBuffer
+	done     chan error
 }
 
 // startChild starts path with env (and nothing else of this process's
@@ -144,6 +148,33 @@ func (c *child) cpuTime() (time.Duration, error) {
 		return 0, fmt.Errorf("%s CPU time: %w", c.name, err)
 	}
 	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// allocated returns the bytes the process has allocated on its heap so
+// far, as its Go runtime counts them.
+func (c *child) allocated(ctx context.Context) (int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.allocURL, nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("%s allocated bytes: %w", c.name, err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, v, ok := strings.Cut(sc.Text(), " ")
+		if ok && name == allocMetric {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return 0, fmt.Errorf("%s allocated bytes: %q", c.name, v)
+			}
+			return int64(f), nil
+		}
+	}
+	return 0, fmt.Errorf("%s allocated bytes: no %s at %s (%v)", c.name, allocMetric, c.allocURL, sc.Err())
 }
 
 // memory returns VmRSS (resident now) and VmHWM (peak resident) in bytes.

@@ -51,7 +51,7 @@ type options struct {
 // run is the whole program; the test calls it the way main does.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	if getenv(roleEnv) == roleProxy {
-		return serveProxy(ctx, getenv(proxyTargetEnv), getenv(proxyAddrEnv))
+		return serveProxy(ctx, getenv(proxyTargetEnv), getenv(proxyAddrEnv), getenv(proxyOpsAddrEnv))
 	}
 	opts, err := parseOptions(args, stdout)
 	if err != nil {

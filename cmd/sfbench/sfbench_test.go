@@ -38,8 +38,8 @@ func TestQuickSuiteRuns(t *testing.T) {
 
 	rows := parseTable(t, out.String())
 	wantFigures := []string{
-		"read: CPU per request", "read: p50 latency at 50/s", "read: p99 latency at 50/s",
-		"query page: CPU per request", "query page: CPU per record", "query page: p50 latency at 10/s", "query page: p99 latency at 10/s",
+		"read: CPU per request", "read: heap allocated per request", "read: p50 latency at 50/s", "read: p99 latency at 50/s",
+		"query page: CPU per request", "query page: heap allocated per request", "query page: CPU per record", "query page: p50 latency at 10/s", "query page: p99 latency at 10/s",
 		"batch of 400 creates, 10ms per call: wall time", "batch of 400 creates, 10ms per call: create calls",
 		"NDJSON stream of 3000 records: peak RSS (VmHWM)", "NDJSON stream of 3000 records: RSS growth after 1000 records",
 		"NDJSON stream of 3000 records: CPU per record", "NDJSON stream of 3000 records: wall time",
@@ -54,6 +54,11 @@ func TestQuickSuiteRuns(t *testing.T) {
 	}
 	if calls := rows["batch of 400 creates, 10ms per call: create calls"]; calls != [2]float64{2, 2} {
 		t.Errorf("create calls (gateway, baseline) %v, want 2 each for 400 records", calls)
+	}
+	for _, f := range []string{"read: heap allocated per request", "query page: heap allocated per request"} {
+		if a := rows[f]; a[0] <= 0 || a[1] <= 0 {
+			t.Errorf("%s (gateway, baseline) %v KB: the runtime's count was not read", f, a)
+		}
 	}
 	if hwm := rows["NDJSON stream of 3000 records: peak RSS (VmHWM)"]; hwm[0] <= 0 || hwm[1] <= 0 {
 		t.Errorf("peak RSS (gateway, baseline) %v MB: /proc was not read", hwm)

@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"regexp"
+	"runtime/metrics"
 	"strings"
 	"time"
 
@@ -161,7 +162,7 @@ func simToken(ctx context.Context, simURL string) (string, error) {
 // front of target, with connection reuse sized like the gateway's (the
 // default of two idle connections per host would make it dial on most
 // requests under concurrency).
-func serveProxy(ctx context.Context, target, addr string) error {
+func serveProxy(ctx context.Context, target, addr, opsAddr string) error {
 	u, err := url.Parse(target)
 	if err != nil || u.Host == "" {
 		return fmt.Errorf("proxy target %q is not a URL", target)
@@ -179,8 +180,10 @@ func serveProxy(ctx context.Context, target, addr string) error {
 		rp.ServeHTTP(w, r)
 	})
 	srv := &http.Server{Addr: addr, Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
+	ops := &http.Server{Addr: opsAddr, Handler: http.HandlerFunc(serveAllocated), ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 2)
 	go func() { errc <- srv.ListenAndServe() }()
+	go func() { errc <- ops.ListenAndServe() }()
 	select {
 	case err := <-errc:
 		return err
@@ -188,5 +191,19 @@ func serveProxy(ctx context.Context, target, addr string) error {
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	_ = ops.Shutdown(sctx)
 	return srv.Shutdown(sctx)
+}
+
+// allocMetric is the Go runtime's count of bytes allocated on the heap,
+// under the name the gateway's /metrics gives it (client_golang's Go
+// collector), so that one parser reads both processes.
+const allocMetric = "go_memstats_alloc_bytes_total"
+
+// serveAllocated answers the proxy's allocated bytes as one line of the
+// Prometheus text format.
+func serveAllocated(w http.ResponseWriter, _ *http.Request) {
+	s := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	fmt.Fprintf(w, "%s %d\n", allocMetric, s[0].Value.Uint64())
 }

@@ -78,12 +78,17 @@ func (b *bench) startProxy(ctx context.Context, s *stack) error {
 	if err != nil {
 		return err
 	}
+	opsAddr, err := freeAddr()
+	if err != nil {
+		return err
+	}
 	px, err := startChild(ctx, "proxy", b.self, nil, []string{
-		roleEnv + "=" + roleProxy, proxyTargetEnv + "=" + s.simURL, proxyAddrEnv + "=" + addr,
+		roleEnv + "=" + roleProxy, proxyTargetEnv + "=" + s.simURL, proxyAddrEnv + "=" + addr, proxyOpsAddrEnv + "=" + opsAddr,
 	})
 	if err != nil {
 		return err
 	}
+	px.allocURL = "http://" + opsAddr + "/"
 	s.px, s.pxURL = px, "http://"+addr
 	s.closers = append(s.closers, px.stop)
 	return px.waitReady(ctx, s.pxURL+"/services/data/")
@@ -117,6 +122,7 @@ func (b *bench) startGateway(ctx context.Context, s *stack) error {
 	if err != nil {
 		return err
 	}
+	gw.allocURL = "http://" + maddr + "/metrics"
 	s.gw, s.gwURL, s.metricsURL = gw, "http://"+addr, "http://"+maddr
 	s.closers = append(s.closers, gw.stop)
 	return gw.waitReady(ctx, s.gwURL+"/readyz")
