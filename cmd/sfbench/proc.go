@@ -37,12 +37,12 @@ type child struct {
 // startChild starts path with env (and nothing else of this process's
 // environment but what passEnv lets through), its output kept in a small
 // buffer for the error message should it die.
-func startChild(ctx context.Context, name, path string, args, env []string) (*child, error) {
-	cmd := exec.CommandContext(context.WithoutCancel(ctx), path, args...)
+// It outlives ctx: stop ends it, gracefully, however the run ends.
+func startChild(name, path string, args, env []string) (*child, error) {
+	cmd := exec.Command(path, args...)
 	cmd.Env = append(passEnv(), env...)
 	out := &tailBuffer{max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 30 * time.Second
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", name, err)

@@ -60,6 +60,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := checkPlatform(); err != nil {
 		return err
 	}
+	if err := pingRedis(ctx, opts.redis); err != nil {
+		return err
+	}
 	bin := opts.gatewayBin
 	if bin == "" {
 		dir, err := os.MkdirTemp("", "sfbench-")

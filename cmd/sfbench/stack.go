@@ -82,7 +82,7 @@ func (b *bench) startProxy(ctx context.Context, s *stack) error {
 	if err != nil {
 		return err
 	}
-	px, err := startChild(ctx, "proxy", b.self, nil, []string{
+	px, err := startChild("proxy", b.self, nil, []string{
 		roleEnv + "=" + roleProxy, proxyTargetEnv + "=" + s.simURL, proxyAddrEnv + "=" + addr, proxyOpsAddrEnv + "=" + opsAddr,
 	})
 	if err != nil {
@@ -118,7 +118,7 @@ func (b *bench) startGateway(ctx context.Context, s *stack) error {
 		s.closers = append(s.closers, func() error { return deleteKeys(context.WithoutCancel(ctx), b.opts.redis, b.opts.prefix) })
 	}
 	env = append(env, b.opts.gatewayEnv...)
-	gw, err := startChild(ctx, "gateway", b.gatewayBin, nil, env)
+	gw, err := startChild("gateway", b.gatewayBin, nil, env)
 	if err != nil {
 		return err
 	}
@@ -136,6 +136,23 @@ func (s *stack) close() error {
 	}
 	s.closers = nil
 	return errors.Join(errs...)
+}
+
+// pingRedis checks, before anything starts, that the gateway will find
+// Redis: without it the gateway would run degraded on its in-process cache
+// and the figures would not be those of a Redis deployment.
+func pingRedis(ctx context.Context, addr string) error {
+	if addr == "" {
+		return nil
+	}
+	c := goredis.NewClient(&goredis.Options{Addr: addr, MaxRetries: -1})
+	defer c.Close()
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := c.Ping(pctx).Err(); err != nil {
+		return fmt.Errorf("redis at %s: %w (-redis \"\" measures the gateway on its in-memory cache)", addr, err)
+	}
+	return nil
 }
 
 // deleteKeys deletes the keys under prefix, the gateway's and only its.
