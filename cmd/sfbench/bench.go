@@ -524,8 +524,6 @@ func newJSONRequest(ctx context.Context, method, url, body string) (*http.Reques
 	return req, nil
 }
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
 func micros(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 func millis(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func mb(b int64) float64             { return float64(b) / (1 << 20) }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -208,7 +209,7 @@ func (s *stack) simControl(ctx context.Context, method, path, body string, want 
 		return fmt.Errorf("sfsim %s %s: %d %.300s", method, path, resp.StatusCode, b)
 	}
 	if out != nil {
-		return jsonUnmarshal(b, out)
+		return json.Unmarshal(b, out)
 	}
 	return nil
 }
