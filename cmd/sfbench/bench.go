@@ -218,6 +218,10 @@ func (b *bench) measureBatch(ctx context.Context, s *stack) error {
 	if err := s.simControl(ctx, http.MethodPost, "/_sim/faults", fault, http.StatusCreated, nil); err != nil {
 		return err
 	}
+	rss0, _, err := s.gw.memory()
+	if err != nil {
+		return err
+	}
 	var gwall, pwall, gcalls, pcalls []float64
 	for range b.opts.batchRounds {
 		calls, wall, err := s.countCalls(ctx, "create", func() error {
@@ -257,10 +261,15 @@ func (b *bench) measureBatch(ctx context.Context, s *stack) error {
 	if err := s.simControl(ctx, http.MethodDelete, "/_sim/faults", "", http.StatusNoContent, nil); err != nil {
 		return err
 	}
+	rss1, _, err := s.gw.memory()
+	if err != nil {
+		return err
+	}
 	what := fmt.Sprintf("batch of %d creates, %v per call", n, delay)
 	seq := "sequential 200-record creates via proxy"
 	b.add(row{figure: what + ": wall time", unit: "s", gateway: median(gwall), baseline: median(pwall), baselineIs: seq})
 	b.add(row{figure: what + ": create calls", unit: "calls", gateway: median(gcalls), baseline: median(pcalls), baselineIs: seq})
+	b.add(row{figure: what + ": gateway RSS right after", unit: "MB", gateway: mb(rss1), baseline: mb(rss0), baselineIs: "the gateway's RSS before the batches"})
 	return nil
 }
 

@@ -40,7 +40,7 @@ func TestQuickSuiteRuns(t *testing.T) {
 	wantFigures := []string{
 		"read: CPU per request", "read: heap allocated per request", "read: p50 latency at 50/s", "read: p99 latency at 50/s",
 		"query page: CPU per request", "query page: heap allocated per request", "query page: CPU per record", "query page: p50 latency at 10/s", "query page: p99 latency at 10/s",
-		"batch of 400 creates, 10ms per call: wall time", "batch of 400 creates, 10ms per call: create calls",
+		"batch of 400 creates, 10ms per call: wall time", "batch of 400 creates, 10ms per call: create calls", "batch of 400 creates, 10ms per call: gateway RSS right after",
 		"NDJSON stream of 3000 records: peak RSS (VmHWM)", "NDJSON stream of 3000 records: RSS growth after 1000 records",
 		"NDJSON stream of 3000 records: CPU per record", "NDJSON stream of 3000 records: wall time",
 	}
