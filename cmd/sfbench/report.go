@@ -19,7 +19,7 @@ func (b *bench) print(start time.Time, load0 string) {
 	w := b.out
 	fmt.Fprintf(w, "\n## sfbench %s\n\n", start.UTC().Format(time.RFC3339))
 	fmt.Fprintf(w, "- machine: %d CPUs (%s), %s RAM, Linux %s\n", runtime.NumCPU(), cpuModel(), memTotal(), kernel())
-	fmt.Fprintf(w, "- Go %s; gateway %s; cache: %s\n", runtime.Version(), gitDescribe(), b.cacheName())
+	fmt.Fprintf(w, "- Go %s; gateway %s; cache: %s\n", runtime.Version(), b.gatewayName(), b.cacheName())
 	fmt.Fprintf(w, "- load average (1, 5, 15 min): %s at the start, %s at the end; run took %s\n", load0, loadAverage(), time.Since(start).Round(time.Second))
 	mode := "full"
 	if o.quick {
@@ -109,7 +109,16 @@ func procField(path, key string) string {
 	return "unknown"
 }
 
-// gitDescribe names the commit measured, when run from a checkout.
+// gatewayName says which gateway was measured: the binary given, or the
+// commit of the checkout it was built from.
+func (b *bench) gatewayName() string {
+	if b.opts.gatewayBin != "" {
+		return "binary " + b.opts.gatewayBin
+	}
+	return "built " + gitDescribe()
+}
+
+// gitDescribe names the commit of the checkout, when run from one.
 func gitDescribe() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
