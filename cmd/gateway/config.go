@@ -34,7 +34,10 @@ type Config struct {
 	// listener of its own at this address; the main listener then answers
 	// /metrics 404.
 	MetricsAddr string
-	LoginURL    string
+	// Pprof (GATEWAY_PPROF) serves net/http/pprof under /debug/pprof/ on
+	// the metrics listener, never on the main one; it requires MetricsAddr.
+	Pprof    bool
+	LoginURL string
 
 	ClientID      string
 	ClientSecret  salesforce.Secret
@@ -179,7 +182,7 @@ type flagValues struct {
 	addr, metricsAddr, loginURL, clientID, username, jwtKeyFile  string
 	apiVersion, describeTTL, logLevel, logFormat, redisKeyPrefix string
 	rateLimit, rateBurst, maxBody, maxBatchBody, maxBuffered     string
-	reqTimeout, shutdownTimeout, cursorTTL, publicURL            string
+	reqTimeout, shutdownTimeout, cursorTTL, publicURL, pprof     string
 	demo                                                         bool
 	door                                                         doorFlagValues
 	rest                                                         []string // arguments left after the flags
@@ -193,6 +196,7 @@ func parseFlags(args []string, env func(k, def string) string, stderr io.Writer)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("GATEWAY_ADDR", ":8080"), "listen address (GATEWAY_ADDR)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", env("GATEWAY_METRICS_ADDR", ""), "serve /metrics on a listener of its own at this address (GATEWAY_METRICS_ADDR; default: on the main listener)")
+	fs.StringVar(&f.pprof, "pprof", env("GATEWAY_PPROF", "false"), "serve net/http/pprof under /debug/pprof/ on the metrics listener, which must be set (GATEWAY_PPROF)")
 	fs.StringVar(&f.publicURL, "public-url", env("GATEWAY_PUBLIC_URL", ""), "the gateway's URL as callers reach it, the server of the served /openapi.yaml (GATEWAY_PUBLIC_URL)")
 	fs.StringVar(&f.loginURL, "sf-login-url", env("SF_LOGIN_URL", "https://login.salesforce.com"), "Salesforce login host (SF_LOGIN_URL)")
 	fs.StringVar(&f.clientID, "sf-client-id", env("SF_CLIENT_ID", ""), "OAuth client id (SF_CLIENT_ID)")
@@ -238,6 +242,17 @@ func checkEndpoints(c *Config, f flagValues, errs *[]error) {
 			badf(errs, "GATEWAY_METRICS_ADDR %q is GATEWAY_ADDR: leave it unset to serve /metrics on the main listener", c.MetricsAddr)
 		}
 	}
+	pprof, err := strconv.ParseBool(f.pprof)
+	switch {
+	case err != nil:
+		badf(errs, "GATEWAY_PPROF %q is not true or false", f.pprof)
+	case pprof && c.MetricsAddr == "":
+		// Profiles reveal the program's internals and cost CPU while they
+		// run: they are served only on the operational listener, which a
+		// deployment keeps off the callers' network.
+		badf(errs, "GATEWAY_PPROF needs GATEWAY_METRICS_ADDR: profiles are served only on the metrics listener, never on the main one")
+	}
+	c.Pprof = pprof
 	if u, err := url.Parse(c.LoginURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		badf(errs, "SF_LOGIN_URL %q is not an http(s) URL", c.LoginURL)
 	} else if u.Scheme == "http" && !c.Demo && !isLoopback(u.Hostname()) {
@@ -459,7 +474,7 @@ func (c Config) masked() map[string]any {
 		apiVersion = "newest listed by the org"
 	}
 	m := map[string]any{
-		"GATEWAY_ADDR": c.Addr, "GATEWAY_METRICS_ADDR": c.MetricsAddr, "GATEWAY_PUBLIC_URL": c.PublicURL, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
+		"GATEWAY_ADDR": c.Addr, "GATEWAY_METRICS_ADDR": c.MetricsAddr, "GATEWAY_PPROF": c.Pprof, "GATEWAY_PUBLIC_URL": c.PublicURL, "SF_LOGIN_URL": c.LoginURL, "login_flow": c.Flow(),
 		"SF_CLIENT_ID": c.ClientID, "SF_CLIENT_SECRET": set(c.ClientSecret), "SF_USERNAME": c.Username,
 		"SF_PASSWORD": set(c.Password), "SF_SECURITY_TOKEN": set(c.SecurityToken), "SF_JWT_KEY_FILE": c.JWTKeyFile,
 		"SF_API_VERSION": apiVersion, "REDIS_URL": redisURL, "REDIS_KEY_PREFIX": c.RedisKeyPrefix, "CACHE_ENCRYPTION_KEY": set(c.CacheEncryptionKey),

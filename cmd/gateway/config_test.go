@@ -238,6 +238,23 @@ var settingsCases = []configCase{
 				t.Errorf("MetricsAddr %q", c.MetricsAddr)
 			}
 		}},
+	{name: "pprof on the metrics listener", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "127.0.0.1:9090", "GATEWAY_PPROF", "true"),
+		check: func(t *testing.T, c Config) {
+			if !c.Pprof || c.masked()["GATEWAY_PPROF"] != true {
+				t.Errorf("Pprof %t, logged as %v", c.Pprof, c.masked()["GATEWAY_PPROF"])
+			}
+		}},
+	{name: "pprof flag overrides the environment", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "127.0.0.1:9090", "GATEWAY_PPROF", "true"),
+		args: []string{"-pprof=false"},
+		check: func(t *testing.T, c Config) {
+			if c.Pprof {
+				t.Error("Pprof on despite -pprof=false")
+			}
+		}},
+	{name: "pprof without the metrics listener", env: with(clientCreds, "GATEWAY_PPROF", "true"),
+		wantErr: []string{"GATEWAY_PPROF needs GATEWAY_METRICS_ADDR"}},
+	{name: "pprof not a boolean", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "127.0.0.1:9090", "GATEWAY_PPROF", "yes please"),
+		wantErr: []string{`GATEWAY_PPROF "yes please" is not true or false`}},
 	{name: "bad metrics listen address", env: with(clientCreds, "GATEWAY_METRICS_ADDR", "9090"),
 		wantErr: []string{`GATEWAY_METRICS_ADDR "9090"`}},
 	{name: "metrics listener on the main address", env: with(clientCreds, "GATEWAY_ADDR", ":9000", "GATEWAY_METRICS_ADDR", ":9000"),

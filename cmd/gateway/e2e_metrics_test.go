@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -247,19 +246,11 @@ func (s *stack) scrape(t *testing.T, base string) []byte {
 	if base == "" {
 		base = s.base
 	}
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/metrics", nil)
-	if err != nil {
-		t.Fatal(err)
+	status, body := plainGet(t, base+"/metrics")
+	if status != http.StatusOK {
+		t.Fatalf("GET %s/metrics: %d %.500s", base, status, body)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s/metrics: %d %v %.500s", base, resp.StatusCode, err, b)
-	}
+	b := []byte(body)
 	return b
 }
 

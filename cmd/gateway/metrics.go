@@ -7,6 +7,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -68,30 +69,56 @@ func observeState(mp metric.MeterProvider, client *salesforce.Client, tiered *ca
 	return nil
 }
 
-// serveMetrics serves /metrics alone on addr (GATEWAY_METRICS_ADDR), so
-// scrapes need not pass the main listener's door; stop closes it.
-func serveMetrics(ctx context.Context, addr string, metrics http.Handler, logger *zerolog.Logger) (stop func(), err error) {
+// serveMetrics serves /metrics on addr (GATEWAY_METRICS_ADDR), so scrapes
+// need not pass the main listener's door, and with withPprof
+// (GATEWAY_PPROF) the profiles of net/http/pprof under /debug/pprof/;
+// stop closes it.
+func serveMetrics(ctx context.Context, addr string, metrics http.Handler, withPprof bool, logger *zerolog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on GATEWAY_METRICS_ADDR %s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", metrics)
+	writeTimeout := 30 * time.Second
+	if withPprof {
+		mountPprof(mux)
+		// pprof refuses a profile or trace whose ?seconds= reaches the
+		// server's WriteTimeout; the default profile takes 30s.
+		writeTimeout = pprofWriteTimeout
+	}
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readHeaderTimeout,
-		WriteTimeout:      30 * time.Second,
+		WriteTimeout:      writeTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ErrorLog:          log.New(logger.With().Str("component", "metrics http.Server").Logger(), "", 0),
 	}
-	logger.Info().Str("metrics_addr", ln.Addr().String()).Msgf("metrics listening on %s", ln.Addr())
+	logger.Info().Str("metrics_addr", ln.Addr().String()).Bool("pprof", withPprof).Msgf("metrics listening on %s", ln.Addr())
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			logger.Error().Err(err).Msg("metrics listener stopped")
 		}
 	}()
 	return func() { _ = srv.Close() }, nil
+}
+
+// pprofWriteTimeout bounds an answer of the metrics listener when it serves
+// profiles: a CPU profile or an execution trace may ask for up to just
+// under this many seconds.
+const pprofWriteTimeout = 5 * time.Minute
+
+// mountPprof serves net/http/pprof's handlers under /debug/pprof/ on mux.
+// They are mounted one by one because importing net/http/pprof registers
+// them on http.DefaultServeMux, which the gateway never serves.
+func mountPprof(mux *http.ServeMux) {
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index) // the index and every named profile (heap, allocs, goroutine, …)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol) // go tool pprof posts addresses to it
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }

@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if cfg.MetricsAddr == "" {
 		tel.metrics = prom.Handler
 	} else {
-		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, prom.Handler, &logger)
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, prom.Handler, cfg.Pprof, &logger)
 		if err != nil {
 			return err
 		}

@@ -619,6 +619,7 @@ func TestChartRefuses(t *testing.T) {
 		{"HTTPRoute without a Gateway", []string{"--set", "httpRoute.enabled=true"}, "httpRoute.parentRefs must name the Gateway"},
 		{"secretKeyRefs for a variable that is not confidential", []string{"--set", "secretKeyRefs.SF_LOGIN_URL.name=x", "--set", "secretKeyRefs.SF_LOGIN_URL.key=y"}, "secretKeyRefs.SF_LOGIN_URL is not listed in secretKeys"},
 		{"shutdown timeout helm cannot read", []string{"--set", "env.GATEWAY_SHUTDOWN_TIMEOUT=2500ms"}, "use h, m and s parts"},
+		{"profiles without their listener", []string{"--set", "env.GATEWAY_PPROF=true"}, "env.GATEWAY_PPROF needs env.GATEWAY_METRICS_ADDR"},
 		{"one replica", []string{"--set", "replicaCount=1"}, "replicaCount must be at least 2"},
 		{"autoscaling down to one", []string{"--set", "autoscaling.enabled=true", "--set", "autoscaling.minReplicas=1"}, "minReplicas must be at least 2"},
 		{"egress restricted without rules", []string{"--set", "networkPolicy.enabled=true", "--set", "networkPolicy.restrictEgress=true"}, "needs networkPolicy.egress"},

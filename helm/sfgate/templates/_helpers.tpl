@@ -102,6 +102,11 @@ release that cannot work is never applied.
 {{- if lt (int .Values.terminationGracePeriodSeconds) $need }}
 {{- fail (printf "terminationGracePeriodSeconds (%d) must be at least preStopSleepSeconds (%d) + GATEWAY_SHUTDOWN_TIMEOUT (%s) + the tracing flush (OTEL_EXPORTER_OTLP_TIMEOUT, %ds) + shutdownMarginSeconds (%d) = %d, or the kubelet kills requests still draining" (int .Values.terminationGracePeriodSeconds) (int .Values.preStopSleepSeconds) $shutdown $flushSeconds (int .Values.shutdownMarginSeconds) $need) }}
 {{- end }}
+{{- /* The gateway refuses GATEWAY_PPROF without GATEWAY_METRICS_ADDR; say so before a rollout that would crash-loop. */}}
+{{- $pprof := lower (toString (default "" .Values.env.GATEWAY_PPROF)) }}
+{{- if and (has $pprof (list "1" "t" "true")) (not .Values.env.GATEWAY_METRICS_ADDR) }}
+{{- fail "env.GATEWAY_PPROF needs env.GATEWAY_METRICS_ADDR: profiles are served only on the metrics listener, never on the main port" }}
+{{- end }}
 {{- if and (not .Values.autoscaling.enabled) (lt (int .Values.replicaCount) 2) }}
 {{- fail "replicaCount must be at least 2: one pod cannot drain without an outage" }}
 {{- end }}
