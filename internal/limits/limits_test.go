@@ -86,8 +86,69 @@ func TestSemaphoreCapAcrossReplicas(t *testing.T) {
 	if peak > 4 || peak < 2 || refused != 0 {
 		t.Errorf("three replicas with cap 4: peak %d, refused %d; want ≤ 4 (and some overlap), none refused", peak, refused)
 	}
-	if n, err := sems[0].Holders(t.Context()); err != nil || n != 0 {
-		t.Errorf("holders after all released: %d, %v", n, err)
+	// Slots freed last stay with their replica for IdleHold, then go back.
+	waitHolders(t, sems[0], 0)
+}
+
+// waitHolders waits up to a second for Redis to hold want leases.
+func waitHolders(t *testing.T, s *Semaphore, want int64) {
+	t.Helper()
+	var n int64
+	var err error
+	for range 100 {
+		if n, err = s.Holders(t.Context()); err == nil && n == want {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("holders: %d, %v; want %d", n, err, want)
+}
+
+// TestSemaphoreIdleHold: calls one after another on a replica reuse the
+// slot the previous one freed, with no lease taken in Redis in between;
+// another replica still gets that slot once the hold is over; with
+// IdleHold negative a slot goes back at once.
+func TestSemaphoreIdleHold(t *testing.T) {
+	t.Parallel()
+	sh := sharedRedis(t)
+	a := NewSemaphore(SemaphoreConfig{Connection: "hold", Max: 1, IdleHold: 300 * time.Millisecond, Shared: sh})
+	b := NewSemaphore(SemaphoreConfig{Connection: "hold", Max: 1, Shared: sh})
+	tokens := map[string]bool{}
+	for range 20 {
+		release, err := a.Acquire(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		members, err := sh.Client.ZRange(t.Context(), sh.key(a.key), 0, -1).Result()
+		if err != nil || len(members) != 1 {
+			t.Fatalf("leases %v, %v; want one", members, err)
+		}
+		tokens[members[0]] = true
+		release()
+	}
+	if len(tokens) != 1 {
+		t.Errorf("20 calls in a row took %d leases, want 1", len(tokens))
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	release, err := b.Acquire(ctx)
+	if err != nil {
+		t.Fatalf("the other replica never got the held slot: %v", err)
+	}
+	if waited := time.Since(start); waited < 100*time.Millisecond {
+		t.Errorf("the other replica got the slot after %v, while the first still held it", waited)
+	}
+	release()
+
+	c := NewSemaphore(SemaphoreConfig{Connection: "hold-none", Max: 1, IdleHold: -1, Shared: sh})
+	release, err = c.Acquire(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	release()
+	if n, err := c.Holders(t.Context()); err != nil || n != 0 {
+		t.Errorf("IdleHold -1: %d leases right after release, want 0", n)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/hex"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,9 @@ const (
 	// DefaultLeaseTTL is how long a slot outlives its holder's last
 	// renewal: a replica that dies frees its slots within it.
 	DefaultLeaseTTL = 15 * time.Second
+	// DefaultIdleHold is how long a replica keeps a slot it has just
+	// freed, for its next call to take without a Redis round trip.
+	DefaultIdleHold = 20 * time.Millisecond
 )
 
 // key builds a key in the cache's layout, sfgate:{connection}:part:…, so
@@ -47,6 +51,14 @@ type SemaphoreConfig struct {
 	LocalMax int
 	// LeaseTTL: see DefaultLeaseTTL. Holders renew every LeaseTTL/3.
 	LeaseTTL time.Duration
+	// IdleHold is how long a freed Redis slot stays with this replica for
+	// its next call (default DefaultIdleHold; negative: given back at
+	// once). A held slot still counts against Max, so the cap holds; under
+	// steady traffic a call then costs no Redis round trip, where taking
+	// and giving back a lease costs two (about a fifth of a single-record
+	// read's CPU, docs/performance.md). Other replicas wait at most this
+	// long longer for a slot.
+	IdleHold time.Duration
 	// Shared is Redis; nil means the in-process semaphore only.
 	Shared *Shared
 }
@@ -62,6 +74,13 @@ type Semaphore struct {
 
 	mu   sync.Mutex
 	wake chan struct{} // closed when this replica frees a slot
+	idle []*lease      // Redis slots freed here in the last IdleHold
+}
+
+// lease is a slot held in Redis, renewed until stop is closed.
+type lease struct {
+	token string
+	stop  chan struct{}
 }
 
 // NewSemaphore returns a Semaphore for cfg.
@@ -74,6 +93,9 @@ func NewSemaphore(cfg SemaphoreConfig) *Semaphore {
 	}
 	if cfg.LeaseTTL <= 0 {
 		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.IdleHold == 0 {
+		cfg.IdleHold = DefaultIdleHold
 	}
 	return &Semaphore{cfg: cfg, key: key(cfg.Connection, "sf", "concurrency"),
 		local: make(chan struct{}, cfg.LocalMax), wake: make(chan struct{})}
@@ -175,8 +197,12 @@ func (s *Semaphore) tryLocal(ctx context.Context) (release func(), ok, done bool
 	}
 }
 
-// tryRedis takes a slot in Redis if one is free; err means Redis failed.
+// tryRedis takes a slot in Redis if one is free, one this replica freed
+// in the last IdleHold first; err means Redis failed.
 func (s *Semaphore) tryRedis(ctx context.Context) (release func(), ok bool, err error) {
+	if l := s.takeIdle(); l != nil {
+		return s.releaser(l), true, nil
+	}
 	token := newToken()
 	cctx, cancel := s.cfg.Shared.cmdCtx(ctx)
 	defer cancel()
@@ -188,19 +214,63 @@ func (s *Semaphore) tryRedis(ctx context.Context) (release func(), ok bool, err 
 	if n != 1 {
 		return nil, false, nil
 	}
-	stop := make(chan struct{})
-	go s.renew(token, stop)
+	l := &lease{token: token, stop: make(chan struct{})}
+	go s.renew(l.token, l.stop)
+	return s.releaser(l), true, nil
+}
+
+// takeIdle takes a slot this replica freed in the last IdleHold, if any.
+func (s *Semaphore) takeIdle() *lease {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.idle)
+	if n == 0 {
+		return nil
+	}
+	l := s.idle[n-1]
+	s.idle = s.idle[:n-1]
+	return l
+}
+
+// releaser is the release function of a call holding l: the slot stays
+// with this replica for IdleHold, then goes back to Redis unless a call
+// took it meanwhile. Being in s.idle, under s.mu, decides which.
+func (s *Semaphore) releaser(l *lease) func() {
 	var once sync.Once
 	return func() {
 		once.Do(func() {
-			close(stop)
-			rctx, cancel := sh.cmdCtx(ctx)
-			defer cancel()
-			// A failed ZREM leaves the lease to expire by itself.
-			sh.failed(sh.Client.ZRem(rctx, sh.key(s.key), token).Err())
+			if s.cfg.IdleHold < 0 {
+				s.giveBack(l)
+				return
+			}
+			s.mu.Lock()
+			s.idle = append(s.idle, l)
+			s.mu.Unlock()
+			time.AfterFunc(s.cfg.IdleHold, func() {
+				s.mu.Lock()
+				i := slices.Index(s.idle, l)
+				if i >= 0 {
+					s.idle = slices.Delete(s.idle, i, i+1)
+				}
+				s.mu.Unlock()
+				if i >= 0 {
+					s.giveBack(l)
+				}
+			})
 			s.notify()
 		})
-	}, true, nil
+	}
+}
+
+// giveBack ends l's lease in Redis.
+func (s *Semaphore) giveBack(l *lease) {
+	close(l.stop)
+	sh := s.cfg.Shared
+	ctx, cancel := sh.cmdCtx(context.Background())
+	defer cancel()
+	// A failed ZREM leaves the lease to expire by itself.
+	sh.failed(sh.Client.ZRem(ctx, sh.key(s.key), l.token).Err())
+	s.notify()
 }
 
 // renew keeps the lease alive while its call runs.
